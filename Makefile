@@ -1,0 +1,63 @@
+# Lapor: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export LAPOR_DATA_DIR ?= $(CURDIR)/var
+# `make test` runs a second pass on PostgreSQL when this server answers.
+PG_TEST_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/lapor)
+PYTEST_WORKERS ?= 2
+
+.PHONY: help run test install install-dev lint typecheck test-sqlite test-postgres bench clean
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   - ruff, mypy, the test suite on SQLite, then on PostgreSQL"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install -q -c requirements.lock -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	@touch $@ $(VENV)/.installed-run
+
+install: $(VENV)/.installed-run
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	LAPOR_DEMO_MODE=1 $(BIN)/lapor migrate --noinput -v 0
+	LAPOR_DEMO_MODE=1 $(BIN)/lapor demo
+	LAPOR_DEMO_MODE=1 exec $(BIN)/lapor serve --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+typecheck: install-dev
+	LAPOR_DEMO_MODE=1 $(BIN)/mypy lapor
+
+test-sqlite: install-dev
+	env -u DATABASE_URL $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not postgres" -p no:cacheprovider
+
+test-postgres: install-dev
+	@if $(BIN)/python -m lapor.core.dbcheck "$(PG_TEST_URL)"; then \
+		echo "PostgreSQL pass against $(PG_TEST_URL)"; \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider; \
+	elif [ -n "$$LAPOR_REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL is required (LAPOR_REQUIRE_POSTGRES) but $(PG_TEST_URL) is unreachable"; \
+		exit 1; \
+	else \
+		echo "PostgreSQL unreachable at $(PG_TEST_URL): PostgreSQL pass not run"; \
+	fi
+
+test: lint typecheck test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

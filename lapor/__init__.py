@@ -1,0 +1,1 @@
+"""Lapor: an open-source platform for SP4N-LAPOR!, Indonesia's national complaint system."""

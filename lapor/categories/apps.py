@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CategoriesConfig(AppConfig):
+    name = "lapor.categories"
+    label = "categories"

@@ -1,0 +1,28 @@
+"""The root JSON API: /api/v1, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from ninja import NinjaAPI
+
+from lapor.accounts.api import router as auth_router
+from lapor.core.api import StrictJSONParser, install_error_handlers
+from lapor.orgs.api import router as reference_router
+from lapor.orgs.api import sop_router
+from lapor.reports.api import public_router, staff_router
+
+api = NinjaAPI(
+    title="Lapor API",
+    version="1",
+    description=(
+        "SP4N-LAPOR! complaint handling. Citizens submit and track reports; staff verify, "
+        "dispose, follow up and close them within deadlines counted in working days. "
+        "Errors are JSON `{code, message, field, detail}` with a stable `code`; the message "
+        "follows `Accept-Language` (Bahasa Indonesia by default, English on request)."
+    ),
+    urls_namespace="api-v1",
+    parser=StrictJSONParser(),
+)
+install_error_handlers(api)
+api.add_router("", auth_router)
+api.add_router("", public_router)
+api.add_router("", staff_router)
+api.add_router("", reference_router)
+api.add_router("", sop_router)

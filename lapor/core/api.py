@@ -1,0 +1,163 @@
+"""Shared pieces of the JSON API: the error shape, error handlers, JSON parsing, bearer auth.
+
+Every error leaves as ``{"code", "message", "field", "detail"}`` with a stable ``code`` and the
+message in the request's language (``Accept-Language``: Indonesian unless English is preferred).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+from ninja.security import HttpBearer
+
+from lapor.accounts.services import token_user
+from lapor.core.errors import ApplicationError, NotAuthenticated, ValidationFailed, message_for
+from lapor.orgs.actors import PUBLIC, Actor, actor_for_user
+
+logger = logging.getLogger(__name__)
+
+MAX_JSON_DEPTH = 20
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    detail: Any = None
+
+
+ERRORS_4XX = frozenset({400, 401, 403, 404, 409, 422})
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """``response={...}`` entries so the OpenAPI schema lists every error an endpoint returns."""
+    return dict.fromkeys((400, 422, *statuses), ErrorOut)
+
+
+def _language(request: HttpRequest) -> str:
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "id"
+    return "en" if language.startswith("en") else "id"
+
+
+def error_response(
+    api: NinjaAPI, request: HttpRequest, *, status: int, code: str,
+    field: str | None = None, detail: Any = None,
+) -> HttpResponse:
+    body = {"code": code, "message": message_for(code, _language(request)), "field": field,
+            "detail": detail}
+    return api.create_response(request, body, status=status)
+
+
+def _depth(value: Any, limit: int) -> int:
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
+class StrictJSONParser(Parser):
+    """JSON bodies must be UTF-8, a JSON object, and at most ``MAX_JSON_DEPTH`` levels deep."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        try:
+            text = request.body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed("invalid_encoding") from exc
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ValidationFailed("invalid_json") from exc
+        if not isinstance(data, dict):
+            raise ValidationFailed("invalid_json")
+        if _depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+            raise ValidationFailed("invalid_json")
+        return data
+
+
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def _field_of(error: dict[str, Any]) -> str | None:
+    """``("body", "payload", "title")`` → ``"title"``: drop the source and the parameter name."""
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in _SOURCES:
+        loc = loc[2:] if len(loc) > 2 else loc[1:]  # noqa: PLR2004
+    return ".".join(loc) or None
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApplicationError)
+    def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        return error_response(api, request, status=exc.status, code=exc.code, field=exc.field,
+                              detail=exc.detail)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        first = exc.errors[0] if exc.errors else {}
+        detail = [
+            {"field": _field_of(e), "type": e.get("type"), "msg": e.get("msg")}
+            for e in exc.errors[:20]
+        ]
+        return error_response(api, request, status=422, code="validation_error",
+                              field=_field_of(first), detail=detail)
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error_response(api, request, status=401, code="not_authenticated")
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        cause = exc.__cause__
+        if isinstance(cause, ApplicationError):
+            return error_response(api, request, status=cause.status, code=cause.code,
+                                  field=cause.field)
+        if exc.status_code == 400:
+            return error_response(api, request, status=400, code="invalid_json")
+        code = {401: "not_authenticated", 403: "permission_denied", 404: "not_found",
+                429: "rate_limited"}.get(exc.status_code, "validation_error")
+        return error_response(api, request, status=exc.status_code, code=code)
+
+
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` from ``POST /auth/login``; yields an :class:`Actor`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
+        user = token_user(token)
+        return actor_for_user(user) if user is not None else None
+
+
+def optional_actor(request: HttpRequest) -> Actor:
+    """The signed-in actor if a valid bearer token came with the request, else the public.
+
+    A token that was sent but is invalid is refused rather than silently ignored.
+    """
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return PUBLIC
+    scheme, _, token = header.partition(" ")
+    user = token_user(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if user is None:
+        raise NotAuthenticated("not_authenticated")
+    return actor_for_user(user)
+
+
+def request_actor(request: HttpRequest) -> Actor:
+    actor = getattr(request, "auth", None)
+    if not isinstance(actor, Actor):
+        raise NotAuthenticated("not_authenticated")
+    return actor

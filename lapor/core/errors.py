@@ -1,0 +1,122 @@
+"""Application errors with stable machine-readable codes and bilingual messages.
+
+Every refusal a client can see is an :class:`ApplicationError` subclass carrying a ``code``
+from :data:`MESSAGES`. The API turns it into ``{"code", "message", "field"}`` with the HTTP status
+of its class and the message in the language of ``Accept-Language`` (Indonesian first).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+# code -> (Bahasa Indonesia, English). Codes are a public contract: never rename one.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "validation_error": ("Data yang dikirim tidak valid.", "The submitted data is invalid."),
+    "invalid_json": (
+        "Isi permintaan bukan JSON yang valid.",
+        "The request body is not valid JSON.",
+    ),
+    "invalid_encoding": ("Teks harus berupa UTF-8 yang valid.", "Text must be valid UTF-8."),
+    "not_authenticated": ("Silakan masuk terlebih dahulu.", "Please sign in first."),
+    "invalid_credentials": ("Nama pengguna atau kata sandi salah.", "Wrong username or password."),
+    "permission_denied": (
+        "Anda tidak berwenang melakukan tindakan ini.",
+        "You are not allowed to do this.",
+    ),
+    "not_found": ("Data tidak ditemukan.", "Not found."),
+    "invalid_transition": (
+        "Tindakan ini tidak dapat dilakukan pada status laporan saat ini.",
+        "This action is not allowed in the report's current status.",
+    ),
+    "concurrent_update": (
+        "Laporan baru saja diubah oleh petugas lain. Muat ulang dan coba lagi.",
+        "The report was just changed by someone else. Reload and try again.",
+    ),
+    "invalid_access_code": ("Kode akses salah.", "Wrong access code."),
+    "unknown_region": ("Kode wilayah tidak dikenal.", "Unknown region code."),
+    "unknown_category": ("Kategori tidak dikenal.", "Unknown category."),
+    "unknown_node": ("Unit organisasi tidak dikenal.", "Unknown organisation unit."),
+    "invalid_target": (
+        "Tujuan disposisi tidak sah untuk laporan ini.",
+        "This node is not a valid disposition target for this report.",
+    ),
+    "invalid_reason": ("Alasan tidak dikenal.", "Unknown reason."),
+    "reason_required": ("Alasan wajib diisi.", "A reason is required."),
+    "rating_required": (
+        "Nilai kepuasan 1-5 wajib diisi saat menerima tindak lanjut.",
+        "A rating from 1 to 5 is required to accept the follow-up.",
+    ),
+    "privacy_loosening": (
+        "Anonim/rahasia tidak boleh dilonggarkan tanpa persetujuan pelapor.",
+        "Anonymous/confidential cannot be loosened without the reporter's consent.",
+    ),
+    "sla_exceeds_national": (
+        "Batas waktu SOP tidak boleh melebihi batas nasional.",
+        "An SOP deadline may not exceed the national maximum.",
+    ),
+    "date_in_future": ("Tanggal kejadian tidak boleh di masa depan.", "The date is in the future."),
+    "date_too_old": ("Tanggal terlalu lama di masa lalu.", "The date is too far in the past."),
+    "invalid_cursor": ("Kursor halaman tidak valid.", "Invalid page cursor."),
+    "already_supported": ("Anda sudah mendukung laporan ini.", "You already support this report."),
+    "not_public": ("Laporan ini tidak publik.", "This report is not public."),
+    "text_too_short": ("Teks terlalu pendek.", "The text is too short."),
+    "text_too_long": ("Teks terlalu panjang.", "The text is too long."),
+    "invalid_characters": (
+        "Teks mengandung karakter yang tidak diizinkan.",
+        "The text contains characters that are not allowed.",
+    ),
+    "invalid_coordinates": (
+        "Koordinat harus berada di wilayah Indonesia dan diisi berpasangan.",
+        "Coordinates must lie in Indonesia and come as a latitude/longitude pair.",
+    ),
+    "invalid_email": ("Alamat email tidak valid.", "Invalid email address."),
+    "invalid_phone": ("Nomor telepon tidak valid.", "Invalid phone number."),
+    "duplicate": ("Data sudah ada.", "Already exists."),
+    "request_too_large": ("Permintaan terlalu besar.", "The request is too large."),
+    "rate_limited": ("Terlalu banyak permintaan. Coba lagi nanti.", "Too many requests."),
+    "internal_error": (
+        "Terjadi kesalahan pada server. Laporan Anda yang sudah diterima tetap tersimpan.",
+        "Server error. Reports already acknowledged are kept.",
+    ),
+}
+
+
+def message_for(code: str, language: str) -> str:
+    indonesian, english = MESSAGES.get(code, MESSAGES["validation_error"])
+    return english if language == "en" else indonesian
+
+
+class ApplicationError(Exception):
+    """A refusal with a stable code. Subclasses fix the HTTP status."""
+
+    status: ClassVar[int] = 400
+
+    def __init__(self, code: str, *, field: str | None = None, detail: Any = None) -> None:
+        if code not in MESSAGES:
+            raise KeyError(f"Undeclared error code {code!r}: add it to lapor.core.errors.MESSAGES")
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.detail = detail
+
+
+class ValidationFailed(ApplicationError):
+    status = 422
+
+
+class NotAuthenticated(ApplicationError):
+    status = 401
+
+
+class PermissionDenied(ApplicationError):
+    status = 403
+
+
+class NotFound(ApplicationError):
+    status = 404
+
+
+class Conflict(ApplicationError):
+    """Invalid transition or a concurrent change: the request was valid, the state is not."""
+
+    status = 409

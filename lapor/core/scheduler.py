@@ -1,0 +1,59 @@
+"""Periodic work for the task worker: a heartbeat and one enqueue per minute slot.
+
+Every worker runs this loop; the unique ``(task, slot)`` row makes exactly one of them enqueue
+each slot's sweep, however many workers run.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from lapor.core import clock
+from lapor.core.health import heartbeat
+from lapor.core.models import PeriodicRun
+from lapor.sla.tasks import sweep_deadlines_task
+
+logger = logging.getLogger(__name__)
+
+
+def claim_slot(task_name: str, slot: datetime) -> bool:
+    """True for the one caller that claims ``slot`` for ``task_name``."""
+    try:
+        with transaction.atomic():
+            PeriodicRun.objects.create(task=task_name, slot=slot)
+    except IntegrityError:
+        return False
+    return True
+
+
+def minute_slot(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def tick(worker_name: str) -> bool:
+    """One scheduler step: heartbeat, then enqueue this minute's sweep if nobody did yet."""
+    heartbeat(worker_name)
+    slot = minute_slot(clock.now())
+    if claim_slot("sla.sweep_deadlines", slot):
+        # Autocommit here (no open transaction): the slot row is committed before enqueueing.
+        sweep_deadlines_task.enqueue()
+        return True
+    return False
+
+
+def run_scheduler(worker_name: str, stop: threading.Event) -> None:
+    interval = settings.LAPOR_WORKER_HEARTBEAT_SECONDS
+    while not stop.is_set():
+        try:
+            tick(worker_name)
+        except DatabaseError:
+            # Outlive a database blip; a stale heartbeat makes /healthz report it meanwhile.
+            logger.exception("scheduler tick failed")
+        finally:
+            connection.close()
+        stop.wait(interval)

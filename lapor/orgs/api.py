@@ -1,0 +1,255 @@
+"""Organisation tree, categories, regions (public reference data) and SOP settings (admins)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from lapor.categories.selectors import categories_active, category_get
+from lapor.core.api import BearerAuth, errors, request_actor
+from lapor.core.api import _language as language_of
+from lapor.core.errors import NotFound, ValidationFailed
+from lapor.orgs import services
+from lapor.orgs.models import DayOff, EscalationStep, NodeKind, OrgNode, RoutingRule, Sop
+from lapor.orgs.selectors import node_get, nodes_list
+from lapor.regions.selectors import region_children, region_get, region_search
+
+router = Router(tags=["reference"])
+sop_router = Router(tags=["sop"], auth=BearerAuth())
+
+
+class NodeOut(Schema):
+    code: str
+    name: str
+    kind: str
+    parent: str | None
+    is_hub: bool
+    region: str | None
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    parent: str | None
+    resolution_days: int
+
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    level: int
+    parent: str | None
+
+
+def _node(n: OrgNode) -> dict[str, Any]:
+    return {"code": n.code, "name": n.name, "kind": n.kind,
+            "parent": n.parent.code if n.parent else None, "is_hub": n.is_hub,
+            "region": n.region_id}
+
+
+@router.get("/orgs", response={200: list[NodeOut], **errors(404)},
+            summary="Organisation nodes, optionally the children of one node or of one kind")
+def orgs(request: HttpRequest, parent: str | None = None,
+         kind: NodeKind | None = None) -> list[dict[str, Any]]:
+    parent_node = None
+    if parent:
+        parent_node = node_get(parent)
+        if parent_node is None:
+            raise NotFound("unknown_node", field="parent")
+    qs = nodes_list(parent=parent_node, kind=kind).select_related("parent")
+    return [_node(n) for n in qs[:2000]]
+
+
+@router.get("/orgs/{code}", response={200: NodeOut, **errors(404)})
+def org(request: HttpRequest, code: str) -> dict[str, Any]:
+    node = node_get(code)
+    if node is None:
+        raise NotFound("unknown_node", field="code")
+    return _node(node)
+
+
+@router.get("/categories", response={200: list[CategoryOut], **errors()},
+            summary="Active categories with their resolution tier in working days")
+def categories(request: HttpRequest) -> list[dict[str, Any]]:
+    lang = language_of(request)
+    return [
+        {"code": c.code, "name": c.name(lang), "parent": c.parent.code if c.parent else None,
+         "resolution_days": c.resolution_days}
+        for c in categories_active().select_related("parent")
+    ]
+
+
+class RegionQuery(Schema):
+    parent: str | None = Field(None, max_length=13, description="Kemendagri code")
+    q: str | None = Field(None, max_length=100, description="Search by name")
+
+
+@router.get("/regions", response={200: list[RegionOut], **errors(404)},
+            summary="Regions: provinces, the children of `parent`, or a name search `q`")
+def regions(request: HttpRequest, query: Query[RegionQuery]) -> list[dict[str, Any]]:
+    if query.q:
+        rows = region_search(query.q, limit=50)
+    else:
+        if query.parent and region_get(query.parent) is None:
+            raise NotFound("unknown_region", field="parent")
+        rows = list(region_children(query.parent or None)[:1000])
+    return [{"code": r.code, "name": r.name, "level": r.level, "parent": r.parent_id}
+            for r in rows]
+
+
+@router.get("/regions/{code}", response={200: RegionOut, **errors(404)})
+def region(request: HttpRequest, code: str) -> dict[str, Any]:
+    r = region_get(code)
+    if r is None:
+        raise NotFound("unknown_region", field="code")
+    return {"code": r.code, "name": r.name, "level": r.level, "parent": r.parent_id}
+
+
+# ---------------------------------------------------------------- SOP settings
+
+
+class SopOut(Schema):
+    agency: str
+    timezone: str
+    verify_days: int
+    first_followup_days: int
+    reply_window_days: int
+    hold_days: int
+    escalate_after_days: int
+    sms_keyword: str | None
+    days_off: list[date]
+    routing_rules: list[dict[str, Any]]
+    escalation_chain: list[str]
+
+
+class SopIn(Schema):
+    timezone: str | None = Field(None, description="WIB, WITA or WIT")
+    verify_days: int | None = Field(None, ge=1, le=3)
+    first_followup_days: int | None = Field(None, ge=1, le=5)
+    reply_window_days: int | None = Field(None, ge=1, le=10)
+    hold_days: int | None = Field(None, ge=1, le=10)
+    escalate_after_days: int | None = Field(None, ge=1, le=60)
+    sms_keyword: str | None = Field(None, max_length=20)
+
+
+class DayOffIn(Schema):
+    date: date
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class RoutingRuleIn(Schema):
+    category: str | None = Field(None, max_length=60)
+    region_prefix: str = Field("", max_length=13)
+    target: str = Field(max_length=80)
+    priority: int = Field(100, ge=0, le=1000)
+
+
+class EscalationIn(Schema):
+    nodes: list[str] = Field(max_length=10)
+
+
+def _agency(code: str) -> OrgNode:
+    node = node_get(code)
+    if node is None or node.kind not in (NodeKind.AGENCY, NodeKind.ROOT):
+        raise NotFound("unknown_node", field="code")
+    return node
+
+
+def _sop_out(agency: OrgNode) -> dict[str, Any]:
+    sop = Sop.objects.filter(node=agency).first() or Sop(node=agency)
+    return {
+        "agency": agency.code,
+        "timezone": sop.timezone,
+        "verify_days": sop.verify_days,
+        "first_followup_days": sop.first_followup_days,
+        "reply_window_days": sop.reply_window_days,
+        "hold_days": sop.hold_days,
+        "escalate_after_days": sop.escalate_after_days,
+        "sms_keyword": sop.sms_keyword,
+        "days_off": list(DayOff.objects.filter(node=agency).values_list("date", flat=True)),
+        "routing_rules": [
+            {"category": r.category.code if r.category else None,
+             "region_prefix": r.region_prefix, "target": r.target.code, "priority": r.priority}
+            for r in RoutingRule.objects.filter(agency=agency).select_related("category",
+                                                                              "target")
+        ],
+        "escalation_chain": [
+            s.node.code for s in EscalationStep.objects.filter(agency=agency)
+            .select_related("node")
+        ],
+    }
+
+
+_SOP = {200: SopOut, **errors(401, 403, 404)}
+
+
+@sop_router.get("/orgs/{code}/sop", response=_SOP, summary="An agency's SOP settings")
+def sop_get(request: HttpRequest, code: str) -> dict[str, Any]:
+    agency = _agency(code)
+    if not services.can_edit_sop(request_actor(request), agency):
+        actor = request_actor(request)
+        if actor.covering(agency, [a.role for a in actor.assignments]) is None:
+            raise NotFound("unknown_node", field="code")
+    return _sop_out(agency)
+
+
+@sop_router.patch("/orgs/{code}/sop", response=_SOP,
+                  summary="Change deadlines (never above national maxima), zone, SMS keyword")
+def sop_patch(request: HttpRequest, code: str, payload: SopIn) -> dict[str, Any]:
+    agency = _agency(code)
+    services.sop_update(actor=request_actor(request), agency=agency,
+                        **payload.model_dump(exclude_unset=True))
+    return _sop_out(agency)
+
+
+@sop_router.post("/orgs/{code}/days-off", response=_SOP, summary="Add a local day off")
+def day_off_add(request: HttpRequest, code: str, payload: DayOffIn) -> dict[str, Any]:
+    agency = _agency(code)
+    services.day_off_add(actor=request_actor(request), agency=agency, day=payload.date,
+                         reason=payload.reason)
+    return _sop_out(agency)
+
+
+@sop_router.delete("/orgs/{code}/days-off/{day}", response={204: None, **errors(401, 403, 404)},
+                   summary="Remove a local day off")
+def day_off_remove(request: HttpRequest, code: str, day: date) -> Status[None]:
+    services.day_off_remove(actor=request_actor(request), agency=_agency(code), day=day)
+    return Status(204, None)
+
+
+@sop_router.put("/orgs/{code}/routing-rules", response=_SOP,
+                summary="Replace the routing rules (category × region → unit)")
+def routing_rules_put(request: HttpRequest, code: str,
+                      payload: list[RoutingRuleIn]) -> dict[str, Any]:
+    agency = _agency(code)
+
+
+    rules = []
+    for i, rule in enumerate(payload):
+        category = category_get(rule.category) if rule.category else None
+        if rule.category and category is None:
+            raise ValidationFailed("unknown_category", field=f"{i}.category")
+        target = node_get(rule.target)
+        if target is None:
+            raise ValidationFailed("unknown_node", field=f"{i}.target")
+        rules.append((category.pk if category else None, rule.region_prefix, target,
+                      rule.priority))
+    services.routing_rules_replace(actor=request_actor(request), agency=agency, rules=rules)
+    return _sop_out(agency)
+
+
+@sop_router.put("/orgs/{code}/escalation-chain", response=_SOP,
+                summary="Replace the escalation chain (first node is told first)")
+def escalation_put(request: HttpRequest, code: str, payload: EscalationIn) -> dict[str, Any]:
+    agency = _agency(code)
+    nodes = []
+    for i, node_code in enumerate(payload.nodes):
+        node = node_get(node_code)
+        if node is None:
+            raise ValidationFailed("unknown_node", field=f"nodes.{i}")
+        nodes.append(node)
+    services.escalation_chain_replace(actor=request_actor(request), agency=agency, nodes=nodes)
+    return _sop_out(agency)

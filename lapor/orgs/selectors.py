@@ -1,0 +1,69 @@
+"""Reads over the organisation tree."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from lapor.orgs.models import NodeKind, OrgNode, RoutingRule, Sop
+
+
+def node_root() -> OrgNode:
+    return OrgNode.objects.get(kind=NodeKind.ROOT)
+
+
+def node_get(code: str) -> OrgNode | None:
+    return OrgNode.objects.filter(code=code, is_active=True).first()
+
+
+def node_subtree(node: OrgNode) -> QuerySet[OrgNode]:
+    return OrgNode.objects.filter(path__startswith=node.path)
+
+
+def node_agency_or_root(node: OrgNode) -> OrgNode:
+    """The agency owning ``node`` (whose SOP and calendar apply), or the root for the root."""
+    if node.kind == NodeKind.ROOT or node.agency_id is None:
+        return node
+    if node.agency_id == node.pk:
+        return node
+    agency = node.agency
+    assert agency is not None  # noqa: S101  (narrowing: agency_id checked above)
+    return agency
+
+
+def sop_for(owner: OrgNode) -> Sop:
+    """The SOP of an agency, falling back to the national root's, then to national maxima."""
+    sop = Sop.objects.filter(node=owner).first()
+    if sop is None and owner.kind != NodeKind.ROOT:
+        sop = Sop.objects.filter(node__kind=NodeKind.ROOT).first()
+    return sop if sop is not None else Sop(node=owner)
+
+
+def nodes_list(*, parent: OrgNode | None = None, kind: str | None = None) -> QuerySet[OrgNode]:
+    qs = OrgNode.objects.filter(is_active=True).select_related("region")
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if kind is not None:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("path")
+
+
+def routing_suggestion(
+    *, agency: OrgNode, category_id: int | None, region_code: str
+) -> OrgNode | None:
+    """The unit an agency's SOP routes a report to: most specific rule first.
+
+    A rule matching both category and region beats one matching only one of them; ties go to
+    the lower ``priority``. Regions match by Kemendagri code prefix (``64.08`` covers a regency).
+    """
+    best: tuple[int, int, int] | None = None
+    chosen: OrgNode | None = None
+    for rule in RoutingRule.objects.filter(agency=agency).select_related("target"):
+        if rule.category_id is not None and rule.category_id != category_id:
+            continue
+        if rule.region_prefix and not region_code.startswith(rule.region_prefix):
+            continue
+        specificity = (rule.category_id is not None) * 100 + len(rule.region_prefix)
+        key = (-specificity, rule.priority, rule.pk)
+        if best is None or key < best:
+            best, chosen = key, rule.target
+    return chosen

@@ -1,0 +1,200 @@
+"""Writes to the organisation tree, roles and SOP settings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+
+from lapor.accounts.models import User
+from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
+from lapor.orgs.actors import Actor
+from lapor.orgs.models import (
+    DayOff,
+    EscalationStep,
+    NodeKind,
+    OrgNode,
+    Role,
+    RoleAssignment,
+    RoutingRule,
+    Sop,
+)
+from lapor.sla.calendar import (
+    NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
+    NATIONAL_MAX_HOLD_DAYS,
+    NATIONAL_MAX_REPLY_WINDOW_DAYS,
+    NATIONAL_MAX_VERIFY_DAYS,
+    TIMEZONES,
+)
+
+_KIND_BELOW = {
+    NodeKind.ROOT: {NodeKind.AGENCY},
+    NodeKind.AGENCY: {NodeKind.UNIT},
+    NodeKind.UNIT: {NodeKind.SUBUNIT},
+    NodeKind.SUBUNIT: {NodeKind.SUBUNIT},
+}
+
+
+@transaction.atomic
+def node_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: OrgNode | None,
+    is_hub: bool = False,
+    region_id: str | None = None,
+) -> OrgNode:
+    """Add a node under ``parent``; computes its materialised path, depth and agency."""
+    if kind == NodeKind.ROOT:
+        if parent is not None:
+            raise ValidationFailed("validation_error", field="parent")
+    elif parent is None or kind not in _KIND_BELOW[NodeKind(parent.kind)]:
+        raise ValidationFailed("validation_error", field="kind")
+    node = OrgNode.objects.create(
+        code=code, name=name, kind=kind, parent=parent, is_hub=is_hub, region_id=region_id,
+        path="", depth=0,
+    )
+    node.path = f"{parent.path if parent else '/'}{node.pk}/"
+    node.depth = parent.depth + 1 if parent else 0
+    if kind == NodeKind.AGENCY:
+        node.agency = node
+    elif parent is not None:
+        node.agency_id = parent.agency_id
+    node.save(update_fields=["path", "depth", "agency"])
+    return node
+
+
+def role_assign(*, user: User, node: OrgNode, role: str) -> RoleAssignment:
+    """Give ``user`` a role on ``node`` (idempotent). Verifier roles need the right node kind."""
+    if role not in Role.values:
+        raise ValidationFailed("validation_error", field="role")
+    if role == Role.NATIONAL_VERIFIER and node.kind != NodeKind.ROOT:
+        raise ValidationFailed("validation_error", field="node")
+    if role == Role.HUB_VERIFIER and not (node.kind == NodeKind.AGENCY and node.is_hub):
+        raise ValidationFailed("validation_error", field="node")
+    assignment, _ = RoleAssignment.objects.get_or_create(user=user, node=node, role=role)
+    return assignment
+
+
+def can_edit_sop(actor: Actor, agency: OrgNode) -> bool:
+    """Agency admins (hub verifiers of the agency) and system administrators above it."""
+    return actor.covering(agency, (Role.HUB_VERIFIER, Role.SYSADMIN)) is not None or (
+        actor.covering(agency, (Role.NATIONAL_VERIFIER,)) is not None
+        and agency.kind == NodeKind.ROOT
+    )
+
+
+_SOP_LIMITS = {
+    "verify_days": NATIONAL_MAX_VERIFY_DAYS,
+    "first_followup_days": NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
+    "reply_window_days": NATIONAL_MAX_REPLY_WINDOW_DAYS,
+    "hold_days": NATIONAL_MAX_HOLD_DAYS,
+}
+
+
+@transaction.atomic
+def sop_update(
+    *,
+    actor: Actor,
+    agency: OrgNode,
+    timezone: str | None = None,
+    verify_days: int | None = None,
+    first_followup_days: int | None = None,
+    reply_window_days: int | None = None,
+    hold_days: int | None = None,
+    escalate_after_days: int | None = None,
+    sms_keyword: str | None = None,
+) -> Sop:
+    """Change an agency's SOP. Deadlines may be shorter than the national maxima, never longer."""
+    if agency.kind not in (NodeKind.AGENCY, NodeKind.ROOT):
+        raise ValidationFailed("invalid_target", field="agency")
+    if not can_edit_sop(actor, agency):
+        raise PermissionDenied("permission_denied")
+    days = {
+        "verify_days": verify_days,
+        "first_followup_days": first_followup_days,
+        "reply_window_days": reply_window_days,
+        "hold_days": hold_days,
+    }
+    for name, value in days.items():
+        if value is not None and not 1 <= value <= _SOP_LIMITS[name]:
+            raise ValidationFailed("sla_exceeds_national", field=name)
+    if timezone is not None and timezone not in TIMEZONES:
+        raise ValidationFailed("validation_error", field="timezone")
+    if escalate_after_days is not None and not 1 <= escalate_after_days <= 60:
+        raise ValidationFailed("validation_error", field="escalate_after_days")
+    keyword = sms_keyword.strip().upper() if sms_keyword else None
+    if keyword is not None and (not keyword.isalnum() or len(keyword) > 20):
+        raise ValidationFailed("validation_error", field="sms_keyword")
+    if keyword and Sop.objects.filter(sms_keyword=keyword).exclude(node=agency).exists():
+        raise ValidationFailed("duplicate", field="sms_keyword")
+
+    sop, _ = Sop.objects.select_for_update().get_or_create(node=agency)
+    changed: list[str] = []
+    updates: dict[str, int | str | None] = {
+        **days, "timezone": timezone, "escalate_after_days": escalate_after_days,
+    }
+    for name, update in updates.items():
+        if update is not None:
+            setattr(sop, name, update)
+            changed.append(name)
+    if sms_keyword is not None:
+        sop.sms_keyword = keyword or None
+        changed.append("sms_keyword")
+    if changed:
+        sop.save(update_fields=[*changed, "updated_at"])
+    return sop
+
+
+def day_off_add(*, actor: Actor, agency: OrgNode, day: date, reason: str) -> DayOff:
+    if not can_edit_sop(actor, agency):
+        raise PermissionDenied("permission_denied")
+    if not reason.strip():
+        raise ValidationFailed("reason_required", field="reason")
+    row, _ = DayOff.objects.get_or_create(node=agency, date=day, defaults={"reason": reason})
+    return row
+
+
+def day_off_remove(*, actor: Actor, agency: OrgNode, day: date) -> None:
+    if not can_edit_sop(actor, agency):
+        raise PermissionDenied("permission_denied")
+    deleted, _ = DayOff.objects.filter(node=agency, date=day).delete()
+    if not deleted:
+        raise NotFound("not_found")
+
+
+@transaction.atomic
+def routing_rules_replace(
+    *, actor: Actor, agency: OrgNode, rules: list[tuple[int | None, str, OrgNode, int]]
+) -> list[RoutingRule]:
+    """Replace an agency's routing rules with ``(category_id, region_prefix, target, priority)``.
+
+    Every target must be inside the agency's subtree.
+    """
+    if not can_edit_sop(actor, agency):
+        raise PermissionDenied("permission_denied")
+    for _, _, target, _ in rules:
+        if not agency.contains(target):
+            raise ValidationFailed("invalid_target", field="target")
+    RoutingRule.objects.filter(agency=agency).delete()
+    return RoutingRule.objects.bulk_create(
+        RoutingRule(agency=agency, category_id=c, region_prefix=r, target=t, priority=p)
+        for c, r, t, p in rules
+    )
+
+
+@transaction.atomic
+def escalation_chain_replace(
+    *, actor: Actor, agency: OrgNode, nodes: list[OrgNode]
+) -> list[EscalationStep]:
+    """Replace the escalation chain: ``nodes[0]`` is told first when a report is overdue."""
+    if not can_edit_sop(actor, agency):
+        raise PermissionDenied("permission_denied")
+    for node in nodes:
+        if not (agency.contains(node) or node.contains(agency)):
+            raise ValidationFailed("invalid_target", field="nodes")
+    EscalationStep.objects.filter(agency=agency).delete()
+    return EscalationStep.objects.bulk_create(
+        EscalationStep(agency=agency, order=i, node=n) for i, n in enumerate(nodes, start=1)
+    )

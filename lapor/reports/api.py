@@ -1,0 +1,345 @@
+"""Reports endpoints: citizen submission and tracking, reporter actions, staff workflow.
+
+Each endpoint parses input, asks for the actor, and calls one service or selector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Header, Query, Router, Status
+
+from lapor.core.api import BearerAuth, ErrorOut, errors, optional_actor, request_actor
+from lapor.core.api import _language as language_of
+from lapor.core.errors import NotFound, ValidationFailed
+from lapor.orgs.actors import Actor
+from lapor.orgs.selectors import node_get, routing_suggestion
+from lapor.reports import presenters, selectors, services, submission
+from lapor.reports.models import Report
+from lapor.reports.permissions import can_read
+from lapor.reports.schemas import (
+    ArchiveIn,
+    DisposeIn,
+    FollowUpIn,
+    ForwardIn,
+    HoldIn,
+    InboxOut,
+    InboxQuery,
+    MessageIn,
+    NoteIn,
+    PrivacyIn,
+    PublicReportOut,
+    ReasonIn,
+    ReplyIn,
+    ReporterReportOut,
+    RoutingSuggestionOut,
+    StaffReportOut,
+    SubmitIn,
+    SubmitOut,
+    SupportOut,
+    VersionIn,
+)
+
+public_router = Router(tags=["citizen"])
+staff_router = Router(tags=["staff"], auth=BearerAuth())
+
+
+# ---------------------------------------------------------------- citizen
+
+
+@public_router.post(
+    "/reports", response={201: SubmitOut, **errors(401)}, summary="Submit a report",
+    description=(
+        "Anyone may submit; a bearer token links the report to a citizen account. The answer "
+        "carries the tracking number and a one-time access code (stored only as a keyed hash)."
+    ),
+)
+def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
+    actor = optional_actor(request)
+    result = submission.report_submit(
+        actor=actor,
+        type=payload.type,
+        title=payload.title,
+        body=payload.body,
+        region_code=payload.region_code,
+        channel=payload.channel,
+        category_code=payload.category_code,
+        incident_date=payload.incident_date,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        address=payload.address,
+        target_agency_code=payload.target_agency_code,
+        is_anonymous=payload.is_anonymous,
+        is_confidential=payload.is_confidential,
+        reporter_name=payload.reporter_name,
+        reporter_email=payload.reporter_email,
+        reporter_phone=payload.reporter_phone,
+    )
+    report = result.report
+    return Status(201, {
+        "tracking_number": report.tracking_number,
+        "access_code": result.access_code,
+        "status": report.status,
+        "verify_due_at": report.verify_due_at,
+    })
+
+
+def _tracked(tracking_number: str) -> Report:
+    if not submission.tracking_number_valid(tracking_number):
+        raise NotFound("not_found", field="tracking_number")
+    return selectors.report_by_tracking(tracking_number)
+
+
+@public_router.get(
+    "/track/{tracking_number}", response={200: PublicReportOut, **errors(404)},
+    summary="Public status and timeline by tracking number",
+)
+def track(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
+    return presenters.public_view(_tracked(tracking_number), language_of(request))
+
+
+def _reporter(tracking_number: str, access_code: str) -> tuple[Actor, Report]:
+    if not submission.tracking_number_valid(tracking_number):
+        raise NotFound("not_found", field="tracking_number")
+    actor = submission.reporter_authenticate(
+        tracking_number=tracking_number, access_code=access_code
+    )
+    return actor, selectors.report_by_tracking(tracking_number)
+
+
+AccessCode = Header(..., alias="X-Access-Code", description="The one-time access code")
+
+
+@public_router.get(
+    "/track/{tracking_number}/full", response={200: ReporterReportOut, **errors(401, 404)},
+    summary="The reporter's whole view (needs the access code)",
+)
+def reporter_view(
+    request: HttpRequest, tracking_number: str, access_code: str = AccessCode
+) -> dict[str, Any]:
+    _, report = _reporter(tracking_number, access_code)
+    return presenters.reporter_view(report, language_of(request))
+
+
+@public_router.post(
+    "/track/{tracking_number}/reply", response={200: ReporterReportOut, **errors(401, 404, 409)},
+    summary="Accept the follow-up with a rating, or say it is not resolved",
+)
+def reporter_reply(
+    request: HttpRequest, tracking_number: str, payload: ReplyIn, access_code: str = AccessCode
+) -> dict[str, Any]:
+    actor, report = _reporter(tracking_number, access_code)
+    services.report_reporter_reply(actor=actor, report_id=report.pk, accept=payload.accept,
+                                   rating=payload.rating, body=payload.body)
+    return presenters.reporter_view(selectors.report_by_tracking(tracking_number),
+                                    language_of(request))
+
+
+@public_router.post(
+    "/track/{tracking_number}/messages",
+    response={200: ReporterReportOut, **errors(401, 404, 409)},
+    summary="Send a message to the officers; answers a 'tunda' question when on hold",
+)
+def reporter_message(
+    request: HttpRequest, tracking_number: str, payload: MessageIn,
+    access_code: str = AccessCode,
+) -> dict[str, Any]:
+    actor, report = _reporter(tracking_number, access_code)
+    if report.status == "on_hold":
+        services.report_provide_info(actor=actor, report_id=report.pk, body=payload.body)
+    else:
+        services.report_reporter_message(actor=actor, report_id=report.pk, body=payload.body)
+    return presenters.reporter_view(selectors.report_by_tracking(tracking_number),
+                                    language_of(request))
+
+
+def _supporter_key(request: HttpRequest, actor: Actor) -> str:
+    """Keyed hash of who supports: the account if signed in, else the client address."""
+    if actor.user is not None:
+        who = f"user:{actor.user.pk}"
+    else:
+        who = f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    key = hashlib.sha256(f"lapor.support:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, who.encode(), hashlib.sha256).hexdigest()
+
+
+@public_router.post(
+    "/track/{tracking_number}/support", response={200: SupportOut, **errors(401, 404, 409)},
+    summary="Support ('dukung') a public report",
+)
+def support(request: HttpRequest, tracking_number: str) -> dict[str, int]:
+    actor = optional_actor(request)
+    report = _tracked(tracking_number)
+    count = services.report_support(report_id=report.pk,
+                                    supporter_key=_supporter_key(request, actor))
+    return {"support_count": count}
+
+
+# ---------------------------------------------------------------- staff
+
+
+@staff_router.get(
+    "/inbox", response={200: InboxOut, **errors(401, 403, 404)},
+    summary="Reports waiting at a node, newest first (keyset pagination)",
+)
+def inbox(request: HttpRequest, query: Query[InboxQuery]) -> dict[str, Any]:
+    actor = request_actor(request)
+    target = node_get(query.node)
+    if target is None or actor.covering(target, [a.role for a in actor.assignments]) is None:
+        raise NotFound("not_found", field="node")
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise ValidationFailed("validation_error", field="date_from")
+    page = selectors.inbox(
+        actor,
+        node=target,
+        filters=selectors.InboxFilters(
+            status=query.status, overdue=query.overdue, due_soon=query.due_soon,
+            category=query.category, region=query.region, channel=query.channel,
+            date_from=query.date_from, date_to=query.date_to,
+            include_subtree=query.include_subtree,
+        ),
+        cursor=query.cursor,
+        limit=query.limit,
+    )
+    lang = language_of(request)
+    return {"items": [presenters.list_item(r, lang) for r in page.items],
+            "next_cursor": page.next_cursor}
+
+
+def _staff_out(request: HttpRequest, actor: Actor, report_id: int) -> dict[str, Any]:
+    return presenters.staff_view(selectors.report_for_staff(actor, report_id),
+                                 language_of(request))
+
+
+_ACTION = {200: StaffReportOut, **errors(401, 403, 404, 409)}
+
+
+@staff_router.get("/reports/{report_id}", response={200: StaffReportOut, **errors(401, 404)},
+                  summary="A report with its dispositions and whole timeline")
+def report_detail(request: HttpRequest, report_id: int) -> dict[str, Any]:
+    return _staff_out(request, request_actor(request), report_id)
+
+
+@staff_router.post("/reports/{report_id}/hold", response=_ACTION,
+                   summary="Ask the reporter for information (tunda)")
+def hold(request: HttpRequest, report_id: int, payload: HoldIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_hold(actor=actor, report_id=report_id, question=payload.question,
+                         expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/archive", response=_ACTION,
+                   summary="Reject at verification with a reason from the fixed list")
+def archive(request: HttpRequest, report_id: int, payload: ArchiveIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_archive(actor=actor, report_id=report_id, reason=payload.reason,
+                            note=payload.note, duplicate_of=payload.duplicate_of,
+                            expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/unarchive", response=_ACTION,
+                   summary="Reverse an archive (verifier of a higher tier)")
+def unarchive(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_unarchive(actor=actor, report_id=report_id, reason=payload.reason,
+                              expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/privacy", response=_ACTION,
+                   summary="Make a report anonymous and/or confidential (never looser)")
+def privacy(request: HttpRequest, report_id: int, payload: PrivacyIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_set_privacy(actor=actor, report_id=report_id, anonymous=payload.anonymous,
+                                confidential=payload.confidential,
+                                expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/dispose", response=_ACTION,
+                   summary="Verify and assign to an agency or unit")
+def dispose(request: HttpRequest, report_id: int, payload: DisposeIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_dispose(actor=actor, report_id=report_id, node_code=payload.node,
+                            note=payload.note, resolution_days=payload.resolution_days,
+                            expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/forward", response=_ACTION,
+                   summary="Forward the disposition down the assignee's subtree")
+def forward(request: HttpRequest, report_id: int, payload: ForwardIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_forward(actor=actor, report_id=report_id, node_code=payload.node,
+                            note=payload.note, expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/return", response=_ACTION,
+                   summary="Hand back as 'bukan wewenang' (not our authority)")
+def hand_back(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_return(actor=actor, report_id=report_id, reason=payload.reason,
+                           expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/acknowledge", response=_ACTION,
+                   summary="Acknowledge the disposition (status in progress)")
+def acknowledge(request: HttpRequest, report_id: int, payload: VersionIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_acknowledge(actor=actor, report_id=report_id,
+                                expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/follow-ups", response=_ACTION,
+                   summary="Post a follow-up (tindak lanjut); final opens the reply window")
+def follow_up(request: HttpRequest, report_id: int, payload: FollowUpIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_follow_up(actor=actor, report_id=report_id, body=payload.body,
+                              final=payload.final, public=payload.public,
+                              expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/close", response=_ACTION,
+                   summary="Close a handled report with a reason (verifier)")
+def close(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_close(actor=actor, report_id=report_id, reason=payload.reason,
+                          expected_version=payload.expected_version)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.post("/reports/{report_id}/notes", response=_ACTION,
+                   summary="Add an internal note (never shown to the reporter)")
+def note(request: HttpRequest, report_id: int, payload: NoteIn) -> dict[str, Any]:
+    actor = request_actor(request)
+    services.report_note(actor=actor, report_id=report_id, body=payload.body)
+    return _staff_out(request, actor, report_id)
+
+
+@staff_router.get(
+    "/reports/{report_id}/routing-suggestion",
+    response={200: RoutingSuggestionOut, **errors(401, 404)},
+    summary="The unit the agency's SOP routing rules suggest (a human disposes)",
+)
+def routing(request: HttpRequest, report_id: int) -> dict[str, Any]:
+    actor = request_actor(request)
+    report = selectors.report_for_staff(actor, report_id)
+    agency = report.agency or report.target_agency
+    node = None
+    if agency is not None and can_read(actor, report):
+        node = routing_suggestion(agency=agency, category_id=report.category_id,
+                                  region_code=report.region_id)
+    return {"node": {"code": node.code, "name": node.name} if node else None}
+
+
+__all__ = ["ErrorOut", "public_router", "staff_router"]

@@ -1,0 +1,40 @@
+"""The one writer of :class:`ReportEvent` rows. Callers hold the report's row lock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lapor.core import clock
+from lapor.orgs.actors import Actor, ActorKind, Assignment
+from lapor.reports.models import Report, ReportEvent, Visibility
+
+
+def event_append(
+    *,
+    report: Report,
+    kind: str,
+    actor: Actor,
+    assignment: Assignment | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    visibility: str = Visibility.INTERNAL,
+    body: str = "",
+    payload: dict[str, Any] | None = None,
+) -> ReportEvent:
+    if actor.kind == ActorKind.STAFF:
+        role = assignment.role if assignment is not None else actor.role_label
+    else:
+        role = str(actor.kind)
+    return ReportEvent.objects.create(
+        report=report,
+        kind=kind,
+        actor=actor.user if actor.kind == ActorKind.STAFF else None,
+        actor_role=role,
+        actor_node_id=assignment.node_id if assignment is not None else None,
+        created_at=clock.now(),
+        from_status=from_status,
+        to_status=to_status,
+        visibility=visibility,
+        body=body,
+        payload=payload or {},
+    )

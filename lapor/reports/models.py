@@ -1,0 +1,253 @@
+"""The Report aggregate: the report, its reporter contact, dispositions, events and supports.
+
+Only :mod:`lapor.reports.services` writes these rows (ARCHITECTURE habit 1).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from lapor.reports.states import ArchiveReason, Status
+
+
+class ReportType(models.TextChoices):
+    COMPLAINT = "complaint", "Pengaduan"
+    ASPIRATION = "aspiration", "Aspirasi"
+    INFORMATION_REQUEST = "information_request", "Permintaan informasi"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Situs web"
+    MOBILE = "mobile", "Aplikasi seluler"
+    SMS = "sms", "SMS 1708"
+    WHATSAPP = "whatsapp", "WhatsApp"
+    TELEGRAM = "telegram", "Telegram"
+    X = "x", "X/Twitter"
+    EMAIL = "email", "Email"
+    WALK_IN = "walk_in", "Datang langsung"
+    PHONE = "phone", "Telepon"
+    INTEGRATION = "integration", "Aplikasi terintegrasi"
+
+
+class Report(models.Model):
+    tracking_number = models.CharField(max_length=12, unique=True)
+    # HMAC-SHA256 of the one-time access code (see services._access_code_digest).
+    access_code_hash = models.CharField(max_length=64)
+
+    type = models.CharField(max_length=20, choices=ReportType.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    incident_date = models.DateField(null=True, blank=True)
+    region = models.ForeignKey("regions.Region", on_delete=models.PROTECT, related_name="+")
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    category = models.ForeignKey(
+        "categories.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_agency = models.ForeignKey(
+        "orgs.OrgNode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    is_anonymous = models.BooleanField(default=False)
+    is_confidential = models.BooleanField(default=False)
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
+
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    # The verification tier (national root or a hub agency) that verifies/re-disposes it.
+    tier = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
+    # The agency responsible once disposed (null while in the national pool).
+    agency = models.ForeignKey(
+        "orgs.OrgNode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Where the report sits now: the tier while unverified, the active disposition's node after.
+    current_node = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
+
+    submitted_at = models.DateTimeField()
+    verified_at = models.DateTimeField(null=True, blank=True)
+    first_followup_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Deadlines, computed once when their clock starts (lapor.sla.deadlines) and stored.
+    verify_due_at = models.DateTimeField(null=True, blank=True)
+    verify_days_left = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_due_at = models.DateTimeField(null=True, blank=True)
+    followup_due_at = models.DateTimeField(null=True, blank=True)
+    resolution_due_at = models.DateTimeField(null=True, blank=True)
+    reply_due_at = models.DateTimeField(null=True, blank=True)
+    # The resolution tier (HK) chosen at disposition; a reopened report gets it again.
+    resolution_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The deadline the current holder must meet; null while the clock is the reporter's.
+    # "Overdue" (nilai merah) is ``staff_due_at < now``: one indexed comparison.
+    staff_due_at = models.DateTimeField(null=True, blank=True)
+
+    rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    archive_reason = models.CharField(
+        max_length=20, choices=ArchiveReason.choices, blank=True, default=""
+    )
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    support_count = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                F("current_node"), F("submitted_at").desc(), F("id").desc(), name="report_inbox"
+            ),
+            models.Index(
+                F("status"), F("submitted_at").desc(), F("id").desc(), name="report_status_feed"
+            ),
+            models.Index(fields=["staff_due_at"], name="report_staff_due"),
+            models.Index(fields=["hold_due_at"], name="report_hold_due",
+                         condition=Q(status="on_hold")),
+            models.Index(fields=["reply_due_at"], name="report_reply_due",
+                         condition=Q(status="responded")),
+            models.Index(fields=["agency", "status"], name="report_agency_status"),
+            models.Index(fields=["tier", "status"], name="report_tier_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="report_rating_1_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="report_coordinates_pair",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("submitted_at")),
+                name="report_closed_after_submitted",
+            ),
+            models.CheckConstraint(
+                condition=Q(verify_due_at__isnull=True) | Q(verify_due_at__gte=F("submitted_at")),
+                name="report_verify_due_after_submitted",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.title}"
+
+
+class ReporterContact(models.Model):
+    """Who reported, kept apart from the report so lists never load it.
+
+    Issue #3 moves these fields into the encrypted identity vault.
+    """
+
+    report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="contact")
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+
+    def __str__(self) -> str:
+        return f"contact of report {self.report_id}"
+
+
+class DispositionState(models.TextChoices):
+    ACTIVE = "active", "Aktif"
+    FORWARDED = "forwarded", "Diteruskan"
+    RETURNED = "returned", "Dikembalikan (bukan wewenang)"
+    ENDED = "ended", "Selesai"
+
+
+class Disposition(models.Model):
+    """One hop of the disposition chain. Every hop is kept; at most one is active."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="dispositions")
+    node = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
+    # The hop this one was forwarded from (null when a verifier disposed it).
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    disposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    disposed_from = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    state = models.CharField(
+        max_length=10, choices=DispositionState.choices, default=DispositionState.ACTIVE
+    )
+    return_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["node", "report"], name="disposition_node_report")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(state="active"),
+                name="disposition_one_active_per_report",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.report_id} → {self.node_id} ({self.state})"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Publik"
+    REPORTER = "reporter", "Pelapor dan petugas"
+    INTERNAL = "internal", "Internal petugas"
+
+
+class ReportEvent(models.Model):
+    """Append-only timeline: every change and message, with who, where, when and for whom."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # "reporter", "system", or a Role value.
+    actor_role = models.CharField(max_length=20)
+    actor_node = models.ForeignKey(
+        "orgs.OrgNode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12, blank=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices)
+    body = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["report", "created_at", "id"], name="event_timeline")]
+
+    def __str__(self) -> str:
+        return f"report {self.report_id} {self.kind} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Support(models.Model):
+    """A public "dukung" (me too). ``supporter_key`` is a keyed hash of who supported."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
+    supporter_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "supporter_key"], name="support_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"support of report {self.report_id}"

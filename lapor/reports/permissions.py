@@ -1,0 +1,103 @@
+"""Named permission predicates and the queryset scoper for reports (ARCHITECTURE habit 5).
+
+Every staff list starts from :func:`reports_visible_to`, so a report of another agency is a 404
+by construction. Predicates answer "may this actor do X to this report now?" and return the
+assignment that grants it (the role and node recorded on the event) or ``None``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from lapor.orgs.actors import (
+    HANDLER_ROLES,
+    READER_ROLES,
+    VERIFIER_ROLES,
+    Actor,
+    ActorKind,
+    Assignment,
+)
+from lapor.orgs.models import NodeKind, OrgNode, Role
+from lapor.reports.models import Disposition, Report
+
+
+def reports_visible_to(actor: Actor) -> QuerySet[Report]:
+    """The reports ``actor`` may read as staff.
+
+    A role on node N sees reports verified at a tier inside N's subtree, reports of an agency
+    inside it, and reports with any disposition hop inside it. Confidential reports follow the
+    same rule: only the verification tiers and the organisations on the chain see them.
+    System administrators get nothing: configuration does not need report content.
+    """
+    qs = Report.objects.all()
+    if actor.kind == ActorKind.REPORTER and actor.report_id is not None:
+        return qs.filter(pk=actor.report_id)
+    if actor.kind == ActorKind.REPORTER and actor.user is not None:
+        return qs.filter(reporter_user=actor.user)
+    readers = [a for a in actor.assignments if a.role in READER_ROLES]
+    if not readers:
+        return qs.none()
+    if any(a.node_kind == NodeKind.ROOT for a in readers):
+        return qs
+    condition = Q()
+    for path in {a.node_path for a in readers}:
+        on_chain = Exists(
+            Disposition.objects.filter(report=OuterRef("pk"), node__path__startswith=path)
+        )
+        condition |= Q(tier__path__startswith=path) | Q(agency__path__startswith=path)
+        condition |= Q(on_chain)
+    return qs.filter(condition)
+
+
+def can_read(actor: Actor, report: Report) -> bool:
+    return reports_visible_to(actor).filter(pk=report.pk).exists()
+
+
+def verifier_for(actor: Actor, report: Report) -> Assignment | None:
+    """A verifier of the report's tier: the national verifier anywhere, or the hub verifier of
+    the agency that holds the report in its verification pool."""
+    return actor.covering(report.tier, VERIFIER_ROLES)
+
+
+def handler_for(actor: Actor, report: Report, *, roles: tuple[str, ...] = HANDLER_ROLES) -> (
+    Assignment | None
+):
+    """Someone who works the active disposition: a role covering the node it sits at."""
+    return actor.covering(report.current_node, roles)
+
+
+def liaison_for(actor: Actor, report: Report) -> Assignment | None:
+    return handler_for(actor, report, roles=(Role.LIAISON, Role.HUB_VERIFIER))
+
+
+def note_writer_for(actor: Actor, report: Report) -> Assignment | None:
+    """Internal notes: anyone working or supervising the report (auditors only read)."""
+    roles = (*VERIFIER_ROLES, *HANDLER_ROLES, Role.SUPERVISOR)
+    direct = actor.covering(report.current_node, roles) or actor.covering(report.tier, roles)
+    if direct is not None:
+        return direct
+    if report.agency is not None:
+        return actor.covering(report.agency, roles)
+    return None
+
+
+def unarchiver_for(actor: Actor, report: Report) -> Assignment | None:
+    """Reversing an archive needs a verifier of a strictly higher tier (DOMAIN.md, status 3)."""
+    for assignment in actor.assignments:
+        if (
+            assignment.role in VERIFIER_ROLES
+            and report.tier.path.startswith(assignment.node_path)
+            and report.tier.path != assignment.node_path
+        ):
+            return assignment
+    return None
+
+
+def valid_disposition_target(assignment: Assignment, report: Report, target: OrgNode) -> bool:
+    """Verifiers dispose inside their own subtree, never to the root or to their own tier."""
+    return (
+        target.kind != NodeKind.ROOT
+        and target.is_active
+        and target.path.startswith(assignment.node_path)
+        and target.pk != report.tier_id
+    )

@@ -1,0 +1,169 @@
+"""Turn reports into API dictionaries, applying the privacy rules of DOMAIN.md.
+
+- The public sees status and public events only; a confidential report's bodies never.
+- The reporter sees public and reporter-visible events, never internal ones.
+- Staff never receive an anonymous reporter's identity.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lapor.core import clock
+from lapor.orgs.models import OrgNode
+from lapor.reports import selectors
+from lapor.reports.models import Report, ReporterContact, ReportEvent
+from lapor.reports.states import STATUS_LABELS_EN, Status
+
+# Payload keys that may leave in a public timeline.
+_PUBLIC_PAYLOAD_KEYS = {"node_name", "reason", "rating", "duplicate_of"}
+
+
+def status_label(status: str, language: str) -> str:
+    return STATUS_LABELS_EN[status] if language == "en" else str(Status(status).label)
+
+
+def _ref(node: OrgNode | None) -> dict[str, str] | None:
+    return {"code": node.code, "name": node.name} if node is not None else None
+
+
+def _event(event: ReportEvent, *, public: bool, hide_body: bool = False) -> dict[str, Any]:
+    payload = event.payload
+    if public:
+        payload = {k: v for k, v in payload.items() if k in _PUBLIC_PAYLOAD_KEYS}
+    return {
+        "kind": event.kind,
+        "created_at": event.created_at,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor_role": event.actor_role,
+        "actor_node": _ref(event.actor_node),
+        "body": "" if hide_body else event.body,
+        "payload": payload,
+    }
+
+
+def public_view(report: Report, language: str) -> dict[str, Any]:
+    events = selectors.report_events(report, visibilities=selectors.PUBLIC_VISIBILITIES)
+    return {
+        "tracking_number": report.tracking_number,
+        "type": report.type,
+        "status": report.status,
+        "status_label": status_label(report.status, language),
+        "submitted_at": report.submitted_at,
+        "agency": None if report.is_confidential else _ref(report.agency),
+        "timeline": [
+            _event(e, public=True, hide_body=report.is_confidential) for e in events
+        ],
+    }
+
+
+def reporter_view(report: Report, language: str) -> dict[str, Any]:
+    events = selectors.report_events(report, visibilities=selectors.REPORTER_VISIBILITIES)
+    return {
+        "tracking_number": report.tracking_number,
+        "type": report.type,
+        "title": report.title,
+        "body": report.body,
+        "status": report.status,
+        "status_label": status_label(report.status, language),
+        "submitted_at": report.submitted_at,
+        "region": {"code": report.region.code, "name": report.region.name},
+        "category": _category(report, language),
+        "agency": _ref(report.agency),
+        "is_anonymous": report.is_anonymous,
+        "is_confidential": report.is_confidential,
+        "reply_due_at": report.reply_due_at,
+        "hold_due_at": report.hold_due_at,
+        "rating": report.rating,
+        "support_count": report.support_count,
+        "timeline": [_event(e, public=False) for e in events],
+    }
+
+
+def _category(report: Report, language: str) -> dict[str, str] | None:
+    if report.category is None:
+        return None
+    return {"code": report.category.code, "name": report.category.name(language)}
+
+
+def list_item(report: Report, language: str) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "id": report.pk,
+        "tracking_number": report.tracking_number,
+        "type": report.type,
+        "title": report.title,
+        "status": report.status,
+        "status_label": status_label(report.status, language),
+        "channel": report.channel,
+        "region": {"code": report.region.code, "name": report.region.name},
+        "category": _category(report, language),
+        "current_node": _ref(report.current_node),
+        "is_anonymous": report.is_anonymous,
+        "is_confidential": report.is_confidential,
+        "submitted_at": report.submitted_at,
+        "staff_due_at": report.staff_due_at,
+        "overdue": report.staff_due_at is not None and report.staff_due_at < now,
+    }
+
+
+def staff_view(report: Report, language: str) -> dict[str, Any]:
+    item = list_item(report, language)
+    contact = None
+    if not report.is_anonymous:
+        row = ReporterContact.objects.filter(report=report).first()
+        if row is not None:
+            contact = {"name": row.name, "email": row.email, "phone": row.phone}
+    events = selectors.report_events(report, visibilities=selectors.STAFF_VISIBILITIES)
+    return {
+        **item,
+        "version": report.version,
+        "body": report.body,
+        "incident_date": report.incident_date,
+        "latitude": report.latitude,
+        "longitude": report.longitude,
+        "address": report.address,
+        "target_agency": _ref(report.target_agency),
+        "tier": _ref(report.tier),
+        "agency": _ref(report.agency),
+        "verified_at": report.verified_at,
+        "first_followup_at": report.first_followup_at,
+        "responded_at": report.responded_at,
+        "closed_at": report.closed_at,
+        "deadlines": {
+            "verify_due_at": report.verify_due_at,
+            "hold_due_at": report.hold_due_at,
+            "followup_due_at": report.followup_due_at,
+            "resolution_due_at": report.resolution_due_at,
+            "reply_due_at": report.reply_due_at,
+            "staff_due_at": report.staff_due_at,
+            "overdue": item["overdue"],
+        },
+        "resolution_days": report.resolution_days,
+        "rating": report.rating,
+        "archive_reason": report.archive_reason,
+        "duplicate_of": report.duplicate_of.tracking_number if report.duplicate_of else None,
+        "support_count": report.support_count,
+        "reporter": contact,
+        "dispositions": [
+            {
+                "node": _ref(d.node),
+                "disposed_from": _ref(d.disposed_from),
+                "state": d.state,
+                "note": d.note,
+                "return_reason": d.return_reason,
+                "created_at": d.created_at,
+                "ended_at": d.ended_at,
+            }
+            for d in selectors.report_dispositions(report)
+        ],
+        "events": [
+            {
+                **_event(e, public=False),
+                "visibility": e.visibility,
+                "actor_username": e.actor.username if e.actor else None,
+            }
+            for e in events
+        ],
+    }

@@ -1,0 +1,255 @@
+"""Input and output schemas of the reports API (separate in and out, habit 6)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+from lapor.reports.models import Channel, ReportType
+from lapor.reports.states import ArchiveReason, Status
+from lapor.sla.calendar import RESOLUTION_TIERS
+
+Text = Annotated[str, Field(max_length=10_000)]
+Reason = Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
+class SubmitIn(Schema):
+    type: ReportType = Field(description="complaint, aspiration or information_request")
+    title: str = Field(min_length=5, max_length=200)
+    body: str = Field(min_length=10, max_length=10_000)
+    region_code: str = Field(max_length=13, description="Kemendagri code, e.g. 64.08.04")
+    category_code: str | None = Field(default=None, max_length=60)
+    incident_date: date | None = None
+    latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal | None = Field(
+        default=None, ge=-180, le=180, max_digits=9, decimal_places=6
+    )
+    address: str = Field(default="", max_length=300)
+    target_agency_code: str | None = Field(
+        default=None, max_length=80, description="Agency the reporter picked (no wrong door)"
+    )
+    channel: Channel = Channel.WEB
+    is_anonymous: bool = Field(default=False, description="Hide the reporter from agencies")
+    is_confidential: bool = Field(default=False, description="Hide the report from the public")
+    reporter_name: str = Field(default="", max_length=120)
+    reporter_email: str = Field(default="", max_length=254)
+    reporter_phone: str = Field(default="", max_length=32)
+
+
+class SubmitOut(Schema):
+    tracking_number: str
+    access_code: str = Field(description="Shown once; only its keyed hash is stored")
+    status: Status
+    verify_due_at: datetime
+
+
+class NamedRef(Schema):
+    code: str
+    name: str
+
+
+class TimelineEventOut(Schema):
+    kind: str
+    created_at: datetime
+    from_status: str
+    to_status: str
+    actor_role: str
+    actor_node: NamedRef | None
+    body: str
+    payload: dict[str, Any]
+
+
+class StaffEventOut(TimelineEventOut):
+    visibility: str
+    actor_username: str | None
+
+
+class PublicReportOut(Schema):
+    tracking_number: str
+    type: ReportType
+    status: Status
+    status_label: str
+    submitted_at: datetime
+    agency: NamedRef | None
+    timeline: list[TimelineEventOut]
+
+
+class DeadlinesOut(Schema):
+    verify_due_at: datetime | None
+    hold_due_at: datetime | None
+    followup_due_at: datetime | None
+    resolution_due_at: datetime | None
+    reply_due_at: datetime | None
+    staff_due_at: datetime | None = Field(description="What the current holder must meet")
+    overdue: bool
+
+
+class ReporterReportOut(Schema):
+    tracking_number: str
+    type: ReportType
+    title: str
+    body: str
+    status: Status
+    status_label: str
+    submitted_at: datetime
+    region: NamedRef
+    category: NamedRef | None
+    agency: NamedRef | None
+    is_anonymous: bool
+    is_confidential: bool
+    reply_due_at: datetime | None
+    hold_due_at: datetime | None
+    rating: int | None
+    support_count: int
+    timeline: list[TimelineEventOut]
+
+
+class ContactOut(Schema):
+    name: str
+    email: str
+    phone: str
+
+
+class DispositionOut(Schema):
+    node: NamedRef
+    disposed_from: NamedRef
+    state: str
+    note: str
+    return_reason: str
+    created_at: datetime
+    ended_at: datetime | None
+
+
+class ReportListItemOut(Schema):
+    id: int
+    tracking_number: str
+    type: ReportType
+    title: str
+    status: Status
+    status_label: str
+    channel: Channel
+    region: NamedRef
+    category: NamedRef | None
+    current_node: NamedRef
+    is_anonymous: bool
+    is_confidential: bool
+    submitted_at: datetime
+    staff_due_at: datetime | None
+    overdue: bool
+
+
+class InboxQuery(Schema):
+    node: str = Field(max_length=80, description="Organisation node code")
+    status: list[Status] | None = Field(None, description="Default: every open status")
+    overdue: bool | None = Field(None, description="Past the holder's deadline (nilai merah)")
+    due_soon: bool | None = Field(None, description="Due by the end of the next working day")
+    category: str | None = Field(None, max_length=60)
+    region: str | None = Field(None, max_length=13, description="Kemendagri code prefix")
+    channel: Channel | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    include_subtree: bool = False
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=100)
+
+
+class InboxOut(Schema):
+    items: list[ReportListItemOut]
+    next_cursor: str | None
+
+
+class StaffReportOut(ReportListItemOut):
+    version: int
+    body: str
+    incident_date: date | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    address: str
+    target_agency: NamedRef | None
+    tier: NamedRef
+    agency: NamedRef | None
+    verified_at: datetime | None
+    first_followup_at: datetime | None
+    responded_at: datetime | None
+    closed_at: datetime | None
+    deadlines: DeadlinesOut
+    resolution_days: int | None
+    rating: int | None
+    archive_reason: str
+    duplicate_of: str | None
+    support_count: int
+    reporter: ContactOut | None = Field(
+        description="Null for anonymous reports: no agency-side role receives the identity"
+    )
+    dispositions: list[DispositionOut]
+    events: list[StaffEventOut]
+
+
+class VersionIn(Schema):
+    expected_version: int | None = Field(
+        default=None, ge=1, description="Refuse with 409 concurrent_update if the report changed"
+    )
+
+
+class HoldIn(VersionIn):
+    question: str = Field(min_length=1, max_length=10_000)
+
+
+class ArchiveIn(VersionIn):
+    reason: ArchiveReason
+    note: str = Field(default="", max_length=2_000)
+    duplicate_of: str | None = Field(default=None, max_length=12,
+                                     description="Tracking number of the surviving report")
+
+
+class ReasonIn(VersionIn):
+    reason: Reason
+
+
+class PrivacyIn(VersionIn):
+    anonymous: bool | None = None
+    confidential: bool | None = None
+
+
+class DisposeIn(VersionIn):
+    node: str = Field(max_length=80, description="Code of the receiving agency or unit")
+    note: str = Field(default="", max_length=2_000)
+    resolution_days: int | None = Field(
+        default=None, description=f"One of {RESOLUTION_TIERS}; at most the category's tier"
+    )
+
+
+class ForwardIn(VersionIn):
+    node: str = Field(max_length=80)
+    note: str = Field(default="", max_length=2_000)
+
+
+class FollowUpIn(VersionIn):
+    body: str = Field(min_length=1, max_length=10_000)
+    final: bool = Field(default=False, description="Final answer: opens the reply window")
+    public: bool = Field(default=True, description="Show on the public timeline")
+
+
+class NoteIn(Schema):
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class ReplyIn(Schema):
+    accept: bool
+    rating: int | None = Field(default=None, ge=1, le=5)
+    body: str = Field(default="", max_length=10_000)
+
+
+class MessageIn(Schema):
+    body: str = Field(min_length=1, max_length=10_000)
+
+
+class SupportOut(Schema):
+    support_count: int
+
+
+class RoutingSuggestionOut(Schema):
+    node: NamedRef | None

@@ -1,0 +1,134 @@
+"""Reads over reports. Staff reads start from :func:`reports_visible_to` (habit 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+
+from lapor.core import clock
+from lapor.core.errors import NotFound, ValidationFailed
+from lapor.core.pagination import Page, keyset_page
+from lapor.orgs.actors import Actor
+from lapor.orgs.models import OrgNode
+from lapor.reports.models import Disposition, Report, ReportEvent, Visibility
+from lapor.reports.permissions import reports_visible_to
+from lapor.reports.states import OPEN_STATUSES, Status
+from lapor.sla.deadlines import calendar_for
+
+INBOX_MAX_LIMIT = 100
+_JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    status: Sequence[str] | None = None
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    category: str | None = None
+    region: str | None = None
+    channel: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    include_subtree: bool = False
+
+
+def report_for_staff(actor: Actor, report_id: int) -> Report:
+    report = (
+        reports_visible_to(actor)
+        .select_related("region", "category", "tier", "agency", "current_node", "target_agency")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise NotFound("not_found")
+    return report
+
+
+def report_by_tracking(tracking_number: str) -> Report:
+    report = (
+        Report.objects.select_related("region", "category", "agency", "current_node")
+        .filter(tracking_number=tracking_number)
+        .first()
+    )
+    if report is None:
+        raise NotFound("not_found")
+    return report
+
+
+def report_events(report: Report, *, visibilities: Collection[str]) -> list[ReportEvent]:
+    return list(
+        ReportEvent.objects.filter(report=report, visibility__in=visibilities)
+        .select_related("actor_node", "actor")
+        .order_by("created_at", "id")
+    )
+
+
+STAFF_VISIBILITIES = {Visibility.PUBLIC, Visibility.REPORTER, Visibility.INTERNAL}
+REPORTER_VISIBILITIES = {Visibility.PUBLIC, Visibility.REPORTER}
+PUBLIC_VISIBILITIES = {Visibility.PUBLIC}
+
+
+def report_dispositions(report: Report) -> list[Disposition]:
+    return list(
+        Disposition.objects.filter(report=report).select_related("node", "disposed_from")
+        .order_by("created_at", "id")
+    )
+
+
+def inbox(
+    actor: Actor,
+    *,
+    node: OrgNode,
+    filters: InboxFilters,
+    cursor: str | None,
+    limit: int,
+) -> Page[Report]:
+    """Reports sitting at ``node`` (or in its subtree), newest first, keyset-paginated.
+
+    Open statuses only unless ``filters.status`` names others. ``overdue`` and ``due_soon``
+    compare the stored ``staff_due_at`` with now and with the end of the next working day of
+    the node's agency calendar.
+    """
+    if not 1 <= limit <= INBOX_MAX_LIMIT:
+        raise ValidationFailed("validation_error", field="limit")
+    qs: QuerySet[Report] = reports_visible_to(actor)
+    if filters.include_subtree:
+        qs = qs.filter(current_node__path__startswith=node.path)
+    else:
+        qs = qs.filter(current_node=node)
+    statuses = filters.status or sorted(OPEN_STATUSES)
+    unknown = set(statuses) - set(Status.values)
+    if unknown:
+        raise ValidationFailed("validation_error", field="status")
+    qs = qs.filter(status__in=statuses)
+    now = clock.now()
+    if filters.overdue is not None:
+        qs = qs.filter(staff_due_at__lt=now) if filters.overdue else qs.exclude(
+            staff_due_at__lt=now
+        )
+    if filters.due_soon:
+        soon = calendar_for(node, around=now).deadline(now, 1)
+        qs = qs.filter(staff_due_at__gte=now, staff_due_at__lte=soon)
+    if filters.category:
+        qs = qs.filter(
+            Q(category__code=filters.category) | Q(category__parent__code=filters.category)
+        )
+    if filters.region:
+        qs = qs.filter(region_id__startswith=filters.region)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.date_from:
+        qs = qs.filter(submitted_at__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(submitted_at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    qs = qs.select_related("region", "category", "current_node")
+    return keyset_page(qs, field="submitted_at", cursor=cursor, limit=limit)
+
+
+def _start_of(day: date) -> datetime:
+    # Date filters are calendar days in Jakarta time, the national reference.
+    return datetime.combine(day, time.min, tzinfo=_JAKARTA)

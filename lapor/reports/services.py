@@ -1,0 +1,598 @@
+"""Every lifecycle transition after submission, one function each (DOMAIN.md "Lifecycle").
+
+Each service: checks its input, opens one transaction, locks the report row, checks the move
+against :mod:`lapor.reports.states` and the actor against :mod:`lapor.reports.permissions`,
+writes the new state with its deadlines, and appends the event. Two staff acting at once: the
+second waits for the lock, then finds the status changed and gets a 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from lapor.core import clock
+from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from lapor.core.text import clean_text
+from lapor.orgs.actors import SYSTEM, Actor, ActorKind, Assignment
+from lapor.orgs.models import NodeKind, OrgNode
+from lapor.orgs.selectors import node_agency_or_root
+from lapor.reports import permissions as perms
+from lapor.reports.events import event_append
+from lapor.reports.models import Disposition, DispositionState, Report, Support, Visibility
+from lapor.reports.states import Action, ArchiveReason, Status, next_status
+from lapor.sla.calendar import RESOLUTION_TIERS
+from lapor.sla.deadlines import clock_for
+
+MESSAGE_MAX = 10_000
+REASON_MAX = 2_000
+DEFAULT_RESOLUTION_DAYS = 14
+
+
+def _locked(report_id: int, expected_version: int | None) -> Report:
+    """The report, row-locked for the rest of the transaction (PostgreSQL ``FOR UPDATE``;
+    SQLite holds the database write lock from ``BEGIN IMMEDIATE``)."""
+    report = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("tier", "current_node", "agency", "category")
+        .filter(pk=report_id)
+        .first()
+    )
+    if report is None:
+        raise NotFound("not_found")
+    if expected_version is not None and report.version != expected_version:
+        raise Conflict("concurrent_update", detail={"version": report.version})
+    return report
+
+
+def _require[T](grant: T | None) -> T:
+    if grant is None:
+        raise PermissionDenied("permission_denied")
+    return grant
+
+
+def _target_status(report: Report, action: Action) -> Status:
+    target = next_status(action, report.status)
+    if target is None:
+        raise Conflict("invalid_transition", detail={"status": report.status, "action": action})
+    return target
+
+
+def _save(report: Report, fields: list[str]) -> None:
+    report.version += 1
+    report.updated_at = clock.now()
+    report.save(update_fields=[*fields, "version", "updated_at"])
+
+
+def _staff_gate(
+    actor: Actor, report_id: int, expected_version: int | None,
+    grant: Callable[[Actor, Report], Assignment | None],
+) -> tuple[Report, Assignment]:
+    """Lock, then make sure the actor may read the report at all (else 404, not 403)."""
+    report = _locked(report_id, expected_version)
+    if not perms.can_read(actor, report):
+        raise NotFound("not_found")
+    return report, _require(grant(actor, report))
+
+
+def _active_disposition(report: Report) -> Disposition:
+    disposition = (
+        Disposition.objects.select_for_update(of=("self",))
+        .select_related("node", "parent")
+        .filter(report=report, state=DispositionState.ACTIVE)
+        .first()
+    )
+    if disposition is None:
+        raise Conflict("invalid_transition")
+    return disposition
+
+
+def _deadline(node: OrgNode, start: datetime, days: int, *, kind: str) -> datetime:
+    sop, calendar = clock_for(node, around=start)
+    return calendar.deadline(start, getattr(sop, kind) if days < 0 else days)
+
+
+# ---------------------------------------------------------------- verification
+
+
+@transaction.atomic
+def report_hold(
+    *, actor: Actor, report_id: int, question: str, expected_version: int | None = None
+) -> Report:
+    """Ask the reporter for information ("tunda"); the verification clock pauses."""
+    question = clean_text(question, field="question", max_length=MESSAGE_MAX, min_length=1,
+                          multiline=True)
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.verifier_for)
+    target = _target_status(report, Action.HOLD)
+    now = clock.now()
+    sop, calendar = clock_for(report.tier, around=now)
+    used = calendar.working_days_used(report.submitted_at, now) if report.verify_due_at else 0
+    previous_left = report.verify_days_left
+    budget = previous_left if previous_left is not None else sop.verify_days
+    report.verify_days_left = max(0, budget - used)
+    report.hold_due_at = calendar.deadline(now, sop.hold_days)
+    report.staff_due_at = None
+    from_status, report.status = report.status, target
+    _save(report, ["status", "verify_days_left", "hold_due_at", "staff_due_at"])
+    event_append(report=report, kind=Action.HOLD, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=Visibility.REPORTER,
+                 body=question, payload={"verify_days_left": report.verify_days_left})
+    return report
+
+
+@transaction.atomic
+def report_provide_info(*, actor: Actor, report_id: int, body: str) -> Report:
+    """The reporter answers a "tunda" question; verification resumes with the days left."""
+    body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
+    report = _locked(report_id, None)
+    _require_reporter(actor, report)
+    target = _target_status(report, Action.PROVIDE_INFO)
+    now = clock.now()
+    _, calendar = clock_for(report.tier, around=now)
+    report.verify_due_at = calendar.resume_deadline(now, report.verify_days_left or 0)
+    report.staff_due_at = report.verify_due_at
+    report.hold_due_at = None
+    from_status, report.status = report.status, target
+    _save(report, ["status", "verify_due_at", "staff_due_at", "hold_due_at"])
+    event_append(report=report, kind=Action.PROVIDE_INFO, actor=actor, from_status=from_status,
+                 to_status=target, visibility=Visibility.REPORTER, body=body)
+    return report
+
+
+@transaction.atomic
+def report_archive(
+    *,
+    actor: Actor,
+    report_id: int,
+    reason: str,
+    note: str = "",
+    duplicate_of: str | None = None,
+    expected_version: int | None = None,
+) -> Report:
+    """Reject at verification with a reason from the fixed list."""
+    if reason not in ArchiveReason.values:
+        raise ValidationFailed("invalid_reason", field="reason")
+    note = clean_text(note, field="note", max_length=REASON_MAX, multiline=True)
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.verifier_for)
+    target = _target_status(report, Action.ARCHIVE)
+    survivor = None
+    if reason == ArchiveReason.DUPLICATE:
+        visible = perms.reports_visible_to(actor)
+        survivor = visible.filter(tracking_number=duplicate_of or "").first()
+        if survivor is None or survivor.pk == report.pk:
+            raise ValidationFailed("not_found", field="duplicate_of")
+    _archive(report, actor=actor, grant=grant, target=target, reason=reason, note=note,
+             survivor=survivor)
+    return report
+
+
+def _archive(report: Report, *, actor: Actor, grant: Assignment | None, target: Status,
+             reason: str, note: str, survivor: Report | None = None,
+             kind: Action = Action.ARCHIVE) -> None:
+    now = clock.now()
+    from_status = report.status
+    report.status = target
+    report.archive_reason = reason
+    report.duplicate_of = survivor
+    report.closed_at = now
+    report.staff_due_at = None
+    report.hold_due_at = None
+    _save(report, ["status", "archive_reason", "duplicate_of", "closed_at", "staff_due_at",
+                   "hold_due_at"])
+    payload: dict[str, Any] = {"reason": reason}
+    if survivor is not None:
+        payload["duplicate_of"] = survivor.tracking_number
+    event_append(report=report, kind=kind, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
+                 body=note, payload=payload)
+
+
+@transaction.atomic
+def report_auto_archive(*, report_id: int) -> bool:
+    """Archive as incomplete a report on hold past its deadline. Idempotent: ``False`` if
+    there is nothing (any more) to do."""
+    report = _locked(report_id, None)
+    if (
+        report.status != Status.ON_HOLD
+        or report.hold_due_at is None
+        or report.hold_due_at >= clock.now()
+    ):
+        return False
+    _archive(report, actor=SYSTEM, grant=None, target=Status.ARCHIVED,
+             reason=ArchiveReason.INCOMPLETE, note="", kind=Action.AUTO_ARCHIVE)
+    return True
+
+
+@transaction.atomic
+def report_unarchive(
+    *, actor: Actor, report_id: int, reason: str, expected_version: int | None = None
+) -> Report:
+    """Reverse an archive: only a verifier of a higher tier, with a reason; they take it."""
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX, min_length=1,
+                        multiline=True)
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.unarchiver_for)
+    target = _target_status(report, Action.UNARCHIVE)
+    now = clock.now()
+    tier = OrgNode.objects.get(pk=grant.node_id)
+    sop, calendar = clock_for(tier, around=now)
+    report.tier = tier
+    report.current_node = tier
+    report.agency = tier if tier.kind == NodeKind.AGENCY else None
+    report.verify_due_at = calendar.deadline(now, sop.verify_days)
+    report.staff_due_at = report.verify_due_at
+    report.verify_days_left = None
+    report.archive_reason = ""
+    report.duplicate_of = None
+    report.closed_at = None
+    from_status, report.status = report.status, target
+    _save(report, ["status", "tier", "current_node", "agency", "verify_due_at", "staff_due_at",
+                   "verify_days_left", "archive_reason", "duplicate_of", "closed_at"])
+    event_append(report=report, kind=Action.UNARCHIVE, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
+                 body=reason)
+    return report
+
+
+@transaction.atomic
+def report_set_privacy(
+    *,
+    actor: Actor,
+    report_id: int,
+    anonymous: bool | None = None,
+    confidential: bool | None = None,
+    expected_version: int | None = None,
+) -> Report:
+    """Make a report stricter at verification. Loosening needs the reporter's consent, so
+    staff can never do it here."""
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.verifier_for)
+    _target_status(report, Action.SET_PRIVACY)
+    if (anonymous is False and report.is_anonymous) or (
+        confidential is False and report.is_confidential
+    ):
+        raise ValidationFailed("privacy_loosening", field="anonymous")
+    changes = {}
+    if anonymous and not report.is_anonymous:
+        report.is_anonymous = True
+        changes["anonymous"] = True
+    if confidential and not report.is_confidential:
+        report.is_confidential = True
+        changes["confidential"] = True
+    if changes:
+        _save(report, ["is_anonymous", "is_confidential"])
+        event_append(report=report, kind=Action.SET_PRIVACY, actor=actor, assignment=grant,
+                     visibility=Visibility.REPORTER, payload=changes)
+    return report
+
+
+# ---------------------------------------------------------------- disposition
+
+
+@transaction.atomic
+def report_dispose(
+    *,
+    actor: Actor,
+    report_id: int,
+    node_code: str,
+    note: str = "",
+    resolution_days: int | None = None,
+    expected_version: int | None = None,
+) -> Report:
+    """Verify and assign the report to an agency or unit; starts the agency's clocks.
+
+    First follow-up within the receiving agency's SOP (≤ 5 HK); resolution within the tier of
+    the category (2, 5, 14 or 60 HK) unless the verifier picks a shorter tier.
+    """
+    note = clean_text(note, field="note", max_length=REASON_MAX, multiline=True)
+    if resolution_days is not None and resolution_days not in RESOLUTION_TIERS:
+        raise ValidationFailed("validation_error", field="resolution_days")
+    node = OrgNode.objects.filter(code=node_code, is_active=True).first()
+    if node is None:
+        raise ValidationFailed("unknown_node", field="node")
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.verifier_for)
+    target = _target_status(report, Action.DISPOSE)
+    if not perms.valid_disposition_target(grant, report, node):
+        raise ValidationFailed("invalid_target", field="node")
+    category_days = report.category.resolution_days if report.category else None
+    days = resolution_days or category_days or DEFAULT_RESOLUTION_DAYS
+    if category_days is not None:
+        days = min(days, category_days)
+    now = clock.now()
+    sop, calendar = clock_for(node, around=now)
+    report.resolution_days = days
+    report.resolution_due_at = calendar.deadline(now, days)
+    report.followup_due_at = min(
+        calendar.deadline(now, sop.first_followup_days), report.resolution_due_at
+    )
+    report.staff_due_at = (
+        report.followup_due_at if report.first_followup_at is None else report.resolution_due_at
+    )
+    report.verified_at = report.verified_at or now
+    report.agency = node_agency_or_root(node)
+    report.current_node = node
+    report.verify_days_left = None
+    from_status, report.status = report.status, target
+    Disposition.objects.create(report=report, node=node, disposed_by=actor.user,
+                               disposed_from_id=grant.node_id, note=note, created_at=now)
+    _save(report, ["status", "resolution_days", "resolution_due_at", "followup_due_at",
+                   "staff_due_at", "verified_at", "agency", "current_node", "verify_days_left"])
+    event_append(report=report, kind=Action.DISPOSE, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
+                 body=note, payload={"node": node.code, "node_name": node.name,
+                                     "resolution_days": days})
+    return report
+
+
+@transaction.atomic
+def report_forward(
+    *, actor: Actor, report_id: int, node_code: str, note: str = "",
+    expected_version: int | None = None,
+) -> Report:
+    """Pass the active disposition down the assignee's subtree. Deadlines stay as they are:
+    the agency's clock started when it received the report."""
+    note = clean_text(note, field="note", max_length=REASON_MAX, multiline=True)
+    node = OrgNode.objects.filter(code=node_code, is_active=True).first()
+    if node is None:
+        raise ValidationFailed("unknown_node", field="node")
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.liaison_for)
+    target = _target_status(report, Action.FORWARD)
+    current = _active_disposition(report)
+    if not (current.node.contains(node) and node.pk != current.node_id):
+        raise ValidationFailed("invalid_target", field="node")
+    now = clock.now()
+    current.state = DispositionState.FORWARDED
+    current.ended_at = now
+    current.save(update_fields=["state", "ended_at"])
+    Disposition.objects.create(report=report, node=node, parent=current, disposed_by=actor.user,
+                               disposed_from_id=current.node_id, note=note, created_at=now)
+    report.current_node = node
+    from_status, report.status = report.status, target
+    _save(report, ["status", "current_node"])
+    event_append(report=report, kind=Action.FORWARD, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
+                 body=note, payload={"node": node.code, "node_name": node.name})
+    return report
+
+
+@transaction.atomic
+def report_return(
+    *, actor: Actor, report_id: int, reason: str, expected_version: int | None = None
+) -> Report:
+    """"Bukan wewenang": hand the report back to whoever disposed it, with a reason.
+
+    A forwarded hop goes back to the forwarding node; a verifier's disposition goes back to
+    the verification pool with a new verification deadline. Every hop is kept.
+    """
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX, min_length=1,
+                        multiline=True)
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.liaison_for)
+    current = _active_disposition(report)
+    parent = current.parent
+    action = Action.RETURN_TO_FORWARDER if parent is not None else Action.RETURN_TO_VERIFIER
+    target = _target_status(report, action)
+    now = clock.now()
+    current.state = DispositionState.RETURNED
+    current.return_reason = reason
+    current.ended_at = now
+    current.save(update_fields=["state", "return_reason", "ended_at"])
+    fields = ["status", "current_node", "staff_due_at"]
+    if parent is not None:
+        parent.state = DispositionState.ACTIVE
+        parent.ended_at = None
+        parent.save(update_fields=["state", "ended_at"])
+        report.current_node = parent.node
+        report.staff_due_at = (
+            report.followup_due_at if report.first_followup_at is None
+            else report.resolution_due_at
+        )
+    else:
+        sop, calendar = clock_for(report.tier, around=now)
+        report.current_node = report.tier
+        report.agency = report.tier if report.tier.kind == NodeKind.AGENCY else None
+        report.verify_due_at = calendar.deadline(now, sop.verify_days)
+        report.staff_due_at = report.verify_due_at
+        report.followup_due_at = report.resolution_due_at = None
+        fields += ["agency", "verify_due_at", "followup_due_at", "resolution_due_at"]
+    from_status, report.status = report.status, target
+    _save(report, fields)
+    event_append(report=report, kind=action, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
+                 body=reason, payload={"from_node": current.node.code,
+                                       "to_node": report.current_node.code})
+    return report
+
+
+# ---------------------------------------------------------------- follow-up
+
+
+@transaction.atomic
+def report_acknowledge(
+    *, actor: Actor, report_id: int, expected_version: int | None = None
+) -> Report:
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.liaison_for)
+    target = _target_status(report, Action.ACKNOWLEDGE)
+    from_status, report.status = report.status, target
+    _save(report, ["status"])
+    event_append(report=report, kind=Action.ACKNOWLEDGE, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=Visibility.PUBLIC)
+    return report
+
+
+@transaction.atomic
+def report_follow_up(
+    *,
+    actor: Actor,
+    report_id: int,
+    body: str,
+    final: bool = False,
+    public: bool = True,
+    expected_version: int | None = None,
+) -> Report:
+    """Post the agency's answer. A final follow-up ("ditindaklanjuti") opens the reporter's
+    reply window; a non-final one marks the report in progress."""
+    body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.handler_for)
+    action = Action.RESPOND if final else Action.FOLLOW_UP
+    target = _target_status(report, action)
+    now = clock.now()
+    fields = ["status", "staff_due_at"]
+    if report.first_followup_at is None:
+        report.first_followup_at = now
+        fields.append("first_followup_at")
+    if final:
+        sop, calendar = clock_for(report.current_node, around=now)
+        report.responded_at = now
+        report.reply_due_at = calendar.deadline(now, sop.reply_window_days)
+        report.staff_due_at = None
+        fields += ["responded_at", "reply_due_at"]
+    else:
+        report.staff_due_at = report.resolution_due_at
+    from_status, report.status = report.status, target
+    _save(report, fields)
+    visibility = Visibility.PUBLIC if public else Visibility.REPORTER
+    event_append(report=report, kind=action, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=visibility, body=body)
+    return report
+
+
+@transaction.atomic
+def report_close(
+    *, actor: Actor, report_id: int, reason: str, expected_version: int | None = None
+) -> Report:
+    """A verifier closes a handled report with a reason."""
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX, min_length=1,
+                        multiline=True)
+
+    def closer(a: Actor, r: Report) -> Assignment | None:
+        return perms.verifier_for(a, r) or (
+            a.covering(r.agency, ("hub_verifier",)) if r.agency is not None else None
+        )
+
+    report, grant = _staff_gate(actor, report_id, expected_version, closer)
+    target = _target_status(report, Action.CLOSE)
+    _finish(report, actor=actor, grant=grant, target=target, kind=Action.CLOSE, body=reason,
+            visibility=Visibility.PUBLIC)
+    return report
+
+
+def _finish(report: Report, *, actor: Actor, grant: Assignment | None, target: Status,
+            kind: Action, body: str = "", visibility: str = Visibility.PUBLIC,
+            rating: int | None = None) -> None:
+    now = clock.now()
+    Disposition.objects.filter(report=report, state=DispositionState.ACTIVE).update(
+        state=DispositionState.ENDED, ended_at=now
+    )
+    from_status, report.status = report.status, target
+    report.closed_at = now
+    report.staff_due_at = None
+    report.rating = rating if rating is not None else report.rating
+    _save(report, ["status", "closed_at", "staff_due_at", "rating"])
+    event_append(report=report, kind=kind, actor=actor, assignment=grant,
+                 from_status=from_status, to_status=target, visibility=visibility, body=body,
+                 payload={"rating": rating} if rating is not None else None)
+
+
+@transaction.atomic
+def report_auto_close(*, report_id: int) -> bool:
+    """Close a responded report whose reply window passed. Idempotent."""
+    report = _locked(report_id, None)
+    if (
+        report.status != Status.RESPONDED
+        or report.reply_due_at is None
+        or report.reply_due_at >= clock.now()
+    ):
+        return False
+    _finish(report, actor=SYSTEM, grant=None, target=Status.CLOSED, kind=Action.AUTO_CLOSE)
+    return True
+
+
+# ---------------------------------------------------------------- reporter
+
+
+def _require_reporter(actor: Actor, report: Report) -> None:
+    if actor.kind != ActorKind.REPORTER:
+        raise PermissionDenied("permission_denied")
+    owns = actor.report_id == report.pk or (
+        actor.user is not None and report.reporter_user_id == actor.user.pk
+    )
+    if not owns:
+        raise NotFound("not_found")
+
+
+@transaction.atomic
+def report_reporter_reply(
+    *, actor: Actor, report_id: int, accept: bool, rating: int | None = None, body: str = ""
+) -> Report:
+    """The reporter's answer to a final follow-up: accept with a 1–5 rating (closed), or say
+    it is not resolved (back in progress with a new resolution deadline)."""
+    body = clean_text(body, field="body", max_length=MESSAGE_MAX, multiline=True)
+    if accept and (rating is None or not 1 <= rating <= 5):
+        raise ValidationFailed("rating_required", field="rating")
+    if not accept and not body:
+        raise ValidationFailed("text_too_short", field="body")
+    report = _locked(report_id, None)
+    _require_reporter(actor, report)
+    if accept:
+        target = _target_status(report, Action.ACCEPT)
+        _finish(report, actor=actor, grant=None, target=target, kind=Action.ACCEPT, body=body,
+                visibility=Visibility.REPORTER, rating=rating)
+        return report
+    target = _target_status(report, Action.REOPEN)
+    now = clock.now()
+    _, calendar = clock_for(report.current_node, around=now)
+    report.resolution_due_at = calendar.deadline(
+        now, report.resolution_days or DEFAULT_RESOLUTION_DAYS
+    )
+    report.staff_due_at = report.resolution_due_at
+    report.reply_due_at = None
+    from_status, report.status = report.status, target
+    _save(report, ["status", "resolution_due_at", "staff_due_at", "reply_due_at"])
+    event_append(report=report, kind=Action.REOPEN, actor=actor, from_status=from_status,
+                 to_status=target, visibility=Visibility.REPORTER, body=body)
+    return report
+
+
+@transaction.atomic
+def report_reporter_message(*, actor: Actor, report_id: int, body: str) -> Report:
+    """A message from the reporter to the staff handling the report (no status change)."""
+    body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
+    report = _locked(report_id, None)
+    _require_reporter(actor, report)
+    _target_status(report, Action.REPORTER_MESSAGE)
+    _save(report, [])
+    event_append(report=report, kind=Action.REPORTER_MESSAGE, actor=actor,
+                 visibility=Visibility.REPORTER, body=body)
+    return report
+
+
+@transaction.atomic
+def report_note(*, actor: Actor, report_id: int, body: str) -> Report:
+    """An internal note: staff only, never shown to the reporter or the public."""
+    body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
+    report, grant = _staff_gate(actor, report_id, None, perms.note_writer_for)
+    _target_status(report, Action.NOTE)
+    _save(report, [])
+    event_append(report=report, kind=Action.NOTE, actor=actor, assignment=grant,
+                 visibility=Visibility.INTERNAL, body=body)
+    return report
+
+
+def report_support(*, report_id: int, supporter_key: str) -> int:
+    """Add a public "dukung"; each supporter once. Returns the new support count."""
+    with transaction.atomic():
+        report = _locked(report_id, None)
+        if report.is_confidential:
+            raise NotFound("not_found")
+        _target_status(report, Action.SUPPORT)
+        try:
+            with transaction.atomic():
+                Support.objects.create(report=report, supporter_key=supporter_key,
+                                       created_at=clock.now())
+        except IntegrityError as exc:
+            raise Conflict("already_supported") from exc
+        Report.objects.filter(pk=report.pk).update(support_count=F("support_count") + 1)
+        report.refresh_from_db(fields=["support_count"])
+        return report.support_count

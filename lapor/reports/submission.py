@@ -1,0 +1,239 @@
+"""Submitting a report: validation, tracking number, one-time access code, first deadline."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from stdnum import verhoeff
+
+from lapor.categories.models import Category
+from lapor.core import clock
+from lapor.core.errors import NotAuthenticated, ValidationFailed
+from lapor.core.text import clean_text
+from lapor.orgs.actors import Actor, ActorKind, reporter_actor
+from lapor.orgs.models import NodeKind, OrgNode
+from lapor.orgs.selectors import node_root
+from lapor.regions.models import Region
+from lapor.reports.events import event_append
+from lapor.reports.models import Channel, Report, ReporterContact, ReportType, Visibility
+from lapor.reports.states import Action, Status
+from lapor.sla.deadlines import clock_for
+
+TITLE_MAX, BODY_MAX, ADDRESS_MAX, NAME_MAX = 200, 10_000, 300, 120
+TITLE_MIN, BODY_MIN = 5, 10
+# Reports about events older than this are refused as "wildly wrong" dates.
+INCIDENT_MAX_AGE_DAYS = 5 * 366
+# Indonesia's bounding box with a margin for its outer islands' waters.
+LAT_RANGE = (Decimal("-11.5"), Decimal("6.5"))
+LON_RANGE = (Decimal("94.5"), Decimal("141.5"))
+
+# Unambiguous characters (no 0/O, 1/I/L): read aloud or copied from SMS without mistakes.
+_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ACCESS_CODE_LENGTH = 12  # 31**12 ≈ 2**59 possibilities
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    report: Report
+    access_code: str
+
+
+def _access_code_digest(code: str) -> str:
+    """Keyed hash of an access code: a stolen database alone can't be used to test guesses."""
+    key = hashlib.sha256(f"lapor.access-code:{settings.SECRET_KEY}".encode()).digest()
+    normalised = code.strip().upper().replace("-", "").replace(" ", "")
+    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def _new_access_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
+
+
+def new_tracking_number() -> str:
+    """Twelve digits: eleven random (first non-zero) and a Verhoeff check digit.
+
+    Random, so volumes can't be inferred; Verhoeff catches every single-digit typo and every
+    swap of two neighbouring digits.
+    """
+    body = str(secrets.randbelow(9 * 10**10) + 10**10)
+    return body + verhoeff.calc_check_digit(body)
+
+
+def tracking_number_valid(value: str) -> bool:
+    return len(value) == 12 and value.isdigit() and verhoeff.is_valid(value)
+
+
+def reporter_authenticate(*, tracking_number: str, access_code: str) -> Actor:
+    """A reporter actor for the report, if the access code matches (constant-time compare)."""
+    report = Report.objects.filter(tracking_number=tracking_number).only(
+        "pk", "access_code_hash"
+    ).first()
+    digest = _access_code_digest(access_code)
+    stored = report.access_code_hash if report is not None else "0" * 64
+    if not hmac.compare_digest(stored, digest) or report is None:
+        raise NotAuthenticated("invalid_access_code")
+    return reporter_actor(report_id=report.pk)
+
+
+def _clean_phone(raw: str) -> str:
+    if not raw.strip():
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "ID")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationFailed("invalid_phone", field="reporter_phone") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationFailed("invalid_phone", field="reporter_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean_email(raw: str) -> str:
+    email = raw.strip()
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except DjangoValidationError as exc:
+        raise ValidationFailed("invalid_email", field="reporter_email") from exc
+    return email.lower()
+
+
+def _check_coordinates(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    if latitude is None and longitude is None:
+        return
+    if latitude is None or longitude is None:
+        raise ValidationFailed("invalid_coordinates", field="latitude")
+    if not LAT_RANGE[0] <= latitude <= LAT_RANGE[1]:
+        raise ValidationFailed("invalid_coordinates", field="latitude")
+    if not LON_RANGE[0] <= longitude <= LON_RANGE[1]:
+        raise ValidationFailed("invalid_coordinates", field="longitude")
+
+
+def _references(
+    region_code: str, category_code: str | None, target_agency_code: str | None
+) -> tuple[Region, Category | None, OrgNode | None]:
+    region = Region.objects.filter(code=region_code).first()
+    if region is None:
+        raise ValidationFailed("unknown_region", field="region_code")
+    category = None
+    if category_code:
+        category = Category.objects.filter(code=category_code, is_active=True).first()
+        if category is None:
+            raise ValidationFailed("unknown_category", field="category_code")
+    target = None
+    if target_agency_code:
+        target = OrgNode.objects.filter(
+            code=target_agency_code, kind=NodeKind.AGENCY, is_active=True
+        ).first()
+        if target is None:
+            raise ValidationFailed("unknown_node", field="target_agency_code")
+    return region, category, target
+
+
+def report_submit(
+    *,
+    actor: Actor,
+    type: str,
+    title: str,
+    body: str,
+    region_code: str,
+    channel: str = Channel.WEB,
+    category_code: str | None = None,
+    incident_date: date | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    address: str = "",
+    target_agency_code: str | None = None,
+    is_anonymous: bool = False,
+    is_confidential: bool = False,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+) -> SubmittedReport:
+    """Record a citizen's report and start the verification clock.
+
+    "No wrong door": a report naming a hub agency waits in that agency's verification pool;
+    every other report waits in the national pool.
+    """
+    # Check.
+    if type not in ReportType.values:
+        raise ValidationFailed("validation_error", field="type")
+    if channel not in Channel.values:
+        raise ValidationFailed("validation_error", field="channel")
+    title = clean_text(title, field="title", max_length=TITLE_MAX, min_length=TITLE_MIN)
+    body = clean_text(body, field="body", max_length=BODY_MAX, min_length=BODY_MIN, multiline=True)
+    address = clean_text(address, field="address", max_length=ADDRESS_MAX)
+    name = clean_text(reporter_name, field="reporter_name", max_length=NAME_MAX)
+    email = _clean_email(reporter_email)
+    phone = _clean_phone(reporter_phone)
+    _check_coordinates(latitude, longitude)
+    now = clock.now()
+    if incident_date is not None:
+        # Allow "today" anywhere in Indonesia (WIT is UTC+9).
+        if incident_date > (now + timedelta(hours=9)).date():
+            raise ValidationFailed("date_in_future", field="incident_date")
+        if incident_date < (now - timedelta(days=INCIDENT_MAX_AGE_DAYS)).date():
+            raise ValidationFailed("date_too_old", field="incident_date")
+    region, category, target = _references(region_code, category_code, target_agency_code)
+    reporter_user = actor.user if actor.kind == ActorKind.REPORTER else None
+
+    # Do.
+    tier = target if target is not None and target.is_hub else node_root()
+    sop, calendar = clock_for(tier, around=now)
+    verify_due = calendar.deadline(now, sop.verify_days)
+    access_code = _new_access_code()
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    tracking_number=new_tracking_number(),
+                    access_code_hash=_access_code_digest(access_code),
+                    type=type,
+                    title=title,
+                    body=body,
+                    incident_date=incident_date,
+                    region=region,
+                    latitude=latitude,
+                    longitude=longitude,
+                    address=address,
+                    category=category,
+                    target_agency=target,
+                    channel=channel,
+                    is_anonymous=is_anonymous,
+                    is_confidential=is_confidential,
+                    reporter_user=reporter_user,
+                    status=Status.SUBMITTED,
+                    tier=tier,
+                    agency=tier if tier.kind == NodeKind.AGENCY else None,
+                    current_node=tier,
+                    submitted_at=now,
+                    verify_due_at=verify_due,
+                    staff_due_at=verify_due,
+                    updated_at=now,
+                )
+                ReporterContact.objects.create(report=report, name=name, email=email, phone=phone)
+                event_append(
+                    report=report,
+                    kind=Action.SUBMIT,
+                    actor=reporter_actor(report_id=report.pk, user=reporter_user),
+                    to_status=Status.SUBMITTED,
+                    visibility=Visibility.PUBLIC,
+                    payload={"channel": channel, "tier": tier.code},
+                )
+            break
+        except IntegrityError:
+            # A tracking-number collision (1 in ~10^11 per pair): draw again.
+            if attempt == 4:
+                raise
+    return SubmittedReport(report=report, access_code=access_code)

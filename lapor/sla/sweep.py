@@ -1,0 +1,47 @@
+"""The periodic deadline sweep: automatic transitions whose clock ran out.
+
+- on hold past its deadline (10 HK by default) → archived as incomplete;
+- responded and the reporter's reply window (10 HK) passed → closed.
+
+Each report is handled by its own idempotent service call in its own transaction, so a sweep
+that runs twice, or on two workers at once, changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from lapor.core import clock
+from lapor.reports.models import Report
+from lapor.reports.services import report_auto_archive, report_auto_close
+from lapor.reports.states import Status
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    archived: int
+    closed: int
+
+
+def sweep_deadlines(*, limit: int = BATCH) -> SweepResult:
+    now = clock.now()
+    archived = closed = 0
+    hold_ids = list(
+        Report.objects.filter(status=Status.ON_HOLD, hold_due_at__lt=now)
+        .order_by("hold_due_at").values_list("pk", flat=True)[:limit]
+    )
+    for report_id in hold_ids:
+        archived += report_auto_archive(report_id=report_id)
+    reply_ids = list(
+        Report.objects.filter(status=Status.RESPONDED, reply_due_at__lt=now)
+        .order_by("reply_due_at").values_list("pk", flat=True)[:limit]
+    )
+    for report_id in reply_ids:
+        closed += report_auto_close(report_id=report_id)
+    if archived or closed:
+        logger.info("deadline sweep: archived=%d closed=%d", archived, closed)
+    return SweepResult(archived=archived, closed=closed)

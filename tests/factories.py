@@ -1,0 +1,106 @@
+"""Small real data for tests: an organisation tree with one user per role, and reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lapor.accounts.models import User
+from lapor.categories.models import Category
+from lapor.core import clock
+from lapor.orgs.actors import PUBLIC, Actor, actor_for_user
+from lapor.orgs.models import NodeKind, OrgNode, Role, Sop
+from lapor.orgs.services import node_create, role_assign
+from lapor.reports.submission import SubmittedReport, report_submit
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass
+class Tree:
+    root: OrgNode
+    kutim: OrgNode  # hub agency, WITA
+    pupr: OrgNode  # unit of kutim
+    bina_marga: OrgNode  # subunit of pupr
+    dinkes: OrgNode  # unit of kutim
+    samarinda: OrgNode  # another hub agency, WITA
+    samarinda_dishub: OrgNode
+    category: Category  # 14 HK
+    urgent: Category  # 2 HK
+    users: dict[str, User] = field(default_factory=dict)
+
+    def actor(self, name: str) -> Actor:
+        return actor_for_user(self.users[name])
+
+
+def make_user(username: str, *roles: tuple[OrgNode, str]) -> User:
+    user = User.objects.create_user(username=username, password=PASSWORD,
+                                    display_name=username.replace("_", " ").title())
+    for node, role in roles:
+        role_assign(user=user, node=node, role=role)
+    return user
+
+
+def make_tree() -> Tree:
+    root = node_create(code="nasional", name="Admin Nasional", kind=NodeKind.ROOT, parent=None)
+    Sop.objects.create(node=root, timezone="WIB")
+    kutim = node_create(code="kutim", name="Pemerintah Kabupaten Kutai Timur",
+                        kind=NodeKind.AGENCY, parent=root, is_hub=True, region_id="64.08")
+    Sop.objects.create(node=kutim, timezone="WITA")
+    pupr = node_create(code="kutim-pupr", name="Dinas PUPR", kind=NodeKind.UNIT, parent=kutim)
+    bina_marga = node_create(code="kutim-pupr-binamarga", name="Bidang Bina Marga",
+                             kind=NodeKind.SUBUNIT, parent=pupr)
+    dinkes = node_create(code="kutim-dinkes", name="Dinas Kesehatan", kind=NodeKind.UNIT,
+                         parent=kutim)
+    samarinda = node_create(code="samarinda", name="Pemerintah Kota Samarinda",
+                            kind=NodeKind.AGENCY, parent=root, is_hub=True, region_id="64.72")
+    Sop.objects.create(node=samarinda, timezone="WITA")
+    samarinda_dishub = node_create(code="samarinda-dishub", name="Dishub Samarinda",
+                                   kind=NodeKind.UNIT, parent=samarinda)
+    category = Category.objects.create(code="jalan", name_id="Jalan", name_en="Roads",
+                                       resolution_days=14)
+    urgent = Category.objects.create(code="darurat", name_id="Darurat", name_en="Emergency",
+                                     resolution_days=2)
+    tree = Tree(root=root, kutim=kutim, pupr=pupr, bina_marga=bina_marga, dinkes=dinkes,
+                samarinda=samarinda, samarinda_dishub=samarinda_dishub, category=category,
+                urgent=urgent)
+    tree.users = {
+        "national": make_user("national", (root, Role.NATIONAL_VERIFIER)),
+        "hub": make_user("hub", (kutim, Role.HUB_VERIFIER)),
+        "liaison_pupr": make_user("liaison_pupr", (pupr, Role.LIAISON)),
+        "officer_pupr": make_user("officer_pupr", (pupr, Role.UNIT_OFFICER)),
+        "liaison_binamarga": make_user("liaison_binamarga", (bina_marga, Role.LIAISON)),
+        "liaison_dinkes": make_user("liaison_dinkes", (dinkes, Role.LIAISON)),
+        "supervisor_kutim": make_user("supervisor_kutim", (kutim, Role.SUPERVISOR)),
+        "supervisor_pupr": make_user("supervisor_pupr", (pupr, Role.SUPERVISOR)),
+        "auditor": make_user("auditor", (root, Role.AUDITOR)),
+        "sysadmin": make_user("sysadmin", (root, Role.SYSADMIN)),
+        "hub_samarinda": make_user("hub_samarinda", (samarinda, Role.HUB_VERIFIER)),
+        "liaison_samarinda": make_user("liaison_samarinda",
+                                       (samarinda_dishub, Role.LIAISON)),
+        "citizen": make_user("citizen"),
+    }
+    return tree
+
+
+def submit(
+    tree: Tree, *, at: datetime | None = None, actor: Actor | None = None, **overrides: Any
+) -> SubmittedReport:
+    """Submit a plausible report to Kutai Timur (its hub verifies it) unless told otherwise."""
+    fields: dict[str, Any] = {
+        "type": "complaint",
+        "title": "Jalan berlubang di depan pasar",
+        "body": "Jalan di depan Pasar Induk Sangatta berlubang besar dan membahayakan pengendara.",
+        "region_code": "64.08.04",
+        "category_code": tree.category.code,
+        "target_agency_code": tree.kutim.code,
+        "reporter_name": "Siti Aminah",
+        "reporter_email": "siti@example.org",
+        "reporter_phone": "0812-3456-7890",
+    }
+    fields.update(overrides)
+    if at is None:
+        return report_submit(actor=actor or PUBLIC, **fields)
+    with clock.frozen(at):
+        return report_submit(actor=actor or PUBLIC, **fields)
