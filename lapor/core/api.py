@@ -71,9 +71,9 @@ def _depth(value: Any, limit: int) -> int:
 
 
 class StrictJSONParser(Parser):
-    """JSON bodies must be UTF-8, a JSON object, and at most ``MAX_JSON_DEPTH`` levels deep."""
+    """JSON bodies must be UTF-8 and at most ``MAX_JSON_DEPTH`` levels deep."""
 
-    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+    def parse_body(self, request: HttpRequest) -> Any:
         try:
             text = request.body.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -82,8 +82,6 @@ class StrictJSONParser(Parser):
             data = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
             raise ValidationFailed("invalid_json") from exc
-        if not isinstance(data, dict):
-            raise ValidationFailed("invalid_json")
         if _depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
             raise ValidationFailed("invalid_json")
         return data
