@@ -766,7 +766,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="allow --reset on a database whose name lacks 'bench'")
     p.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                    help="PostgreSQL URL (default: $DATABASE_URL)")
-    p.add_argument("--batch", type=int, default=10_000, help="reports per COPY batch")
+    p.add_argument("--batch", type=int, default=5_000, help="reports per COPY batch")
     p.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
     p.add_argument("--agency", default="kutim", help="the hub agency the reports go to")
     p.add_argument("--hub-user", default="kominfo")

@@ -17,6 +17,7 @@ import pytest
 
 from lapor.core import clock
 from lapor.core.errors import (
+    ApplicationError,
     Conflict,
     NotAuthenticated,
     NotFound,
@@ -84,9 +85,13 @@ EVENT_ROLE: dict[Action, str] = {
 }
 
 
-def wita(year: int, month: int, day: int, hour: int = 0, minute: int = 0, *,
-         second: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=WITA)
+def wita(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=WITA)
+
+
+def end_of_day(year: int, month: int, day: int, tz: ZoneInfo = WITA) -> datetime:
+    """A deadline: 23:59:59 local time of the given day."""
+    return datetime(year, month, day, 23, 59, 59, tzinfo=tz)
 
 
 def perform(action: Action, tree: Tree, report: Report) -> Any:
@@ -207,12 +212,11 @@ ALLOWED = [
     for action, moves in TRANSITIONS.items()
     for start, target in moves.items()
 ]
-REFUSED = [
-    pytest.param(action, status, id=f"{action}-from-{status}")
-    for action, moves in TRANSITIONS.items()
+# Per status, the actions the table does not allow from it.
+REFUSED: dict[Status, list[Action]] = {
+    status: [action for action, moves in TRANSITIONS.items() if status not in moves]
     for status in Status
-    if status not in moves
-]
+}
 
 
 @pytest.mark.parametrize(("action", "start", "target"), ALLOWED)
@@ -264,25 +268,41 @@ def test_allowed_transition_writes_state_and_exactly_one_event(
         assert not active.exists()
 
 
-@pytest.mark.parametrize(("action", "status"), REFUSED)
-def test_action_refused_where_the_table_does_not_allow_it(
-    tree: Tree, action: Action, status: Status
-) -> None:
-    report = start_for(action, status, tree)
-    before_events = ReportEvent.objects.filter(report=report).count()
-    before = Report.objects.values().get(pk=report.pk)
-
-    if action in (Action.AUTO_ARCHIVE, Action.AUTO_CLOSE):
-        # The automatic transitions are idempotent: "nothing to do", not an error.
-        assert perform(action, tree, report) is False
-    else:
-        with pytest.raises(Conflict) as exc_info:
-            perform(action, tree, report)
-        assert exc_info.value.code == "invalid_transition"
-        assert exc_info.value.status == 409
-
-    assert Report.objects.values().get(pk=report.pk) == before
-    assert ReportEvent.objects.filter(report=report).count() == before_events
+@pytest.mark.parametrize("status", list(Status))
+def test_actions_refused_where_the_table_does_not_allow_them(tree: Tree, status: Status) -> None:
+    """Every action missing from the table for ``status`` is a 409 ``invalid_transition`` and
+    writes nothing. (One report per status serves every refused action: none may change it.)"""
+    assert REFUSED[status], "every status refuses some action"
+    reports: dict[bool, Report] = {}
+    failures: list[str] = []
+    for action in REFUSED[status]:
+        forwarded = action == Action.RETURN_TO_FORWARDER and status in (
+            Status.RESPONDED, Status.CLOSED)
+        if forwarded not in reports:
+            reports[forwarded] = drive(tree, status, forwarded=forwarded)
+        report = reports[forwarded]
+        before = Report.objects.values().get(pk=report.pk)
+        before_events = ReportEvent.objects.filter(report=report).count()
+        if action in (Action.AUTO_ARCHIVE, Action.AUTO_CLOSE):
+            # The automatic transitions are idempotent: "nothing to do", not an error.
+            outcome: object = perform(action, tree, report)
+            if outcome is not False:
+                failures.append(f"{action}: returned {outcome!r}, expected False")
+        else:
+            try:
+                perform(action, tree, report)
+            except Conflict as exc:
+                if (exc.code, exc.status) != ("invalid_transition", 409):
+                    failures.append(f"{action}: Conflict {exc.code}")
+            except ApplicationError as exc:
+                failures.append(f"{action}: {type(exc).__name__} {exc.code}")
+            else:
+                failures.append(f"{action}: was allowed")
+        if Report.objects.values().get(pk=report.pk) != before:
+            failures.append(f"{action}: changed the report")
+        if ReportEvent.objects.filter(report=report).count() != before_events:
+            failures.append(f"{action}: wrote an event")
+    assert failures == []
 
 
 # ---------------------------------------------------------------- the happy path
@@ -547,8 +567,7 @@ def test_national_unarchives_a_kutim_archive_and_takes_it(tree: Tree) -> None:
     assert (report.archive_reason, report.duplicate_of, report.closed_at) == ("", None, None)
     assert report.version == 3
     # A fresh verification clock of the national tier (WIB): Mon 6 Apr 2026 is day 0.
-    assert report.verify_due_at == datetime(2026, 4, 9, 23, 59, 59,
-                                            tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert report.verify_due_at == end_of_day(2026, 4, 9, ZoneInfo("Asia/Jakarta"))
     assert_deadlines_match_status(report)
     event = events_of(report)[-1]
     assert (event.kind, event.from_status, event.to_status, event.actor_role,
@@ -769,7 +788,7 @@ def test_submission_records_event_contact_and_first_deadline(tree: Tree) -> None
     assert report.status == Status.SUBMITTED
     assert (report.tier, report.agency, report.current_node, report.target_agency) == (
         tree.kutim, tree.kutim, tree.kutim, tree.kutim)
-    assert report.verify_due_at == wita(2026, 4, 9, 23, 59, 59)
+    assert report.verify_due_at == end_of_day(2026, 4, 9)
     contact = ReporterContact.objects.get(report=report)
     assert (contact.email, contact.phone) == ("siti@example.org", "+6281234567890")
     [event] = events_of(report)

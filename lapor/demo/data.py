@@ -28,8 +28,8 @@ from lapor.reports.states import ArchiveReason
 
 SEED = 2026
 MARKER_KEY = "demo:v1"
-DEFAULT_PASSWORD = "lapor-demo-2026"
-PASSWORD_ENV = "LAPOR_DEMO_PASSWORD"
+DEFAULT_PASSWORD = "lapor-demo-2026"  # noqa: S105  (documented demo password)
+PASSWORD_ENV = "LAPOR_DEMO_PASSWORD"  # noqa: S105  (a variable name)
 DEFAULT_REPORTS = 200
 WINDOW_DAYS = 90
 KUTIM_REGION = "64.08"
@@ -406,9 +406,8 @@ class Template:
     sensitive: bool = False
 
 
-C = ReportType.COMPLAINT
-A = ReportType.ASPIRATION
-I = ReportType.INFORMATION_REQUEST  # noqa: E741
+ASP = ReportType.ASPIRATION
+INFO = ReportType.INFORMATION_REQUEST
 
 TEMPLATES: tuple[Template, ...] = (
     # Infrastruktur
@@ -423,7 +422,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("jalan-rusak", "Semenisasi jalan lingkungan {rt} {desa}",
              "Jalan lingkungan di {rt} {desa}, Kecamatan {kec}, masih tanah dan becek setiap "
              "hujan. Warga sudah mengusulkan semenisasi lewat musrenbang dua tahun berturut-turut "
-             "tetapi belum terealisasi. Mohon dapat dianggarkan tahun depan.", type=A),
+             "tetapi belum terealisasi. Mohon dapat dianggarkan tahun depan.", type=ASP),
     Template("jalan-rusak", "Aspal Jalan Soekarno-Hatta amblas dekat Pasar Induk Sangatta",
              "Aspal di Jalan Soekarno-Hatta, Sangatta Utara, dekat simpang menuju Pasar Induk "
              "Sangatta amblas sekitar satu meter dan retaknya makin lebar. Kendaraan harus "
@@ -440,7 +439,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("jembatan", "Usulan jembatan gantung di {desa}",
              "Warga {desa}, Kecamatan {kec}, mengusulkan pembangunan jembatan gantung "
              "menyeberangi sungai. Selama ini warga memakai perahu ketinting, dan saat air "
-             "pasang sangat berbahaya bagi anak-anak yang berangkat sekolah.", type=A, weight=1),
+             "pasang sangat berbahaya bagi anak-anak yang berangkat sekolah.", type=ASP, weight=1),
     Template("drainase-banjir", "Drainase tersumbat, {jalan} tergenang",
              "Saluran drainase di sepanjang {jalan}, {patokan}, tersumbat sampah dan sedimen. "
              "Setiap hujan deras air meluap ke jalan dan masuk ke rumah warga setinggi mata "
@@ -464,7 +463,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("lampu-jalan", "Usulan lampu jalan di pintu masuk {desa}",
              "Mohon dipasang lampu penerangan di jalan masuk {desa}, Kecamatan {kec}. Jalan "
              "sepanjang satu kilometer ini gelap total pada malam hari padahal ramai dilalui "
-             "karyawan tambang yang pulang shift malam.", type=A, weight=2),
+             "karyawan tambang yang pulang shift malam.", type=ASP, weight=2),
     # Kesehatan
     Template("pelayanan-puskesmas", "Antrean lama di {puskesmas}",
              "Saya berobat ke {puskesmas} pagi hari dan baru dilayani setelah menunggu lebih "
@@ -485,7 +484,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("bpjs-kesehatan", "Cara pindah faskes BPJS ke {puskesmas}",
              "Mohon informasi cara memindahkan fasilitas kesehatan tingkat pertama BPJS dari "
              "klinik di Samarinda ke {puskesmas} karena kami sudah pindah domisili ke {desa}. "
-             "Apakah bisa lewat aplikasi atau harus datang ke kantor BPJS?", type=I),
+             "Apakah bisa lewat aplikasi atau harus datang ke kantor BPJS?", type=INFO),
     Template("pelayanan-rsud", "Penanganan IGD RSUD Kudungga lambat",
              "Ayah saya dibawa ke IGD RSUD Kudungga dengan sesak napas pada malam hari, namun "
              "baru ditangani setelah hampir dua jam. Petugas beralasan menunggu dokter jaga. "
@@ -510,7 +509,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("sekolah-rusak", "Usulan ruang kelas baru di {sekolah}",
              "Jumlah murid di {sekolah} terus bertambah karena perumahan baru di {desa}, "
              "sehingga dua rombongan belajar harus masuk siang. Kami mengusulkan penambahan dua "
-             "ruang kelas baru.", type=A, weight=1),
+             "ruang kelas baru.", type=ASP, weight=1),
     Template("ppdb", "Hasil seleksi domisili SPMB SMP tidak sesuai jarak",
              "Anak saya tidak diterima di SMP negeri terdekat yang jaraknya kurang dari satu "
              "kilometer dari rumah kami di {desa}, sementara ada calon murid yang rumahnya lebih "
@@ -518,7 +517,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("ppdb", "Jadwal pendaftaran SD negeri di Kecamatan {kec}",
              "Mohon informasi jadwal dan syarat pendaftaran murid baru SD negeri di Kecamatan "
              "{kec} untuk tahun ajaran depan. Apakah pendaftaran harus daring atau bisa langsung "
-             "ke sekolah?", type=I),
+             "ke sekolah?", type=INFO),
     Template("pungutan-sekolah", "Pungutan uang seragam dan buku di {sekolah}",
              "Orang tua murid baru di {sekolah} diminta membayar Rp750.000 untuk seragam, buku "
              "LKS, dan uang gedung tanpa rincian dan tanpa kuitansi. Bukankah sekolah negeri "
@@ -535,14 +534,14 @@ TEMPLATES: tuple[Template, ...] = (
     Template("ktp-el", "Syarat mengurus KTP-el yang hilang",
              "Mohon informasi syarat mengurus KTP-el yang hilang. Apakah harus dengan surat "
              "kehilangan dari kepolisian, dan apakah bisa diurus di Kecamatan {kec} tanpa ke "
-             "Sangatta?", type=I),
+             "Sangatta?", type=INFO),
     Template("akta-kelahiran", "Akta kelahiran anak belum terbit",
              "Saya mengajukan akta kelahiran anak melalui layanan daring Disdukcapil {lama} yang "
              "lalu tetapi statusnya masih diproses. Akta dibutuhkan untuk pendaftaran sekolah "
              "bulan depan."),
     Template("akta-kelahiran", "Cara mengurus akta kematian orang tua",
              "Mohon informasi dokumen apa saja yang diperlukan untuk mengurus akta kematian "
-             "ayah saya yang meninggal di rumah di {desa}, dan berapa lama prosesnya.", type=I),
+             "ayah saya yang meninggal di rumah di {desa}, dan berapa lama prosesnya.", type=INFO),
     Template("kartu-keluarga", "Nama anak salah di kartu keluarga",
              "Nama anak kedua saya tertulis salah pada kartu keluarga terbaru. Kami sudah "
              "mengajukan perbaikan di kantor Disdukcapil {lama} yang lalu tetapi belum ada "
@@ -573,7 +572,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("angkutan-umum", "Tidak ada angkutan umum dari Kecamatan {kec} ke Sangatta",
              "Warga Kecamatan {kec} kesulitan ke Sangatta karena tidak ada angkutan umum resmi, "
              "hanya travel tidak berizin dengan tarif mahal. Mohon dibuka trayek angkutan "
-             "perdesaan.", type=A),
+             "perdesaan.", type=ASP),
     Template("angkutan-umum", "Tarif travel Sangatta–Samarinda naik sepihak",
              "Tarif travel Sangatta–Samarinda naik dari Rp150.000 menjadi Rp200.000 tanpa "
              "pengumuman. Penumpang yang menolak diturunkan di jalan. Mohon penertiban tarif."),
@@ -612,7 +611,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("lainnya", "Informasi bantuan modal dan pelatihan UMKM",
              "Mohon informasi apakah Pemkab Kutai Timur memiliki program bantuan modal atau "
              "pelatihan untuk UMKM, dan bagaimana cara mendaftar bagi pelaku usaha di {desa}.",
-             type=I, unit="kutim-diskominfo"),
+             type=INFO, unit="kutim-diskominfo"),
     Template("lainnya", "Sinyal seluler tidak ada di {desa}",
              "{desa}, Kecamatan {kec}, belum terjangkau sinyal seluler maupun internet. Anak "
              "sekolah kesulitan mengerjakan tugas daring dan warga harus naik ke bukit untuk "
@@ -620,7 +619,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("lainnya", "Usulan taman dan ruang terbuka hijau di Sangatta",
              "Sangatta membutuhkan lebih banyak taman kota dan ruang terbuka hijau yang ramah "
              "anak. Kami mengusulkan lahan kosong dekat Jalan Pendidikan dijadikan taman.",
-             type=A, region="64.08.04", unit="kutim-diskominfo", weight=1),
+             type=ASP, region="64.08.04", unit="kutim-diskominfo", weight=1),
     # Other agencies (through the national pool or their own hub)
     Template("jalan-rusak", "Jalan provinsi di Kecamatan {kec} rusak berat",
              "Ruas jalan provinsi di {jalan} sekitar {desa} rusak berat sepanjang beberapa "
@@ -636,7 +635,7 @@ TEMPLATES: tuple[Template, ...] = (
              agency=KEMENKES, unit="kemenkes-sdmk", weight=2),
     Template("kesehatan", "Insentif tenaga kesehatan belum dibayarkan",
              "Insentif tenaga kesehatan di {puskesmas} untuk tiga bulan terakhir belum "
-             "dibayarkan. Mohon informasi kapan insentif akan dicairkan.", type=I,
+             "dibayarkan. Mohon informasi kapan insentif akan dicairkan.", type=INFO,
              agency=KEMENKES, unit="kemenkes-sdmk"),
 )
 

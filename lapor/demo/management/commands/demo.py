@@ -1,0 +1,66 @@
+"""``lapor demo``: load the Kutai Timur demo data set (idempotent; see lapor.demo.loader)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from lapor.demo.data import DEFAULT_REPORTS, PASSWORD_ENV
+from lapor.demo.loader import DemoRefused, LoadResult, demo_logins, demo_password, load_demo
+from lapor.reports.states import Status
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data: Pemerintah Kabupaten Kutai Timur with its OPD and 18 kecamatan, SOP, "
+        "categories, one account per role and sample reports in every status. Running it "
+        "again changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reports", type=int, default=DEFAULT_REPORTS, metavar="N",
+                            help=f"number of sample reports (default {DEFAULT_REPORTS})")
+        parser.add_argument("--quiet", action="store_true",
+                            help="print nothing unless something goes wrong")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        count: int = options["reports"]
+        if count < 0:
+            raise CommandError("--reports must be 0 or more")
+        try:
+            result = load_demo(reports=count)
+        except DemoRefused as exc:
+            raise CommandError(f"demo data not loaded: {exc}") from exc
+        if options["quiet"]:
+            return
+        self._summary(result)
+        self._logins()
+
+    def _summary(self, result: LoadResult) -> None:
+        out = self.stdout
+        if not result.loaded:
+            out.write(self.style.WARNING(
+                f"Demo data is already loaded ({result.reports} reports); nothing changed."))
+        else:
+            out.write(self.style.SUCCESS(
+                f"Demo data loaded in {result.seconds:.1f} s: {result.reports} reports, "
+                f"{result.events} events, {result.nodes_created} organisation units, "
+                f"{result.categories_created} categories, {result.users_created} accounts."))
+            for status in Status:
+                out.write(f"  {status.label:<22} {status.value:<12} "
+                          f"{result.by_status.get(status.value, 0):>5}")
+            out.write(f"  {'Melewati batas waktu':<22} {'overdue':<12} {result.overdue:>5}")
+
+    def _logins(self) -> None:
+        out = self.stdout
+        password = demo_password()
+        rows = demo_logins()
+        width = max(len(username) for username, _, _ in rows)
+        role_width = max(len(role) for _, role, _ in rows)
+        out.write("")
+        out.write(f"Demo accounts (password of newly created accounts: {password}; "
+                  f"set {PASSWORD_ENV} to change it):")
+        out.write(f"  {'username':<{width}}  {'role':<{role_width}}  organisation")
+        for username, role, node in rows:
+            out.write(f"  {username:<{width}}  {role:<{role_width}}  {node}")
