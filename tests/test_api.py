@@ -364,3 +364,27 @@ def test_script_and_sql_text_is_stored_verbatim_not_executed(tree: Tree) -> None
     data = _submit(title=title)
     assert Report.objects.get(tracking_number=data["tracking_number"]).title == title
     assert Report.objects.count() == 1
+
+
+def test_citizen_account_follows_its_reports_without_the_code(tree: Tree) -> None:
+    citizen = login("citizen", PASSWORD)
+    data = _submit(citizen)
+    mine = citizen.get("/me/reports").json()["items"]
+    assert [r["tracking_number"] for r in mine] == [data["tracking_number"]]
+    view = citizen.get(f"/track/{data['tracking_number']}/full")
+    assert view.status_code == 200
+    # Someone else's account, or no credentials at all, gets nothing.
+    other = _submit()
+    assert citizen.get(f"/track/{other['tracking_number']}/full").status_code == 401
+    assert ApiClient().get(f"/track/{data['tracking_number']}/full").status_code == 401
+
+
+def test_citizen_token_cannot_open_staff_views(tree: Tree) -> None:
+    citizen = login("citizen", PASSWORD)
+    data = _submit(citizen)
+    report_id = Report.objects.get(tracking_number=data["tracking_number"]).pk
+    login("hub", PASSWORD).post(f"/reports/{report_id}/notes", {"body": "Catatan internal."})
+    response = citizen.get(f"/reports/{report_id}")
+    assert response.status_code == 403
+    assert "Catatan internal" not in response.content.decode()
+    assert citizen.get("/inbox", {"node": "kutim"}).status_code == 403

@@ -18,7 +18,13 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from lapor.accounts.services import token_user
-from lapor.core.errors import ApplicationError, NotAuthenticated, ValidationFailed, message_for
+from lapor.core.errors import (
+    ApplicationError,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationFailed,
+    message_for,
+)
 from lapor.orgs.actors import PUBLIC, Actor, actor_for_user
 
 logger = logging.getLogger(__name__)
@@ -94,7 +100,7 @@ def _field_of(error: dict[str, Any]) -> str | None:
     """``("body", "payload", "title")`` → ``"title"``: drop the source and the parameter name."""
     loc = [str(part) for part in error.get("loc", ())]
     if loc and loc[0] in _SOURCES:
-        loc = loc[2:] if len(loc) > 2 else loc[1:]  # noqa: PLR2004
+        loc = loc[2:] if len(loc) > 2 else loc[1:]
     return ".".join(loc) or None
 
 
@@ -158,4 +164,12 @@ def request_actor(request: HttpRequest) -> Actor:
     actor = getattr(request, "auth", None)
     if not isinstance(actor, Actor):
         raise NotAuthenticated("not_authenticated")
+    return actor
+
+
+def request_staff(request: HttpRequest) -> Actor:
+    """The authenticated actor, who must hold a staff role (citizen accounts get 403)."""
+    actor = request_actor(request)
+    if not actor.is_staff:
+        raise PermissionDenied("permission_denied")
     return actor

@@ -20,7 +20,7 @@ Placeholders in report templates and answers:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lapor.orgs.models import NodeKind, Role
 from lapor.reports.models import Channel, ReportType
@@ -52,9 +52,12 @@ class SopSpec:
     """An agency's SOP row: created with ``timezone``, then changed through ``sop_update``."""
 
     timezone: str
-    # Changes applied with sop_update by ``editor`` (a username) when the row is new.
-    changes: dict[str, int | str] = field(default_factory=dict)
+    # Applied with sop_update by ``editor`` (a username) when the row is new; None: unchanged.
     editor: str = "sysadmin"
+    verify_days: int | None = None
+    first_followup_days: int | None = None
+    escalate_after_days: int | None = None
+    sms_keyword: str | None = None
 
 
 ROOT = "nasional"
@@ -104,10 +107,10 @@ KECAMATAN_PREFIX = "kutim-kec-"
 SOPS: dict[str, SopSpec] = {
     ROOT: SopSpec("WIB"),
     # Kutai Timur verifies within 2 HK (shorter than the national 3 HK) and takes SMS "KUTIM".
-    KUTIM: SopSpec("WITA", {"verify_days": 2, "escalate_after_days": 2, "sms_keyword": "KUTIM"},
-                   editor="kominfo"),
-    KALTIM: SopSpec("WITA", {"sms_keyword": "KALTIM"}, editor="kaltim"),
-    KEMENKES: SopSpec("WIB", {"first_followup_days": 5}, editor="kemenkes"),
+    KUTIM: SopSpec("WITA", editor="kominfo", verify_days=2, escalate_after_days=2,
+                   sms_keyword="KUTIM"),
+    KALTIM: SopSpec("WITA", editor="kaltim", sms_keyword="KALTIM"),
+    KEMENKES: SopSpec("WIB", editor="kemenkes", escalate_after_days=3),
 }
 
 # Hari Jadi Kabupaten Kutai Timur: UU 47/1999 formed the regency on 12 October 1999.
@@ -392,9 +395,13 @@ CHANNELS: tuple[tuple[str, int], ...] = (
 
 @dataclass(frozen=True)
 class Template:
+    """One kind of report: its text, and the agency's final answer to it."""
+
     category: str
     title: str
     body: str
+    # The final follow-up ("ditindaklanjuti"); the category's answer when empty.
+    answer: str = ""
     type: str = ReportType.COMPLAINT
     weight: int = 3
     # Fixed kecamatan (district code) when the text names a specific place.
@@ -414,32 +421,48 @@ TEMPLATES: tuple[Template, ...] = (
     Template("jalan-rusak", "Jalan berlubang di {jalan}",
              "Jalan di {jalan}, {desa}, {patokan}, berlubang besar dan tergenang air setiap "
              "hujan. Sudah {lama} tidak ada perbaikan dan beberapa pengendara motor terjatuh "
-             "pada malam hari. Mohon segera ditambal sebelum ada korban.", weight=9),
-    Template("jalan-rusak", "Jalan poros rusak parah di Kecamatan {kec}",
-             "Ruas {jalan} di sekitar {desa} rusak parah, aspal mengelupas dan berlumpur. Truk "
-             "pengangkut sawit sering terjebak sehingga jalan tertutup berjam-jam. Anak sekolah "
-             "terpaksa berjalan kaki melewati lumpur.", weight=7),
+             "pada malam hari. Mohon segera ditambal sebelum ada korban.",
+             "Pada {tanggal} tim {unit} telah menambal lubang di {jalan} dengan aspal dingin dan "
+             "memasang rambu sementara. Terima kasih atas laporannya.", weight=9),
+    Template("jalan-rusak", "Ruas {jalan} rusak parah dan berlumpur",
+             "Ruas {jalan} di sekitar {desa}, Kecamatan {kec}, rusak parah, aspal mengelupas dan "
+             "berlumpur. Truk pengangkut sawit sering terjebak sehingga jalan tertutup "
+             "berjam-jam. Anak sekolah terpaksa berjalan kaki melewati lumpur.",
+             "Penanganan ruas {jalan} telah dilakukan pada {tanggal} berupa penimbunan batu dan "
+             "perataan dengan alat berat. Pengaspalan dijadwalkan dalam paket pemeliharaan "
+             "berkala tahun depan.", weight=7),
     Template("jalan-rusak", "Semenisasi jalan lingkungan {rt} {desa}",
              "Jalan lingkungan di {rt} {desa}, Kecamatan {kec}, masih tanah dan becek setiap "
              "hujan. Warga sudah mengusulkan semenisasi lewat musrenbang dua tahun berturut-turut "
-             "tetapi belum terealisasi. Mohon dapat dianggarkan tahun depan.", type=ASP),
+             "tetapi belum terealisasi. Mohon dapat dianggarkan tahun depan.",
+             "Usulan semenisasi jalan lingkungan {rt} {desa} telah dimasukkan dalam rencana kerja "
+             "{unit} tahun anggaran berikutnya. Pelaksanaan menunggu penetapan APBD.", type=ASP),
     Template("jalan-rusak", "Aspal Jalan Soekarno-Hatta amblas dekat Pasar Induk Sangatta",
              "Aspal di Jalan Soekarno-Hatta, Sangatta Utara, dekat simpang menuju Pasar Induk "
              "Sangatta amblas sekitar satu meter dan retaknya makin lebar. Kendaraan harus "
              "menghindar ke lajur berlawanan, sangat berbahaya pada jam sibuk pagi.",
+             "Badan jalan yang amblas di Jalan Soekarno-Hatta telah dibongkar, dipadatkan, dan "
+             "diaspal ulang pada {tanggal}. Lalu lintas kembali normal dua lajur.",
              region="64.08.04"),
     Template("jembatan", "Jembatan kayu di {desa} lapuk",
              "Jembatan kayu penghubung {rt} dengan kebun warga di {desa}, Kecamatan {kec}, "
              "papannya lapuk dan beberapa sudah patah. Setiap hari anak sekolah melintas. Mohon "
-             "segera diganti sebelum ada yang jatuh ke sungai."),
+             "segera diganti sebelum ada yang jatuh ke sungai.",
+             "Papan jembatan yang lapuk telah diganti dengan kayu ulin pada {tanggal} dan "
+             "jembatan sudah aman dilalui."),
     Template("jembatan", "Oprit jembatan di {jalan} ambles",
              "Oprit jembatan di {jalan} dekat {desa} ambles sehingga ada patahan setinggi kurang "
              "lebih 30 cm di ujung jembatan. Mobil harus berhenti total untuk lewat dan sudah "
-             "dua kali motor terpental di lokasi ini."),
+             "dua kali motor terpental di lokasi ini.",
+             "Oprit jembatan telah ditimbun dan dipadatkan kembali pada {tanggal}; patahan di "
+             "ujung jembatan sudah rata dan lalu lintas normal."),
     Template("jembatan", "Usulan jembatan gantung di {desa}",
              "Warga {desa}, Kecamatan {kec}, mengusulkan pembangunan jembatan gantung "
              "menyeberangi sungai. Selama ini warga memakai perahu ketinting, dan saat air "
-             "pasang sangat berbahaya bagi anak-anak yang berangkat sekolah.", type=ASP, weight=1),
+             "pasang sangat berbahaya bagi anak-anak yang berangkat sekolah.",
+             "Tim {unit} telah melakukan survei lokasi pada {tanggal}. Usulan jembatan gantung "
+             "di {desa} masuk daftar prioritas perencanaan teknis tahun depan.", type=ASP,
+             weight=1),
     Template("drainase-banjir", "Drainase tersumbat, {jalan} tergenang",
              "Saluran drainase di sepanjang {jalan}, {patokan}, tersumbat sampah dan sedimen. "
              "Setiap hujan deras air meluap ke jalan dan masuk ke rumah warga setinggi mata "
@@ -451,193 +474,298 @@ TEMPLATES: tuple[Template, ...] = (
     Template("drainase-banjir", "Gorong-gorong runtuh di {desa}",
              "Gorong-gorong di bawah jalan {desa} {patokan} runtuh sehingga air tidak mengalir "
              "dan jalan di atasnya mulai berlubang. Kalau hujan, halaman rumah warga "
-             "tergenang."),
+             "tergenang.",
+             "Gorong-gorong yang runtuh telah diganti dengan box culvert beton pada {tanggal}; "
+             "air kembali mengalir dan jalan di atasnya sudah ditimbun."),
     Template("lampu-jalan", "Lampu PJU padam di {jalan}",
              "Sudah {lama} sekitar lima tiang lampu penerangan jalan umum di {jalan} padam. "
              "Jalan menjadi gelap gulita dan rawan kecelakaan serta pencurian sepeda motor.",
-             weight=5),
+             "Lampu penerangan jalan umum di {jalan} telah diganti dengan lampu LED dan menyala "
+             "kembali sejak {tanggal}.", weight=5),
     Template("lampu-jalan", "Tiang lampu jalan miring hampir roboh",
              "Tiang lampu jalan di {jalan}, {patokan}, miring setelah tertabrak truk dan "
              "kabelnya menjuntai rendah. Sangat berbahaya bagi pengguna jalan, apalagi saat "
-             "hujan."),
+             "hujan.",
+             "Tiang lampu yang miring telah ditegakkan dan kabel dirapikan pada {tanggal}."),
     Template("lampu-jalan", "Usulan lampu jalan di pintu masuk {desa}",
              "Mohon dipasang lampu penerangan di jalan masuk {desa}, Kecamatan {kec}. Jalan "
              "sepanjang satu kilometer ini gelap total pada malam hari padahal ramai dilalui "
-             "karyawan tambang yang pulang shift malam.", type=ASP, weight=2),
+             "karyawan tambang yang pulang shift malam.",
+             "Usulan pemasangan lampu penerangan di jalan masuk {desa} telah dicatat dan akan "
+             "dipasang dalam program PJU tenaga surya tahun depan.", type=ASP, weight=2),
     # Kesehatan
     Template("pelayanan-puskesmas", "Antrean lama di {puskesmas}",
              "Saya berobat ke {puskesmas} pagi hari dan baru dilayani setelah menunggu lebih "
              "dari empat jam. Loket pendaftaran hanya dijaga satu orang dan tidak ada nomor "
-             "antrean, sehingga pasien lansia ikut berdesakan.", weight=4),
+             "antrean, sehingga pasien lansia ikut berdesakan.",
+             "{puskesmas} telah menerapkan nomor antrean dan menambah petugas loket pendaftaran "
+             "mulai {tanggal}. Pasien lansia kini mendapat loket prioritas.", weight=4),
     Template("pelayanan-puskesmas", "Dokter tidak ada di {puskesmas} saat jam layanan",
              "Sudah tiga kali saya membawa anak berobat ke {puskesmas} pada jam layanan tetapi "
              "dokter tidak ada di tempat, hanya perawat. Mohon jadwal dokter diumumkan dan "
-             "dipatuhi."),
+             "dipatuhi.",
+             "Kepala {puskesmas} telah dibina dan jadwal dokter kini diumumkan di papan "
+             "informasi serta media sosial puskesmas sejak {tanggal}."),
     Template("pelayanan-puskesmas", "Obat hipertensi kosong di {puskesmas}",
              "Ibu saya pasien hipertensi rutin, tetapi {lama} ini obat amlodipin di {puskesmas} "
              "selalu kosong dan kami disuruh membeli sendiri di apotek. Mohon ketersediaan obat "
-             "program diperhatikan."),
+             "program diperhatikan.",
+             "Stok obat hipertensi di {puskesmas} telah dipenuhi dari Instalasi Farmasi "
+             "Kabupaten pada {tanggal}. Pasien dapat mengambil obat rutin seperti biasa."),
     Template("bpjs-kesehatan", "Kepesertaan BPJS PBI tiba-tiba nonaktif",
              "Kartu KIS PBI keluarga kami dinonaktifkan tanpa pemberitahuan, padahal kami masih "
              "tergolong tidak mampu dan tinggal di {desa}. Saat berobat di {puskesmas} kami "
-             "diminta membayar sebagai pasien umum.", weight=3),
+             "diminta membayar sebagai pasien umum.",
+             "Kepesertaan PBI keluarga pelapor telah diaktifkan kembali melalui usulan Dinas "
+             "Sosial pada {tanggal}. Silakan berobat dengan kartu yang sama."),
     Template("bpjs-kesehatan", "Cara pindah faskes BPJS ke {puskesmas}",
              "Mohon informasi cara memindahkan fasilitas kesehatan tingkat pertama BPJS dari "
              "klinik di Samarinda ke {puskesmas} karena kami sudah pindah domisili ke {desa}. "
-             "Apakah bisa lewat aplikasi atau harus datang ke kantor BPJS?", type=INFO),
+             "Apakah bisa lewat aplikasi atau harus datang ke kantor BPJS?",
+             "Pindah faskes dapat dilakukan sendiri melalui aplikasi Mobile JKN, menu Ubah Data "
+             "Peserta, paling cepat tiga bulan setelah terdaftar di faskes lama. Bantuan juga "
+             "tersedia di loket BPJS Kesehatan Sangatta.", type=INFO),
     Template("pelayanan-rsud", "Penanganan IGD RSUD Kudungga lambat",
              "Ayah saya dibawa ke IGD RSUD Kudungga dengan sesak napas pada malam hari, namun "
              "baru ditangani setelah hampir dua jam. Petugas beralasan menunggu dokter jaga. "
-             "Mohon evaluasi pelayanan IGD.", region="64.08.04", weight=3),
+             "Mohon evaluasi pelayanan IGD.",
+             "Manajemen RSUD Kudungga telah menambah dokter jaga IGD pada malam hari dan "
+             "memperbaiki alur triase mulai {tanggal}. Mohon maaf atas ketidaknyamanannya.",
+             region="64.08.04", weight=3),
     Template("pelayanan-rsud", "Toilet ruang rawat inap RSUD Kudungga kotor",
              "Toilet di ruang rawat inap kelas III RSUD Kudungga kotor, air sering mati dan "
              "lampunya rusak. Keluarga pasien terpaksa mengambil air dari lantai bawah.",
-             region="64.08.04"),
+             "Toilet ruang rawat inap telah dibersihkan, pompa air diperbaiki, dan jadwal "
+             "kebersihan diperketat sejak {tanggal}.", region="64.08.04"),
     Template("pelayanan-rsud", "Dokter poliklinik RSUD Kudungga datang terlambat",
              "Pendaftaran poli penyakit dalam RSUD Kudungga dibuka pukul 07.00, tetapi dokter "
              "baru datang sekitar pukul 11.00. Pasien dari kecamatan jauh harus menginap di "
-             "Sangatta karena tidak sempat pulang.", region="64.08.04"),
+             "Sangatta karena tidak sempat pulang.",
+             "Jadwal praktik dokter poliklinik telah ditetapkan mulai pukul 08.00 dan kehadiran "
+             "dokter dipantau bidang pelayanan sejak {tanggal}.", region="64.08.04"),
     # Pendidikan
     Template("sekolah-rusak", "Atap kelas {sekolah} bocor",
              "Atap tiga ruang kelas di {sekolah}, {desa}, bocor parah. Saat hujan siswa "
              "terpaksa dipulangkan lebih awal dan plafon mulai runtuh. Mohon segera direhab.",
-             weight=4),
+             "Perbaikan atap dan plafon tiga ruang kelas {sekolah} telah selesai dikerjakan pada "
+             "{tanggal}. Kegiatan belajar kembali normal.", weight=4),
     Template("sekolah-rusak", "{sekolah} kekurangan meja dan kursi",
              "Sebagian siswa kelas I di {sekolah} duduk di lantai karena meja dan kursi rusak "
              "dan belum diganti sejak awal tahun ajaran. Komite sekolah sudah bersurat ke dinas "
-             "tetapi belum ada jawaban."),
+             "tetapi belum ada jawaban.",
+             "Sebanyak 30 set meja dan kursi siswa telah dikirim ke {sekolah} pada {tanggal}."),
     Template("sekolah-rusak", "Usulan ruang kelas baru di {sekolah}",
              "Jumlah murid di {sekolah} terus bertambah karena perumahan baru di {desa}, "
              "sehingga dua rombongan belajar harus masuk siang. Kami mengusulkan penambahan dua "
-             "ruang kelas baru.", type=ASP, weight=1),
+             "ruang kelas baru.",
+             "Usulan pembangunan dua ruang kelas baru di {sekolah} telah diajukan dalam Dana "
+             "Alokasi Khusus bidang pendidikan tahun depan.", type=ASP, weight=1),
     Template("ppdb", "Hasil seleksi domisili SPMB SMP tidak sesuai jarak",
              "Anak saya tidak diterima di SMP negeri terdekat yang jaraknya kurang dari satu "
              "kilometer dari rumah kami di {desa}, sementara ada calon murid yang rumahnya lebih "
-             "jauh diterima. Mohon transparansi hasil seleksi jalur domisili."),
+             "jauh diterima. Mohon transparansi hasil seleksi jalur domisili.",
+             "Hasil verifikasi ulang jalur domisili telah diumumkan pada {tanggal}; dua data "
+             "jarak yang keliru telah dikoreksi dan anak pelapor diterima melalui daftar "
+             "tunggu."),
     Template("ppdb", "Jadwal pendaftaran SD negeri di Kecamatan {kec}",
              "Mohon informasi jadwal dan syarat pendaftaran murid baru SD negeri di Kecamatan "
              "{kec} untuk tahun ajaran depan. Apakah pendaftaran harus daring atau bisa langsung "
-             "ke sekolah?", type=INFO),
+             "ke sekolah?",
+             "Pendaftaran murid baru SD negeri dibuka secara daring dan langsung di sekolah pada "
+             "bulan Juni. Syaratnya akta kelahiran, kartu keluarga, dan usia minimal enam tahun "
+             "pada 1 Juli.", type=INFO),
     Template("pungutan-sekolah", "Pungutan uang seragam dan buku di {sekolah}",
              "Orang tua murid baru di {sekolah} diminta membayar Rp750.000 untuk seragam, buku "
              "LKS, dan uang gedung tanpa rincian dan tanpa kuitansi. Bukankah sekolah negeri "
-             "tidak boleh memungut biaya seperti ini?", sensitive=True),
+             "tidak boleh memungut biaya seperti ini?",
+             "{unit} telah memanggil kepala {sekolah}. Pungutan dihentikan dan uang yang sudah "
+             "dibayarkan orang tua murid dikembalikan pada {tanggal}.", sensitive=True),
     # Kependudukan
     Template("ktp-el", "KTP-el belum dicetak setelah {lama}",
              "Saya sudah merekam KTP-el di kantor Kecamatan {kec} sejak {lama} yang lalu tetapi "
              "sampai sekarang belum dicetak dengan alasan blangko habis. Saya perlu KTP untuk "
-             "melamar kerja di perusahaan.", weight=5),
+             "melamar kerja di perusahaan.",
+             "KTP-el pelapor telah dicetak pada {tanggal} dan dapat diambil di kantor Kecamatan "
+             "{kec} dengan membawa bukti perekaman.", weight=5),
     Template("ktp-el", "Alat perekaman KTP-el di Kecamatan {kec} rusak",
              "Sudah dua kali saya datang ke kantor Kecamatan {kec} untuk perekaman KTP-el "
              "tetapi alat perekamannya rusak. Mohon ada jadwal perekaman keliling ke desa-desa, "
-             "terutama untuk lansia."),
+             "terutama untuk lansia.",
+             "Alat perekaman di Kecamatan {kec} telah diperbaiki pada {tanggal}, dan perekaman "
+             "keliling untuk lansia dijadwalkan bersama pemerintah desa."),
     Template("ktp-el", "Syarat mengurus KTP-el yang hilang",
              "Mohon informasi syarat mengurus KTP-el yang hilang. Apakah harus dengan surat "
              "kehilangan dari kepolisian, dan apakah bisa diurus di Kecamatan {kec} tanpa ke "
-             "Sangatta?", type=INFO),
+             "Sangatta?",
+             "KTP-el yang hilang dapat dicetak ulang dengan membawa kartu keluarga dan surat "
+             "kehilangan dari kepolisian, di kantor Disdukcapil maupun kantor Kecamatan {kec}. "
+             "Layanan ini gratis.", type=INFO),
     Template("akta-kelahiran", "Akta kelahiran anak belum terbit",
              "Saya mengajukan akta kelahiran anak melalui layanan daring Disdukcapil {lama} yang "
              "lalu tetapi statusnya masih diproses. Akta dibutuhkan untuk pendaftaran sekolah "
-             "bulan depan."),
+             "bulan depan.",
+             "Akta kelahiran telah terbit pada {tanggal} dan dikirim ke surel pelapor sebagai "
+             "dokumen elektronik bertanda tangan elektronik."),
     Template("akta-kelahiran", "Cara mengurus akta kematian orang tua",
              "Mohon informasi dokumen apa saja yang diperlukan untuk mengurus akta kematian "
-             "ayah saya yang meninggal di rumah di {desa}, dan berapa lama prosesnya.", type=INFO),
+             "ayah saya yang meninggal di rumah di {desa}, dan berapa lama prosesnya.",
+             "Akta kematian dapat diurus dengan surat keterangan kematian dari desa, kartu "
+             "keluarga, serta KTP-el almarhum dan pelapor. Proses selesai dalam tiga hari kerja "
+             "dan tidak dipungut biaya.", type=INFO),
     Template("kartu-keluarga", "Nama anak salah di kartu keluarga",
              "Nama anak kedua saya tertulis salah pada kartu keluarga terbaru. Kami sudah "
              "mengajukan perbaikan di kantor Disdukcapil {lama} yang lalu tetapi belum ada "
-             "kabar."),
+             "kabar.",
+             "Kartu keluarga dengan nama yang sudah diperbaiki telah terbit pada {tanggal} dan "
+             "dapat dicetak sendiri dari surel pelapor."),
     # Lingkungan
     Template("sampah", "Sampah menumpuk di TPS {jalan}",
              "Sampah di TPS {jalan}, {patokan}, sudah {lama} tidak diangkut. Baunya menyengat, "
-             "lalat banyak, dan sampah meluber ke badan jalan.", weight=6),
+             "lalat banyak, dan sampah meluber ke badan jalan.",
+             "Sampah di TPS {jalan} telah diangkut seluruhnya pada {tanggal} dan jadwal "
+             "pengangkutan ditambah menjadi setiap hari.", weight=6),
     Template("sampah", "Sampah di belakang Pasar Induk Sangatta",
              "Tumpukan sampah di belakang Pasar Induk Sangatta tidak diangkut beberapa hari dan "
              "air lindinya mengalir ke parit. Pedagang dan pembeli terganggu bau busuk, apalagi "
-             "setelah hujan.", region="64.08.04", weight=3),
+             "setelah hujan.",
+             "Sampah di belakang Pasar Induk Sangatta telah diangkut pada {tanggal}; dua "
+             "kontainer tambahan ditempatkan dan diangkut setiap pagi.", region="64.08.04",
+             weight=3),
     Template("sampah", "Warga membuang sampah ke sungai di {desa}",
              "Banyak warga membuang sampah rumah tangga ke sungai di {desa} karena tidak ada "
-             "tempat pembuangan sementara. Mohon disediakan TPS dan jadwal pengangkutan."),
+             "tempat pembuangan sementara. Mohon disediakan TPS dan jadwal pengangkutan.",
+             "Pemerintah desa bersama {unit} telah menyediakan kontainer sampah di {desa} sejak "
+             "{tanggal}, diangkut dua kali seminggu."),
     Template("pencemaran", "Air sungai keruh diduga limbah tambang",
              "Air sungai di {desa}, Kecamatan {kec}, berubah keruh kecoklatan dan ikan banyak "
              "mati sejak {lama}. Warga menduga ada limbah dari kolam pengendapan tambang batu "
-             "bara di hulu. Mohon diambil sampel air.", weight=3),
+             "bara di hulu. Mohon diambil sampel air.",
+             "Hasil uji laboratorium sampel air menunjukkan padatan tersuspensi melebihi baku "
+             "mutu. Perusahaan telah diberi teguran tertulis pada {tanggal} dan wajib "
+             "memperbaiki kolam pengendapannya.", weight=3),
     Template("pencemaran", "Bau limbah pabrik kelapa sawit",
              "Warga {desa} mencium bau busuk dari kolam limbah pabrik kelapa sawit terutama "
-             "malam hari. Beberapa anak mengeluh sesak napas dan mual.", sensitive=True),
+             "malam hari. Beberapa anak mengeluh sesak napas dan mual.",
+             "{unit} telah memeriksa instalasi pengolahan limbah pabrik pada {tanggal}. "
+             "Perusahaan diwajibkan menutup kolam limbah terbuka dalam 30 hari.",
+             sensitive=True),
     Template("pencemaran", "Debu jalan hauling batu bara dekat permukiman",
              "Jalan hauling batu bara yang melintas dekat permukiman di {desa} menimbulkan debu "
              "tebal setiap hari. Atap dan jemuran warga menghitam; mohon perusahaan diwajibkan "
-             "menyiram jalan."),
+             "menyiram jalan.",
+             "Perusahaan telah diperintahkan menyiram jalan hauling minimal empat kali sehari "
+             "sejak {tanggal}; pelaksanaannya diawasi {unit}."),
     # Perhubungan
     Template("angkutan-umum", "Tidak ada angkutan umum dari Kecamatan {kec} ke Sangatta",
              "Warga Kecamatan {kec} kesulitan ke Sangatta karena tidak ada angkutan umum resmi, "
              "hanya travel tidak berizin dengan tarif mahal. Mohon dibuka trayek angkutan "
-             "perdesaan.", type=ASP),
+             "perdesaan.",
+             "Usulan trayek angkutan perdesaan dari Kecamatan {kec} ke Sangatta telah dikaji "
+             "bersama Organda dan akan dibuka melalui program angkutan perintis.", type=ASP),
     Template("angkutan-umum", "Tarif travel Sangatta–Samarinda naik sepihak",
              "Tarif travel Sangatta–Samarinda naik dari Rp150.000 menjadi Rp200.000 tanpa "
-             "pengumuman. Penumpang yang menolak diturunkan di jalan. Mohon penertiban tarif."),
+             "pengumuman. Penumpang yang menolak diturunkan di jalan. Mohon penertiban tarif.",
+             "{unit} telah menertibkan tarif angkutan pada {tanggal}. Penumpang dapat melapor "
+             "kembali jika masih terjadi kenaikan sepihak."),
     Template("rambu-lalu-lintas", "Lampu lalu lintas mati di simpang {jalan}",
              "Lampu lalu lintas di simpang {jalan} mati sejak {lama}. Setiap jam pulang kerja "
-             "terjadi kemacetan dan beberapa kali hampir terjadi tabrakan.", weight=3),
+             "terjadi kemacetan dan beberapa kali hampir terjadi tabrakan.",
+             "Lampu lalu lintas di simpang {jalan} telah diperbaiki dan berfungsi normal sejak "
+             "{tanggal}.", weight=3),
     Template("rambu-lalu-lintas", "Rambu tikungan tajam di {jalan} hilang",
              "Rambu peringatan tikungan tajam di {jalan} dekat {desa} hilang. Sudah ada dua "
              "kecelakaan tunggal bulan ini karena pengendara dari luar daerah tidak tahu ada "
-             "tikungan."),
+             "tikungan.",
+             "Rambu peringatan tikungan dan delineator telah dipasang kembali di {jalan} pada "
+             "{tanggal}."),
     # Aparatur
     Template("pungli", "Dugaan pungli pengurusan surat di kantor desa",
              "Saat mengurus surat keterangan usaha di kantor {desa}, saya diminta membayar "
              "Rp200.000 oleh oknum perangkat desa tanpa kuitansi. Warga lain juga mengalami hal "
-             "yang sama.", sensitive=True, weight=3),
+             "yang sama.",
+             "Inspektorat telah memeriksa oknum yang dilaporkan dan merekomendasikan sanksi "
+             "kepada kepala desa pada {tanggal}. Identitas pelapor tetap dirahasiakan.",
+             sensitive=True, weight=3),
     Template("pungli", "Oknum menawarkan percepatan izin dengan imbalan",
              "Pengurusan izin usaha saya dipersulit dan seorang oknum menawarkan bantuan "
              "percepatan dengan imbalan uang Rp1.500.000. Saya keberatan karena layanan ini "
-             "seharusnya gratis.", sensitive=True),
+             "seharusnya gratis.",
+             "Tim Saber Pungli telah memeriksa oknum yang dilaporkan dan merekomendasikan "
+             "sanksi disiplin pada {tanggal}. Izin pelapor diproses sesuai standar pelayanan.",
+             sensitive=True),
     Template("disiplin-asn", "Kantor Kecamatan {kec} sering kosong pada jam kerja",
              "Pada hari Senin dan Jumat kantor Kecamatan {kec} sering kosong pada jam kerja, "
              "pelayanan baru buka setelah pukul 10.00. Warga dari desa jauh terpaksa pulang "
-             "tanpa dilayani.", sensitive=True),
+             "tanpa dilayani.",
+             "Hasil inspeksi mendadak pada {tanggal} telah disampaikan kepada Camat {kec} untuk "
+             "pembinaan disiplin pegawai; jam layanan kini dipantau melalui presensi "
+             "elektronik.", sensitive=True),
     # Bencana
     Template("bencana-darurat", "Banjir merendam permukiman di {desa}",
              "Sejak dini hari banjir setinggi lutut orang dewasa merendam puluhan rumah di "
              "{desa}, Kecamatan {kec}. Warga membutuhkan perahu evakuasi, makanan siap saji, dan "
-             "air bersih.", weight=3),
+             "air bersih.",
+             "Tim BPBD bersama TNI/Polri dan relawan telah mengevakuasi warga {desa} dan "
+             "menyalurkan logistik pada {tanggal}. Posko pengungsian dibuka di kantor desa.",
+             weight=3),
     Template("bencana-darurat", "Longsor menutup sebagian {jalan}",
              "Tanah longsor menutup sebagian badan {jalan} dekat {desa}. Kendaraan hanya bisa "
-             "lewat satu jalur dan tebing masih rawan longsor susulan."),
+             "lewat satu jalur dan tebing masih rawan longsor susulan.",
+             "Material longsor di {jalan} telah dibersihkan dengan alat berat pada {tanggal} "
+             "dan rambu peringatan rawan longsor telah dipasang."),
     Template("bencana-darurat", "Pohon tumbang melintang di {jalan}",
              "Pohon besar tumbang melintang di {jalan} setelah hujan angin sore tadi dan "
-             "menimpa kabel listrik. Jalan tertutup total, mohon segera dievakuasi."),
+             "menimpa kabel listrik. Jalan tertutup total, mohon segera dievakuasi.",
+             "Pohon tumbang di {jalan} telah dipotong dan dievakuasi oleh tim BPBD bersama PLN "
+             "pada {tanggal}; jalan kembali dapat dilalui."),
     # Lainnya
     Template("lainnya", "Informasi bantuan modal dan pelatihan UMKM",
              "Mohon informasi apakah Pemkab Kutai Timur memiliki program bantuan modal atau "
              "pelatihan untuk UMKM, dan bagaimana cara mendaftar bagi pelaku usaha di {desa}.",
-             type=INFO, unit="kutim-diskominfo"),
+             "Pelatihan dan pendampingan UMKM diselenggarakan Dinas Koperasi dan UKM setiap "
+             "triwulan; pendaftaran melalui kantor desa atau langsung ke dinas dengan membawa "
+             "KTP-el dan NIB.", type=INFO, unit="kutim-diskominfo"),
     Template("lainnya", "Sinyal seluler tidak ada di {desa}",
              "{desa}, Kecamatan {kec}, belum terjangkau sinyal seluler maupun internet. Anak "
              "sekolah kesulitan mengerjakan tugas daring dan warga harus naik ke bukit untuk "
-             "menelepon.", unit="kutim-diskominfo", weight=2),
+             "menelepon.",
+             "Diskominfo Staper telah mengusulkan {desa} sebagai lokasi pembangunan BTS kepada "
+             "BAKTI Komdigi pada {tanggal}; sementara itu akses internet desa disediakan di "
+             "kantor desa.", unit="kutim-diskominfo", weight=2),
     Template("lainnya", "Usulan taman dan ruang terbuka hijau di Sangatta",
              "Sangatta membutuhkan lebih banyak taman kota dan ruang terbuka hijau yang ramah "
              "anak. Kami mengusulkan lahan kosong dekat Jalan Pendidikan dijadikan taman.",
+             "Usulan taman di dekat Jalan Pendidikan telah diteruskan ke Bappeda dan Dinas "
+             "Perumahan dan Kawasan Permukiman untuk dikaji dalam rencana tata ruang.",
              type=ASP, region="64.08.04", unit="kutim-diskominfo", weight=1),
     # Other agencies (through the national pool or their own hub)
     Template("jalan-rusak", "Jalan provinsi di Kecamatan {kec} rusak berat",
              "Ruas jalan provinsi di {jalan} sekitar {desa} rusak berat sepanjang beberapa "
              "kilometer. Perjalanan ke Sangatta yang biasanya dua jam kini bisa lima jam. Mohon "
-             "Pemprov Kaltim segera menangani.", agency=KALTIM, unit="kaltim-pupr", weight=3),
+             "Pemprov Kaltim segera menangani.",
+             "UPTD Pengelolaan Jalan dan Jembatan Provinsi telah melakukan penanganan darurat "
+             "ruas {jalan} pada {tanggal}. Peningkatan jalan masuk program tahun anggaran "
+             "berikutnya.", agency=KALTIM, unit="kaltim-pupr", weight=3),
     Template("pendidikan", "SMA negeri di Kecamatan {kec} kekurangan guru",
              "SMA negeri di Kecamatan {kec} kekurangan guru matematika dan fisika sejak awal "
              "semester, sehingga jam pelajaran sering kosong. Mohon Dinas Pendidikan Provinsi "
-             "menambah guru.", agency=KALTIM, unit="kaltim-disdikbud", weight=2),
+             "menambah guru.",
+             "Dua guru PPPK mata pelajaran matematika dan fisika telah ditempatkan di sekolah "
+             "tersebut mulai {tanggal}.", agency=KALTIM, unit="kaltim-disdikbud", weight=2),
     Template("kesehatan", "Pengurusan STR perawat terhambat",
              "Saya perawat di {puskesmas}. Pengurusan surat tanda registrasi (STR) saya sudah "
              "{lama} tidak ada kabar di sistem, padahal STR diperlukan untuk perpanjangan SIP.",
-             agency=KEMENKES, unit="kemenkes-sdmk", weight=2),
+             "STR pelapor telah diterbitkan pada {tanggal} dan dapat diunduh melalui akun SATU "
+             "SEHAT SDMK. STR kini berlaku seumur hidup.", agency=KEMENKES,
+             unit="kemenkes-sdmk", weight=2),
     Template("kesehatan", "Insentif tenaga kesehatan belum dibayarkan",
              "Insentif tenaga kesehatan di {puskesmas} untuk tiga bulan terakhir belum "
-             "dibayarkan. Mohon informasi kapan insentif akan dicairkan.", type=INFO,
-             agency=KEMENKES, unit="kemenkes-sdmk"),
+             "dibayarkan. Mohon informasi kapan insentif akan dicairkan.",
+             "Insentif tenaga kesehatan dibayarkan melalui pemerintah daerah setelah verifikasi "
+             "data; data {puskesmas} telah diverifikasi pada {tanggal} dan pembayaran diproses "
+             "bulan ini.", type=INFO, agency=KEMENKES, unit="kemenkes-sdmk"),
 )
+
 
 # Reports archived at verification, by archive reason.
 ARCHIVE_TEMPLATES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -692,22 +820,30 @@ ARCHIVE_NOTES: dict[str, str] = {
 
 # ---------------------------------------------------------------- staff and reporter texts
 
-HOLD_QUESTIONS: tuple[tuple[str, str], ...] = (
-    ("Mohon lengkapi lokasi persis (nama jalan, RT, dan patokan) agar laporan dapat kami "
-     "teruskan ke perangkat daerah yang berwenang.",
-     "Lokasinya di {jalan} {rt}, {patokan}, {desa}."),
-    ("Sejak kapan masalah ini terjadi, dan apakah sudah pernah disampaikan ke desa atau "
-     "kecamatan?",
-     "Sejak {lama} yang lalu. Sudah pernah disampaikan ke kepala desa tetapi belum ada "
-     "tindak lanjut."),
-    ("Mohon jelaskan layanan yang Anda maksud dan unit yang memberikan layanan tersebut.",
-     "Yang saya maksud layanan di kantor Kecamatan {kec}, terjadi minggu lalu."),
-)
-INCOMPLETE_QUESTIONS: tuple[str, ...] = (
-    "Mohon sebutkan lokasi (nama jalan, desa/kelurahan, kecamatan) dan sejak kapan masalah ini "
-    "terjadi.",
-    "Bantuan/layanan apa yang Anda maksud, dari instansi mana, dan kapan diajukan?",
-)
+# "Tunda" questions and the reporter's answer: about the location when the text names a road,
+# about the history for other complaints, about the reporter's village otherwise.
+HOLD_LOCATION = (
+    "Mohon lengkapi lokasi persis (nama jalan, RT, dan patokan) agar laporan dapat kami "
+    "teruskan ke perangkat daerah yang berwenang.",
+    "Lokasinya di {jalan} {rt}, {patokan}, {desa}.")
+HOLD_HISTORY = (
+    "Sejak kapan masalah ini terjadi, dan apakah sudah pernah disampaikan ke desa atau "
+    "kecamatan?",
+    "Sejak {lama} yang lalu. Sudah pernah disampaikan ke kepala desa tetapi belum ada tindak "
+    "lanjut.")
+HOLD_ADDRESS = (
+    "Mohon lengkapi desa/kelurahan tempat tinggal Anda agar dapat kami teruskan ke perangkat "
+    "daerah yang tepat.",
+    "Saya tinggal di {desa} {rt}, Kecamatan {kec}.")
+# Questions to reports archived as incomplete (no answer came), by report title.
+INCOMPLETE_QUESTIONS: dict[str, str] = {
+    "Jalan rusak parah": "Mohon sebutkan lokasi jalan (nama jalan, desa/kelurahan, kecamatan) "
+                         "dan sejak kapan kerusakan terjadi.",
+    "Bantuan belum cair": "Bantuan apa yang Anda maksud, dari instansi mana, dan kapan "
+                          "diajukan?",
+    "Pelayanan lambat sekali": "Layanan apa dan di kantor mana yang Anda maksud, serta kapan "
+                               "kejadiannya?",
+}
 DISPOSE_NOTES: tuple[str, ...] = (
     "Mohon ditindaklanjuti sesuai kewenangan.",
     "Diteruskan sesuai SOP pengelolaan pengaduan Kabupaten Kutai Timur.",
@@ -747,149 +883,55 @@ ACKNOWLEDGE_NOTES: tuple[str, ...] = (
     "Sudah dikoordinasikan dengan petugas lapangan.",
 )
 
-# Follow-ups by category: (progress updates, final answers).
-FOLLOW_UPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+# Progress updates (non-final follow-ups) by category; aspirations and information requests
+# use their own. Final answers come from the template, else from FINAL_ANSWERS.
+PROGRESS: dict[str, tuple[str, ...]] = {
     "jalan-rusak": (
-        ("Tim {unit} telah meninjau lokasi di {jalan}. Kerusakan sedang dihitung volumenya "
-         "untuk penanganan pemeliharaan rutin.",
-         "Penanganan sementara berupa penimbunan batu telah dilakukan; perbaikan permanen "
-         "dijadwalkan setelah material aspal tiba."),
-        ("Pada {tanggal} tim {unit} telah menambal lubang di {jalan} menggunakan aspal "
-         "dingin dan memasang rambu sementara. Terima kasih atas laporannya.",
-         "Perbaikan ruas {jalan} telah selesai dikerjakan melalui pemeliharaan rutin pada "
-         "{tanggal}. Mohon konfirmasi apabila masih ada titik yang rusak."),
-    ),
-    "jembatan": (
-        ("Tim {unit} telah mengukur kerusakan jembatan dan menyiapkan material kayu ulin "
-         "pengganti.",),
-        ("Papan jembatan yang lapuk telah diganti dengan kayu ulin pada {tanggal} dan jembatan "
-         "sudah aman dilalui.",
-         "Oprit jembatan telah ditimbun dan dipadatkan kembali pada {tanggal}; lalu lintas sudah "
-         "normal."),
-    ),
-    "drainase-banjir": (
-        ("Tim {unit} menjadwalkan pengerukan saluran bersama warga dan pemerintah desa.",),
-        ("Pada {tanggal} saluran drainase di lokasi telah dikeruk dan gorong-gorong dibersihkan "
-         "dari sedimen. Air sudah mengalir normal.",),
-    ),
-    "lampu-jalan": (
-        ("Petugas {unit} telah memeriksa jaringan; penggantian lampu menunggu ketersediaan "
-         "lampu LED.",),
-        ("Lampu penerangan jalan di lokasi telah diganti dan menyala kembali sejak {tanggal}.",
-         "Tiang lampu yang miring telah ditegakkan dan kabel dirapikan pada {tanggal}."),
-    ),
-    "pelayanan-puskesmas": (
-        ("{unit} telah meminta klarifikasi kepala puskesmas terkait keluhan ini.",),
-        ("Puskesmas telah menerapkan nomor antrean dan menambah petugas loket mulai {tanggal}. "
-         "Jadwal dokter kini diumumkan di papan informasi.",
-         "Stok obat program telah dipenuhi dari gudang farmasi kabupaten pada {tanggal}."),
-    ),
-    "bpjs-kesehatan": (
-        ("Data kepesertaan pelapor sedang diverifikasi bersama Dinas Sosial dan BPJS Kesehatan "
-         "Cabang Samarinda.",),
-        ("Kepesertaan PBI keluarga pelapor telah diaktifkan kembali melalui usulan Dinas Sosial "
-         "pada {tanggal}. Silakan berobat dengan kartu yang sama.",
-         "Pindah faskes dapat dilakukan melalui aplikasi Mobile JKN menu Ubah Data Peserta, "
-         "paling cepat tiga bulan setelah terdaftar di faskes lama."),
-    ),
-    "pelayanan-rsud": (
-        ("Manajemen {unit} telah memanggil petugas terkait untuk klarifikasi.",),
-        ("Manajemen RSUD Kudungga telah menambah dokter jaga IGD pada malam hari dan "
-         "memperbaiki alur triase mulai {tanggal}. Mohon maaf atas ketidaknyamanannya.",
-         "Toilet ruang rawat inap telah dibersihkan, pompa air diperbaiki, dan jadwal "
-         "kebersihan diperketat sejak {tanggal}."),
-    ),
-    "sekolah-rusak": (
-        ("Tim {unit} telah meninjau sekolah dan mengusulkan rehabilitasi dalam anggaran "
-         "perubahan.",),
-        ("Perbaikan atap ruang kelas telah dilaksanakan pada {tanggal}, dan 30 set meja kursi "
-         "telah dikirim ke sekolah.",),
-    ),
-    "ppdb": (
-        ("Panitia SPMB sedang memeriksa ulang data jarak domisili calon murid.",),
-        ("Hasil verifikasi ulang jalur domisili telah diumumkan pada {tanggal}; anak pelapor "
-         "diterima melalui daftar tunggu.",
-         "Pendaftaran murid baru SD negeri dibuka secara daring dan luring di sekolah; jadwal "
-         "lengkap diumumkan di laman Disdikbud Kutai Timur."),
-    ),
-    "pungutan-sekolah": (
-        ("{unit} telah memanggil kepala sekolah untuk klarifikasi.",),
-        ("Sekolah telah menghentikan pungutan dan mengembalikan uang yang sudah dibayarkan orang "
-         "tua murid pada {tanggal}.",),
-    ),
-    "ktp-el": (
-        ("Data perekaman pelapor sudah ditemukan dan masuk antrean cetak.",),
-        ("KTP-el pelapor telah dicetak pada {tanggal} dan dapat diambil di kantor kecamatan "
-         "dengan membawa surat keterangan perekaman.",
-         "Perekaman KTP-el keliling telah dijadwalkan di kecamatan pelapor mulai {tanggal}.",
-         "KTP-el hilang dapat dicetak ulang dengan membawa fotokopi KK dan surat kehilangan dari "
-         "kepolisian, di Disdukcapil atau kantor kecamatan."),
-    ),
-    "akta-kelahiran": (
-        ("Berkas pelapor sedang diverifikasi petugas pencatatan sipil.",),
-        ("Akta kelahiran telah terbit pada {tanggal} dan dikirim ke surel pelapor dalam bentuk "
-         "dokumen elektronik bertanda tangan elektronik.",
-         "Akta kematian dapat diurus dengan surat keterangan kematian dari desa, KK, dan KTP-el "
-         "almarhum serta pelapor; proses selesai dalam tiga hari kerja."),
-    ),
-    "kartu-keluarga": (
-        ("Permohonan perbaikan data sedang diproses.",),
-        ("Kartu keluarga dengan nama yang sudah diperbaiki telah terbit pada {tanggal}.",),
-    ),
-    "sampah": (
-        ("Petugas kebersihan telah dijadwalkan untuk pengangkutan tambahan.",),
-        ("Sampah di lokasi telah diangkut seluruhnya pada {tanggal} dan jadwal pengangkutan "
-         "ditambah menjadi setiap hari.",
-         "Pemerintah desa bersama {unit} telah menyediakan kontainer sampah di lokasi sejak "
-         "{tanggal}."),
-    ),
-    "pencemaran": (
-        ("Tim {unit} telah mengambil sampel air dan udara untuk diuji di laboratorium.",),
-        ("Hasil uji laboratorium menunjukkan parameter melebihi baku mutu; perusahaan telah "
-         "diberi sanksi administratif berupa teguran tertulis pada {tanggal} dan wajib "
-         "memperbaiki pengelolaan limbahnya.",),
-    ),
-    "angkutan-umum": (
-        ("Usulan trayek sedang dikaji bersama Organda dan pemerintah kecamatan.",),
-        ("Dinas Perhubungan telah menertibkan tarif angkutan pada {tanggal}; penumpang dapat "
-         "melapor kembali jika masih terjadi kenaikan sepihak.",),
-    ),
-    "rambu-lalu-lintas": (
-        ("Petugas {unit} telah memeriksa lokasi dan memesan suku cadang.",),
-        ("Lampu lalu lintas telah diperbaiki dan berfungsi normal sejak {tanggal}.",
-         "Rambu peringatan tikungan telah dipasang kembali pada {tanggal}."),
-    ),
-    "pungli": (
-        ("Laporan sedang ditelaah oleh tim Saber Pungli untuk pemeriksaan lebih lanjut.",),
-        ("Inspektorat telah memeriksa oknum yang dilaporkan dan merekomendasikan sanksi "
-         "disiplin kepada atasan langsungnya pada {tanggal}. Identitas pelapor tetap "
-         "dirahasiakan.",),
-    ),
-    "disiplin-asn": (
-        ("Inspektorat telah melakukan inspeksi mendadak ke kantor yang dilaporkan.",),
-        ("Hasil inspeksi pada {tanggal} telah disampaikan kepada camat untuk pembinaan disiplin "
-         "pegawai; jam layanan kini dipantau melalui presensi elektronik.",),
-    ),
-    "bencana-darurat": (
-        ("Tim reaksi cepat {unit} telah diberangkatkan ke lokasi.",),
-        ("Pada {tanggal} tim BPBD bersama TNI/Polri dan relawan telah menangani kejadian; bantuan "
-         "logistik telah disalurkan kepada warga terdampak.",),
-    ),
-    "lainnya": (
-        ("Pertanyaan pelapor sedang dikoordinasikan dengan perangkat daerah terkait.",),
-        ("Informasi telah disampaikan kepada pelapor pada {tanggal}; untuk rincian lebih lanjut "
-         "silakan menghubungi layanan informasi PPID Kabupaten Kutai Timur.",),
-    ),
-    "pendidikan": (
-        ("Permasalahan sedang dikoordinasikan dengan cabang dinas pendidikan wilayah.",),
-        ("Dua guru telah ditugaskan tambahan ke sekolah tersebut mulai {tanggal}.",),
-    ),
-    "kesehatan": (
-        ("Permohonan pelapor sedang diverifikasi pada sistem.",),
-        ("Permohonan pelapor telah selesai diproses pada {tanggal}; silakan cek status di "
-         "aplikasi.",),
-    ),
+        "Tim {unit} telah meninjau lokasi di {jalan}. Volume kerusakan sedang dihitung untuk "
+        "penanganan pemeliharaan rutin.",
+        "Penanganan sementara berupa penimbunan batu telah dilakukan; perbaikan permanen "
+        "menunggu material aspal tiba."),
+    "jembatan": ("Tim {unit} telah meninjau jembatan dan menghitung kebutuhan material "
+                 "perbaikan.",),
+    "drainase-banjir": ("Tim {unit} menjadwalkan pengerukan saluran bersama warga dan "
+                        "pemerintah desa.",),
+    "lampu-jalan": ("Petugas {unit} telah memeriksa lokasi dan menjadwalkan perbaikan jaringan "
+                    "penerangan.",),
+    "pelayanan-puskesmas": ("{unit} telah meminta klarifikasi kepala puskesmas terkait keluhan "
+                            "ini.",),
+    "bpjs-kesehatan": ("Data kepesertaan pelapor sedang diverifikasi bersama Dinas Sosial dan "
+                       "BPJS Kesehatan.",),
+    "pelayanan-rsud": ("Manajemen {unit} telah memanggil petugas terkait untuk klarifikasi.",),
+    "sekolah-rusak": ("Tim {unit} telah meninjau sekolah dan menghitung kebutuhan perbaikan.",),
+    "ppdb": ("Panitia SPMB sedang memeriksa ulang data jarak domisili calon murid.",),
+    "pungutan-sekolah": ("{unit} telah memanggil kepala sekolah untuk klarifikasi.",),
+    "ktp-el": ("Data perekaman pelapor sudah ditemukan dan masuk antrean cetak.",),
+    "akta-kelahiran": ("Berkas pelapor sedang diverifikasi petugas pencatatan sipil.",),
+    "kartu-keluarga": ("Permohonan perbaikan data sedang diproses.",),
+    "sampah": ("Petugas kebersihan telah dijadwalkan untuk pengangkutan tambahan.",),
+    "pencemaran": ("Tim {unit} telah mengambil sampel untuk diuji di laboratorium.",),
+    "angkutan-umum": ("{unit} sedang berkoordinasi dengan Organda dan pengusaha angkutan.",),
+    "rambu-lalu-lintas": ("Petugas {unit} telah memeriksa lokasi dan memesan suku cadang.",),
+    "pungli": ("Laporan sedang ditelaah tim Saber Pungli untuk pemeriksaan lebih lanjut.",),
+    "disiplin-asn": ("Inspektorat telah menjadwalkan inspeksi mendadak ke kantor yang "
+                     "dilaporkan.",),
+    "bencana-darurat": ("Tim reaksi cepat {unit} telah diberangkatkan ke lokasi.",),
+    "lainnya": ("Laporan sedang dikoordinasikan dengan perangkat daerah terkait.",),
+    "pendidikan": ("Permasalahan sedang dikoordinasikan dengan cabang dinas pendidikan "
+                   "wilayah.",),
+    "kesehatan": ("Permohonan pelapor sedang diverifikasi pada sistem.",),
 }
+PROGRESS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    ReportType.ASPIRATION: ("Usulan pelapor telah dicatat dan akan dibahas dalam penyusunan "
+                            "rencana kerja {unit}.",),
+    ReportType.INFORMATION_REQUEST: ("Permintaan informasi sedang disiapkan oleh {unit}.",),
+}
+FINAL_ANSWERS: dict[str, str] = {
+    "drainase-banjir": ("Pada {tanggal} saluran drainase di lokasi telah dikeruk dan "
+                        "gorong-gorong dibersihkan dari sedimen. Air sudah mengalir normal."),
+}
+FINAL_ANSWER = ("Laporan telah ditindaklanjuti oleh {unit} pada {tanggal}. Terima kasih atas "
+                "partisipasi Anda.")
 
 ACCEPT_COMMENTS: dict[int, tuple[str, ...]] = {
     5: ("Terima kasih, sudah ditangani dengan cepat dan baik.",
@@ -901,11 +943,16 @@ ACCEPT_COMMENTS: dict[int, tuple[str, ...]] = {
     1: ("Saya terima saja, tetapi penanganannya sangat lambat.",),
 }
 RATINGS: tuple[tuple[int, int], ...] = ((5, 42), (4, 30), (3, 14), (2, 8), (1, 6))
-REOPEN_COMMENTS: tuple[str, ...] = (
-    "Belum selesai, kondisinya masih sama seperti sebelumnya.",
-    "Perbaikannya hanya tambal sulam, sekarang sudah rusak lagi.",
-    "Petugas belum pernah datang ke lokasi, mohon dicek ulang.",
-)
+REOPEN_COMMENTS: dict[str, tuple[str, ...]] = {
+    ReportType.COMPLAINT: (
+        "Belum selesai, kondisinya masih sama seperti sebelumnya.",
+        "Petugas belum pernah datang ke lokasi, mohon dicek ulang.",
+        "Hanya sebagian yang ditangani, masalah utamanya belum selesai.",
+    ),
+    ReportType.ASPIRATION: ("Mohon kepastian waktu pelaksanaannya, bukan hanya dicatat.",),
+    ReportType.INFORMATION_REQUEST: (
+        "Jawabannya belum menjawab pertanyaan saya, mohon dijelaskan lebih rinci.",),
+}
 CLOSE_REASONS: tuple[str, ...] = (
     "Permasalahan telah diselesaikan melalui mediasi di kantor kecamatan; pelapor menyatakan "
     "puas melalui telepon.",

@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -218,15 +219,20 @@ def _ensure_categories() -> tuple[dict[str, Category], int]:
 
 def _ensure_users(nodes: dict[str, OrgNode]) -> tuple[dict[str, User], int]:
     """The demo accounts; an existing account keeps its password, and gets its demo role."""
-    password = demo_password()
+    # One hash for every new account: the password is shared and published anyway, and
+    # Argon2 takes a quarter of a second per hash.
+    hashed: str | None = None
     users: dict[str, User] = {}
     created = 0
     for spec in data.USERS:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
+            hashed = hashed or make_password(demo_password())
             email = "rina.marlina@example.com" if spec.role is None else ""
-            user = User.objects.create_user(username=spec.username, password=password,
+            user = User.objects.create_user(username=spec.username, password=None,
                                             email=email, display_name=spec.display_name)
+            user.password = hashed
+            user.save(update_fields=["password"])
             created += 1
         if spec.role is not None and spec.node is not None:
             role_assign(user=user, node=nodes[spec.node], role=spec.role)
@@ -241,9 +247,10 @@ def _configure(nodes: dict[str, OrgNode], categories: dict[str, Category],
     Rules and chains an administrator already set up are left alone."""
     for code in sorted(new_sops):
         spec = data.SOPS[code]
-        if spec.changes:
-            editor = actor_for_user(users[spec.editor])
-            sop_update(actor=editor, agency=nodes[code], **spec.changes)  # type: ignore[arg-type]
+        if code != data.ROOT:
+            sop_update(actor=actor_for_user(users[spec.editor]), agency=nodes[code],
+                       verify_days=spec.verify_days, first_followup_days=spec.first_followup_days,
+                       escalate_after_days=spec.escalate_after_days, sms_keyword=spec.sms_keyword)
     kutim = nodes[data.KUTIM]
     admin = actor_for_user(users[data.VERIFIERS[data.KUTIM]])
     month, day = data.KUTIM_ANNIVERSARY
@@ -273,21 +280,21 @@ class _Scenario:
 
 # Round robin first (so a small load still has every status), then drawn by weight.
 SCENARIOS: tuple[_Scenario, ...] = (
-    _Scenario("closed_accepted", 20, (8, 88)),
+    _Scenario("closed_accepted", 26, (8, 88)),
     _Scenario("disposed", 6, (0.6, 4)),
     _Scenario("in_progress", 8, (3, 25)),
     _Scenario("responded", 8, (4, 12)),
     _Scenario("submitted", 5, (0.05, 1.5)),
     _Scenario("on_hold", 4, (1, 8)),
     _Scenario("archived_out_of_scope", 3, (2, 88)),
-    _Scenario("closed_auto", 6, (34, 88)),
+    _Scenario("closed_auto", 7, (34, 88)),
     _Scenario("in_progress_overdue", 5, (40, 85)),
     _Scenario("disposed_overdue", 4, (14, 50)),
     _Scenario("submitted_overdue", 3, (6, 14)),
     _Scenario("archived_spam", 3, (2, 88)),
     _Scenario("archived_incomplete", 3, (30, 88)),
     _Scenario("closed_by_verifier", 3, (10, 88)),
-    _Scenario("in_progress_reopened", 3, (15, 45)),
+    _Scenario("in_progress_reopened", 3, (10, 30)),
     _Scenario("disposed_returned", 2, (2, 8)),
     _Scenario("archived_too_general", 3, (2, 88)),
     _Scenario("submitted_after_hold", 1, (2, 7)),
@@ -312,6 +319,8 @@ class _Draft:
     seed: int
     title: str
     body: str
+    answer: str  # the final follow-up, before formatting ("" for the category's)
+    hold: tuple[str, str]  # a "tunda" question and the reporter's answer, if it comes to that
     type: str
     category: str | None
     region: str
@@ -371,6 +380,7 @@ class _Planner:
         rng = self.rng
         archive_reason = _ARCHIVE_KINDS.get(scenario.name)
         template: Template | None = None
+        answer = ""
         if archive_reason is not None and archive_reason != ArchiveReason.DUPLICATE:
             title, body = rng.choice(data.ARCHIVE_TEMPLATES[archive_reason])
             category = "lainnya" if archive_reason == ArchiveReason.OUT_OF_SCOPE else None
@@ -378,6 +388,7 @@ class _Planner:
         else:
             template = self._template(scenario.name)
             title, body, category = template.title, template.body, template.category
+            answer = template.answer
             report_type, agency, unit = template.type, template.agency, template.unit
             sensitive = template.sensitive
         region = (template.region if template is not None and template.region
@@ -394,6 +405,8 @@ class _Planner:
         if channel in (Channel.SMS, Channel.X):
             body = _short(body)
         submitted_at = self._moment(*scenario.age_days)
+        if channel == Channel.WALK_IN:
+            submitted_at, channel = self._front_desk(submitted_at)
         latitude = longitude = None
         if channel in (Channel.WEB, Channel.MOBILE, Channel.WHATSAPP) and rng.random() < 0.6:
             place = data.PLACES[region]
@@ -408,12 +421,24 @@ class _Planner:
             incident = local_day
         return _Draft(
             index=index, scenario=scenario.name, seed=rng.getrandbits(32), title=title,
-            body=body, type=report_type, category=category, region=region, fill=fill,
+            body=body, answer=answer, hold=self._hold(template, title), type=report_type,
+            category=category, region=region, fill=fill,
             channel=channel, agency=agency, unit=unit, national=national, anonymous=anonymous,
             confidential=confidential, sensitive=sensitive, by_account=by_account, name=name,
             email=email, phone=phone, address=address, latitude=latitude, longitude=longitude,
             incident_date=incident, submitted_at=submitted_at,
         )
+
+    @staticmethod
+    def _hold(template: Template | None, title: str) -> tuple[str, str]:
+        if template is None:
+            question = data.INCOMPLETE_QUESTIONS.get(title, data.HOLD_LOCATION[0])
+            return question, ""
+        if "{jalan}" in template.body:
+            return data.HOLD_LOCATION
+        if template.type == "complaint":
+            return data.HOLD_HISTORY
+        return data.HOLD_ADDRESS
 
     def _template(self, scenario: str) -> Template:
         candidates = list(data.TEMPLATES)
@@ -486,6 +511,16 @@ class _Planner:
             return candidate
         return moved_utc
 
+    def _front_desk(self, moment: datetime) -> tuple[datetime, str]:
+        """Walk-in reports are typed in at the front desk in office hours (else they came in
+        through the website)."""
+        local = moment.astimezone(self.local_tz)
+        if local.weekday() < 5:
+            desk = local.replace(hour=self.rng.randint(8, 14), minute=self.rng.randint(0, 59))
+            if desk.astimezone(UTC) < self.now - timedelta(minutes=30):
+                return desk.astimezone(UTC), Channel.WALK_IN
+        return moment, Channel.WEB
+
     def _make_duplicate(self, draft: _Draft, drafts: list[_Draft]) -> None:
         """The same problem sent again by someone else, while the first report is handled."""
         survivors = [
@@ -504,7 +539,7 @@ class _Planner:
         gap = timedelta(days=self.rng.uniform(0.2, 4))
         latest = self.now - timedelta(hours=6)
         draft.duplicate_of = survivor
-        draft.title, draft.body = survivor.title, survivor.body
+        draft.title, draft.body, draft.answer = survivor.title, survivor.body, survivor.answer
         draft.type, draft.category, draft.region = survivor.type, survivor.category, survivor.region
         draft.fill, draft.address = survivor.fill, survivor.address
         draft.incident_date = survivor.incident_date
@@ -512,16 +547,17 @@ class _Planner:
         draft.submitted_at = min(survivor.submitted_at + gap, latest)
 
 
-def _short(body: str, limit: int = 160) -> str:
-    """The first sentences of ``body`` that fit an SMS or a post."""
+def _short(body: str, limit: int = 200) -> str:
+    """The first sentences of ``body`` that fit a short message or a post."""
     out = ""
     for sentence in body.split(". "):
-        candidate = f"{out} {sentence}".strip() if out else sentence
+        candidate = f"{out}. {sentence}" if out else sentence
         if len(candidate) > limit:
             break
         out = candidate
-    out = out or body[:limit]
-    return out if out.endswith(".") else f"{out}."
+    if not out:
+        return body[:limit].rsplit(" ", 1)[0].rstrip(",") + "..."
+    return out if out.endswith((".", "?", "!")) else f"{out}."
 
 
 def _phone(rng: random.Random) -> str:
@@ -536,6 +572,7 @@ def _phone(rng: random.Random) -> str:
 _OFFICE_START = time(7, 45)
 _OFFICE_END = time(16, 0)
 _OFFICE_MINUTES = 450
+_NIGHT_START, _NIGHT_END = 22, 6
 
 
 class _Generator:
@@ -629,11 +666,38 @@ class _Story:
         else:
             day = cal.add_working_days(local.date(), days)
         start = datetime.combine(day, _OFFICE_START, tzinfo=cal.tz)
-        moment = start + timedelta(minutes=self.rng.randint(0, _OFFICE_MINUTES))
-        return self._cap(moment.astimezone(UTC))
+        moment = (start + timedelta(minutes=self.rng.randint(0, _OFFICE_MINUTES))).astimezone(UTC)
+        if moment > self.g.now - timedelta(minutes=2):
+            moment = self._office_slot(cal) or moment
+        return self._cap(moment)
+
+    def _office_slot(self, cal: WorkCalendar) -> datetime | None:
+        """A random office-hours moment between the previous step and now, if there is one."""
+        start, end = self.t, self.g.now - timedelta(minutes=2)
+        windows: list[tuple[datetime, datetime]] = []
+        day = start.astimezone(cal.tz).date()
+        while day <= end.astimezone(cal.tz).date():
+            if cal.is_working_day(day):
+                low = max(start, datetime.combine(day, _OFFICE_START, tzinfo=cal.tz))
+                high = min(end, datetime.combine(day, _OFFICE_END, tzinfo=cal.tz))
+                if low < high:
+                    windows.append((low, high))
+            day += timedelta(days=1)
+        if not windows:
+            return None
+        low, high = windows[-1] if self.rng.random() < 0.5 else self.rng.choice(windows)
+        return (low + (high - low) * self.rng.random()).astimezone(UTC)
 
     def citizen(self, low_hours: float, high_hours: float) -> datetime:
-        return self._cap(self.t + timedelta(hours=self.rng.uniform(low_hours, high_hours)))
+        """A reporter's reply, ``low``..``high`` hours later, not in the middle of the night."""
+        moment = self.t + timedelta(hours=self.rng.uniform(low_hours, high_hours))
+        local = moment.astimezone(self.g.calendars[data.KUTIM].tz)
+        if local.hour < _NIGHT_END or local.hour >= _NIGHT_START:
+            morning = local.date() + timedelta(days=1 if local.hour >= _NIGHT_START else 0)
+            local = datetime.combine(morning, time(_NIGHT_END), tzinfo=local.tzinfo) + timedelta(
+                minutes=self.rng.randint(0, 180))
+            moment = local.astimezone(UTC)
+        return self._cap(moment)
 
     def call(self, when: datetime, service: Callable[..., Any], **kwargs: Any) -> Any:
         with clock.frozen(when):
@@ -710,7 +774,7 @@ class _Story:
         return self.g.actor(data.VERIFIERS[self.tier])
 
     def hold(self) -> None:
-        question, self.hold_answer = self.rng.choice(data.HOLD_QUESTIONS)
+        question, self.hold_answer = self.d.hold
         self.call(self.office(self.tier, 0, 1), services.report_hold,
                   actor=self.verifier(), report_id=self.report_id, question=question)
 
@@ -722,7 +786,7 @@ class _Story:
     def archive(self, reason: str) -> None:
         verifier = self.verifier()
         if reason == ArchiveReason.INCOMPLETE:
-            question = self.rng.choice(data.INCOMPLETE_QUESTIONS)
+            question = self.d.hold[0]
             report = self.call(self.office(self.tier, 0, 1), services.report_hold,
                                actor=verifier, report_id=self.report_id, question=question)
             assert report.hold_due_at is not None  # noqa: S101  (set by report_hold)
@@ -825,12 +889,8 @@ class _Story:
             unit = self.g.nodes[sub]
         self.call(self.office(org, 0, 2), services.report_acknowledge, actor=liaison,
                   report_id=self.report_id)
-        progress_texts, final_texts = data.FOLLOW_UPS.get(
-            self.d.category or "", data.FOLLOW_UPS["lainnya"])
         if progress:
-            self.call(self.office(org, 1, 4), services.report_follow_up,
-                      actor=self.g.officer(unit), report_id=self.report_id,
-                      body=self._text(self.rng.choice(progress_texts), unit), final=False)
+            self.progress(unit, org, 1, 4)
         if final:
             report = self.report()
             low, high = (1, 4) if fast else _RESPONSE_DAYS.get(report.resolution_days or 14,
@@ -838,14 +898,27 @@ class _Story:
             if not fast and self.rng.random() < 0.1:
                 low, high = high, high + 6  # late
             at = self.office(org, low, high)
+            answer = (self.d.answer or data.FINAL_ANSWERS.get(self.d.category or "")
+                      or data.FINAL_ANSWER)
             self.call(at, services.report_follow_up, actor=liaison, report_id=self.report_id,
-                      body=self._text(self.rng.choice(final_texts), unit, at), final=True)
+                      body=self._text(answer, unit, org), final=True)
 
-    def _text(self, template: str, unit: OrgNode, at: datetime | None = None) -> str:
-        when = (at or self.t) - timedelta(days=1)
-        local = when.astimezone(self.g.calendars[data.KUTIM].tz)
-        tanggal = (f"{data.DAYS_ID[local.weekday()]}, {local.day} "
-                   f"{data.MONTHS_ID[local.month - 1]} {local.year}")
+    def progress(self, unit: OrgNode, org: str, low: int, high: int) -> None:
+        """A non-final follow-up by the unit's officer (or its liaison)."""
+        texts = data.PROGRESS_BY_TYPE.get(self.d.type) or data.PROGRESS.get(
+            self.d.category or "", data.PROGRESS["lainnya"])
+        self.call(self.office(org, low, high), services.report_follow_up,
+                  actor=self.g.officer(unit), report_id=self.report_id,
+                  body=self._text(self.rng.choice(texts), unit, org), final=False)
+
+    def _text(self, template: str, unit: OrgNode, org: str) -> str:
+        """Fill an answer; ``{tanggal}`` is the last working day before now (the work day)."""
+        cal = self.g.calendars[org]
+        day = self.t.astimezone(cal.tz).date() - timedelta(days=1)
+        while not cal.is_working_day(day):
+            day -= timedelta(days=1)
+        tanggal = (f"{data.DAYS_ID[day.weekday()]}, {day.day} "
+                   f"{data.MONTHS_ID[day.month - 1]} {day.year}")
         return template.format(**self.d.fill, unit=unit.name, tanggal=tanggal)
 
     def accept(self) -> None:
@@ -858,15 +931,10 @@ class _Story:
     def reopen(self) -> None:
         self.call(self.citizen(5, 72), services.report_reporter_reply, actor=self.reporter,
                   report_id=self.report_id, accept=False,
-                  body=self.rng.choice(data.REOPEN_COMMENTS))
+                  body=self.rng.choice(data.REOPEN_COMMENTS[self.d.type]))
         if self.rng.random() < 0.5:
             assert self.unit is not None  # noqa: S101
-            progress_texts, _ = data.FOLLOW_UPS.get(self.d.category or "",
-                                                    data.FOLLOW_UPS["lainnya"])
-            self.call(self.office(self.g.agency_code(self.unit), 1, 3),
-                      services.report_follow_up, actor=self.g.officer(self.unit),
-                      report_id=self.report_id,
-                      body=self._text(self.rng.choice(progress_texts), self.unit), final=False)
+            self.progress(self.unit, self.g.agency_code(self.unit), 1, 3)
 
     def auto_close(self) -> None:
         report = self.report()

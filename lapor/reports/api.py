@@ -13,14 +13,22 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Status
 
-from lapor.core.api import BearerAuth, ErrorOut, errors, optional_actor, request_actor
+from lapor.core.api import (
+    BearerAuth,
+    ErrorOut,
+    errors,
+    optional_actor,
+    request_actor,
+    request_staff,
+)
 from lapor.core.api import _language as language_of
-from lapor.core.errors import NotFound, ValidationFailed
-from lapor.orgs.actors import Actor
+from lapor.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from lapor.core.pagination import keyset_page
+from lapor.orgs.actors import Actor, reporter_actor
 from lapor.orgs.selectors import node_get, routing_suggestion
 from lapor.reports import presenters, selectors, services, submission
 from lapor.reports.models import Report
-from lapor.reports.permissions import can_read
+from lapor.reports.permissions import can_read, reports_of_reporter
 from lapor.reports.schemas import (
     ArchiveIn,
     DisposeIn,
@@ -30,6 +38,7 @@ from lapor.reports.schemas import (
     InboxOut,
     InboxQuery,
     MessageIn,
+    MyReportsOut,
     NoteIn,
     PrivacyIn,
     PublicReportOut,
@@ -102,16 +111,28 @@ def track(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
     return presenters.public_view(_tracked(tracking_number), language_of(request))
 
 
-def _reporter(tracking_number: str, access_code: str) -> tuple[Actor, Report]:
+def _reporter(
+    request: HttpRequest, tracking_number: str, access_code: str | None
+) -> tuple[Actor, Report]:
+    """The reporter, proven by the access code or by the bearer token of their account."""
     if not submission.tracking_number_valid(tracking_number):
         raise NotFound("not_found", field="tracking_number")
-    actor = submission.reporter_authenticate(
-        tracking_number=tracking_number, access_code=access_code
-    )
-    return actor, selectors.report_by_tracking(tracking_number)
+    if access_code:
+        actor = submission.reporter_authenticate(
+            tracking_number=tracking_number, access_code=access_code
+        )
+        return actor, selectors.report_by_tracking(tracking_number)
+    account = optional_actor(request)
+    report = reports_of_reporter(account).filter(tracking_number=tracking_number).first()
+    if report is None or account.user is None:
+        raise NotAuthenticated("invalid_access_code")
+    return reporter_actor(report_id=report.pk, user=account.user), report
 
 
-AccessCode = Header(..., alias="X-Access-Code", description="The one-time access code")
+AccessCode = Header(
+    None, alias="X-Access-Code",
+    description="The one-time access code (or send the reporter account's bearer token)",
+)
 
 
 @public_router.get(
@@ -119,9 +140,9 @@ AccessCode = Header(..., alias="X-Access-Code", description="The one-time access
     summary="The reporter's whole view (needs the access code)",
 )
 def reporter_view(
-    request: HttpRequest, tracking_number: str, access_code: str = AccessCode
+    request: HttpRequest, tracking_number: str, access_code: str | None = AccessCode
 ) -> dict[str, Any]:
-    _, report = _reporter(tracking_number, access_code)
+    _, report = _reporter(request, tracking_number, access_code)
     return presenters.reporter_view(report, language_of(request))
 
 
@@ -130,9 +151,12 @@ def reporter_view(
     summary="Accept the follow-up with a rating, or say it is not resolved",
 )
 def reporter_reply(
-    request: HttpRequest, tracking_number: str, payload: ReplyIn, access_code: str = AccessCode
+    request: HttpRequest,
+    tracking_number: str,
+    payload: ReplyIn,
+    access_code: str | None = AccessCode,
 ) -> dict[str, Any]:
-    actor, report = _reporter(tracking_number, access_code)
+    actor, report = _reporter(request, tracking_number, access_code)
     services.report_reporter_reply(actor=actor, report_id=report.pk, accept=payload.accept,
                                    rating=payload.rating, body=payload.body)
     return presenters.reporter_view(selectors.report_by_tracking(tracking_number),
@@ -146,15 +170,34 @@ def reporter_reply(
 )
 def reporter_message(
     request: HttpRequest, tracking_number: str, payload: MessageIn,
-    access_code: str = AccessCode,
+    access_code: str | None = AccessCode,
 ) -> dict[str, Any]:
-    actor, report = _reporter(tracking_number, access_code)
+    actor, report = _reporter(request, tracking_number, access_code)
     if report.status == "on_hold":
         services.report_provide_info(actor=actor, report_id=report.pk, body=payload.body)
     else:
         services.report_reporter_message(actor=actor, report_id=report.pk, body=payload.body)
     return presenters.reporter_view(selectors.report_by_tracking(tracking_number),
                                     language_of(request))
+
+
+@public_router.get(
+    "/me/reports", auth=BearerAuth(), response={200: MyReportsOut, **errors(401)},
+    summary="The signed-in citizen's own reports, newest first",
+)
+def my_reports(request: HttpRequest, cursor: str | None = None) -> dict[str, Any]:
+    actor = request_actor(request)
+    page = keyset_page(reports_of_reporter(actor), field="submitted_at", cursor=cursor, limit=50)
+    lang = language_of(request)
+    return {
+        "items": [
+            {"tracking_number": r.tracking_number, "title": r.title, "status": r.status,
+             "status_label": presenters.status_label(r.status, lang),
+             "submitted_at": r.submitted_at}
+            for r in page.items
+        ],
+        "next_cursor": page.next_cursor,
+    }
 
 
 def _supporter_key(request: HttpRequest, actor: Actor) -> str:
@@ -187,7 +230,7 @@ def support(request: HttpRequest, tracking_number: str) -> dict[str, int]:
     summary="Reports waiting at a node, newest first (keyset pagination)",
 )
 def inbox(request: HttpRequest, query: Query[InboxQuery]) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     target = node_get(query.node)
     if target is None or actor.covering(target, [a.role for a in actor.assignments]) is None:
         raise NotFound("not_found", field="node")
@@ -221,13 +264,13 @@ _ACTION = {200: StaffReportOut, **errors(401, 403, 404, 409)}
 @staff_router.get("/reports/{report_id}", response={200: StaffReportOut, **errors(401, 404)},
                   summary="A report with its dispositions and whole timeline")
 def report_detail(request: HttpRequest, report_id: int) -> dict[str, Any]:
-    return _staff_out(request, request_actor(request), report_id)
+    return _staff_out(request, request_staff(request), report_id)
 
 
 @staff_router.post("/reports/{report_id}/hold", response=_ACTION,
                    summary="Ask the reporter for information (tunda)")
 def hold(request: HttpRequest, report_id: int, payload: HoldIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_hold(actor=actor, report_id=report_id, question=payload.question,
                          expected_version=payload.expected_version)
     return _staff_out(request, actor, report_id)
@@ -236,7 +279,7 @@ def hold(request: HttpRequest, report_id: int, payload: HoldIn) -> dict[str, Any
 @staff_router.post("/reports/{report_id}/archive", response=_ACTION,
                    summary="Reject at verification with a reason from the fixed list")
 def archive(request: HttpRequest, report_id: int, payload: ArchiveIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_archive(actor=actor, report_id=report_id, reason=payload.reason,
                             note=payload.note, duplicate_of=payload.duplicate_of,
                             expected_version=payload.expected_version)
@@ -246,7 +289,7 @@ def archive(request: HttpRequest, report_id: int, payload: ArchiveIn) -> dict[st
 @staff_router.post("/reports/{report_id}/unarchive", response=_ACTION,
                    summary="Reverse an archive (verifier of a higher tier)")
 def unarchive(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_unarchive(actor=actor, report_id=report_id, reason=payload.reason,
                               expected_version=payload.expected_version)
     return _staff_out(request, actor, report_id)
@@ -255,7 +298,7 @@ def unarchive(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[s
 @staff_router.post("/reports/{report_id}/privacy", response=_ACTION,
                    summary="Make a report anonymous and/or confidential (never looser)")
 def privacy(request: HttpRequest, report_id: int, payload: PrivacyIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_set_privacy(actor=actor, report_id=report_id, anonymous=payload.anonymous,
                                 confidential=payload.confidential,
                                 expected_version=payload.expected_version)
@@ -265,7 +308,7 @@ def privacy(request: HttpRequest, report_id: int, payload: PrivacyIn) -> dict[st
 @staff_router.post("/reports/{report_id}/dispose", response=_ACTION,
                    summary="Verify and assign to an agency or unit")
 def dispose(request: HttpRequest, report_id: int, payload: DisposeIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_dispose(actor=actor, report_id=report_id, node_code=payload.node,
                             note=payload.note, resolution_days=payload.resolution_days,
                             expected_version=payload.expected_version)
@@ -275,7 +318,7 @@ def dispose(request: HttpRequest, report_id: int, payload: DisposeIn) -> dict[st
 @staff_router.post("/reports/{report_id}/forward", response=_ACTION,
                    summary="Forward the disposition down the assignee's subtree")
 def forward(request: HttpRequest, report_id: int, payload: ForwardIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_forward(actor=actor, report_id=report_id, node_code=payload.node,
                             note=payload.note, expected_version=payload.expected_version)
     return _staff_out(request, actor, report_id)
@@ -284,7 +327,7 @@ def forward(request: HttpRequest, report_id: int, payload: ForwardIn) -> dict[st
 @staff_router.post("/reports/{report_id}/return", response=_ACTION,
                    summary="Hand back as 'bukan wewenang' (not our authority)")
 def hand_back(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_return(actor=actor, report_id=report_id, reason=payload.reason,
                            expected_version=payload.expected_version)
     return _staff_out(request, actor, report_id)
@@ -293,7 +336,7 @@ def hand_back(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[s
 @staff_router.post("/reports/{report_id}/acknowledge", response=_ACTION,
                    summary="Acknowledge the disposition (status in progress)")
 def acknowledge(request: HttpRequest, report_id: int, payload: VersionIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_acknowledge(actor=actor, report_id=report_id,
                                 expected_version=payload.expected_version)
     return _staff_out(request, actor, report_id)
@@ -302,7 +345,7 @@ def acknowledge(request: HttpRequest, report_id: int, payload: VersionIn) -> dic
 @staff_router.post("/reports/{report_id}/follow-ups", response=_ACTION,
                    summary="Post a follow-up (tindak lanjut); final opens the reply window")
 def follow_up(request: HttpRequest, report_id: int, payload: FollowUpIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_follow_up(actor=actor, report_id=report_id, body=payload.body,
                               final=payload.final, public=payload.public,
                               expected_version=payload.expected_version)
@@ -312,7 +355,7 @@ def follow_up(request: HttpRequest, report_id: int, payload: FollowUpIn) -> dict
 @staff_router.post("/reports/{report_id}/close", response=_ACTION,
                    summary="Close a handled report with a reason (verifier)")
 def close(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_close(actor=actor, report_id=report_id, reason=payload.reason,
                           expected_version=payload.expected_version)
     return _staff_out(request, actor, report_id)
@@ -321,7 +364,7 @@ def close(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[str, 
 @staff_router.post("/reports/{report_id}/notes", response=_ACTION,
                    summary="Add an internal note (never shown to the reporter)")
 def note(request: HttpRequest, report_id: int, payload: NoteIn) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     services.report_note(actor=actor, report_id=report_id, body=payload.body)
     return _staff_out(request, actor, report_id)
 
@@ -332,7 +375,7 @@ def note(request: HttpRequest, report_id: int, payload: NoteIn) -> dict[str, Any
     summary="The unit the agency's SOP routing rules suggest (a human disposes)",
 )
 def routing(request: HttpRequest, report_id: int) -> dict[str, Any]:
-    actor = request_actor(request)
+    actor = request_staff(request)
     report = selectors.report_for_staff(actor, report_id)
     agency = report.agency or report.target_agency
     node = None

@@ -28,12 +28,12 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
     inside it, and reports with any disposition hop inside it. Confidential reports follow the
     same rule: only the verification tiers and the organisations on the chain see them.
     System administrators get nothing: configuration does not need report content.
+    Reporters and the public get nothing here either: they read through
+    :func:`reports_of_reporter` and the public/reporter presenters, never the staff views.
     """
     qs = Report.objects.all()
-    if actor.kind == ActorKind.REPORTER and actor.report_id is not None:
-        return qs.filter(pk=actor.report_id)
-    if actor.kind == ActorKind.REPORTER and actor.user is not None:
-        return qs.filter(reporter_user=actor.user)
+    if actor.kind != ActorKind.STAFF:
+        return qs.none()
     readers = [a for a in actor.assignments if a.role in READER_ROLES]
     if not readers:
         return qs.none()
@@ -47,6 +47,17 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
         condition |= Q(tier__path__startswith=path) | Q(agency__path__startswith=path)
         condition |= Q(on_chain)
     return qs.filter(condition)
+
+
+def reports_of_reporter(actor: Actor) -> QuerySet[Report]:
+    """The reports a reporter may follow: the one proven by access code, or their account's."""
+    if actor.kind != ActorKind.REPORTER:
+        return Report.objects.none()
+    if actor.report_id is not None:
+        return Report.objects.filter(pk=actor.report_id)
+    if actor.user is not None:
+        return Report.objects.filter(reporter_user=actor.user)
+    return Report.objects.none()
 
 
 def can_read(actor: Actor, report: Report) -> bool:

@@ -161,6 +161,19 @@ class InboxOut(Schema):
     next_cursor: str | None
 
 
+class MyReportOut(Schema):
+    tracking_number: str
+    title: str
+    status: Status
+    status_label: str
+    submitted_at: datetime
+
+
+class MyReportsOut(Schema):
+    items: list[MyReportOut]
+    next_cursor: str | None
+
+
 class StaffReportOut(ReportListItemOut):
     version: int
     body: str

@@ -37,6 +37,7 @@ class InboxFilters:
 
 
 def report_for_staff(actor: Actor, report_id: int) -> Report:
+    """A report for the staff view; 404 for anyone who may not read it (never a 403)."""
     report = (
         reports_visible_to(actor)
         .select_related("region", "category", "tier", "agency", "current_node", "target_agency")
