@@ -10,7 +10,7 @@ from lapor.accounts.models import User
 from lapor.categories.models import Category
 from lapor.core import clock
 from lapor.orgs.actors import PUBLIC, Actor, actor_for_user
-from lapor.orgs.models import NodeKind, OrgNode, Role, Sop
+from lapor.orgs.models import NodeKind, OrgNode, Role
 from lapor.orgs.services import node_create, role_assign
 from lapor.reports.submission import SubmittedReport, report_submit
 
@@ -44,10 +44,8 @@ def make_user(username: str, *roles: tuple[OrgNode, str]) -> User:
 
 def make_tree() -> Tree:
     root = node_create(code="nasional", name="Admin Nasional", kind=NodeKind.ROOT, parent=None)
-    Sop.objects.create(node=root, timezone="WIB")
     kutim = node_create(code="kutim", name="Pemerintah Kabupaten Kutai Timur",
                         kind=NodeKind.AGENCY, parent=root, is_hub=True, region_id="64.08")
-    Sop.objects.create(node=kutim, timezone="WITA")
     pupr = node_create(code="kutim-pupr", name="Dinas PUPR", kind=NodeKind.UNIT, parent=kutim)
     bina_marga = node_create(code="kutim-pupr-binamarga", name="Bidang Bina Marga",
                              kind=NodeKind.SUBUNIT, parent=pupr)
@@ -55,7 +53,6 @@ def make_tree() -> Tree:
                          parent=kutim)
     samarinda = node_create(code="samarinda", name="Pemerintah Kota Samarinda",
                             kind=NodeKind.AGENCY, parent=root, is_hub=True, region_id="64.72")
-    Sop.objects.create(node=samarinda, timezone="WITA")
     samarinda_dishub = node_create(code="samarinda-dishub", name="Dishub Samarinda",
                                    kind=NodeKind.UNIT, parent=samarinda)
     category = Category.objects.create(code="jalan", name_id="Jalan", name_en="Roads",

@@ -103,6 +103,8 @@ NODES: tuple[NodeSpec, ...] = (
 )
 
 KECAMATAN_PREFIX = "kutim-kec-"
+# The town of Sangatta: Sangatta Utara and Sangatta Selatan.
+SANGATTA = ("64.08.04", "64.08.12")
 
 SOPS: dict[str, SopSpec] = {
     ROOT: SopSpec("WIB"),
@@ -404,8 +406,10 @@ class Template:
     answer: str = ""
     type: str = ReportType.COMPLAINT
     weight: int = 3
-    # Fixed kecamatan (district code) when the text names a specific place.
-    region: str | None = None
+    # The kecamatan (district codes) it can come from when the text names a place; any
+    # kecamatan when empty, any outside the town of Sangatta when ``remote``.
+    regions: tuple[str, ...] = ()
+    remote: bool = False
     # The agency responsible when it is not Kutai Timur, and the unit there.
     agency: str = KUTIM
     unit: str | None = None
@@ -443,7 +447,7 @@ TEMPLATES: tuple[Template, ...] = (
              "menghindar ke lajur berlawanan, sangat berbahaya pada jam sibuk pagi.",
              "Badan jalan yang amblas di Jalan Soekarno-Hatta telah dibongkar, dipadatkan, dan "
              "diaspal ulang pada {tanggal}. Lalu lintas kembali normal dua lajur.",
-             region="64.08.04"),
+             regions=("64.08.04",)),
     Template("jembatan", "Jembatan kayu di {desa} lapuk",
              "Jembatan kayu penghubung {rt} dengan kebun warga di {desa}, Kecamatan {kec}, "
              "papannya lapuk dan beberapa sudah patah. Setiap hari anak sekolah melintas. Mohon "
@@ -470,7 +474,7 @@ TEMPLATES: tuple[Template, ...] = (
     Template("drainase-banjir", "Genangan di Kelurahan Teluk Lingga setiap hujan",
              "Kawasan Kelurahan Teluk Lingga, Sangatta Utara, selalu tergenang setiap hujan "
              "lebih dari satu jam. Parit di {rt} tidak pernah dikeruk sejak tahun lalu dan air "
-             "baru surut keesokan harinya.", region="64.08.04"),
+             "baru surut keesokan harinya.", regions=("64.08.04",)),
     Template("drainase-banjir", "Gorong-gorong runtuh di {desa}",
              "Gorong-gorong di bawah jalan {desa} {patokan} runtuh sehingga air tidak mengalir "
              "dan jalan di atasnya mulai berlubang. Kalau hujan, halaman rumah warga "
@@ -531,18 +535,18 @@ TEMPLATES: tuple[Template, ...] = (
              "Mohon evaluasi pelayanan IGD.",
              "Manajemen RSUD Kudungga telah menambah dokter jaga IGD pada malam hari dan "
              "memperbaiki alur triase mulai {tanggal}. Mohon maaf atas ketidaknyamanannya.",
-             region="64.08.04", weight=3),
+             regions=("64.08.04",), weight=3),
     Template("pelayanan-rsud", "Toilet ruang rawat inap RSUD Kudungga kotor",
              "Toilet di ruang rawat inap kelas III RSUD Kudungga kotor, air sering mati dan "
              "lampunya rusak. Keluarga pasien terpaksa mengambil air dari lantai bawah.",
              "Toilet ruang rawat inap telah dibersihkan, pompa air diperbaiki, dan jadwal "
-             "kebersihan diperketat sejak {tanggal}.", region="64.08.04"),
+             "kebersihan diperketat sejak {tanggal}.", regions=("64.08.04",)),
     Template("pelayanan-rsud", "Dokter poliklinik RSUD Kudungga datang terlambat",
              "Pendaftaran poli penyakit dalam RSUD Kudungga dibuka pukul 07.00, tetapi dokter "
              "baru datang sekitar pukul 11.00. Pasien dari kecamatan jauh harus menginap di "
              "Sangatta karena tidak sempat pulang.",
              "Jadwal praktik dokter poliklinik telah ditetapkan mulai pukul 08.00 dan kehadiran "
-             "dokter dipantau bidang pelayanan sejak {tanggal}.", region="64.08.04"),
+             "dokter dipantau bidang pelayanan sejak {tanggal}.", regions=("64.08.04",)),
     # Pendidikan
     Template("sekolah-rusak", "Atap kelas {sekolah} bocor",
              "Atap tiga ruang kelas di {sekolah}, {desa}, bocor parah. Saat hujan siswa "
@@ -599,7 +603,7 @@ TEMPLATES: tuple[Template, ...] = (
              "Sangatta?",
              "KTP-el yang hilang dapat dicetak ulang dengan membawa kartu keluarga dan surat "
              "kehilangan dari kepolisian, di kantor Disdukcapil maupun kantor Kecamatan {kec}. "
-             "Layanan ini gratis.", type=INFO),
+             "Layanan ini gratis.", type=INFO, remote=True),
     Template("akta-kelahiran", "Akta kelahiran anak belum terbit",
              "Saya mengajukan akta kelahiran anak melalui layanan daring Disdukcapil {lama} yang "
              "lalu tetapi statusnya masih diproses. Akta dibutuhkan untuk pendaftaran sekolah "
@@ -629,7 +633,7 @@ TEMPLATES: tuple[Template, ...] = (
              "air lindinya mengalir ke parit. Pedagang dan pembeli terganggu bau busuk, apalagi "
              "setelah hujan.",
              "Sampah di belakang Pasar Induk Sangatta telah diangkut pada {tanggal}; dua "
-             "kontainer tambahan ditempatkan dan diangkut setiap pagi.", region="64.08.04",
+             "kontainer tambahan ditempatkan dan diangkut setiap pagi.", regions=("64.08.04",),
              weight=3),
     Template("sampah", "Warga membuang sampah ke sungai di {desa}",
              "Banyak warga membuang sampah rumah tangga ke sungai di {desa} karena tidak ada "
@@ -661,7 +665,8 @@ TEMPLATES: tuple[Template, ...] = (
              "hanya travel tidak berizin dengan tarif mahal. Mohon dibuka trayek angkutan "
              "perdesaan.",
              "Usulan trayek angkutan perdesaan dari Kecamatan {kec} ke Sangatta telah dikaji "
-             "bersama Organda dan akan dibuka melalui program angkutan perintis.", type=ASP),
+             "bersama Organda dan akan dibuka melalui program angkutan perintis.", type=ASP,
+             remote=True),
     Template("angkutan-umum", "Tarif travel Sangatta–Samarinda naik sepihak",
              "Tarif travel Sangatta–Samarinda naik dari Rp150.000 menjadi Rp200.000 tanpa "
              "pengumuman. Penumpang yang menolak diturunkan di jalan. Mohon penertiban tarif.",
@@ -671,7 +676,7 @@ TEMPLATES: tuple[Template, ...] = (
              "Lampu lalu lintas di simpang {jalan} mati sejak {lama}. Setiap jam pulang kerja "
              "terjadi kemacetan dan beberapa kali hampir terjadi tabrakan.",
              "Lampu lalu lintas di simpang {jalan} telah diperbaiki dan berfungsi normal sejak "
-             "{tanggal}.", weight=3),
+             "{tanggal}.", regions=SANGATTA, weight=3),
     Template("rambu-lalu-lintas", "Rambu tikungan tajam di {jalan} hilang",
              "Rambu peringatan tikungan tajam di {jalan} dekat {desa} hilang. Sudah ada dua "
              "kecelakaan tunggal bulan ini karena pengendara dari luar daerah tidak tahu ada "
@@ -737,7 +742,7 @@ TEMPLATES: tuple[Template, ...] = (
              "anak. Kami mengusulkan lahan kosong dekat Jalan Pendidikan dijadikan taman.",
              "Usulan taman di dekat Jalan Pendidikan telah diteruskan ke Bappeda dan Dinas "
              "Perumahan dan Kawasan Permukiman untuk dikaji dalam rencana tata ruang.",
-             type=ASP, region="64.08.04", unit="kutim-diskominfo", weight=1),
+             type=ASP, regions=("64.08.04",), unit="kutim-diskominfo", weight=1),
     # Other agencies (through the national pool or their own hub)
     Template("jalan-rusak", "Jalan provinsi di Kecamatan {kec} rusak berat",
              "Ruas jalan provinsi di {jalan} sekitar {desa} rusak berat sepanjang beberapa "
@@ -745,7 +750,7 @@ TEMPLATES: tuple[Template, ...] = (
              "Pemprov Kaltim segera menangani.",
              "UPTD Pengelolaan Jalan dan Jembatan Provinsi telah melakukan penanganan darurat "
              "ruas {jalan} pada {tanggal}. Peningkatan jalan masuk program tahun anggaran "
-             "berikutnya.", agency=KALTIM, unit="kaltim-pupr", weight=3),
+             "berikutnya.", agency=KALTIM, unit="kaltim-pupr", remote=True, weight=3),
     Template("pendidikan", "SMA negeri di Kecamatan {kec} kekurangan guru",
              "SMA negeri di Kecamatan {kec} kekurangan guru matematika dan fisika sejak awal "
              "semester, sehingga jam pelajaran sering kosong. Mohon Dinas Pendidikan Provinsi "
@@ -959,6 +964,7 @@ CLOSE_REASONS: tuple[str, ...] = (
     "Hasil verifikasi lapangan menunjukkan permasalahan sudah tertangani; pelapor tidak dapat "
     "dihubungi.",
 )
+# Reminders the hub writes on overdue reports (instructions relayed from the leadership).
 SUPERVISOR_NOTES: tuple[str, ...] = (
     "Mohon {unit} segera menindaklanjuti; laporan ini sudah melewati batas waktu SOP.",
     "Agar dilaporkan perkembangannya pada rapat evaluasi pengaduan minggu ini.",

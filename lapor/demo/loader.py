@@ -34,7 +34,6 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from lapor.accounts.models import User
@@ -44,7 +43,7 @@ from lapor.core.models import Marker
 from lapor.demo import data
 from lapor.demo.data import Template
 from lapor.orgs.actors import PUBLIC, Actor, actor_for_user, reporter_actor
-from lapor.orgs.models import EscalationStep, NodeKind, OrgNode, Role, RoutingRule, Sop
+from lapor.orgs.models import EscalationStep, NodeKind, OrgNode, Role, RoutingRule
 from lapor.orgs.selectors import routing_suggestion
 from lapor.orgs.services import (
     day_off_add,
@@ -115,7 +114,7 @@ def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = Non
     if reports < 0:
         raise ValueError("reports must be >= 0")
     started = monotonic.monotonic()
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         already = demo_loaded()
         if not already and Report.objects.exists():
@@ -124,11 +123,10 @@ def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = Non
                 "only loaded into an empty installation"
             )
         nodes, nodes_created = _ensure_nodes()
-        new_sops = _ensure_sop_rows(nodes)
         categories, categories_created = _ensure_categories()
         users, users_created = _ensure_users(nodes)
         if not already:
-            _configure(nodes, categories, users, new_sops, now)
+            _configure(nodes, categories, users, now)
             rng = random.Random(data.SEED)  # noqa: S311  (demo data, not secrets)
             drafts = _Planner(rng, now, nodes, categories).plan(reports)
             _Generator(nodes, categories, users, now).run(drafts)
@@ -181,22 +179,12 @@ def _ensure_nodes() -> tuple[dict[str, OrgNode], int]:
         if node is None:
             parent = nodes[spec.parent] if spec.parent is not None else None
             node = node_create(code=spec.code, name=spec.name, kind=spec.kind, parent=parent,
-                               is_hub=spec.is_hub, region_id=spec.region)
+                               is_hub=spec.is_hub, region_id=spec.region,
+                               timezone=sop.timezone if (sop := data.SOPS.get(spec.code))
+                               else None)
             created += 1
         nodes[spec.code] = node
     return nodes, created
-
-
-def _ensure_sop_rows(nodes: dict[str, OrgNode]) -> set[str]:
-    """SOP rows of the root and the agencies (configuration rows, as tests/factories.py makes
-    them); returns the codes whose row is new, so their settings get applied."""
-    new: set[str] = set()
-    for code, spec in data.SOPS.items():
-        _, created = Sop.objects.get_or_create(node=nodes[code],
-                                               defaults={"timezone": spec.timezone})
-        if created:
-            new.add(code)
-    return new
 
 
 def _ensure_categories() -> tuple[dict[str, Category], int]:
@@ -241,12 +229,11 @@ def _ensure_users(nodes: dict[str, OrgNode]) -> tuple[dict[str, User], int]:
 
 
 def _configure(nodes: dict[str, OrgNode], categories: dict[str, Category],
-               users: dict[str, User], new_sops: set[str], now: datetime) -> None:
+               users: dict[str, User], now: datetime) -> None:
     """SOP settings, local days off, routing and escalation, each by the agency's own admin.
 
     Rules and chains an administrator already set up are left alone."""
-    for code in sorted(new_sops):
-        spec = data.SOPS[code]
+    for code, spec in sorted(data.SOPS.items()):
         if code != data.ROOT:
             sop_update(actor=actor_for_user(users[spec.editor]), agency=nodes[code],
                        verify_days=spec.verify_days, first_followup_days=spec.first_followup_days,
@@ -287,7 +274,7 @@ SCENARIOS: tuple[_Scenario, ...] = (
     _Scenario("submitted", 5, (0.05, 1.5)),
     _Scenario("on_hold", 4, (1, 8)),
     _Scenario("archived_out_of_scope", 3, (2, 88)),
-    _Scenario("closed_auto", 7, (34, 88)),
+    _Scenario("closed_auto", 7, (40, 88)),
     _Scenario("in_progress_overdue", 5, (40, 85)),
     _Scenario("disposed_overdue", 4, (14, 50)),
     _Scenario("submitted_overdue", 3, (6, 14)),
@@ -391,8 +378,7 @@ class _Planner:
             answer = template.answer
             report_type, agency, unit = template.type, template.agency, template.unit
             sensitive = template.sensitive
-        region = (template.region if template is not None and template.region
-                  else rng.choices(self.regions, self.region_weights)[0])
+        region = self._region(template)
         fill = self._fill(region)
         channel = self._channel(agency)
         national = self._national(scenario.name, agency, channel)
@@ -428,6 +414,16 @@ class _Planner:
             email=email, phone=phone, address=address, latitude=latitude, longitude=longitude,
             incident_date=incident, submitted_at=submitted_at,
         )
+
+    def _region(self, template: Template | None) -> str:
+        if template is not None and template.regions:
+            return self.rng.choice(template.regions)
+        regions, weights = self.regions, self.region_weights
+        if template is not None and template.remote:
+            pairs = [(r, w) for r, w in zip(regions, weights, strict=True)
+                     if r not in data.SANGATTA]
+            regions, weights = [r for r, _ in pairs], [w for _, w in pairs]
+        return self.rng.choices(regions, weights)[0]
 
     @staticmethod
     def _hold(template: Template | None, title: str) -> tuple[str, str]:
@@ -544,6 +540,8 @@ class _Planner:
         draft.fill, draft.address = survivor.fill, survivor.address
         draft.incident_date = survivor.incident_date
         draft.agency, draft.unit, draft.national = data.KUTIM, survivor.unit, False
+        if draft.channel == Channel.WALK_IN:
+            draft.channel = Channel.WEB  # sent at any hour, unlike the front desk
         draft.submitted_at = min(survivor.submitted_at + gap, latest)
 
 
@@ -637,6 +635,7 @@ class _Story:
         self.tier = data.ROOT if draft.national else draft.agency
         self.disposed_at: datetime | None = None
         self.hold_answer = ""
+        self.last: Report | None = None
 
     # -- time
 
@@ -701,12 +700,18 @@ class _Story:
 
     def call(self, when: datetime, service: Callable[..., Any], **kwargs: Any) -> Any:
         with clock.frozen(when):
-            return service(**kwargs)
+            result = service(**kwargs)
+        if isinstance(result, Report):
+            self.last = result  # the services return the report as they left it
+        return result
 
     # -- the report
 
     def report(self) -> Report:
-        return Report.objects.select_related("current_node", "agency").get(pk=self.report_id)
+        """The report as the last service left it (without a query)."""
+        if self.last is None or self.last.pk != self.report_id:
+            self.last = Report.objects.select_related("current_node").get(pk=self.report_id)
+        return self.last
 
     def play(self) -> None:
         scenario = self.d.scenario
@@ -789,8 +794,8 @@ class _Story:
             question = self.d.hold[0]
             report = self.call(self.office(self.tier, 0, 1), services.report_hold,
                                actor=verifier, report_id=self.report_id, question=question)
-            assert report.hold_due_at is not None  # noqa: S101  (set by report_hold)
-            at = report.hold_due_at + timedelta(minutes=self.rng.randint(1, 20))
+            due = report.hold_due_at
+            at = due + timedelta(minutes=self.rng.randint(1, 20)) if due else self.g.now
             if at < self.g.now:
                 self.t = at
                 self.call(at, services.report_auto_archive, report_id=self.report_id)
@@ -876,9 +881,13 @@ class _Story:
 
     # -- follow-up
 
+    def handler_unit(self) -> OrgNode:
+        if self.unit is None:
+            raise RuntimeError("the report was not disposed yet")
+        return self.unit
+
     def handle(self, *, progress: bool, final: bool, fast: bool = False) -> None:
-        assert self.unit is not None  # noqa: S101  (set by dispose)
-        unit = self.unit
+        unit = self.handler_unit()
         org = self.g.agency_code(unit)
         liaison = self.g.liaison(unit)
         sub = data.SUBUNIT_FORWARDS.get((self.g.code_of.get(unit.pk, ""), self.d.category or ""))
@@ -933,8 +942,8 @@ class _Story:
                   report_id=self.report_id, accept=False,
                   body=self.rng.choice(data.REOPEN_COMMENTS[self.d.type]))
         if self.rng.random() < 0.5:
-            assert self.unit is not None  # noqa: S101
-            self.progress(self.unit, self.g.agency_code(self.unit), 1, 3)
+            unit = self.handler_unit()
+            self.progress(unit, self.g.agency_code(unit), 1, 3)
 
     def auto_close(self) -> None:
         report = self.report()
@@ -951,7 +960,7 @@ class _Story:
                   report_id=self.report_id, reason=self.rng.choice(data.CLOSE_REASONS))
 
     def supervise(self) -> None:
-        """The regency's leadership comments on an overdue report of Kutai Timur."""
+        """The hub reminds the unit of an overdue report (supervisors are read-only)."""
         report = self.report()
         if (self.d.agency != data.KUTIM or report.staff_due_at is None
                 or report.staff_due_at >= self.g.now - timedelta(days=1)
@@ -960,17 +969,17 @@ class _Story:
         self.t = max(self.t, report.staff_due_at)
         unit = report.current_node
         self.call(self.office(data.KUTIM, 1, 2), services.report_note,
-                  actor=self.g.actor(data.SUPERVISOR), report_id=self.report_id,
+                  actor=self.g.actor(data.VERIFIERS[data.KUTIM]), report_id=self.report_id,
                   body=self.rng.choice(data.SUPERVISOR_NOTES).format(unit=unit.name))
 
     def support(self) -> None:
         """Public "dukung" from other residents on a few public reports."""
-        if self.d.confidential or self.disposed_at is None or self.rng.random() < 0.7:
+        if self.d.confidential or self.disposed_at is None or self.rng.random() < 0.75:
             return
         if self.report().is_confidential:
             return
         span = (self.g.now - self.disposed_at).total_seconds()
-        for n in range(self.rng.randint(1, 12)):
+        for n in range(self.rng.randint(1, 9)):
             at = self.disposed_at + timedelta(seconds=span * self.rng.random())
             key = hashlib.sha256(f"demo:{self.d.tracking_number}:{n}".encode()).hexdigest()
             self.call(at, services.report_support, report_id=self.report_id, supporter_key=key)

@@ -44,8 +44,15 @@ def node_create(
     parent: OrgNode | None,
     is_hub: bool = False,
     region_id: str | None = None,
+    timezone: str | None = None,
 ) -> OrgNode:
-    """Add a node under ``parent``; computes its materialised path, depth and agency."""
+    """Add a node under ``parent``; computes its materialised path, depth and agency.
+
+    The root and every agency get their SOP row, with national defaults and the time zone given
+    or derived from the agency's region.
+    """
+    if timezone is not None and timezone not in TIMEZONES:
+        raise ValidationFailed("validation_error", field="timezone")
     if kind == NodeKind.ROOT:
         if parent is not None:
             raise ValidationFailed("validation_error", field="parent")
@@ -62,7 +69,24 @@ def node_create(
     elif parent is not None:
         node.agency_id = parent.agency_id
     node.save(update_fields=["path", "depth", "agency"])
+    if kind in (NodeKind.ROOT, NodeKind.AGENCY):
+        Sop.objects.create(node=node, timezone=timezone or zone_for_region(region_id))
     return node
+
+
+# Kemendagri province codes by time zone (UU/Keppres 41/1987 on Indonesian time zones).
+_WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
+_WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96"}
+
+
+def zone_for_region(region_code: str | None) -> str:
+    """WIB, WITA or WIT for a Kemendagri region code (WIB when unknown)."""
+    province = (region_code or "")[:2]
+    if province in _WITA_PROVINCES:
+        return "WITA"
+    if province in _WIT_PROVINCES:
+        return "WIT"
+    return "WIB"
 
 
 def role_assign(*, user: User, node: OrgNode, role: str) -> RoleAssignment:

@@ -82,8 +82,9 @@ def liaison_for(actor: Actor, report: Report) -> Assignment | None:
 
 
 def note_writer_for(actor: Actor, report: Report) -> Assignment | None:
-    """Internal notes: anyone working or supervising the report (auditors only read)."""
-    roles = (*VERIFIER_ROLES, *HANDLER_ROLES, Role.SUPERVISOR)
+    """Internal notes: verifiers and handlers. Supervisors (pimpinan) and auditors only read
+    (DOMAIN.md "Roles")."""
+    roles = (*VERIFIER_ROLES, *HANDLER_ROLES)
     direct = actor.covering(report.current_node, roles) or actor.covering(report.tier, roles)
     if direct is not None:
         return direct

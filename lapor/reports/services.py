@@ -110,10 +110,10 @@ def report_hold(
     target = _target_status(report, Action.HOLD)
     now = clock.now()
     sop, calendar = clock_for(report.tier, around=now)
-    used = calendar.working_days_used(report.submitted_at, now) if report.verify_due_at else 0
-    previous_left = report.verify_days_left
-    budget = previous_left if previous_left is not None else sop.verify_days
-    report.verify_days_left = max(0, budget - used)
+    # The days used are kept: what is left is the working days after today up to the stored
+    # verification deadline (0 when it has passed), whenever that clock started.
+    due = report.verify_due_at or calendar.deadline(now, sop.verify_days)
+    report.verify_days_left = calendar.working_days_used(now, due)
     report.hold_due_at = calendar.deadline(now, sop.hold_days)
     report.staff_due_at = None
     from_status, report.status = report.status, target

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         else:
             out.write(self.style.SUCCESS(
                 f"Demo data loaded in {result.seconds:.1f} s: {result.reports} reports, "
-                f"{result.events} events, {result.nodes_created} organisation units, "
+                f"{result.events} events, {result.nodes_created} organisation nodes, "
                 f"{result.categories_created} categories, {result.users_created} accounts."))
             for status in Status:
                 out.write(f"  {status.label:<22} {status.value:<12} "
@@ -55,12 +55,12 @@ class Command(BaseCommand):
     def _logins(self) -> None:
         out = self.stdout
         password = demo_password()
-        rows = demo_logins()
-        width = max(len(username) for username, _, _ in rows)
-        role_width = max(len(role) for _, role, _ in rows)
+        rows = [(username, role, node, password) for username, role, node in demo_logins()]
+        header = ("username", "role", "organisation", "password")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
         out.write("")
-        out.write(f"Demo accounts (password of newly created accounts: {password}; "
-                  f"set {PASSWORD_ENV} to change it):")
-        out.write(f"  {'username':<{width}}  {'role':<{role_width}}  organisation")
-        for username, role, node in rows:
-            out.write(f"  {username:<{width}}  {role:<{role_width}}  {node}")
+        out.write(f"Demo accounts (the password comes from {PASSWORD_ENV} when set; accounts "
+                  "that existed before keep their own password):")
+        for row in [header, *rows]:
+            cells = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
+            out.write("  " + "  ".join([*cells, row[3]]))
