@@ -16,7 +16,7 @@ from lapor.reports.models import Report, ReporterContact, ReportEvent
 from lapor.reports.states import STATUS_LABELS_EN, Status
 
 # Payload keys that may leave in a public timeline.
-_PUBLIC_PAYLOAD_KEYS = {"node_name", "reason", "rating", "duplicate_of"}
+_PUBLIC_PAYLOAD_KEYS = {"node_name", "reason", "duplicate_of"}
 
 
 def status_label(status: str, language: str) -> str:
@@ -27,19 +27,22 @@ def _ref(node: OrgNode | None) -> dict[str, str] | None:
     return {"code": node.code, "name": node.name} if node is not None else None
 
 
-def _event(event: ReportEvent, *, public: bool, hide_body: bool = False) -> dict[str, Any]:
+def _event(event: ReportEvent, *, public: bool, confidential: bool = False) -> dict[str, Any]:
+    """One timeline entry. In public, a confidential report shows only kinds, times and
+    statuses: no text and no organisation names."""
     payload = event.payload
     if public:
         payload = {k: v for k, v in payload.items() if k in _PUBLIC_PAYLOAD_KEYS}
+    hidden = public and confidential
     return {
         "kind": event.kind,
         "created_at": event.created_at,
         "from_status": event.from_status,
         "to_status": event.to_status,
         "actor_role": event.actor_role,
-        "actor_node": _ref(event.actor_node),
-        "body": "" if hide_body else event.body,
-        "payload": payload,
+        "actor_node": None if hidden else _ref(event.actor_node),
+        "body": "" if hidden else event.body,
+        "payload": {} if hidden else payload,
     }
 
 
@@ -53,7 +56,7 @@ def public_view(report: Report, language: str) -> dict[str, Any]:
         "submitted_at": report.submitted_at,
         "agency": None if report.is_confidential else _ref(report.agency),
         "timeline": [
-            _event(e, public=True, hide_body=report.is_confidential) for e in events
+            _event(e, public=True, confidential=report.is_confidential) for e in events
         ],
     }
 

@@ -33,20 +33,25 @@ REASON_MAX = 2_000
 DEFAULT_RESOLUTION_DAYS = 14
 
 
-def _locked(report_id: int, expected_version: int | None) -> Report:
+def _locked(report_id: int) -> Report:
     """The report, row-locked for the rest of the transaction (PostgreSQL ``FOR UPDATE``;
-    SQLite holds the database write lock from ``BEGIN IMMEDIATE``)."""
-    report = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("tier", "current_node", "agency", "category")
-        .filter(pk=report_id)
-        .first()
-    )
-    if report is None:
+    SQLite holds the database write lock from ``BEGIN IMMEDIATE``).
+
+    The lock is taken without joins: PostgreSQL re-checks a locked row's joins after waiting,
+    and a concurrent change of ``current_node`` would make the row vanish (a 404 instead of the
+    409 the loser of a race must get). The related rows are read once the lock is held.
+    """
+    locked = Report.objects.select_for_update().filter(pk=report_id).values_list("pk", flat=True)
+    if not list(locked):
         raise NotFound("not_found")
+    return Report.objects.select_related("tier", "current_node", "agency", "category").get(
+        pk=report_id
+    )
+
+
+def _check_version(report: Report, expected_version: int | None) -> None:
     if expected_version is not None and report.version != expected_version:
         raise Conflict("concurrent_update", detail={"version": report.version})
-    return report
 
 
 def _require[T](grant: T | None) -> T:
@@ -72,10 +77,12 @@ def _staff_gate(
     actor: Actor, report_id: int, expected_version: int | None,
     grant: Callable[[Actor, Report], Assignment | None],
 ) -> tuple[Report, Assignment]:
-    """Lock, then make sure the actor may read the report at all (else 404, not 403)."""
-    report = _locked(report_id, expected_version)
+    """Lock, then make sure the actor may read the report at all (else 404, not 403) before
+    anything else about it (its version, its status) is revealed."""
+    report = _locked(report_id)
     if not perms.can_read(actor, report):
         raise NotFound("not_found")
+    _check_version(report, expected_version)
     return report, _require(grant(actor, report))
 
 
@@ -128,9 +135,10 @@ def report_hold(
 def report_provide_info(*, actor: Actor, report_id: int, body: str) -> Report:
     """The reporter answers a "tunda" question; verification resumes with the days left."""
     body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
-    report = _locked(report_id, None)
+    report = _locked(report_id)
     _require_reporter(actor, report)
     target = _target_status(report, Action.PROVIDE_INFO)
+    _within(report.hold_due_at)
     now = clock.now()
     _, calendar = clock_for(report.tier, around=now)
     report.verify_due_at = calendar.resume_deadline(now, report.verify_days_left or 0)
@@ -195,7 +203,7 @@ def _archive(report: Report, *, actor: Actor, grant: Assignment | None, target: 
 def report_auto_archive(*, report_id: int) -> bool:
     """Archive as incomplete a report on hold past its deadline. Idempotent: ``False`` if
     there is nothing (any more) to do."""
-    report = _locked(report_id, None)
+    report = _locked(report_id)
     if (
         report.status != Status.ON_HOLD
         or report.hold_due_at is None
@@ -250,10 +258,10 @@ def report_set_privacy(
     staff can never do it here."""
     report, grant = _staff_gate(actor, report_id, expected_version, perms.verifier_for)
     _target_status(report, Action.SET_PRIVACY)
-    if (anonymous is False and report.is_anonymous) or (
-        confidential is False and report.is_confidential
-    ):
+    if anonymous is False and report.is_anonymous:
         raise ValidationFailed("privacy_loosening", field="anonymous")
+    if confidential is False and report.is_confidential:
+        raise ValidationFailed("privacy_loosening", field="confidential")
     changes = {}
     if anonymous and not report.is_anonymous:
         report.is_anonymous = True
@@ -498,7 +506,7 @@ def _finish(report: Report, *, actor: Actor, grant: Assignment | None, target: S
 @transaction.atomic
 def report_auto_close(*, report_id: int) -> bool:
     """Close a responded report whose reply window passed. Idempotent."""
-    report = _locked(report_id, None)
+    report = _locked(report_id)
     if (
         report.status != Status.RESPONDED
         or report.reply_due_at is None
@@ -513,13 +521,23 @@ def report_auto_close(*, report_id: int) -> bool:
 
 
 def _require_reporter(actor: Actor, report: Report) -> None:
-    if actor.kind != ActorKind.REPORTER:
-        raise PermissionDenied("permission_denied")
-    owns = actor.report_id == report.pk or (
-        actor.user is not None and report.reporter_user_id == actor.user.pk
+    """Only the report's own reporter. Staff who can read the report get 403; to anyone else
+    the report does not exist (404)."""
+    owns = actor.kind == ActorKind.REPORTER and (
+        actor.report_id == report.pk
+        or (actor.user is not None and report.reporter_user_id == actor.user.pk)
     )
-    if not owns:
-        raise NotFound("not_found")
+    if owns:
+        return
+    if actor.is_staff and perms.can_read(actor, report):
+        raise PermissionDenied("permission_denied")
+    raise NotFound("not_found")
+
+
+def _within(deadline: datetime | None) -> None:
+    """The reporter's window is a legal deadline: past it, the sweep's move is the only one."""
+    if deadline is not None and deadline < clock.now():
+        raise Conflict("invalid_transition", detail={"deadline": deadline.isoformat()})
 
 
 @transaction.atomic
@@ -533,8 +551,10 @@ def report_reporter_reply(
         raise ValidationFailed("rating_required", field="rating")
     if not accept and not body:
         raise ValidationFailed("text_too_short", field="body")
-    report = _locked(report_id, None)
+    report = _locked(report_id)
     _require_reporter(actor, report)
+    if report.status == Status.RESPONDED:
+        _within(report.reply_due_at)
     if accept:
         target = _target_status(report, Action.ACCEPT)
         _finish(report, actor=actor, grant=None, target=target, kind=Action.ACCEPT, body=body,
@@ -559,7 +579,7 @@ def report_reporter_reply(
 def report_reporter_message(*, actor: Actor, report_id: int, body: str) -> Report:
     """A message from the reporter to the staff handling the report (no status change)."""
     body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
-    report = _locked(report_id, None)
+    report = _locked(report_id)
     _require_reporter(actor, report)
     _target_status(report, Action.REPORTER_MESSAGE)
     _save(report, [])
@@ -583,7 +603,7 @@ def report_note(*, actor: Actor, report_id: int, body: str) -> Report:
 def report_support(*, report_id: int, supporter_key: str) -> int:
     """Add a public "dukung"; each supporter once. Returns the new support count."""
     with transaction.atomic():
-        report = _locked(report_id, None)
+        report = _locked(report_id)
         if report.is_confidential:
             raise NotFound("not_found")
         _target_status(report, Action.SUPPORT)
