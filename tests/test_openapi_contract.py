@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -26,11 +29,25 @@ def staff_headers(tree: Tree) -> dict[str, str]:
     return {"Authorization": f"Bearer {client.token}"}
 
 
+@pytest.fixture
+def keep_test_connection(staff_headers: dict[str, str]) -> Iterator[None]:
+    """Calling the WSGI app directly fires request signals that close the database connection,
+    which would end the test's transaction; Django's own test client disconnects them too (and
+    reconnects them afterwards, hence after the login above)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-def test_api_conforms_to_its_schema(case: Any, staff_headers: dict[str, str]) -> None:
+def test_api_conforms_to_its_schema(
+    case: Any, staff_headers: dict[str, str], keep_test_connection: None
+) -> None:
     # Schema-valid is not always domain-valid (an unknown region code, a phone number that
     # doesn't exist): those get a documented 422, so "positive data acceptance" can't apply.
     case.call_and_validate(headers=staff_headers, excluded_checks=[positive_data_acceptance])

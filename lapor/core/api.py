@@ -61,19 +61,33 @@ def error_response(
     return api.create_response(request, body, status=status)
 
 
-def _depth(value: Any, limit: int) -> int:
-    stack = [(value, 1)]
-    deepest = 0
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_structure(value: Any, limit: int) -> None:
+    """Refuse nesting deeper than ``limit``, NUL characters and lone surrogates (``"\\ud800"``
+    is valid JSON but not encodable text) anywhere, keys included: neither may reach a query."""
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
     while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, level + 1) for v in item.values())
+        item, level, path = stack.pop()
+        if level > limit:
+            raise ValidationFailed("invalid_json")
+        if isinstance(item, str):
+            if "\x00" in item or not _encodable(item):
+                raise ValidationFailed("invalid_characters", field=path or None)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                child_path = f"{path}.{key}" if path else str(key)
+                stack.append((key, level + 1, path))
+                stack.append((child, level + 1, child_path))
         elif isinstance(item, list):
-            stack.extend((v, level + 1) for v in item)
-    return deepest
+            stack.extend((v, level + 1, f"{path}.{i}" if path else str(i))
+                         for i, v in enumerate(item))
 
 
 class StrictJSONParser(Parser):
@@ -88,8 +102,7 @@ class StrictJSONParser(Parser):
             data = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
             raise ValidationFailed("invalid_json") from exc
-        if _depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
-            raise ValidationFailed("invalid_json")
+        _check_structure(data, MAX_JSON_DEPTH)
         return data
 
 
