@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 
 from lapor.accounts.models import ApiToken, User
+from lapor.audit.services import audit_record
 from lapor.core import clock
 from lapor.core.errors import NotAuthenticated
 
@@ -22,6 +23,10 @@ def token_issue(*, username: str, password: str) -> tuple[str, ApiToken]:
     """Check the password and return a new bearer token (shown once) and its row."""
     user = authenticate(username=username, password=password)
     if not isinstance(user, User) or not user.is_active:
+        # The attempted user name is personal data: record only that a login failed.
+        known = User.objects.filter(username=username).values_list("pk", flat=True).first()
+        audit_record(action="auth.login_failed", actor_id=known, target_type="user",
+                     target_id=known or "")
         raise NotAuthenticated("invalid_credentials")
     raw = secrets.token_urlsafe(32)
     now = clock.now()
@@ -31,6 +36,7 @@ def token_issue(*, username: str, password: str) -> tuple[str, ApiToken]:
         created_at=now,
         expires_at=now + timedelta(hours=settings.LAPOR_API_TOKEN_HOURS),
     )
+    audit_record(action="auth.login", actor_id=user.pk, target_type="user", target_id=user.pk)
     return raw, row
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "lapor.orgs",
     "lapor.reports",
     "lapor.sla",
+    "lapor.audit",
     "lapor.demo",
 ]
 

@@ -7,6 +7,7 @@ from datetime import date
 from django.db import transaction
 
 from lapor.accounts.models import User
+from lapor.audit.services import audit_record
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import (
@@ -97,7 +98,10 @@ def role_assign(*, user: User, node: OrgNode, role: str) -> RoleAssignment:
         raise ValidationFailed("validation_error", field="node")
     if role == Role.HUB_VERIFIER and not (node.kind == NodeKind.AGENCY and node.is_hub):
         raise ValidationFailed("validation_error", field="node")
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, node=node, role=role)
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, node=node, role=role)
+    if created:
+        audit_record(action="role.assign", actor_id=None, target_type="user",
+                     target_id=user.pk, payload={"node": node.pk, "role": role})
     return assignment
 
 
@@ -168,6 +172,8 @@ def sop_update(
         changed.append("sms_keyword")
     if changed:
         sop.save(update_fields=[*changed, "updated_at"])
+        audit_record(action="sop.update", actor=actor, target_type="orgnode",
+                     target_id=agency.pk, payload={f: getattr(sop, f) for f in changed})
     return sop
 
 
@@ -176,7 +182,11 @@ def day_off_add(*, actor: Actor, agency: OrgNode, day: date, reason: str) -> Day
         raise PermissionDenied("permission_denied")
     if not reason.strip():
         raise ValidationFailed("reason_required", field="reason")
-    row, _ = DayOff.objects.get_or_create(node=agency, date=day, defaults={"reason": reason})
+    row, created = DayOff.objects.get_or_create(node=agency, date=day,
+                                                defaults={"reason": reason})
+    if created:
+        audit_record(action="sop.day_off_add", actor=actor, target_type="orgnode",
+                     target_id=agency.pk, payload={"date": day})
     return row
 
 
@@ -186,6 +196,8 @@ def day_off_remove(*, actor: Actor, agency: OrgNode, day: date) -> None:
     deleted, _ = DayOff.objects.filter(node=agency, date=day).delete()
     if not deleted:
         raise NotFound("not_found")
+    audit_record(action="sop.day_off_remove", actor=actor, target_type="orgnode",
+                 target_id=agency.pk, payload={"date": day})
 
 
 @transaction.atomic
@@ -202,6 +214,8 @@ def routing_rules_replace(
         if not agency.contains(target):
             raise ValidationFailed("invalid_target", field="target")
     RoutingRule.objects.filter(agency=agency).delete()
+    audit_record(action="sop.routing_rules", actor=actor, target_type="orgnode",
+                 target_id=agency.pk, payload={"rules": len(rules)})
     return RoutingRule.objects.bulk_create(
         RoutingRule(agency=agency, category_id=c, region_prefix=r, target=t, priority=p)
         for c, r, t, p in rules
@@ -219,6 +233,8 @@ def escalation_chain_replace(
         if not (agency.contains(node) or node.contains(agency)):
             raise ValidationFailed("invalid_target", field="nodes")
     EscalationStep.objects.filter(agency=agency).delete()
+    audit_record(action="sop.escalation_chain", actor=actor, target_type="orgnode",
+                 target_id=agency.pk, payload={"nodes": [n.pk for n in nodes]})
     return EscalationStep.objects.bulk_create(
         EscalationStep(agency=agency, order=i, node=n) for i, n in enumerate(nodes, start=1)
     )

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from lapor.audit.services import audit_record
 from lapor.core import clock
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lapor.core.text import clean_text
@@ -271,6 +272,8 @@ def report_set_privacy(
         changes["confidential"] = True
     if changes:
         _save(report, ["is_anonymous", "is_confidential"])
+        audit_record(action="report.privacy", actor=actor, target_type="report",
+                     target_id=report.pk, payload=changes)
         event_append(report=report, kind=Action.SET_PRIVACY, actor=actor, assignment=grant,
                      visibility=Visibility.REPORTER, payload=changes)
     return report
