@@ -15,6 +15,9 @@ from lapor.orgs.services import node_create, role_assign
 from lapor.reports.submission import SubmittedReport, report_submit
 
 PASSWORD = "correct-horse-battery"
+# Every staff user made here gets a confirmed authenticator with this key (hex of 20 bytes);
+# tests.api_client.login computes the current code from it.
+TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 @dataclass
@@ -39,6 +42,11 @@ def make_user(username: str, *roles: tuple[OrgNode, str]) -> User:
                                     display_name=username.replace("_", " ").title())
     for node, role in roles:
         role_assign(user=user, node=node, role=role)
+    if roles:
+        # Local import: this shared file's header stays untouched (see reporter_of).
+        from lapor.accounts.two_factor import totp_set  # noqa: PLC0415
+
+        totp_set(user=user, key_hex=TOTP_KEY)
     return user
 
 

@@ -25,6 +25,7 @@ from lapor.core.errors import (
     ValidationFailed,
 )
 from lapor.orgs.actors import PUBLIC, reporter_actor
+from lapor.privacy import vault
 from lapor.reports import services
 from lapor.reports.models import (
     Disposition,
@@ -790,7 +791,8 @@ def test_submission_records_event_contact_and_first_deadline(tree: Tree) -> None
         tree.kutim, tree.kutim, tree.kutim, tree.kutim)
     assert report.verify_due_at == end_of_day(2026, 4, 9)
     contact = ReporterContact.objects.get(report=report)
-    assert (contact.email, contact.phone) == ("siti@example.org", "+6281234567890")
+    assert (vault.decrypt(contact.email), vault.decrypt(contact.phone)) == (
+        "siti@example.org", "+6281234567890")
     [event] = events_of(report)
     assert (event.kind, event.from_status, event.to_status, event.actor_role,
             event.visibility, event.actor) == (
@@ -827,7 +829,7 @@ def test_access_code_is_stored_only_as_a_keyed_hash(tree: Tree) -> None:
     created = submit(tree)
     report = created.report
     code = created.access_code
-    assert len(code.replace("-", "")) == 12
+    assert len(code.replace("-", "")) == 16
     assert code not in report.access_code_hash
     assert report.access_code_hash == _access_code_digest(code)
     actor = reporter_authenticate(tracking_number=report.tracking_number, access_code=code)

@@ -30,3 +30,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class OtpEnrollmentToken(models.Model):
+    """Proof of a correct password for a staff account that has no authenticator yet.
+
+    Accepted only by ``POST /auth/otp/enroll`` and ``POST /auth/otp/confirm`` (never as an API
+    token: it lives in its own table). Short-lived and single-use; only its SHA-256 is stored.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="otp_enrollments")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"2FA enrollment of {self.user_id} until {self.expires_at:%Y-%m-%d %H:%M}"

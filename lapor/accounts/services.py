@@ -5,29 +5,51 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NoReturn
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lapor.accounts import two_factor
 from lapor.accounts.models import ApiToken, User
 from lapor.audit.services import audit_record
 from lapor.core import clock
-from lapor.core.errors import NotAuthenticated
+from lapor.core.errors import NotAuthenticated, PermissionDenied, TooManyRequests
+from lapor.core.ratelimit import client_ip
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_issue(*, username: str, password: str) -> tuple[str, ApiToken]:
-    """Check the password and return a new bearer token (shown once) and its row."""
-    user = authenticate(username=username, password=password)
-    if not isinstance(user, User) or not user.is_active:
-        # The attempted user name is personal data: record only that a login failed.
-        known = User.objects.filter(username=username).values_list("pk", flat=True).first()
-        audit_record(action="auth.login_failed", actor_id=known, target_type="user",
-                     target_id=known or "")
-        raise NotAuthenticated("invalid_credentials")
+def _locked_out() -> TooManyRequests:
+    # Every attempt during a lockout restarts the cool-off (AXES_RESET_COOL_OFF_ON_FAILURE_...
+    # defaults to True), so the whole cool-off is what is left.
+    cool_off = settings.AXES_COOLOFF_TIME
+    seconds = int(cool_off.total_seconds()) if isinstance(cool_off, timedelta) else 900
+    return TooManyRequests("too_many_attempts", retry_after=seconds)
+
+
+def _login_failed(*, request: HttpRequest, username: str, user_id: int | None, reason: str,
+                  count: bool) -> None:
+    """Audit a failed sign-in (no user name: it is personal data) and, for failures Django's
+    ``authenticate`` did not see (a wrong OTP code), count it toward the lockout."""
+    if count:
+        user_login_failed.send(sender=__name__, credentials={"username": username},
+                               request=request)
+    audit_record(action="auth.login_failed", actor_id=user_id, target_type="user",
+                 target_id=user_id or "", payload={"reason": reason})
+
+
+def _is_locked(request: HttpRequest) -> bool:
+    return bool(getattr(request, "axes_locked_out", False))
+
+
+def _token_create(user: User) -> tuple[str, ApiToken]:
     raw = secrets.token_urlsafe(32)
     now = clock.now()
     row = ApiToken.objects.create(
@@ -36,8 +58,102 @@ def token_issue(*, username: str, password: str) -> tuple[str, ApiToken]:
         created_at=now,
         expires_at=now + timedelta(hours=settings.LAPOR_API_TOKEN_HOURS),
     )
+    return raw, row
+
+
+def token_issue(
+    *, request: HttpRequest, username: str, password: str, otp: str | None = None
+) -> tuple[str, ApiToken]:
+    """Check the password (and, for staff, the second factor) and return a new bearer token
+    (shown once) and its row.
+
+    Refusals: ``invalid_credentials`` (401); ``too_many_attempts`` (429) while the
+    (username, client address) pair is locked out by django-axes; for staff with an
+    authenticator ``otp_required`` / ``otp_invalid`` (401, a wrong code counts toward the
+    lockout); for staff without one ``otp_enrollment_required`` (403) whose ``detail`` carries
+    an enrollment token for ``/auth/otp/enroll`` and ``/auth/otp/confirm`` only.
+    """
+    user = authenticate(request, username=username, password=password)
+    if not isinstance(user, User) or not user.is_active:
+        known = User.objects.filter(username=username).values_list("pk", flat=True).first()
+        locked = _is_locked(request)
+        _login_failed(request=request, username=username, user_id=known,
+                      reason="locked_out" if locked else "password", count=False)
+        if locked:
+            raise _locked_out()
+        raise NotAuthenticated("invalid_credentials")
+    if two_factor.requires_two_factor(user):
+        if two_factor.confirmed_totp(user) is None:
+            enrollment_raw, enrollment = two_factor.enrollment_token_issue(user=user)
+            audit_record(action="auth.otp_enrollment_started", actor_id=user.pk,
+                         target_type="user", target_id=user.pk)
+            raise PermissionDenied("otp_enrollment_required", detail={
+                "enrollment_token": enrollment_raw,
+                "expires_at": enrollment.expires_at.isoformat()})
+        if not otp:
+            raise NotAuthenticated("otp_required", field="otp")
+        if not two_factor.otp_verify(user=user, code=otp):
+            _login_failed(request=request, username=username, user_id=user.pk, reason="otp",
+                          count=True)
+            if _is_locked(request):
+                raise _locked_out()
+            raise NotAuthenticated("otp_invalid", field="otp")
+    raw, row = _token_create(user)
+    AxesProxyHandler.reset_attempts(username=username, ip_address=client_ip(request))
     audit_record(action="auth.login", actor_id=user.pk, target_type="user", target_id=user.pk)
     return raw, row
+
+
+def otp_enroll(*, user: User) -> TOTPDevice:
+    """Start enrolling an authenticator for ``user`` (proven by an enrollment token)."""
+    device = two_factor.totp_enroll(user=user)
+    audit_record(action="auth.otp_enroll", actor_id=user.pk, target_type="user",
+                 target_id=user.pk)
+    return device
+
+
+def _otp_guard(request: HttpRequest, user: User) -> None:
+    if AxesProxyHandler.is_locked(request, {"username": user.username}):
+        raise _locked_out()
+
+
+def _otp_failed(request: HttpRequest, user: User) -> NoReturn:
+    _login_failed(request=request, username=user.username, user_id=user.pk, reason="otp",
+                  count=True)
+    if _is_locked(request):
+        raise _locked_out()
+    raise NotAuthenticated("otp_invalid", field="code")
+
+
+def otp_confirm(
+    *, request: HttpRequest, user: User, code: str, enrollment_raw: str
+) -> tuple[list[str], str, ApiToken]:
+    """Confirm the pending authenticator with a current code: returns the recovery codes
+    (shown once) and a normal bearer token. A wrong code counts toward the lockout."""
+    _otp_guard(request, user)
+    codes = two_factor.totp_confirm(user=user, code=code, enrollment_raw=enrollment_raw)
+    if codes is None:
+        _otp_failed(request, user)
+    raw, row = _token_create(user)
+    AxesProxyHandler.reset_attempts(username=user.username, ip_address=client_ip(request))
+    audit_record(action="auth.otp_confirmed", actor_id=user.pk, target_type="user",
+                 target_id=user.pk)
+    audit_record(action="auth.login", actor_id=user.pk, target_type="user", target_id=user.pk)
+    return codes, raw, row
+
+
+def recovery_codes_regenerate(*, request: HttpRequest, user: User, code: str) -> list[str]:
+    """New recovery codes (the old ones stop working), for a user proving a current TOTP code:
+    a stolen bearer token alone cannot mint a lasting way past the second factor."""
+    if two_factor.confirmed_totp(user) is None:
+        raise PermissionDenied("permission_denied")
+    _otp_guard(request, user)
+    if not code.strip().isdigit() or not two_factor.otp_verify(user=user, code=code):
+        _otp_failed(request, user)
+    codes = two_factor.recovery_codes_replace(user=user)
+    audit_record(action="auth.recovery_codes_regenerated", actor_id=user.pk,
+                 target_type="user", target_id=user.pk)
+    return codes
 
 
 def token_user(raw: str) -> User | None:

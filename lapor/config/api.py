@@ -3,9 +3,12 @@
 from ninja import NinjaAPI
 
 from lapor.accounts.api import router as auth_router
+from lapor.attachments.api import public_router as attachments_public_router
+from lapor.attachments.api import staff_router as attachments_staff_router
 from lapor.core.api import StrictJSONParser, install_error_handlers
 from lapor.orgs.api import router as reference_router
 from lapor.orgs.api import sop_router
+from lapor.privacy.api import router as privacy_router
 from lapor.reports.api import public_router, staff_router
 
 api = NinjaAPI(
@@ -24,5 +27,8 @@ install_error_handlers(api)
 api.add_router("", auth_router)
 api.add_router("", public_router)
 api.add_router("", staff_router)
+api.add_router("", privacy_router)
+api.add_router("", attachments_public_router)
+api.add_router("", attachments_staff_router)
 api.add_router("", reference_router)
 api.add_router("", sop_router)

@@ -6,10 +6,13 @@ single-machine setup: SQLite in WAL mode under ``$LAPOR_DATA_DIR`` (default ``./
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from lapor.core.env import env_bool, env_int, env_list, env_optional, env_path, env_str
 
@@ -32,6 +35,19 @@ if _secret is None:
     _secret = demo_secret_key(DATA_DIR)
 SECRET_KEY = _secret
 
+# The identity vault (lapor.privacy): Fernet keys (first encrypts, all decrypt) and the
+# never-rotating blind-index key. Same fail-fast / demo-file rule as the secret key.
+from lapor.privacy.keyfile import blind_index_key, encryption_keys  # noqa: E402
+
+LAPOR_ENCRYPTION_KEYS = encryption_keys(
+    env_optional("LAPOR_ENCRYPTION_KEYS"),
+    demo=env_bool("LAPOR_DEMO_MODE", default=DEBUG), data_dir=DATA_DIR,
+)
+LAPOR_BLIND_INDEX_KEY = blind_index_key(
+    env_optional("LAPOR_BLIND_INDEX_KEY"),
+    demo=env_bool("LAPOR_DEMO_MODE", default=DEBUG), data_dir=DATA_DIR,
+)
+
 ALLOWED_HOSTS = env_list("LAPOR_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("LAPOR_CSRF_TRUSTED_ORIGINS", [])
 
@@ -44,19 +60,26 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "lapor.core",
     "lapor.accounts",
     "lapor.regions",
     "lapor.categories",
     "lapor.orgs",
     "lapor.reports",
+    "lapor.attachments",
     "lapor.sla",
     "lapor.audit",
+    "lapor.privacy",
     "lapor.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,6 +102,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -137,7 +161,24 @@ STATIC_ROOT = Path(_static_root) if _static_root else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Attachments are never served directly (no URL, outside any web root): a view checks
+    # permission and streams them (lapor/attachments). Another backend (S3-compatible, through
+    # django-storages) is chosen by LAPOR_ATTACHMENT_STORAGE_BACKEND + _OPTIONS (JSON).
+    "attachments": {
+        "BACKEND": env_str("LAPOR_ATTACHMENT_STORAGE_BACKEND",
+                           "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env_str("LAPOR_ATTACHMENT_STORAGE_OPTIONS", "null")) or {
+            "location": env_path("LAPOR_ATTACHMENT_ROOT", DATA_DIR / "attachments"),
+            "file_permissions_mode": 0o640,
+            "directory_permissions_mode": 0o750,
+        },
+    },
 }
+# Request bodies other than file parts stay small; uploaded files above this size spool to a
+# temporary file instead of memory. The per-file limit below is checked by the attachments app;
+# a reverse proxy should cap the whole body a little above it (client_max_body_size).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_USE_FINDERS = True
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -147,14 +188,64 @@ LAPOR_API_TOKEN_HOURS = env_int("LAPOR_API_TOKEN_HOURS", 12)
 LAPOR_WORKER_HEARTBEAT_SECONDS = env_int("LAPOR_WORKER_HEARTBEAT_SECONDS", 10)
 LAPOR_WORKER_STALE_SECONDS = env_int("LAPOR_WORKER_STALE_SECONDS", 60)
 LAPOR_DEFAULT_TIMEZONE = env_str("LAPOR_DEFAULT_TIMEZONE", "Asia/Jakarta")
+# Attachments (docs/security.md "Attachments").
+LAPOR_ATTACHMENT_MAX_BYTES = env_int("LAPOR_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+LAPOR_ATTACHMENTS_PER_REPORT = env_int("LAPOR_ATTACHMENTS_PER_REPORT", 5)
+LAPOR_ATTACHMENT_REPORT_MAX_BYTES = env_int("LAPOR_ATTACHMENT_REPORT_MAX_BYTES", 25 * 1024 * 1024)
+LAPOR_CLAMAV_SOCKET = env_optional("LAPOR_CLAMAV_SOCKET")
+LAPOR_CLAMAV_TIMEOUT_SECONDS = env_int("LAPOR_CLAMAV_TIMEOUT_SECONDS", 30)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Staff access (docs/security.md, "Staff access"): lockout, 2FA, rate limits, headers.
+# django-axes: the first backend refuses a locked-out (username, client address) pair before
+# the password is even checked; failed OTP codes are counted too (lapor.accounts.services).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LAPOR_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LAPOR_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "lapor.core.ratelimit.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+# No AxesMiddleware: it would replace the API's JSON 429 (code too_many_attempts, Retry-After)
+# with its own page; lapor.accounts.services turns a lockout into that answer itself.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+LAPOR_PROXY_COUNT = env_int("LAPOR_PROXY_COUNT", 0)
+LAPOR_OTP_ENROLLMENT_MINUTES = env_int("LAPOR_OTP_ENROLLMENT_MINUTES", 10)
+OTP_TOTP_ISSUER = env_str("LAPOR_OTP_ISSUER", "Lapor")
+# Reporter lookups (lapor.core.ratelimit): fixed windows counted in the database.
+LAPOR_RATE_LOOKUPS_PER_MINUTE = env_int("LAPOR_RATE_LOOKUPS_PER_MINUTE", 30)
+LAPOR_RATE_CODE_FAILURES_PER_HOUR = env_int("LAPOR_RATE_CODE_FAILURES_PER_HOUR", 10)
+LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR = env_int("LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR", 50)
+
+# Django's own Content-Security-Policy: nothing inline runs unless it carries the per-request
+# nonce. /api/v1/docs (Swagger UI) loads only same-origin files; see lapor.config.api.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 if env_bool("LAPOR_HTTPS", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("LAPOR_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("LAPOR_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+# Fixed vault keys for tests only (lapor.privacy); never use these anywhere else.
+os.environ.setdefault("LAPOR_ENCRYPTION_KEYS", "stMYBNkSARhCjDp3h4FnU6hVcaX43MAfSz34yuuh3MQ=")
+os.environ.setdefault("LAPOR_BLIND_INDEX_KEY", "test-only-blind-index-key-0123456789abcdef")
 
 from lapor.config.settings import *  # noqa: F403
 

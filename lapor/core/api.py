@@ -22,6 +22,7 @@ from lapor.core.errors import (
     ApplicationError,
     NotAuthenticated,
     PermissionDenied,
+    TooManyRequests,
     ValidationFailed,
     message_for,
 )
@@ -39,7 +40,7 @@ class ErrorOut(Schema):
     detail: Any = None
 
 
-ERRORS_4XX = frozenset({400, 401, 403, 404, 409, 422})
+ERRORS_4XX = frozenset({400, 401, 403, 404, 409, 422, 429})
 
 
 def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
@@ -120,8 +121,11 @@ def _field_of(error: dict[str, Any]) -> str | None:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApplicationError)
     def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-        return error_response(api, request, status=exc.status, code=exc.code, field=exc.field,
-                              detail=exc.detail)
+        response = error_response(api, request, status=exc.status, code=exc.code,
+                                  field=exc.field, detail=exc.detail)
+        if isinstance(exc, TooManyRequests):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -71,9 +71,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "invalid_email": ("Alamat email tidak valid.", "Invalid email address."),
     "invalid_phone": ("Nomor telepon tidak valid.", "Invalid phone number."),
+    "invalid_nik": ("NIK harus 16 digit angka.", "A NIK must be exactly 16 digits."),
     "duplicate": ("Data sudah ada.", "Already exists."),
     "request_too_large": ("Permintaan terlalu besar.", "The request is too large."),
     "rate_limited": ("Terlalu banyak permintaan. Coba lagi nanti.", "Too many requests."),
+    "too_many_attempts": (
+        "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.",
+        "Too many failed sign-in attempts. Try again later.",
+    ),
+    "otp_required": (
+        "Masukkan kode verifikasi dua langkah (aplikasi autentikator atau kode pemulihan).",
+        "Enter your two-factor code (authenticator app or a recovery code).",
+    ),
+    "otp_invalid": ("Kode verifikasi dua langkah salah.", "Wrong two-factor code."),
+    "otp_not_enrolled": (
+        "Mulai pendaftaran autentikator terlebih dahulu (/auth/otp/enroll).",
+        "Start the authenticator enrollment first (/auth/otp/enroll).",
+    ),
+    "otp_enrollment_required": (
+        "Akun petugas wajib mengaktifkan verifikasi dua langkah sebelum masuk.",
+        "Staff accounts must set up two-factor authentication before signing in.",
+    ),
+    "attachment_type_not_allowed": (
+        "Jenis berkas tidak diizinkan. Kirim JPEG, PNG, WebP, PDF atau MP4.",
+        "This file type is not allowed. Send JPEG, PNG, WebP, PDF or MP4.",
+    ),
+    "attachment_too_large": ("Berkas terlalu besar.", "The file is too large."),
+    "attachment_limit_reached": (
+        "Batas jumlah atau ukuran lampiran laporan ini sudah tercapai.",
+        "This report has reached its attachment count or size limit.",
+    ),
+    "attachment_unreadable": (
+        "Berkas rusak atau tidak dapat dibaca.",
+        "The file is damaged or cannot be read.",
+    ),
+    "attachment_infected": (
+        "Berkas ditolak karena terdeteksi mengandung virus.",
+        "The file was refused: a virus was detected.",
+    ),
+    "attachment_scan_unavailable": (
+        "Pemindai virus sedang tidak tersedia. Coba lagi nanti.",
+        "The virus scanner is unavailable. Try again later.",
+    ),
+    "attachment_not_publishable": (
+        "Lampiran ini tidak boleh dipublikasikan.",
+        "This attachment may not be published.",
+    ),
+    "storage_failed": (
+        "Berkas tidak dapat disimpan saat ini. Coba lagi nanti.",
+        "The file could not be stored right now. Try again later.",
+    ),
     "internal_error": (
         "Terjadi kesalahan pada server. Laporan Anda yang sudah diterima tetap tersimpan.",
         "Server error. Reports already acknowledged are kept.",
@@ -116,7 +163,31 @@ class NotFound(ApplicationError):
     status = 404
 
 
+class TooManyRequests(ApplicationError):
+    """Throttled: ``retry_after`` seconds until a new attempt can succeed (``Retry-After``)."""
+
+    status = 429
+
+    def __init__(self, code: str, *, retry_after: int, detail: Any = None) -> None:
+        super().__init__(code, detail=detail)
+        self.retry_after = max(1, retry_after)
+
+
 class Conflict(ApplicationError):
     """Invalid transition or a concurrent change: the request was valid, the state is not."""
 
     status = 409
+
+
+class PayloadTooLarge(ApplicationError):
+    status = 413
+
+
+class UnsupportedMediaType(ApplicationError):
+    status = 415
+
+
+class ServiceUnavailable(ApplicationError):
+    """A dependency (storage, virus scanner) failed; nothing was written. Safe to retry."""
+
+    status = 503

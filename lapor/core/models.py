@@ -40,3 +40,25 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}@{self.slot:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """Requests counted in one fixed time window for one (hashed) key; see core.ratelimit.
+
+    The unique ``(key, window_start)`` row is incremented with ``F()`` so concurrent processes
+    and machines sharing the database count together; expired rows are pruned.
+    """
+
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"],
+                                    name="rate_counter_one_row_per_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}@{self.window_start:%Y-%m-%d %H:%M}: {self.count}"

@@ -13,7 +13,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from lapor.core import clock
+from lapor.core import clock, ratelimit
 from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
 from lapor.sla.tasks import sweep_deadlines_task
@@ -42,6 +42,8 @@ def tick(worker_name: str) -> bool:
     if claim_slot("sla.sweep_deadlines", slot):
         # Autocommit here (no open transaction): the slot row is committed before enqueueing.
         sweep_deadlines_task.enqueue()
+        # Expired rate-limit windows: once a minute, by whichever worker claimed the slot.
+        ratelimit.prune()
         return True
     return False
 

@@ -30,6 +30,9 @@ SEED = 2026
 MARKER_KEY = "demo:v1"
 DEFAULT_PASSWORD = "lapor-demo-2026"  # noqa: S105  (documented demo password)
 PASSWORD_ENV = "LAPOR_DEMO_PASSWORD"  # noqa: S105  (a variable name)
+# Every staff role needs two-factor sign-in; all demo staff accounts share this published,
+# demo-only authenticator key (base32): any authenticator app, or `oathtool --totp -b KEY`.
+DEMO_TOTP_KEY = "LAPORDEMOLAPORDEMOLAPORDEMOLAPOR"
 DEFAULT_REPORTS = 200
 WINDOW_DAYS = 90
 KUTIM_REGION = "64.08"

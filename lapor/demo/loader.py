@@ -21,6 +21,7 @@ services computed at that moment. Decisions:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import random
@@ -37,6 +38,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from lapor.accounts.models import User
+from lapor.accounts.two_factor import confirmed_totp, totp_set
 from lapor.categories.models import Category
 from lapor.core import clock
 from lapor.core.models import Marker
@@ -82,6 +84,11 @@ class LoadResult:
 def demo_password() -> str:
     """The password of newly created demo accounts (``LAPOR_DEMO_PASSWORD`` or the default)."""
     return os.environ.get(data.PASSWORD_ENV) or data.DEFAULT_PASSWORD
+
+
+def demo_totp_key_hex() -> str:
+    """The demo authenticator key (``data.DEMO_TOTP_KEY``, base32) as django-otp stores it."""
+    return base64.b32decode(data.DEMO_TOTP_KEY).hex()
 
 
 def demo_logins(*, primary_only: bool = False) -> list[tuple[str, str, str]]:
@@ -224,6 +231,9 @@ def _ensure_users(nodes: dict[str, OrgNode]) -> tuple[dict[str, User], int]:
             created += 1
         if spec.role is not None and spec.node is not None:
             role_assign(user=user, node=nodes[spec.node], role=spec.role)
+            if confirmed_totp(user) is None:
+                # An authenticator someone already set up is kept, like the password.
+                totp_set(user=user, key_hex=demo_totp_key_hex())
         users[spec.username] = user
     return users, created
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Status
 
+from lapor.core import ratelimit
 from lapor.core.api import (
     BearerAuth,
     ErrorOut,
@@ -87,6 +88,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
         reporter_name=payload.reporter_name,
         reporter_email=payload.reporter_email,
         reporter_phone=payload.reporter_phone,
+        reporter_nik=payload.reporter_nik,
     )
     report = result.report
     return Status(201, {
@@ -97,30 +99,43 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
     })
 
 
-def _tracked(tracking_number: str) -> Report:
+def _tracked(tracking_number: str, *, request: HttpRequest) -> Report:
+    """The report by tracking number, rate-limited per client address."""
+    ratelimit.throttle_lookup(request)
+    tracking_number = submission.normalise_tracking_number(tracking_number)
     if not submission.tracking_number_valid(tracking_number):
         raise NotFound("not_found", field="tracking_number")
     return selectors.report_by_tracking(tracking_number)
 
 
 @public_router.get(
-    "/track/{tracking_number}", response={200: PublicReportOut, **errors(404)},
+    "/track/{tracking_number}", response={200: PublicReportOut, **errors(404, 429)},
     summary="Public status and timeline by tracking number",
 )
 def track(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
-    return presenters.public_view(_tracked(tracking_number), language_of(request))
+    return presenters.public_view(_tracked(tracking_number, request=request), language_of(request))
 
 
 def _reporter(
     request: HttpRequest, tracking_number: str, access_code: str | None
 ) -> tuple[Actor, Report]:
-    """The reporter, proven by the access code or by the bearer token of their account."""
+    """The reporter, proven by the access code or by the bearer token of their account.
+
+    Rate-limited per client address, and wrong access codes per tracking number and per address
+    (lapor.core.ratelimit): the 429 comes before the code is even checked."""
+    ratelimit.throttle_lookup(request)
+    tracking_number = submission.normalise_tracking_number(tracking_number)
     if not submission.tracking_number_valid(tracking_number):
         raise NotFound("not_found", field="tracking_number")
     if access_code:
-        actor = submission.reporter_authenticate(
-            tracking_number=tracking_number, access_code=access_code
-        )
+        ratelimit.access_code_guard(request, tracking_number)
+        try:
+            actor = submission.reporter_authenticate(
+                tracking_number=tracking_number, access_code=access_code
+            )
+        except NotAuthenticated:
+            ratelimit.access_code_failed(request, tracking_number)
+            raise
         return actor, selectors.report_by_tracking(tracking_number)
     account = optional_actor(request)
     report = reports_of_reporter(account).filter(tracking_number=tracking_number).first()
@@ -136,7 +151,7 @@ AccessCode = Header(
 
 
 @public_router.get(
-    "/track/{tracking_number}/full", response={200: ReporterReportOut, **errors(401, 404)},
+    "/track/{tracking_number}/full", response={200: ReporterReportOut, **errors(401, 404, 429)},
     summary="The reporter's whole view (needs the access code)",
 )
 def reporter_view(
@@ -147,7 +162,8 @@ def reporter_view(
 
 
 @public_router.post(
-    "/track/{tracking_number}/reply", response={200: ReporterReportOut, **errors(401, 404, 409)},
+    "/track/{tracking_number}/reply",
+    response={200: ReporterReportOut, **errors(401, 404, 409, 429)},
     summary="Accept the follow-up with a rating, or say it is not resolved",
 )
 def reporter_reply(
@@ -159,13 +175,13 @@ def reporter_reply(
     actor, report = _reporter(request, tracking_number, access_code)
     services.report_reporter_reply(actor=actor, report_id=report.pk, accept=payload.accept,
                                    rating=payload.rating, body=payload.body)
-    return presenters.reporter_view(selectors.report_by_tracking(tracking_number),
+    return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
                                     language_of(request))
 
 
 @public_router.post(
     "/track/{tracking_number}/messages",
-    response={200: ReporterReportOut, **errors(401, 404, 409)},
+    response={200: ReporterReportOut, **errors(401, 404, 409, 429)},
     summary="Send a message to the officers; answers a 'tunda' question when on hold",
 )
 def reporter_message(
@@ -177,7 +193,7 @@ def reporter_message(
         services.report_provide_info(actor=actor, report_id=report.pk, body=payload.body)
     else:
         services.report_reporter_message(actor=actor, report_id=report.pk, body=payload.body)
-    return presenters.reporter_view(selectors.report_by_tracking(tracking_number),
+    return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
                                     language_of(request))
 
 
@@ -211,12 +227,12 @@ def _supporter_key(request: HttpRequest, actor: Actor) -> str:
 
 
 @public_router.post(
-    "/track/{tracking_number}/support", response={200: SupportOut, **errors(401, 404, 409)},
+    "/track/{tracking_number}/support", response={200: SupportOut, **errors(401, 404, 409, 429)},
     summary="Support ('dukung') a public report",
 )
 def support(request: HttpRequest, tracking_number: str) -> dict[str, int]:
     actor = optional_actor(request)
-    report = _tracked(tracking_number)
+    report = _tracked(tracking_number, request=request)
     count = services.report_support(report_id=report.pk,
                                     supporter_key=_supporter_key(request, actor))
     return {"support_count": count}
@@ -255,7 +271,7 @@ def inbox(request: HttpRequest, query: Query[InboxQuery]) -> dict[str, Any]:
 
 def _staff_out(request: HttpRequest, actor: Actor, report_id: int) -> dict[str, Any]:
     return presenters.staff_view(selectors.report_for_staff(actor, report_id),
-                                 language_of(request))
+                                 language_of(request), actor=actor)
 
 
 _ACTION = {200: StaffReportOut, **errors(401, 403, 404, 409)}

@@ -147,13 +147,18 @@ class Report(models.Model):
 class ReporterContact(models.Model):
     """Who reported, kept apart from the report so lists never load it.
 
-    Issue #3 moves these fields into the encrypted identity vault.
+    ``name``, ``email``, ``phone`` and ``nik`` hold Fernet tokens, never plaintext; only
+    :mod:`lapor.privacy.identity` writes and reads them (and records every read). The two
+    ``*_index`` columns are keyed blind indexes for finding a reporter by phone or e-mail.
     """
 
     report = models.OneToOneField(Report, on_delete=models.CASCADE, related_name="contact")
-    name = models.CharField(max_length=120, blank=True)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=20, blank=True)
+    name = models.TextField(blank=True)
+    email = models.TextField(blank=True)
+    phone = models.TextField(blank=True)
+    nik = models.TextField(blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
+    email_index = models.CharField(max_length=64, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"contact of report {self.report_id}"

@@ -2,7 +2,8 @@
 
 - The public sees status and public events only; a confidential report's bodies never.
 - The reporter sees public and reporter-visible events, never internal ones.
-- Staff never receive an anonymous reporter's identity.
+- Staff never receive an anonymous reporter's identity; a named reporter's identity is read
+  through the vault (:mod:`lapor.privacy.identity`), which records every read.
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from lapor.core import clock
+from lapor.orgs.actors import Actor
 from lapor.orgs.models import OrgNode
+from lapor.privacy.detector import kinds_found
+from lapor.privacy.identity import identity_read
+from lapor.privacy.models import Purpose
 from lapor.reports import selectors
-from lapor.reports.models import Report, ReporterContact, ReportEvent
+from lapor.reports.models import Report, ReportEvent
 from lapor.reports.states import STATUS_LABELS_EN, Status
 
 # Payload keys that may leave in a public timeline.
@@ -111,13 +116,15 @@ def list_item(report: Report, language: str) -> dict[str, Any]:
     }
 
 
-def staff_view(report: Report, language: str) -> dict[str, Any]:
+def staff_view(report: Report, language: str, *, actor: Actor) -> dict[str, Any]:
+    """The staff view for ``actor``, who may read ``report`` (the caller checked). An anonymous
+    report's reporter is null; a named reporter's contact is a recorded identity read."""
     item = list_item(report, language)
     contact = None
-    if not report.is_anonymous:
-        row = ReporterContact.objects.filter(report=report).first()
-        if row is not None:
-            contact = {"name": row.name, "email": row.email, "phone": row.phone}
+    identity = identity_read(actor=actor, report=report, purpose=Purpose.STAFF_VIEW)
+    if identity is not None:
+        contact = {"name": identity.name, "email": identity.email, "phone": identity.phone}
+    warnings = kinds_found(report.title, report.body)
     events = selectors.report_events(report, visibilities=selectors.STAFF_VISIBILITIES)
     return {
         **item,
@@ -149,6 +156,8 @@ def staff_view(report: Report, language: str) -> dict[str, Any]:
         "duplicate_of": report.duplicate_of.tracking_number if report.duplicate_of else None,
         "support_count": report.support_count,
         "reporter": contact,
+        "privacy_warnings": warnings,
+        "suggest_confidential": bool(warnings) and not report.is_confidential,
         "dispositions": [
             {
                 "node": _ref(d.node),

@@ -37,6 +37,9 @@ class SubmitIn(Schema):
     reporter_name: str = Field(default="", max_length=120)
     reporter_email: str = Field(default="", max_length=254)
     reporter_phone: str = Field(default="", max_length=32)
+    reporter_nik: str = Field(
+        default="", max_length=24, description="NIK (16 digits), optional; stored encrypted"
+    )
 
 
 class SubmitOut(Schema):
@@ -196,6 +199,12 @@ class StaffReportOut(ReportListItemOut):
     support_count: int
     reporter: ContactOut | None = Field(
         description="Null for anonymous reports: no agency-side role receives the identity"
+    )
+    privacy_warnings: list[str] = Field(
+        description="Kinds of personal data found in title/body: nik, phone, email, name"
+    )
+    suggest_confidential: bool = Field(
+        description="Personal data found and the report is not confidential yet"
     )
     dispositions: list[DispositionOut]
     events: list[StaffEventOut]

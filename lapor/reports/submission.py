@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,9 +24,10 @@ from lapor.core.text import clean_text
 from lapor.orgs.actors import Actor, ActorKind, reporter_actor
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_root
+from lapor.privacy.identity import identity_store
 from lapor.regions.models import Region
 from lapor.reports.events import event_append
-from lapor.reports.models import Channel, Report, ReporterContact, ReportType, Visibility
+from lapor.reports.models import Channel, Report, ReportType, Visibility
 from lapor.reports.states import Action, Status
 from lapor.sla.deadlines import clock_for
 
@@ -37,9 +39,15 @@ INCIDENT_MAX_AGE_DAYS = 5 * 366
 LAT_RANGE = (Decimal("-11.5"), Decimal("6.5"))
 LON_RANGE = (Decimal("94.5"), Decimal("141.5"))
 
-# Unambiguous characters (no 0/O, 1/I/L): read aloud or copied from SMS without mistakes.
-_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-ACCESS_CODE_LENGTH = 12  # 31**12 ≈ 2**59 possibilities
+# Crockford's base-32 alphabet (no I, L, O, U): read aloud or copied from an SMS without
+# mistakes. 16 symbols x 5 bits = 80 bits of randomness, shown as XXXX-XXXX-XXXX-XXXX.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ACCESS_CODE_LENGTH = 16
+# Entered codes: look-alikes read as Crockford does (O -> 0, I/L -> 1); separators ignored.
+_CODE_LOOKALIKES = str.maketrans({"O": "0", "I": "1", "L": "1", "-": None, " ": None})
+# Separators a tracking number may be written with: "#", spaces and dashes of any kind.
+_TRACKING_SEPARATORS = re.compile(r"[#\s\-\u2010-\u2015]")
+NIK_LENGTH = 16
 
 
 @dataclass(frozen=True)
@@ -51,13 +59,18 @@ class SubmittedReport:
 def _access_code_digest(code: str) -> str:
     """Keyed hash of an access code: a stolen database alone can't be used to test guesses."""
     key = hashlib.sha256(f"lapor.access-code:{settings.SECRET_KEY}".encode()).digest()
-    normalised = code.strip().upper().replace("-", "").replace(" ", "")
+    normalised = code.strip().upper().translate(_CODE_LOOKALIKES)
     return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
 
 
 def _new_access_code() -> str:
     raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(ACCESS_CODE_LENGTH))
     return "-".join(raw[i : i + 4] for i in range(0, ACCESS_CODE_LENGTH, 4))
+
+
+def normalise_tracking_number(value: str) -> str:
+    """A tracking number as typed ("#1234 5678-9012") reduced to its digits' string."""
+    return _TRACKING_SEPARATORS.sub("", value)
 
 
 def new_tracking_number() -> str:
@@ -71,11 +84,14 @@ def new_tracking_number() -> str:
 
 
 def tracking_number_valid(value: str) -> bool:
-    return len(value) == 12 and value.isdigit() and verhoeff.is_valid(value)
+    """Twelve ASCII digits with a valid Verhoeff check, after removing "#", spaces, dashes."""
+    value = normalise_tracking_number(value)
+    return len(value) == 12 and value.isascii() and value.isdigit() and verhoeff.is_valid(value)
 
 
 def reporter_authenticate(*, tracking_number: str, access_code: str) -> Actor:
     """A reporter actor for the report, if the access code matches (constant-time compare)."""
+    tracking_number = normalise_tracking_number(tracking_number)
     report = Report.objects.filter(tracking_number=tracking_number).only(
         "pk", "access_code_hash"
     ).first()
@@ -107,6 +123,16 @@ def _clean_email(raw: str) -> str:
     except DjangoValidationError as exc:
         raise ValidationFailed("invalid_email", field="reporter_email") from exc
     return email.lower()
+
+
+def _clean_nik(raw: str) -> str:
+    """A NIK is optional; when given it is exactly 16 digits (spaces, dots, dashes ignored)."""
+    nik = re.sub(r"[\s.\-]", "", raw)
+    if not nik:
+        return ""
+    if len(nik) != NIK_LENGTH or not nik.isascii() or not nik.isdigit():
+        raise ValidationFailed("invalid_nik", field="reporter_nik")
+    return nik
 
 
 def _check_coordinates(latitude: Decimal | None, longitude: Decimal | None) -> None:
@@ -160,6 +186,7 @@ def report_submit(
     reporter_name: str = "",
     reporter_email: str = "",
     reporter_phone: str = "",
+    reporter_nik: str = "",
 ) -> SubmittedReport:
     """Record a citizen's report and start the verification clock.
 
@@ -177,6 +204,7 @@ def report_submit(
     name = clean_text(reporter_name, field="reporter_name", max_length=NAME_MAX)
     email = _clean_email(reporter_email)
     phone = _clean_phone(reporter_phone)
+    nik = _clean_nik(reporter_nik)
     _check_coordinates(latitude, longitude)
     now = clock.now()
     if incident_date is not None:
@@ -222,7 +250,7 @@ def report_submit(
                     staff_due_at=verify_due,
                     updated_at=now,
                 )
-                ReporterContact.objects.create(report=report, name=name, email=email, phone=phone)
+                identity_store(report=report, name=name, email=email, phone=phone, nik=nik)
                 event_append(
                     report=report,
                     kind=Action.SUBMIT,

@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from lapor.accounts.models import User
@@ -115,11 +117,16 @@ def test_every_kecamatan_of_kutai_timur_is_a_unit() -> None:
     assert Sop.objects.get(node=kutim).sms_keyword == "KUTIM"
 
 
+def _request() -> HttpRequest:
+    """django-axes (the lockout backend) needs the request to know the client address."""
+    return RequestFactory().post("/api/v1/auth/login")
+
+
 def test_demo_accounts_sign_in_with_the_default_password() -> None:
     _load("--quiet")
 
     for spec in data.USERS:
-        user = authenticate(username=spec.username, password=data.DEFAULT_PASSWORD)
+        user = authenticate(_request(), username=spec.username, password=data.DEFAULT_PASSWORD)
         assert user is not None, spec.username
         if spec.role is not None:
             assert RoleAssignment.objects.filter(user=user, role=spec.role,
@@ -132,8 +139,8 @@ def test_existing_accounts_keep_their_password() -> None:
 
     _load("--quiet")
 
-    assert authenticate(username="pupr", password="my-own-secret-123") is not None
-    assert authenticate(username="pupr", password=data.DEFAULT_PASSWORD) is None
+    assert authenticate(_request(), username="pupr", password="my-own-secret-123") is not None
+    assert authenticate(_request(), username="pupr", password=data.DEFAULT_PASSWORD) is None
     assert RoleAssignment.objects.filter(user__username="pupr", role=Role.LIAISON).exists()
 
 

@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from lapor.accounts.models import User
+from lapor.accounts.two_factor import two_factor_reset
+from lapor.audit.services import audit_record
 from lapor.core.errors import ApplicationError
 from lapor.orgs.models import Role
 from lapor.orgs.selectors import node_get
@@ -28,8 +30,15 @@ class Command(BaseCommand):
         add.add_argument("--node", required=True, help="Organisation node code")
         add.add_argument("--role", required=True, choices=Role.values)
         add.add_argument("--display-name", default="")
+        reset = sub.add_parser(
+            "reset-2fa", help="Remove a user's authenticator and recovery codes (lost phone): "
+                              "the next sign-in sets up a new one")
+        reset.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "reset-2fa":
+            self._reset_two_factor(options["username"])
+            return
         node = node_get(options["node"])
         if node is None:
             raise CommandError(f"Unknown node {options['node']!r}")
@@ -56,3 +65,13 @@ class Command(BaseCommand):
                 ) from exc
         verb = "Created" if created else "Updated"
         self.stdout.write(f"{verb} {username}: {options['role']} on {node.code}")
+
+    def _reset_two_factor(self, username: str) -> None:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"Unknown user {username!r}")
+        removed = two_factor_reset(user=user)
+        audit_record(action="auth.otp_reset", target_type="user", target_id=user.pk,
+                     payload={"devices_removed": removed})
+        self.stdout.write(f"Two-factor devices of {username} removed ({removed}); the next "
+                          "sign-in sets up a new authenticator.")

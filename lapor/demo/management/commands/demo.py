@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from lapor.demo.data import DEFAULT_REPORTS, PASSWORD_ENV
+from lapor.demo.data import DEFAULT_REPORTS, DEMO_TOTP_KEY, PASSWORD_ENV
 from lapor.demo.loader import DemoRefused, LoadResult, demo_logins, demo_password, load_demo
 from lapor.reports.states import Status
 
@@ -64,3 +64,7 @@ class Command(BaseCommand):
         for row in [header, *rows]:
             cells = [cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)]
             out.write("  " + "  ".join([*cells, row[3]]))
+        out.write("")
+        out.write("Staff accounts need a two-factor code (TOTP). Every demo staff account uses "
+                  f"the demo-only authenticator key {DEMO_TOTP_KEY}: add it to any "
+                  f"authenticator app, or run `oathtool --totp -b {DEMO_TOTP_KEY}`.")

@@ -1,0 +1,246 @@
+"""The write paths for attachments: add (check, clean, scan, store, record) and publish.
+
+``attachment_add`` checks everything it can before the slow part (who, report status, limits),
+cleans and scans the file outside any transaction, then in one transaction locks the report,
+checks again, writes the file through the storage API and creates the row. If anything in that
+transaction fails, the file is removed; if storing fails, no row is written (503
+``storage_failed``). So a failure never leaves a row without a file or a file without a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from lapor.attachments import content, scanning
+from lapor.attachments import permissions as perms
+from lapor.attachments.filetypes import MP4
+from lapor.attachments.models import SERVABLE_SCAN_STATUSES, Attachment, ScanStatus, UploadedBy
+from lapor.audit.services import audit_record
+from lapor.core import clock
+from lapor.core.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+from lapor.orgs.actors import Actor, ActorKind, Assignment
+from lapor.reports.events import event_append
+from lapor.reports.models import Report, Visibility
+from lapor.reports.permissions import can_read
+
+logger = logging.getLogger(__name__)
+
+NAME_MAX = 120
+STORAGE_ALIAS = "attachments"
+
+
+def attachment_storage() -> Storage:
+    return storages[STORAGE_ALIAS]
+
+
+def clean_display_name(name: str, *, extension: str) -> str:
+    """The client's file name as display text only: the last path part, no control or format
+    characters (e.g. a right-to-left override hiding ``.exe``), at most ``NAME_MAX`` characters,
+    keeping the detected ``extension``'s room. Never used to build a path."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] not in ("C", "Z") or ch == " ")
+    name = " ".join(name.split()).strip(" .")
+    if not name:
+        name = f"lampiran{extension}"
+    if len(name) > NAME_MAX:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 8:
+            name = stem[: NAME_MAX - len(ext) - 1].rstrip(" .") + "." + ext
+        else:
+            name = name[:NAME_MAX]
+    return name
+
+
+@dataclass(frozen=True)
+class _Uploader:
+    side: str
+    grant: Assignment | None
+
+
+def _uploader(actor: Actor, report: Report) -> _Uploader:
+    """Reporters add to their own report; staff need to be able to read it (else 404) and to
+    write on it (else 403)."""
+    if actor.kind == ActorKind.REPORTER:
+        if not perms.is_reporter_of(actor, report):
+            raise NotFound("not_found")
+        return _Uploader(UploadedBy.REPORTER, None)
+    if actor.kind != ActorKind.STAFF or not can_read(actor, report):
+        raise NotFound("not_found")
+    grant = perms.staff_uploader_for(actor, report)
+    if grant is None:
+        raise PermissionDenied("permission_denied")
+    return _Uploader(UploadedBy.STAFF, grant)
+
+
+def _check_report(report: Report, side: str, new_size: int) -> None:
+    """Uploads while the report is open; limits per report and per side (reporter / staff), so
+    a reporter cannot use up the room staff need for evidence, and the reverse."""
+    if not perms.accepts_uploads(report):
+        raise Conflict("invalid_transition",
+                       detail={"status": report.status, "action": "attachment_add"})
+    totals = Attachment.objects.filter(report=report, uploaded_by=side).aggregate(
+        count=Count("id"), size=Sum("size")
+    )
+    if totals["count"] >= settings.LAPOR_ATTACHMENTS_PER_REPORT:
+        raise Conflict("attachment_limit_reached",
+                       detail={"max_files": settings.LAPOR_ATTACHMENTS_PER_REPORT})
+    if (totals["size"] or 0) + new_size > settings.LAPOR_ATTACHMENT_REPORT_MAX_BYTES:
+        raise Conflict("attachment_limit_reached",
+                       detail={"max_bytes": settings.LAPOR_ATTACHMENT_REPORT_MAX_BYTES})
+
+
+def _scan(data: bytes) -> ScanStatus:
+    address = settings.LAPOR_CLAMAV_SOCKET
+    if not address:
+        return ScanStatus.NOT_SCANNED
+    try:
+        result = scanning.scan_bytes(data, address=address,
+                                     timeout=settings.LAPOR_CLAMAV_TIMEOUT_SECONDS)
+    except scanning.ScannerUnavailable as exc:
+        # Nothing is stored unscanned when a scanner is configured: the client retries.
+        logger.warning("clamd unavailable: %s", exc)
+        raise ServiceUnavailable("attachment_scan_unavailable") from exc
+    if not result.clean:
+        logger.warning("upload refused by clamd: %s", result.signature)
+        raise ValidationFailed("attachment_infected", field="file")
+    return ScanStatus.CLEAN
+
+
+def _discard(storage: Storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError:
+        logger.exception("could not remove attachment file %s", name)
+
+
+def _store(storage: Storage, name: str, data: bytes) -> str:
+    try:
+        saved = storage.save(name, ContentFile(data))
+    except OSError as exc:
+        # A disk-full or I/O error may leave a partial file under the generated name.
+        _discard(storage, name)
+        logger.error("storing attachment failed: %s", exc)
+        raise ServiceUnavailable("storage_failed") from exc
+    return saved
+
+
+def _lock(report_id: int) -> Report:
+    locked = Report.objects.select_for_update().filter(pk=report_id).values_list("pk", flat=True)
+    if not list(locked):
+        raise NotFound("not_found")
+    return Report.objects.select_related("tier", "current_node", "agency").get(pk=report_id)
+
+
+def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) -> Attachment:
+    """Check, clean, scan and store one file for the report; returns the new row.
+
+    Refusals: 404 (not your report), 403 (staff who only read), 409 (report closed/archived,
+    limits reached), 413 (too large), 415 (type not allowed), 422 (unreadable, infected),
+    503 (scanner unreachable, storage failed). Nothing is stored on any refusal.
+    """
+    if len(data) > settings.LAPOR_ATTACHMENT_MAX_BYTES:
+        raise PayloadTooLarge("attachment_too_large", field="file",
+                              detail={"max_bytes": settings.LAPOR_ATTACHMENT_MAX_BYTES})
+    report = Report.objects.select_related("tier", "current_node", "agency").filter(
+        pk=report_id).first()
+    if report is None:
+        raise NotFound("not_found")
+    uploader = _uploader(actor, report)
+    _check_report(report, uploader.side, 1)
+
+    cleaned = content.check_and_clean(data)
+    # The file as sent is scanned (the cleaned copy of an image is pixels only).
+    scan_status = _scan(data)
+    display = clean_display_name(filename, extension=cleaned.type.extension)
+    storage = attachment_storage()
+    name = f"{uuid.uuid4().hex}{cleaned.type.extension}"
+    stored: str | None = None
+    try:
+        with transaction.atomic():
+            report = _lock(report_id)
+            uploader = _uploader(actor, report)
+            _check_report(report, uploader.side, len(cleaned.data))
+            stored = _store(storage, name, cleaned.data)
+            attachment = Attachment.objects.create(
+                report=report,
+                uploaded_by=uploader.side,
+                uploader=actor.user if uploader.side == UploadedBy.STAFF else None,
+                stored_name=stored,
+                original_name=display,
+                content_type=cleaned.type.content_type,
+                size=len(cleaned.data),
+                sha256=hashlib.sha256(cleaned.data).hexdigest(),
+                created_at=clock.now(),
+                scan_status=scan_status,
+            )
+            # Not a state change: the report's version stays, so staff editing it don't get
+            # a spurious conflict. No file name in the event (it may carry personal data).
+            event_append(
+                report=report, kind="attachment_added", actor=actor, assignment=uploader.grant,
+                visibility=(Visibility.REPORTER if uploader.side == UploadedBy.REPORTER
+                            else Visibility.INTERNAL),
+                payload={"attachment_id": attachment.pk,
+                         "content_type": attachment.content_type, "size": attachment.size},
+            )
+    except BaseException:
+        if stored is not None:
+            _discard(storage, stored)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_publish(*, actor: Actor, report_id: int, attachment_id: int) -> Attachment:
+    """Publish the checked copy (``is_public``) so the public may download it.
+
+    Verifiers of the report's tier and handlers of its disposition only. Never for a
+    confidential report; for an anonymous report only files whose metadata was stripped
+    (images, PDF), never video. Every publication is audited. Publishing twice is a no-op.
+    """
+    report = _lock(report_id)
+    if not can_read(actor, report):
+        raise NotFound("not_found")
+    attachment = (
+        Attachment.objects.select_for_update()
+        .filter(pk=attachment_id, report=report, scan_status__in=SERVABLE_SCAN_STATUSES)
+        .first()
+    )
+    if attachment is None:
+        raise NotFound("not_found")
+    grant = perms.publisher_for(actor, report)
+    if grant is None:
+        raise PermissionDenied("permission_denied")
+    if report.is_confidential:
+        raise Conflict("attachment_not_publishable", detail={"reason": "confidential"})
+    if report.is_anonymous and attachment.content_type == MP4.content_type:
+        raise Conflict("attachment_not_publishable", detail={"reason": "anonymous_video"})
+    if attachment.is_public:
+        return attachment
+    attachment.is_public = True
+    attachment.published_at = clock.now()
+    attachment.published_by = actor.user
+    attachment.save(update_fields=["is_public", "published_at", "published_by"])
+    payload = {"report_id": report.pk, "anonymous": report.is_anonymous,
+               "content_type": attachment.content_type, "sha256": attachment.sha256}
+    audit_record(action="attachment.publish", actor=actor, target_type="attachment",
+                 target_id=attachment.pk, payload=payload)
+    event_append(report=report, kind="attachment_published", actor=actor, assignment=grant,
+                 visibility=Visibility.INTERNAL, payload={"attachment_id": attachment.pk})
+    return attachment

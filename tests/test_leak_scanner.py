@@ -1,0 +1,180 @@
+"""Leak scanner (issue #3): a reporter's identity never reaches agency-side roles, a confidential
+report never reaches the public, and neither reaches the logs or a plaintext database column.
+
+An anonymous report is submitted by a reporter with a distinctive name, NIK, phone and e-mail,
+driven through disposition and follow-ups, and every staff user of the test tree walks every
+API endpoint their role can reach for it. Then a confidential report is walked through every
+public endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from lapor.orgs.models import RoleAssignment
+from lapor.reports.models import Report
+from lapor.reports.states import Status
+from tests.api_client import ApiClient, login
+from tests.factories import PASSWORD, Tree
+
+NAME = "Wiryawan Kusumadewangga"
+NIK = "6408041203850001"
+PHONE = "+62 812-9876-5432"
+EMAIL = "wiryawan.kd@example.org"
+IDENTITY_STRINGS = (
+    NAME, "Wiryawan", "Kusumadewangga", NIK, "640804 120385 0001",
+    PHONE, "+6281298765432", "6281298765432", "081298765432", "81298765432", "812-9876-5432",
+    EMAIL, "wiryawan.kd",
+)
+# Content of the confidential report that the public must never see.
+CONFIDENTIAL_TITLE = "Pungutan liar di loket Samsat Sangatta"
+CONFIDENTIAL_BODY = "Petugas loket Zulkarnaen-Rahasia meminta uang tambahan tanpa kuitansi resmi."
+CONFIDENTIAL_STRINGS = (CONFIDENTIAL_TITLE, "Zulkarnaen-Rahasia", "kuitansi", "Samsat",
+                        "Tolong periksa loket")
+
+
+def _submission(**overrides: Any) -> dict[str, Any]:
+    return {
+        "type": "complaint",
+        "title": "Jalan berlubang di depan pasar",
+        "body": "Jalan di depan Pasar Induk Sangatta berlubang besar dan membahayakan.",
+        "region_code": "64.08.04",
+        "category_code": "jalan",
+        "target_agency_code": "kutim",
+        "reporter_name": NAME,
+        "reporter_nik": NIK,
+        "reporter_phone": PHONE,
+        "reporter_email": EMAIL,
+        **overrides,
+    }
+
+
+class Scanner:
+    """Collects every response body and fails on the first forbidden string."""
+
+    def __init__(self, forbidden: tuple[str, ...]) -> None:
+        self.forbidden = forbidden
+        self.checked = 0
+
+    def check(self, where: str, response: Any) -> Any:
+        text = response.content.decode()
+        for secret in self.forbidden:
+            assert secret not in text, f"{secret!r} leaked in {where} ({response.status_code})"
+        self.checked += 1
+        return response
+
+
+def _submit(body: dict[str, Any]) -> tuple[str, str, int]:
+    response = ApiClient().post("/reports", body)
+    assert response.status_code == 201, response.content
+    data = response.json()
+    report_id = Report.objects.get(tracking_number=data["tracking_number"]).pk
+    return data["tracking_number"], data["access_code"], report_id
+
+
+def _raw_database_text() -> str:
+    """Every value of every table, as text (ciphertext included)."""
+    chunks: list[str] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            chunks.extend(str(value) for row in cursor.fetchall() for value in row)
+    return "\n".join(chunks)
+
+
+def test_anonymous_identity_never_reaches_staff(
+    tree: Tree, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    scan = Scanner(IDENTITY_STRINGS)
+    number, code, report_id = _submit(_submission(is_anonymous=True))
+
+    # Drive it through disposition, forwarding, follow-ups and notes so timelines exist.
+    hub, liaison = login("hub", PASSWORD), login("liaison_pupr", PASSWORD)
+    steps: list[tuple[ApiClient, str, dict[str, Any]]] = [
+        (hub, "privacy", {"confidential": True}),
+        (hub, "notes", {"body": "Cek apakah pelapor pernah melapor sebelumnya."}),
+        (hub, "dispose", {"node": tree.pupr.code, "note": "Mohon ditindaklanjuti."}),
+        (liaison, "acknowledge", {}),
+        (liaison, "follow-ups", {"body": "Tim sudah meninjau lokasi.", "public": True}),
+        (login("officer_pupr", PASSWORD), "notes", {"body": "Foto lokasi sudah diambil."}),
+        (liaison, "forward", {"node": tree.bina_marga.code, "note": "Untuk Bina Marga."}),
+        (login("liaison_binamarga", PASSWORD), "follow-ups",
+         {"body": "Lubang sudah ditambal.", "final": True, "public": False}),
+    ]
+    for client, action, body in steps:
+        response = scan.check(action, client.post(f"/reports/{report_id}/{action}", body))
+        assert response.status_code == 200, (action, response.content)
+    # The reporter talks to the officers through the platform without revealing themselves.
+    reporter = ApiClient()
+    scan.check("reporter reply", reporter.post(
+        f"/track/{number}/reply", {"accept": False, "body": "Belum selesai, masih berlubang."},
+        headers={"X-Access-Code": code}))
+    assert Report.objects.get(pk=report_id).status == Status.IN_PROGRESS
+
+    # Every staff user walks every endpoint their role reaches for this report.
+    for username, user in tree.users.items():
+        client = login(username, PASSWORD)
+        scan.check(f"{username} /auth/me", client.get("/auth/me"))
+        detail = scan.check(f"{username} detail", client.get(f"/reports/{report_id}"))
+        if detail.status_code == 200:
+            assert detail.json()["reporter"] is None
+        scan.check(f"{username} routing",
+                   client.get(f"/reports/{report_id}/routing-suggestion"))
+        scan.check(f"{username} reveal", client.post(
+            f"/reports/{report_id}/reveal-identity",
+            {"reason": "Hanya mencoba apakah identitas bisa dibuka."}))
+        nodes = RoleAssignment.objects.filter(user=user).select_related("node")
+        for assignment in nodes:
+            for params in ({"node": assignment.node.code},
+                           {"node": assignment.node.code, "include_subtree": "true"},
+                           {"node": assignment.node.code, "include_subtree": "true",
+                            "status": list(Status.values)}):
+                scan.check(f"{username} inbox {params}", client.get("/inbox", params))
+    assert scan.checked > 60
+
+    for secret in IDENTITY_STRINGS:
+        assert secret not in caplog.text, f"{secret!r} in the logs"
+    database = _raw_database_text()
+    for secret in IDENTITY_STRINGS:
+        assert secret not in database, f"{secret!r} stored in plaintext"
+
+
+def test_confidential_report_never_reaches_the_public(
+    tree: Tree, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    number, _, report_id = _submit(_submission(
+        is_confidential=True, title=CONFIDENTIAL_TITLE, body=CONFIDENTIAL_BODY))
+    hub = login("hub", PASSWORD)
+    assert hub.post(f"/reports/{report_id}/dispose",
+                    {"node": tree.pupr.code, "note": "Tolong periksa loket."}).status_code == 200
+    liaison = login("liaison_pupr", PASSWORD)
+    assert liaison.post(f"/reports/{report_id}/follow-ups",
+                        {"body": "Tolong periksa loket sudah dilakukan, petugas Samsat ditegur.",
+                         "public": True}).status_code == 200
+
+    scan = Scanner(IDENTITY_STRINGS + CONFIDENTIAL_STRINGS)
+    public = ApiClient()
+    spaced = f"{number[:4]} {number[4:8]} {number[8:]}"
+    for form in (number, f"%23{number}", spaced, f"{number[:4]}-{number[4:8]}-{number[8:]}"):
+        response = scan.check(f"track {form}", public.get(f"/track/{form}"))
+        assert response.status_code == 200, (form, response.content)
+        assert response.json()["tracking_number"] == number
+    scan.check("full without code", public.get(f"/track/{number}/full"))
+    assert scan.check("support", public.post(f"/track/{number}/support")).status_code == 404
+    for path in ("/orgs", "/categories", "/regions", f"/orgs/{tree.kutim.code}",
+                 f"/orgs/{tree.pupr.code}"):
+        scan.check(path, public.get(path))
+    # A citizen account is public as far as someone else's report goes.
+    citizen = login("citizen", PASSWORD)
+    scan.check("citizen track", citizen.get(f"/track/{number}"))
+    scan.check("citizen my reports", citizen.get("/me/reports"))
+    scan.check("citizen detail", citizen.get(f"/reports/{report_id}"))
+
+    for secret in IDENTITY_STRINGS:
+        assert secret not in caplog.text, f"{secret!r} in the logs"

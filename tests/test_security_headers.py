@@ -1,0 +1,89 @@
+"""Security headers on every response: CSP (Django's own), referrer, opener, framing, HSTS."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client, override_settings
+
+
+def _csp(response: object) -> dict[str, list[str]]:
+    header = response["Content-Security-Policy"]  # type: ignore[index]
+    return {part.split()[0]: part.split()[1:] for part in header.split("; ")}
+
+
+def _assert_headers(response: object) -> None:
+    csp = _csp(response)
+    assert csp["default-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in csp["script-src"]
+    assert "'unsafe-eval'" not in csp["script-src"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert response["Referrer-Policy"] == "same-origin"  # type: ignore[index]
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"  # type: ignore[index]
+    assert response["X-Content-Type-Options"] == "nosniff"  # type: ignore[index]
+    assert response["X-Frame-Options"] == "DENY"  # type: ignore[index]
+
+
+@pytest.mark.django_db
+def test_api_response_carries_the_security_headers(client: Client) -> None:
+    response = client.get("/api/v1/categories")
+    assert response.status_code == 200
+    _assert_headers(response)
+    assert "Strict-Transport-Security" not in response  # plain HTTP: no HSTS
+
+
+@pytest.mark.django_db
+def test_error_response_carries_the_security_headers(client: Client) -> None:
+    response = client.get("/api/v1/inbox?node=x")
+    assert response.status_code == 401
+    _assert_headers(response)
+
+
+@pytest.mark.django_db
+def test_healthz_carries_the_security_headers(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code in (200, 503)  # 503 without a running worker
+    _assert_headers(response)
+
+
+@pytest.mark.django_db
+def test_api_docs_work_under_the_strict_policy(client: Client) -> None:
+    """Swagger UI is served from Ninja's own static files; its settings are a JSON data block
+    (not executed), so the page needs no inline script and no exemption."""
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    _assert_headers(response)
+    html = response.content.decode()
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+    assert all('type="application/json"' in attrs for attrs in inline), inline
+    assert "cdn." not in html
+
+
+@pytest.mark.django_db
+@override_settings(SECURE_HSTS_SECONDS=31_536_000,
+                   SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+def test_hsts_over_https(client: Client) -> None:
+    response = client.get("/api/v1/categories", headers={"X-Forwarded-Proto": "https"})
+    assert response["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_https_settings_mark_cookies_secure(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib  # noqa: PLC0415
+
+    from lapor.config import settings as module  # noqa: PLC0415
+
+    monkeypatch.setenv("LAPOR_HTTPS", "1")
+    monkeypatch.setenv("LAPOR_SECRET_KEY", "x" * 50)
+    try:
+        fresh = importlib.reload(module)
+        assert fresh.SESSION_COOKIE_SECURE
+        assert fresh.CSRF_COOKIE_SECURE
+        assert fresh.SESSION_COOKIE_HTTPONLY
+        assert fresh.CSRF_COOKIE_HTTPONLY
+        assert fresh.SESSION_COOKIE_SAMESITE == "Lax"
+        assert fresh.SECURE_HSTS_SECONDS == 31_536_000
+    finally:
+        monkeypatch.delenv("LAPOR_HTTPS")
+        importlib.reload(module)
