@@ -381,9 +381,9 @@ def test_other_agency_staff_get_404_on_every_object_endpoint(tree: Tree) -> None
             response = ApiClient(world.tokens[who]).get("/inbox", {"node": node,
                                                                   "include_subtree": "true"})
             calls += 1
-            # sysadmin covers the root, so the inbox of any node answers 200, but always empty:
-            # it reads no report (security.md). Node codes are public reference data.
-            expected = {200} if who == "sysadmin" else {404}
+            # No reader role covers Samarinda's nodes, sysadmin's included (configuration
+            # only, no report content): the inbox is 404 like any object of another agency.
+            expected = {404}
             _record(mismatches, (who, "GET", f"/inbox?node={node}"), response,
                     expected=expected, forbidden=world.forbidden("staff"))
             if response.status_code == 200 and response.json().get("items"):

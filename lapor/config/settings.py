@@ -222,6 +222,16 @@ OTP_TOTP_ISSUER = env_str("LAPOR_OTP_ISSUER", "Lapor")
 LAPOR_RATE_LOOKUPS_PER_MINUTE = env_int("LAPOR_RATE_LOOKUPS_PER_MINUTE", 30)
 LAPOR_RATE_CODE_FAILURES_PER_HOUR = env_int("LAPOR_RATE_CODE_FAILURES_PER_HOUR", 10)
 LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR = env_int("LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR", 50)
+# UU PDP retention (lapor.privacy.pdp.retention_sweep; docs/security.md "Personal data"):
+# days after closing/archiving, per report type, then anonymise (default) or purge.
+LAPOR_RETENTION_DAYS_COMPLAINT = env_int("LAPOR_RETENTION_DAYS_COMPLAINT", 1826)
+LAPOR_RETENTION_DAYS_ASPIRATION = env_int("LAPOR_RETENTION_DAYS_ASPIRATION", 730)
+LAPOR_RETENTION_DAYS_INFORMATION_REQUEST = env_int("LAPOR_RETENTION_DAYS_INFORMATION_REQUEST", 730)
+LAPOR_RETENTION_MODE = env_str("LAPOR_RETENTION_MODE", "anonymise")
+if LAPOR_RETENTION_MODE not in ("anonymise", "purge"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LAPOR_RETENTION_MODE must be 'anonymise' or 'purge'")
 
 # Django's own Content-Security-Policy: nothing inline runs unless it carries the per-request
 # nonce. /api/v1/docs (Swagger UI) loads only same-origin files; see lapor.config.api.

@@ -16,6 +16,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from lapor.core import clock, ratelimit
 from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
+from lapor.privacy.tasks import retention_sweep_task
 from lapor.sla.tasks import sweep_deadlines_task
 
 logger = logging.getLogger(__name__)
@@ -35,10 +36,18 @@ def minute_slot(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+def day_slot(moment: datetime) -> datetime:
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def tick(worker_name: str) -> bool:
     """One scheduler step: heartbeat, then enqueue this minute's sweep if nobody did yet."""
     heartbeat(worker_name)
-    slot = minute_slot(clock.now())
+    now = clock.now()
+    slot = minute_slot(now)
+    # The UU PDP retention sweep: once a day, by whichever worker claims the day first.
+    if claim_slot("privacy.retention", day_slot(now)):
+        retention_sweep_task.enqueue()
     if claim_slot("sla.sweep_deadlines", slot):
         # Autocommit here (no open transaction): the slot row is committed before enqueueing.
         sweep_deadlines_task.enqueue()

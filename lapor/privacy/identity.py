@@ -72,12 +72,12 @@ def identity_read(
     reveal, authorised by the caller, or the reporter reading their own report). Callers check
     the actor's access to ``report`` first; this function records, it does not authorise.
     """
+    own_access = purpose in (Purpose.REPORTER_ACCESS, Purpose.DATA_SUBJECT_ACCESS)
     if report.is_anonymous and not (
-        purpose == Purpose.REVEAL
-        or (purpose == Purpose.REPORTER_ACCESS and _is_own_report(actor, report))
+        purpose == Purpose.REVEAL or (own_access and _is_own_report(actor, report))
     ):
         return None
-    if purpose == Purpose.REPORTER_ACCESS and not _is_own_report(actor, report):
+    if own_access and not _is_own_report(actor, report):
         return None
     row = ReporterContact.objects.filter(report=report).first()
     if row is None:
@@ -89,6 +89,8 @@ def identity_read(
             user=actor.user,
             actor_kind=str(actor.kind),
             actor_role=actor.role_label if actor.kind == ActorKind.STAFF else "",
+            actor_node_id=(actor.assignments[0].node_id
+                           if actor.kind == ActorKind.STAFF and actor.assignments else None),
             purpose=purpose,
             reason=vault.encrypt(reason) if reason else "",
             created_at=clock.now(),

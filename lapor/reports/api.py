@@ -25,7 +25,7 @@ from lapor.core.api import (
 from lapor.core.api import _language as language_of
 from lapor.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from lapor.core.pagination import keyset_page
-from lapor.orgs.actors import Actor, reporter_actor
+from lapor.orgs.actors import READER_ROLES, Actor, reporter_actor
 from lapor.orgs.selectors import node_get, routing_suggestion
 from lapor.reports import presenters, selectors, services, submission
 from lapor.reports.models import Report
@@ -248,7 +248,7 @@ def support(request: HttpRequest, tracking_number: str) -> dict[str, int]:
 def inbox(request: HttpRequest, query: Query[InboxQuery]) -> dict[str, Any]:
     actor = request_staff(request)
     target = node_get(query.node)
-    if target is None or actor.covering(target, [a.role for a in actor.assignments]) is None:
+    if target is None or actor.covering(target, READER_ROLES) is None:
         raise NotFound("not_found", field="node")
     if query.date_from and query.date_to and query.date_from > query.date_to:
         raise ValidationFailed("validation_error", field="date_from")
