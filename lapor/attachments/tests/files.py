@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pikepdf
 from PIL import Image
@@ -71,3 +72,8 @@ SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
        b"<script>alert(document.cookie)</script></svg>")
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 ZIP = ZIP_LOCAL_HEADER + b"\x14\x00" + b"\0" * 100
+
+
+def stored_files(root: Path) -> list[Path]:
+    """The files under an attachment storage root (the ``attachment_root`` fixture)."""
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []

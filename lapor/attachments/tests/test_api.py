@@ -15,7 +15,7 @@ from PIL import Image
 from lapor.attachments.content import check_and_clean
 from lapor.attachments.models import Attachment
 from lapor.attachments.tests import fakes, files
-from lapor.attachments.tests.conftest import stored_files
+from lapor.attachments.tests.files import stored_files
 from lapor.audit.models import AuditEntry
 from lapor.reports import services as report_services
 from lapor.reports.models import ReportEvent

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
@@ -17,6 +15,7 @@ from django.test import override_settings
 from lapor.attachments import services as attachment_services
 from lapor.attachments.models import Attachment
 from lapor.attachments.tests import files
+from lapor.attachments.tests.files import stored_files
 from lapor.audit.models import AuditEntry
 from lapor.core import clock
 from lapor.core.errors import NotAuthenticated
@@ -33,19 +32,6 @@ AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 MESSAGE = "Saya tinggal di rumah nomor 12 di samping pasar."
 
 
-@pytest.fixture(autouse=True)
-def attachment_root(tmp_path: Path) -> Iterator[Path]:
-    root = tmp_path / "attachments"
-    storages = {**settings.STORAGES, "attachments": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": root},
-    }}
-    with override_settings(STORAGES=storages, LAPOR_CLAMAV_SOCKET=None):
-        yield root
-
-
-def _stored(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 
 def _closed(tree: Tree, *, report_type: str = "complaint", citizen: bool = False
@@ -95,7 +81,7 @@ def test_anonymise_erases_identity_keeps_statistics_and_is_idempotent(
     submitted = _closed(tree, citizen=True)
     report = submitted.report
     before = Report.objects.get(pk=report.pk)
-    assert len(_stored(attachment_root)) == 2
+    assert len(stored_files(attachment_root)) == 2
     # Not yet: the complaint period is 1826 days after closing.
     assert retention_sweep(now=_days(1826)).anonymised == 0
     with django_capture_on_commit_callbacks(execute=True):  # files go after commit
@@ -116,7 +102,7 @@ def test_anonymise_erases_identity_keeps_statistics_and_is_idempotent(
     # The reporter's upload is gone (rows and file); the officer's stays.
     assert list(Attachment.objects.filter(report=report).values_list("uploaded_by", flat=True)
                 ) == ["staff"]
-    assert len(_stored(attachment_root)) == 1
+    assert len(stored_files(attachment_root)) == 1
     # Nobody opens it with the old access code any more.
     with pytest.raises(NotAuthenticated):
         reporter_authenticate(tracking_number=report.tracking_number,
@@ -143,7 +129,7 @@ def test_purge_deletes_report_events_and_files_keeps_tombstone(
 ) -> None:
     submitted = _closed(tree)
     report_id = submitted.report.pk
-    assert len(_stored(attachment_root)) == 2
+    assert len(stored_files(attachment_root)) == 2
     with (override_settings(LAPOR_RETENTION_MODE="purge"),
           django_capture_on_commit_callbacks(execute=True)):
         counts = retention_sweep(now=_days(1900))
@@ -152,7 +138,7 @@ def test_purge_deletes_report_events_and_files_keeps_tombstone(
     assert not ReportEvent.objects.filter(report_id=report_id).exists()
     assert not Attachment.objects.filter(report_id=report_id).exists()
     assert _raw_contact(report_id) == []
-    assert _stored(attachment_root) == []
+    assert stored_files(attachment_root) == []
     tombstone = RetentionRecord.objects.get(action=RetentionAction.PURGED)
     assert (tombstone.report_id, tombstone.report_type) == (None, "complaint")
     with override_settings(LAPOR_RETENTION_MODE="purge"):

@@ -1,5 +1,8 @@
+"""Fixtures shared by every test directory (tests/ and each app's tests/)."""
+
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,13 +10,21 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-# The shared organisation tree fixture (tests/conftest.py only covers tests/).
-from tests.conftest import tree  # noqa: F401
+from tests.factories import Tree, make_tree
+
+# Browser tests drive a live server from the test thread (see STACK-NOTES.md).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def tree(db: None) -> Tree:
+    """A small organisation tree with one user per role (see tests/factories.py)."""
+    return make_tree()
 
 
 @pytest.fixture(autouse=True)
 def attachment_root(tmp_path: Path) -> Iterator[Path]:
-    """Every test stores attachments in its own empty directory."""
+    """Every test stores attachments in its own empty directory, never under var/."""
     root = tmp_path / "attachments"
     storages = {**settings.STORAGES, "attachments": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -21,7 +32,3 @@ def attachment_root(tmp_path: Path) -> Iterator[Path]:
     }}
     with override_settings(STORAGES=storages, LAPOR_CLAMAV_SOCKET=None):
         yield root
-
-
-def stored_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
