@@ -16,7 +16,12 @@ The data is shaped like one regency (Kutai Timur, a hub agency that verifies its
 ~28% waiting for verification at the hub, 2% on hold, ~50% disposed or in progress at its units
 (PUPR, other OPD, kecamatan; some forwarded to a sub-unit), the rest responded, closed or
 archived. Submission dates span the last 365 days, open ones skewed towards recent; deadlines
-come from the real working-day calendar (lapor.sla), so old open reports are overdue.
+come from the real working-day calendar (lapor.sla), so old open reports are overdue. On-hold
+and responded reports are inside their 10-HK windows (a running worker would already have
+archived or closed expired ones, and would otherwise do so during the measurement). Reporter
+contacts are Fernet tokens and blind indexes written through lapor.privacy.vault, as
+identity_store writes them, under the keys of LAPOR_DATA_DIR (share it with the server).
+Columns added to the models later are filled with the model field's default.
 
 ``--reset`` truncates the report tables first and refuses to run on a database whose name does
 not contain "bench" unless ``--force`` is given.
@@ -35,8 +40,8 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from itertools import accumulate
-from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -207,7 +212,8 @@ def child_env(database_url: str) -> dict[str, str]:
 
 def lapor(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "lapor.cli", *args]
-    return subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+    return subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True,  # noqa: S603
+                          check=False)
 
 
 def ensure_schema_and_tree(env: dict[str, str], agency: str, users: list[str]) -> str:
@@ -230,6 +236,28 @@ def ensure_schema_and_tree(env: dict[str, str], agency: str, users: list[str]) -
     if not tree_present(agency, users):
         sys.exit(f"the tree ({agency}) or users ({users}) are still missing")
     return "bench fallback seed"
+
+
+def ensure_authenticators(users: list[str]) -> None:
+    """Staff sign-in needs a TOTP code (docs/security.md): give each benchmark account a
+    confirmed authenticator if it has none, with the demo key when the demo defines one.
+    bench/run.py reads the key back from the database to compute the codes."""
+    try:
+        from lapor.accounts import two_factor  # noqa: PLC0415
+    except ImportError:  # a version without 2FA
+        return
+    from lapor.accounts.models import User  # noqa: PLC0415
+
+    try:
+        from lapor.demo.loader import demo_totp_key_hex  # noqa: PLC0415
+
+        key = demo_totp_key_hex()
+    except ImportError:
+        key = os.urandom(20).hex()
+    for user in User.objects.filter(username__in=users):
+        if two_factor.confirmed_totp(user) is None:
+            two_factor.totp_set(user=user, key_hex=key)
+            log(f"gave {user.username} a TOTP authenticator (bench sign-in)")
 
 
 def tree_present(agency: str, users: list[str]) -> bool:
@@ -309,6 +337,7 @@ def fallback_seed() -> None:
                 user = User.objects.create_user(username=username, password=DEMO_PASSWORD,
                                                 display_name=display)
             role_assign(user=user, node=OrgNode.objects.get(code=node_code), role=role)
+    # Authenticators for staff sign-in: ensure_authenticators(), run after this seed.
 
 
 # ---------------------------------------------------------------- generation
@@ -320,8 +349,7 @@ class World:
 
     agency: Any
     hub_user_id: int | None
-    liaison_user_id: int | None
-    liaison_node_id: int | None
+    liaisons: dict[int, int]
     units: list[Any]
     unit_weights: list[float]
     children: dict[int, list[Any]]
@@ -384,11 +412,12 @@ def build_world(agency_code: str, hub_username: str, liaison_username: str) -> W
     leaves = [c for c in categories if not any(o.parent_id == c.pk for o in categories)]
     users = {u.username: u for u in User.objects.filter(
         username__in=[hub_username, liaison_username])}
-    liaison = users.get(liaison_username)
-    liaison_node = None
-    if liaison is not None:
-        ra = RoleAssignment.objects.filter(user=liaison).first()
-        liaison_node = ra.node_id if ra else None
+    # Liaison officers act for their node (and its sub-units) in the generated timelines.
+    liaisons: dict[int, int] = {}
+    for ra in RoleAssignment.objects.filter(
+        role__in=["liaison", "unit_officer"], node__path__startswith=agency.path
+    ).order_by("-role"):  # liaison wins over unit_officer
+        liaisons[ra.node_id] = ra.user_id
     now = clock.now()
     sop, calendar = clock_for(agency, around=now - timedelta(days=180))
     # The calendar covers (now-180d).year ± 1: widen it to every year a deadline can touch.
@@ -400,8 +429,7 @@ def build_world(agency_code: str, hub_username: str, liaison_username: str) -> W
     return World(
         agency=agency,
         hub_user_id=users[hub_username].pk if hub_username in users else None,
-        liaison_user_id=liaison.pk if liaison else None,
-        liaison_node_id=liaison_node,
+        liaisons=liaisons,
         units=units, unit_weights=weights, children=children,
         kecamatan_by_region=kecamatan_by_region,
         categories=leaves or categories, districts=districts, sop=sop, calendar=calendar,
@@ -417,6 +445,11 @@ class Generator:
 
         self.w = world
         self.rng = rng
+        try:
+            from lapor.privacy import vault  # noqa: PLC0415
+        except ImportError:
+            vault = None  # type: ignore[assignment]
+        self.vault = vault
         self.now = now
         self.taken = taken_tracking
         self.verhoeff = verhoeff
@@ -466,6 +499,17 @@ class Generator:
             return kec
         return rng.choices(self.w.units, cum_weights=self.unit_w)[0]
 
+    def recent(self, start: datetime, working_days: int) -> datetime:
+        """A moment after ``start`` whose ``working_days`` clock has not run out by now (the
+        worker's sweep would already have acted on an expired one)."""
+        span = timedelta(days=1.4 * working_days)
+        for _ in range(8):
+            moment = max(self.now - span * self.rng.random(), start)
+            if self.w.deadline(moment, working_days) > self.now:
+                return moment
+            span /= 2
+        return self.now - timedelta(seconds=1)
+
     def step(self, start: datetime, low_h: float, high_h: float, share: float) -> datetime:
         """A moment after ``start``: ``low_h``–``high_h`` hours, but never past ``share`` of the
         time left until now (so every timestamp stays in the past)."""
@@ -478,7 +522,6 @@ class Generator:
     ]:
         """Rows for one report; returns (report, contact, events, dispositions, next_disp_id)."""
         rng, w = self.rng, self.w
-        agency = w.agency
         status = rng.choices(self.statuses, cum_weights=self.status_w)[0]
         age = timedelta(days=365 * rng.random() ** AGE_SKEW[status], seconds=rng.randint(0, 3600))
         t0 = self.now - age - timedelta(minutes=1)
@@ -487,133 +530,149 @@ class Generator:
         district = rng.choice(w.districts)
         title, body, address = self.text(topic, district.name)
         channel = rng.choices(self.channels, cum_weights=self.channel_w)[0]
-        anonymous = rng.random() < 0.15
-        confidential = rng.random() < 0.05
         with_coords = channel in ("mobile", "web") and rng.random() < 0.4
-        lat = round(rng.uniform(0.35, 1.6), 6) if with_coords else None
-        lon = round(rng.uniform(116.6, 118.4), 6) if with_coords else None
-        incident = (t0 - timedelta(days=rng.randint(0, 20))).date() if rng.random() < 0.5 else None
-
-        sop = w.sop
-        verify_due = w.deadline(t0, sop.verify_days)
+        verify_due = w.deadline(t0, w.sop.verify_days)
         r: dict[str, Any] = {
             "status": status, "verified_at": None, "first_followup_at": None,
             "responded_at": None, "closed_at": None, "verify_due_at": verify_due,
             "verify_days_left": None, "hold_due_at": None, "followup_due_at": None,
             "resolution_due_at": None, "reply_due_at": None, "resolution_days": None,
             "staff_due_at": verify_due, "rating": None, "archive_reason": "",
-            "current_node": agency.pk, "updated_at": t0,
+            "current_node": w.agency.pk, "updated_at": t0,
         }
-        hub, hub_node = w.hub_user_id, agency.pk
         events = [[report_id, "submit", None, "reporter", None, t0, "", "submitted", "public", "",
-                   json.dumps({"channel": channel, "tier": agency.code})]]
+                   json.dumps({"channel": channel, "tier": w.agency.code})]]
         disps: list[list[Any]] = []
-        last = t0
-
-        if status == "on_hold":
-            t1 = self.step(t0, 2, 60, 0.5)
-            r.update(hold_due_at=w.deadline(t1, sop.hold_days), staff_due_at=None,
-                     verify_days_left=rng.randint(0, sop.verify_days), updated_at=t1)
-            events.append([report_id, "hold", hub, "hub_verifier", hub_node, t1, "submitted",
-                           "on_hold", "reporter", "Mohon lengkapi lokasi tepat dan foto kejadian.",
-                           json.dumps({"verify_days_left": r["verify_days_left"]})])
-        elif status == "archived":
-            t1 = self.step(t0, 2, 60, 0.5)
-            reason = rng.choice(ARCHIVE_REASONS)
-            r.update(closed_at=t1, staff_due_at=None, archive_reason=reason, updated_at=t1)
-            events.append([report_id, "archive", hub, "hub_verifier", hub_node, t1, "submitted",
-                           "archived", "public", "", json.dumps({"reason": reason})])
+        if status in ("on_hold", "archived"):
+            self.verifier_stops(report_id, status, t0, r, events)
         elif status != "submitted":
-            t1 = self.step(t0, 1, 96, 0.3)  # verified and disposed
             unit = self.unit_for(topic, district.code)
-            days = category.resolution_days
-            resolution_due = w.deadline(t1, days)
-            followup_due = min(w.deadline(t1, sop.first_followup_days), resolution_due)
-            r.update(verified_at=t1, resolution_days=days, resolution_due_at=resolution_due,
-                     followup_due_at=followup_due, staff_due_at=followup_due,
-                     current_node=unit.pk, updated_at=t1)
-            events.append([report_id, "dispose", hub, "hub_verifier", hub_node, t1, "submitted",
-                           "disposed", "public", "",
-                           json.dumps({"node": unit.code, "node_name": unit.name,
-                                       "resolution_days": days})])
-            disp_id = next_disp_id
-            next_disp_id += 1
-            disps.append([disp_id, report_id, unit.pk, None, hub, hub_node, "", "active", "",
-                          t1, None])
-            last = t1
-            handler_node = unit
-            kids = w.children.get(unit.pk)
-            if kids and rng.random() < 0.25:
-                t2 = self.step(last, 1, 48, 0.3)
-                child = rng.choice(kids)
-                disps[-1][7], disps[-1][10] = "forwarded", t2
-                disps.append([next_disp_id, report_id, child.pk, disp_id, None, unit.pk, "",
-                              "active", "", t2, None])
-                next_disp_id += 1
-                events.append([report_id, "forward", self.handler_user(unit), "liaison",
-                               unit.pk, t2, "disposed", "disposed", "internal", "",
-                               json.dumps({"node": child.code, "node_name": child.name})])
-                r.update(current_node=child.pk, updated_at=t2)
-                handler_node, last = child, t2
-            actor = self.handler_user(handler_node)
-            if status in ("in_progress", "responded", "closed"):
-                t3 = self.step(last, 1, 72, 0.3)
-                events.append([report_id, "acknowledge", actor, "liaison", handler_node.pk, t3,
-                               "disposed", "in_progress", "public", "", "{}"])
-                r.update(updated_at=t3)
-                last = t3
-                if status == "in_progress" and rng.random() < 0.5:
-                    t4 = self.step(last, 2, 120, 0.5)
-                    r.update(first_followup_at=t4, staff_due_at=resolution_due, updated_at=t4)
-                    events.append([report_id, "follow_up", actor, "liaison", handler_node.pk, t4,
-                                   "in_progress", "in_progress", "public",
-                                   "Laporan sedang ditinjau di lapangan oleh tim teknis.", "{}"])
-            if status in ("responded", "closed"):
-                t5 = self.step(last, 4, 400, 0.5)
-                reply_due = w.deadline(t5, sop.reply_window_days)
-                r.update(first_followup_at=t5, responded_at=t5, reply_due_at=reply_due,
-                         staff_due_at=None, updated_at=t5)
-                events.append([report_id, "respond", actor, "liaison", handler_node.pk, t5,
-                                "in_progress", "responded", "public",
-                               "Sudah ditindaklanjuti oleh petugas; mohon konfirmasi.", "{}"])
-                last = t5
-            if status == "closed":
-                t6 = self.step(last, 2, 240, 0.8)
-                accepted = rng.random() < 0.6
-                rating = rng.choices([1, 2, 3, 4, 5], weights=[5, 5, 15, 35, 40])[0]
-                r.update(closed_at=t6, staff_due_at=None, rating=rating if accepted else None,
-                         updated_at=t6)
-                disps[-1][7], disps[-1][10] = "ended", t6
-                if accepted:
-                    events.append([report_id, "accept", None, "reporter", None, t6, "responded",
-                                   "closed", "reporter", "", json.dumps({"rating": rating})])
-                else:
-                    events.append([report_id, "auto_close", None, "system", None, t6,
-                                   "responded", "closed", "public", "", "{}"])
-
-        access_hash = f"{rng.getrandbits(256):064x}"
+            next_disp_id = self.handled(report_id, status, t0=t0, unit=unit,
+                                        days=category.resolution_days, r=r, events=events,
+                                        disps=disps, next_disp_id=next_disp_id)
         report = [
-            report_id, self.tracking_number(), access_hash,
-            rng.choices(self.types, cum_weights=self.type_w)[0], title, body, incident, lat, lon,
-            address, channel, anonymous, confidential, status, t0, r["verified_at"],
-            r["first_followup_at"], r["responded_at"], r["closed_at"], r["verify_due_at"],
-            r["verify_days_left"], r["hold_due_at"], r["followup_due_at"],
+            report_id, self.tracking_number(), f"{rng.getrandbits(256):064x}",
+            rng.choices(self.types, cum_weights=self.type_w)[0], title, body,
+            (t0 - timedelta(days=rng.randint(0, 20))).date() if rng.random() < 0.5 else None,
+            round(rng.uniform(0.35, 1.6), 6) if with_coords else None,
+            round(rng.uniform(116.6, 118.4), 6) if with_coords else None,
+            address, channel, rng.random() < 0.15, rng.random() < 0.05, status, t0,
+            r["verified_at"], r["first_followup_at"], r["responded_at"], r["closed_at"],
+            r["verify_due_at"], r["verify_days_left"], r["hold_due_at"], r["followup_due_at"],
             r["resolution_due_at"], r["reply_due_at"], r["resolution_days"], r["staff_due_at"],
-            r["rating"], r["archive_reason"], 0, 1, t0,
-            agency.pk, category.pk, r["current_node"], None, district.code, None, agency.pk,
-            agency.pk,
+            r["rating"], r["archive_reason"], 0, 1, r["updated_at"],
+            w.agency.pk, category.pk, r["current_node"], None, district.code, None, w.agency.pk,
+            w.agency.pk,
         ]
+        return report, self.contact(report_id, channel), events, disps, next_disp_id
+
+    def contact(self, report_id: int, channel: str) -> list[Any]:
+        rng = self.rng
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}".strip()
         has_phone = channel in ("sms", "whatsapp", "phone") or rng.random() < 0.5
         phone = f"+62812{rng.randint(10_000_000, 99_999_999)}" if has_phone else ""
         email = (f"{name.split()[0].lower()}{rng.randint(1, 999)}@example.id"
                  if channel in ("email", "web") and rng.random() < 0.7 else "")
-        contact = [report_id, name, email, phone]
-        return report, contact, events, disps, next_disp_id
+        if self.vault is None:  # a version before the identity vault (issue #3)
+            return [report_id, name, email, phone, "", "", ""]
+        v = self.vault
+        # As lapor.privacy.identity.identity_store writes it: Fernet tokens + blind indexes.
+        return [report_id, v.encrypt(name), v.encrypt(email), v.encrypt(phone), v.encrypt(""),
+                v.phone_index(phone), v.email_index(email)]
+
+    def verifier_stops(self, report_id: int, status: str, t0: datetime, r: dict[str, Any],
+                       events: list[list[Any]]) -> None:
+        """The hub verifier puts the report on hold (tunda) or archives it."""
+        w, hub, hub_node = self.w, self.w.hub_user_id, self.w.agency.pk
+        t1 = self.step(t0, 2, 60, 0.5)
+        if status == "on_hold":
+            # Still within its hold window: the worker's sweep archives expired holds.
+            t1 = max(t1, self.recent(t0, w.sop.hold_days))
+            r.update(hold_due_at=w.deadline(t1, w.sop.hold_days), staff_due_at=None,
+                     verify_days_left=self.rng.randint(0, w.sop.verify_days), updated_at=t1)
+            events.append([report_id, "hold", hub, "hub_verifier", hub_node, t1, "submitted",
+                           "on_hold", "reporter", "Mohon lengkapi lokasi tepat dan foto kejadian.",
+                           json.dumps({"verify_days_left": r["verify_days_left"]})])
+            return
+        reason = self.rng.choice(ARCHIVE_REASONS)
+        r.update(closed_at=t1, staff_due_at=None, archive_reason=reason, updated_at=t1)
+        events.append([report_id, "archive", hub, "hub_verifier", hub_node, t1, "submitted",
+                       "archived", "public", "", json.dumps({"reason": reason})])
+
+    def handled(self, report_id: int, status: str, *, t0: datetime, unit: Any, days: int,
+                r: dict[str, Any], events: list[list[Any]], disps: list[list[Any]],
+                next_disp_id: int) -> int:
+        """Disposed to ``unit`` (maybe forwarded to a sub-unit), then as far as ``status``."""
+        rng, w, hub, hub_node = self.rng, self.w, self.w.hub_user_id, self.w.agency.pk
+        t1 = self.step(t0, 1, 96, 0.3)
+        resolution_due = w.deadline(t1, days)
+        followup_due = min(w.deadline(t1, w.sop.first_followup_days), resolution_due)
+        r.update(verified_at=t1, resolution_days=days, resolution_due_at=resolution_due,
+                 followup_due_at=followup_due, staff_due_at=followup_due,
+                 current_node=unit.pk, updated_at=t1)
+        events.append([report_id, "dispose", hub, "hub_verifier", hub_node, t1, "submitted",
+                       "disposed", "public", "",
+                       json.dumps({"node": unit.code, "node_name": unit.name,
+                                   "resolution_days": days})])
+        disps.append([next_disp_id, report_id, unit.pk, None, hub, hub_node, "", "active", "",
+                      t1, None])
+        next_disp_id += 1
+        last, node = t1, unit
+        kids = w.children.get(unit.pk)
+        if kids and rng.random() < 0.25:
+            t2 = self.step(last, 1, 48, 0.3)
+            child = rng.choice(kids)
+            disps[-1][7], disps[-1][10] = "forwarded", t2
+            disps.append([next_disp_id, report_id, child.pk, disps[-1][0], None, unit.pk, "",
+                          "active", "", t2, None])
+            next_disp_id += 1
+            events.append([report_id, "forward", self.handler_user(unit), "liaison", unit.pk,
+                           t2, "disposed", "disposed", "internal", "",
+                           json.dumps({"node": child.code, "node_name": child.name})])
+            r.update(current_node=child.pk, updated_at=t2)
+            last, node = t2, child
+        if status == "disposed":
+            return next_disp_id
+        actor = self.handler_user(node)
+        last = self.step(last, 1, 72, 0.3)
+        events.append([report_id, "acknowledge", actor, "liaison", node.pk, last, "disposed",
+                       "in_progress", "public", "", "{}"])
+        r.update(updated_at=last)
+        if status == "in_progress":
+            if rng.random() < 0.5:
+                t4 = self.step(last, 2, 120, 0.5)
+                r.update(first_followup_at=t4, staff_due_at=resolution_due, updated_at=t4)
+                events.append([report_id, "follow_up", actor, "liaison", node.pk, t4,
+                               "in_progress", "in_progress", "public",
+                               "Laporan sedang ditinjau di lapangan oleh tim teknis.", "{}"])
+            return next_disp_id
+        t5 = self.step(last, 4, 400, 0.5)
+        if status == "responded":
+            # Reply window still open: the worker's sweep closes expired ones.
+            t5 = max(t5, self.recent(last, w.sop.reply_window_days))
+        r.update(first_followup_at=t5, responded_at=t5, staff_due_at=None, updated_at=t5,
+                 reply_due_at=w.deadline(t5, w.sop.reply_window_days))
+        events.append([report_id, "respond", actor, "liaison", node.pk, t5, "in_progress",
+                       "responded", "public",
+                       "Sudah ditindaklanjuti oleh petugas; mohon konfirmasi.", "{}"])
+        if status == "closed":
+            t6 = self.step(t5, 2, 240, 0.8)
+            accepted = rng.random() < 0.6
+            rating = rng.choices([1, 2, 3, 4, 5], weights=[5, 5, 15, 35, 40])[0]
+            r.update(closed_at=t6, staff_due_at=None, rating=rating if accepted else None,
+                     updated_at=t6)
+            disps[-1][7], disps[-1][10] = "ended", t6
+            if accepted:
+                events.append([report_id, "accept", None, "reporter", None, t6, "responded",
+                               "closed", "reporter", "", json.dumps({"rating": rating})])
+            else:
+                events.append([report_id, "auto_close", None, "system", None, t6, "responded",
+                               "closed", "public", "", "{}"])
+        return next_disp_id
 
     def handler_user(self, node: Any) -> int | None:
-        """The demo liaison acts for its own node; other units' officers are not demo users."""
-        return self.w.liaison_user_id if node.pk == self.w.liaison_node_id else None
+        """The liaison of the node (or of its parent unit); None where no account exists."""
+        return self.w.liaisons.get(node.pk) or self.w.liaisons.get(node.parent_id)
 
 
 REPORT_COLUMNS = (
@@ -625,7 +684,7 @@ REPORT_COLUMNS = (
     "support_count", "version", "updated_at", "agency_id", "category_id", "current_node_id",
     "duplicate_of_id", "region_id", "reporter_user_id", "target_agency_id", "tier_id",
 )
-CONTACT_COLUMNS = ("report_id", "name", "email", "phone")
+CONTACT_COLUMNS = ("report_id", "name", "email", "phone", "nik", "phone_index", "email_index")
 EVENT_COLUMNS = ("report_id", "kind", "actor_id", "actor_role", "actor_node_id", "created_at",
                  "from_status", "to_status", "visibility", "body", "payload")
 DISPOSITION_COLUMNS = ("id", "report_id", "node_id", "parent_id", "disposed_by_id",
@@ -633,10 +692,52 @@ DISPOSITION_COLUMNS = ("id", "report_id", "node_id", "parent_id", "disposed_by_i
                        "ended_at")
 
 
-def copy_rows(cur: Any, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
-    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+class TableShape:
+    """Maps the generator's columns onto the table as the models define it today: columns the
+    generator does not know get the model field's default (a NOT NULL column added to a model
+    with a default keeps this loader working); generated columns the table lacks are dropped."""
+
+    def __init__(self, model: Any, generated: tuple[str, ...]) -> None:
+        self.table = model._meta.db_table
+        position = {name: i for i, name in enumerate(generated)}
+        self.columns: list[str] = []
+        self.sources: list[tuple[int, Any]] = []  # (index in generated row, or -1 and constant)
+        for f in model._meta.concrete_fields:
+            if f.column in position:
+                self.columns.append(f.column)
+                self.sources.append((position[f.column], None))
+            elif not f.primary_key:
+                default = f.get_default() if f.has_default() or not f.null else None
+                if isinstance(default, (dict, list)):
+                    default = json.dumps(default)
+                self.columns.append(f.column)
+                self.sources.append((-1, default))
+        self.identity = all(i >= 0 for i, _ in self.sources)
+
+    def copy(self, cur: Any, rows: list[Any]) -> None:
+        sql = f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"
+        sources = self.sources
+        with cur.copy(sql) as copy:
+            if self.identity:
+                for row in rows:
+                    copy.write_row([row[i] for i, _ in sources])
+            else:
+                for row in rows:
+                    copy.write_row([row[i] if i >= 0 else c for i, c in sources])
+
+
+def table_shapes() -> list[TableShape]:
+    """Report, contact, event, disposition: the order of a generated batch."""
+    from lapor.reports.models import (  # noqa: PLC0415
+        Disposition,
+        Report,
+        ReporterContact,
+        ReportEvent,
+    )
+
+    return [TableShape(Report, REPORT_COLUMNS), TableShape(ReporterContact, CONTACT_COLUMNS),
+            TableShape(ReportEvent, EVENT_COLUMNS),
+            TableShape(Disposition, DISPOSITION_COLUMNS)]
 
 
 def reserve_ids(cur: Any, table: str, count: int) -> int:
@@ -644,8 +745,8 @@ def reserve_ids(cur: Any, table: str, count: int) -> int:
     cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
     seq = cur.fetchone()[0]
     cur.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-    cur.execute(f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), "
-                f"(SELECT last_value FROM {seq}))")
+    cur.execute(f"SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), "  # noqa: S608
+                f"(SELECT last_value FROM {seq}))")  # (table and sequence names are ours)
     first = int(cur.fetchone()[0]) + 1
     cur.execute("SELECT setval(%s, %s)", [seq, first + count - 1])
     return first
@@ -655,23 +756,75 @@ def db_name(url: str) -> str:
     return urlparse(url).path.lstrip("/")
 
 
-def load(args: argparse.Namespace) -> dict[str, Any]:
+class CopyWriter(threading.Thread):
+    """COPYs batch k while the main thread generates batch k+1 (psycopg waits on the socket
+    without holding the GIL, so generation and ingestion overlap on two cores)."""
+
+    def __init__(self, conn: Any, started: float) -> None:
+        super().__init__(name="copy-writer")
+        self.conn = conn
+        self.started = started
+        self.batches: queue.Queue[tuple[list[Any], ...] | None] = queue.Queue(maxsize=2)
+        self.counts = {"reports": 0, "contacts": 0, "events": 0, "dispositions": 0}
+        self.shapes = table_shapes()
+        self.failure: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            cur = self.conn.cursor()
+            while (batch := self.batches.get()) is not None:
+                for shape, rows in zip(self.shapes, batch, strict=True):
+                    shape.copy(cur, rows)
+                self.conn.commit()
+                for key, rows in zip(self.counts, batch, strict=True):
+                    self.counts[key] += len(rows)
+                elapsed = time.monotonic() - self.started
+                log(f"{self.counts['reports']:>7,} reports "
+                    f"({self.counts['reports'] / elapsed:,.0f} reports/s, "
+                    f"{sum(self.counts.values()) / elapsed:,.0f} rows/s)")
+        except BaseException as exc:  # handed to the main thread by load()
+            self.failure = exc
+            while self.batches.get() is not None:  # drain so the producer never blocks
+                pass
+
+
+def prepare_tables(conn: Any, reports: int, *, reset: bool) -> tuple[set[str], int, int]:
+    """Truncate if asked; return the tracking numbers in use and the first free report and
+    disposition ids (reserved from their sequences)."""
+    cur = conn.cursor()
+    if reset:
+        cur.execute(f"TRUNCATE {', '.join(REPORT_TABLES)} RESTART IDENTITY CASCADE")
+        conn.commit()
+        log("report tables truncated")
+    cur.execute("SELECT tracking_number FROM reports_report")
+    taken = {row[0] for row in cur.fetchall()}
+    first_id = reserve_ids(cur, "reports_report", max(1, reports))
+    next_disp = reserve_ids(cur, "reports_disposition", max(1, 2 * reports))  # ≤ 2 hops each
+    conn.commit()
+    return taken, first_id, next_disp
+
+
+def setup_django(database_url: str) -> dict[str, str]:
     import django  # noqa: PLC0415
 
-    env = child_env(args.database_url)
-    os.environ.update({k: env[k] for k in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE",
-                                           "LAPOR_DATA_DIR")})
-    if env.get("LAPOR_DEMO_MODE"):
-        os.environ["LAPOR_DEMO_MODE"] = env["LAPOR_DEMO_MODE"]
+    env = child_env(database_url)
+    for key in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "LAPOR_DATA_DIR", "LAPOR_DEMO_MODE"):
+        if key in env:
+            os.environ[key] = env[key]
     sys.path.insert(0, str(REPO))
     django.setup()
+    return env
+
+
+def load(args: argparse.Namespace) -> dict[str, Any]:
+    env = setup_django(args.database_url)
     import psycopg  # noqa: PLC0415
 
     from lapor.core import clock  # noqa: PLC0415
 
     started = time.monotonic()
-    users = [args.hub_user, args.liaison_user]
-    how = ensure_schema_and_tree(env, args.agency, users)
+    how = ensure_schema_and_tree(env, args.agency, [args.hub_user, args.liaison_user])
+    ensure_authenticators([args.hub_user, args.liaison_user])
     setup_s = time.monotonic() - started
     log(f"schema migrated, org tree and users: {how} ({setup_s:.1f} s)")
     world = build_world(args.agency, args.hub_user, args.liaison_user)
@@ -679,75 +832,40 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
         f"{sum(len(v) for v in world.children.values())} sub-units, "
         f"{len(world.categories)} categories, {len(world.districts)} districts")
 
+    if args.reports == 0 and not args.reset:
+        return {"reports": 0, "rows": 0, "setup_seconds": round(setup_s, 2), "tree": how}
     t_load = time.monotonic()
-    counts = {"reports": 0, "contacts": 0, "events": 0, "dispositions": 0}
     with psycopg.connect(args.database_url, autocommit=False) as conn:
-        cur = conn.cursor()
-        if args.reset:
-            cur.execute(f"TRUNCATE {', '.join(REPORT_TABLES)} RESTART IDENTITY CASCADE")
-            conn.commit()
-            log("report tables truncated")
-        cur.execute("SELECT tracking_number FROM reports_report")
-        taken = {row[0] for row in cur.fetchall()}
-        first_id = reserve_ids(cur, "reports_report", args.reports)
-        # At most two hops per report.
-        next_disp = reserve_ids(cur, "reports_disposition", 2 * args.reports)
-        conn.commit()
+        taken, first_id, next_disp = prepare_tables(conn, args.reports, reset=args.reset)
         gen = Generator(world, random.Random(args.seed), clock.now(), taken)
-        # Generate batch k+1 in this thread while a writer thread COPYs batch k (psycopg waits
-        # on the socket without the GIL, so the two overlap on two cores).
-        batches: queue.Queue[tuple[list[Any], ...] | None] = queue.Queue(maxsize=2)
-        failure: list[BaseException] = []
-
-        def writer() -> None:
-            try:
-                while (batch := batches.get()) is not None:
-                    reports, contacts, events, disps = batch
-                    copy_rows(cur, "reports_report", REPORT_COLUMNS, reports)
-                    copy_rows(cur, "reports_reportercontact", CONTACT_COLUMNS, contacts)
-                    copy_rows(cur, "reports_reportevent", EVENT_COLUMNS, events)
-                    copy_rows(cur, "reports_disposition", DISPOSITION_COLUMNS, disps)
-                    conn.commit()
-                    counts["reports"] += len(reports)
-                    counts["contacts"] += len(contacts)
-                    counts["events"] += len(events)
-                    counts["dispositions"] += len(disps)
-                    elapsed = time.monotonic() - t_load
-                    log(f"{counts['reports']:>7,} reports "
-                        f"({counts['reports'] / elapsed:,.0f} reports/s, "
-                        f"{sum(counts.values()) / elapsed:,.0f} rows/s)")
-            except BaseException as exc:  # handed to the main thread below
-                failure.append(exc)
-                while batches.get() is not None:  # drain so the producer never blocks
-                    pass
-
-        thread = threading.Thread(target=writer, name="copy-writer")
-        thread.start()
+        writer = CopyWriter(conn, t_load)
+        writer.start()
         done = 0
         try:
-            while done < args.reports and not failure:
+            while done < args.reports and writer.failure is None:
                 n = min(args.batch, args.reports - done)
-                reports, contacts, events, disps = [], [], [], []
+                batch: tuple[list[Any], ...] = ([], [], [], [])
                 for i in range(n):
                     rep, con, evs, ds, next_disp = gen.report(first_id + done + i, next_disp)
-                    reports.append(rep)
-                    contacts.append(con)
-                    events.extend(evs)
-                    disps.extend(ds)
-                batches.put((reports, contacts, events, disps))
+                    batch[0].append(rep)
+                    batch[1].append(con)
+                    batch[2].extend(evs)
+                    batch[3].extend(ds)
+                writer.batches.put(batch)
                 done += n
         finally:
-            batches.put(None)
-            thread.join()
-        if failure:
-            raise failure[0]
+            writer.batches.put(None)
+            writer.join()
+        if writer.failure is not None:
+            raise writer.failure
         copy_s = time.monotonic() - t_load
         conn.autocommit = True
         t_an = time.monotonic()
         for table in REPORT_TABLES:
-            cur.execute(f"VACUUM (ANALYZE) {table}")
+            conn.execute(f"VACUUM (ANALYZE) {table}")
         analyze_s = time.monotonic() - t_an
     total_s = time.monotonic() - t_load
+    counts = writer.counts
     rows = sum(counts.values())
     log(f"loaded {counts['reports']:,} reports, {counts['events']:,} events, "
         f"{counts['dispositions']:,} dispositions ({rows:,} rows) in {copy_s:.1f} s "
@@ -760,7 +878,8 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--reports", type=int, default=100_000, help="reports to add (100,000)")
+    p.add_argument("--reports", type=int, default=100_000,
+                   help="reports to add (100,000; 0: only migrate and check the tree)")
     p.add_argument("--reset", action="store_true", help="truncate the report tables first")
     p.add_argument("--force", action="store_true",
                    help="allow --reset on a database whose name lacks 'bench'")
