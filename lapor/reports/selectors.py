@@ -20,6 +20,13 @@ from lapor.reports.states import OPEN_STATUSES, Status
 from lapor.sla.deadlines import calendar_for
 
 INBOX_MAX_LIMIT = 100
+LIST_FIELDS = (
+    "id", "tracking_number", "type", "title", "status", "channel", "is_anonymous",
+    "is_confidential", "submitted_at", "staff_due_at",
+    "region__code", "region__name",
+    "category__code", "category__name_id", "category__name_en",
+    "current_node__code", "current_node__name",
+)
 _JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
@@ -126,7 +133,8 @@ def inbox(
         qs = qs.filter(submitted_at__gte=_start_of(filters.date_from))
     if filters.date_to:
         qs = qs.filter(submitted_at__lt=_start_of(filters.date_to + timedelta(days=1)))
-    qs = qs.select_related("region", "category", "current_node")
+    # Only what a list row shows: no bodies, no deadlines but the holder's.
+    qs = qs.select_related("region", "category", "current_node").only(*LIST_FIELDS)
     return keyset_page(qs, field="submitted_at", cursor=cursor, limit=limit)
 
 
