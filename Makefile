@@ -59,5 +59,9 @@ test-postgres: install-dev
 
 test: lint typecheck test-sqlite test-postgres
 
+# Not a test: loads 100,000 reports into PostgreSQL and measures `lapor serve` (bench/README.md).
+bench: install-dev
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -45,7 +45,11 @@ def keyset_page(
     """Newest first by ``(field, id)``; ``limit`` rows after ``cursor``."""
     if cursor:
         moment, pk = decode_cursor(cursor)
-        qs = qs.filter(Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk}))
+        # The plain `<=` bound lets the index range-scan from the cursor (an OR alone would make
+        # PostgreSQL walk the index from the top and filter: page 1,000 would cost 1,000 pages).
+        qs = qs.filter(**{f"{field}__lte": moment}).filter(
+            Q(**{f"{field}__lt": moment}) | Q(pk__lt=pk)
+        )
     rows = list(qs.order_by(f"-{field}", "-pk")[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
