@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "django_htmx",
     "lapor.core",
     "lapor.accounts",
     "lapor.regions",
@@ -75,6 +76,9 @@ INSTALLED_APPS = [
     "lapor.audit",
     "lapor.privacy",
     "lapor.demo",
+    "lapor.web",
+    "lapor.portal",
+    "lapor.workspace",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -105,6 +111,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "lapor.web.context.ui",
             ],
         },
     },
@@ -149,6 +156,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "id"
+# UI strings are written in English in the code and translated to Indonesian (the default) in
+# each app's locale/id; the language switch stores the choice in this cookie (lapor.web).
+LANGUAGE_COOKIE_NAME = "lapor_lang"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
@@ -180,6 +192,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 WHITENOISE_USE_FINDERS = True
+# Staff pages (lapor.workspace) need a session signed in with the second factor.
+LOGIN_URL = "workspace:login"
+SESSION_COOKIE_AGE = env_int("LAPOR_SESSION_HOURS", 12) * 3600
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

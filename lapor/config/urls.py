@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from lapor.config.api import api
 from lapor.core.views import healthz
@@ -6,4 +6,8 @@ from lapor.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # Staff and citizens have separate URL roots, templates and sign-in (ARCHITECTURE habit 17).
+    path("petugas/", include("lapor.workspace.urls")),
+    path("", include("lapor.portal.urls")),
 ]

@@ -106,6 +106,13 @@ class WorkCalendar:
                 used += 1
         return used
 
+    def working_days_left(self, at: datetime, deadline: datetime) -> int:
+        """Working days from ``at``'s local date to ``deadline``'s: 0 on the due day itself,
+        negative once the deadline has passed (how many working days overdue)."""
+        if deadline >= at:
+            return self.working_days_used(at, deadline)
+        return -self.working_days_used(deadline, at)
+
     def resume_deadline(self, at: datetime, remaining: int) -> datetime:
         """Deadline when a held clock resumes at ``at`` with ``remaining`` working days left.
 
