@@ -11,7 +11,7 @@ export LAPOR_DATA_DIR ?= $(CURDIR)/var
 PG_TEST_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/lapor)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run test install install-dev lint typecheck test-sqlite test-postgres bench clean
+.PHONY: help run test install install-dev system-deps lint typecheck test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
@@ -32,6 +32,20 @@ $(VENV)/.installed-dev: pyproject.toml requirements.lock | $(BIN)/python
 install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
+# The browser tests drive Debian's chromium (never `playwright install`: it cannot download
+# here); the translation check runs GNU gettext's xgettext. Installed when missing (as root).
+SYSTEM_PACKAGES := chromium gettext
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v xgettext >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing $(SYSTEM_PACKAGES) from Debian"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null \
+			|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null; }; \
+		else \
+			echo "Please install: sudo apt-get install -y $(SYSTEM_PACKAGES)"; exit 1; \
+		fi; \
+	fi
+
 run: install
 	LAPOR_DEMO_MODE=1 $(BIN)/lapor migrate --noinput -v 0
 	LAPOR_DEMO_MODE=1 $(BIN)/lapor demo
@@ -43,10 +57,10 @@ lint: install-dev
 typecheck: install-dev
 	LAPOR_DEMO_MODE=1 $(BIN)/mypy lapor
 
-test-sqlite: install-dev
+test-sqlite: install-dev system-deps
 	env -u DATABASE_URL $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not postgres" -p no:cacheprovider
 
-test-postgres: install-dev
+test-postgres: install-dev system-deps
 	@if $(BIN)/python -m lapor.core.dbcheck "$(PG_TEST_URL)"; then \
 		echo "PostgreSQL pass against $(PG_TEST_URL)"; \
 		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider; \
