@@ -68,3 +68,5 @@ class Command(BaseCommand):
         out.write("Staff accounts need a two-factor code (TOTP). Every demo staff account uses "
                   f"the demo-only authenticator key {DEMO_TOTP_KEY}: add it to any "
                   f"authenticator app, or run `oathtool --totp -b {DEMO_TOTP_KEY}`.")
+        out.write("Pages: citizen portal at /, staff workspace at /petugas/ "
+                  "(sign in there with a username above, the password and the code).")
