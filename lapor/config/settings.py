@@ -280,3 +280,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LAPOR_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Portal (citizen pages, lapor.portal; README "Configuration")
+# Who runs this site, shown in the footer of every citizen page (for example
+# "Pemerintah Kabupaten Kutai Timur · Diskominfo Staper").
+LAPOR_SITE_OPERATOR = env_str("LAPOR_SITE_OPERATOR", "Pengelola LAPOR! daerah")

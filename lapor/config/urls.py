@@ -11,3 +11,5 @@ urlpatterns = [
     path("petugas/", include("lapor.workspace.urls")),
     path("", include("lapor.portal.urls")),
 ]
+
+handler404 = "lapor.config.errors.page_not_found"

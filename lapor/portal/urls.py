@@ -1,8 +1,31 @@
+"""Citizen pages under "/" (Indonesian paths; names in the "portal" namespace)."""
+
 from django.urls import path
 
-from lapor.portal import views
+from lapor.portal.views import account, feed, home, regions, submit, track
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    path("lapor/", submit.report_form, name="report_form"),
+    path("lapor/terkirim/", submit.submitted, name="submitted"),
+    path("wilayah/pilihan/", regions.region_options, name="region_options"),
+    path("lacak/", track.track_start, name="track_start"),
+    path("lacak/<str:tracking_number>/", track.track, name="track"),
+    path("lacak/<str:tracking_number>/kode/", track.track_code, name="track_code"),
+    path("lacak/<str:tracking_number>/pesan/", track.track_message, name="track_message"),
+    path("lacak/<str:tracking_number>/tanggapan/", track.track_reply, name="track_reply"),
+    path("lacak/<str:tracking_number>/lampiran/", track.track_attach, name="track_attach"),
+    path("lacak/<str:tracking_number>/lampiran/<int:attachment_id>/", track.track_download,
+         name="track_download"),
+    path("lacak/<str:tracking_number>/lupakan/", track.track_forget, name="track_forget"),
+    path("laporan/", feed.feed, name="feed"),
+    path("laporan/lampiran/<int:attachment_id>/", feed.public_download,
+         name="public_download"),
+    path("laporan/<str:tracking_number>/", feed.report_page, name="report"),
+    path("laporan/<str:tracking_number>/dukung/", feed.report_support, name="support"),
+    path("akun/daftar/", account.signup, name="signup"),
+    path("akun/masuk/", account.signin, name="login"),
+    path("akun/keluar/", account.signout, name="logout"),
+    path("akun/laporan-saya/", account.my_reports, name="my_reports"),
 ]

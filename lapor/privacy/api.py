@@ -13,7 +13,8 @@ from lapor.core.api import BearerAuth, errors, request_actor, request_staff
 from lapor.privacy import pdp, services
 from lapor.privacy.pdp_schemas import DataExportOut
 from lapor.privacy.schemas import IdentityOut, RevealIn
-from lapor.reports.api import AccessCode, _reporter, _supporter_key
+from lapor.reports.api import AccessCode, _reporter
+from lapor.reports.feed import supporter_key as _supporter_key
 
 router = Router(tags=["staff"], auth=BearerAuth())
 

@@ -5,11 +5,8 @@ Each endpoint parses input, asks for the actor, and calls one service or selecto
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Header, Query, Router, Status
 
@@ -28,6 +25,7 @@ from lapor.core.pagination import keyset_page
 from lapor.orgs.actors import READER_ROLES, Actor, reporter_actor
 from lapor.orgs.selectors import node_get, routing_suggestion
 from lapor.reports import presenters, selectors, services, submission
+from lapor.reports.feed import supporter_key
 from lapor.reports.models import Report
 from lapor.reports.permissions import can_read, reports_of_reporter
 from lapor.reports.schemas import (
@@ -216,16 +214,6 @@ def my_reports(request: HttpRequest, cursor: str | None = None) -> dict[str, Any
     }
 
 
-def _supporter_key(request: HttpRequest, actor: Actor) -> str:
-    """Keyed hash of who supports: the account if signed in, else the client address."""
-    if actor.user is not None:
-        who = f"user:{actor.user.pk}"
-    else:
-        who = f"ip:{request.META.get('REMOTE_ADDR', '')}"
-    key = hashlib.sha256(f"lapor.support:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, who.encode(), hashlib.sha256).hexdigest()
-
-
 @public_router.post(
     "/track/{tracking_number}/support", response={200: SupportOut, **errors(401, 404, 409, 429)},
     summary="Support ('dukung') a public report",
@@ -234,7 +222,7 @@ def support(request: HttpRequest, tracking_number: str) -> dict[str, int]:
     actor = optional_actor(request)
     report = _tracked(tracking_number, request=request)
     count = services.report_support(report_id=report.pk,
-                                    supporter_key=_supporter_key(request, actor))
+                                    supporter_key=supporter_key(request, actor))
     return {"support_count": count}
 
 

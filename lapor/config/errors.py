@@ -1,0 +1,18 @@
+"""Site-wide error pages (``handler404``)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from lapor.core.api import _language as language_of
+from lapor.core.errors import message_for
+from lapor.portal.support import not_found
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The API's JSON error shape under /api/, else the citizen portal's friendly page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found",
+                             "message": message_for("not_found", language_of(request)),
+                             "field": None, "detail": None}, status=404)
+    return not_found(request)

@@ -1,0 +1,120 @@
+"""Words for the citizen pages: timeline entries, report types, file sizes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from lapor.categories.models import Category
+from lapor.orgs.actors import ActorKind
+from lapor.portal.forms import type_label
+from lapor.portal.support import citizen, language
+from lapor.reports.presenters import status_label
+from lapor.reports.states import ArchiveReason
+from lapor.web.templatetags.lapor_ui import local_date, local_datetime
+
+register = template.Library()
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "submit": _("Report received"),
+        "hold": _("The verifier asked for more information"),
+        "provide_info": _("The reporter added the information asked for"),
+        "archive": _("Archived at verification"),
+        "auto_archive": _("Archived: the information asked for did not arrive in time"),
+        "unarchive": _("Taken back from the archive"),
+        "dispose": _("Sent to the agency responsible"),
+        "forward": _("Forwarded within the agency"),
+        "return_to_forwarder": _("Handed back: not this office's authority"),
+        "return_to_verifier": _("Handed back to the verifiers: not this agency's authority"),
+        "acknowledge": _("Received by the agency, being handled"),
+        "follow_up": _("Follow-up from the agency"),
+        "respond": _("Final follow-up from the agency"),
+        "accept": _("The reporter accepted the follow-up"),
+        "reopen": _("The reporter said it is not resolved"),
+        "close": _("Closed"),
+        "auto_close": _("Closed: no reply within the reply period"),
+        "reporter_message": _("Message from the reporter"),
+        "set_privacy": _("Privacy settings made stricter"),
+        "attachment_added": _("File attached"),
+    }
+
+
+@register.filter
+def event_label(event: dict[str, Any]) -> str:
+    return _labels().get(str(event.get("kind")), str(event.get("kind")))
+
+
+@register.filter
+def report_type(value: str) -> str:
+    return type_label(value)
+
+
+@register.filter
+def archive_reason(value: str) -> str:
+    try:
+        return str(ArchiveReason(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def kilobytes(size: int) -> str:
+    return f"{max(1, round(size / 1024))} KB"
+
+
+@register.filter
+def status_text(status: str) -> str:
+    """The status label in the page's language (lapor.reports.presenters.status_label)."""
+    return status_label(status, language())
+
+
+@register.filter
+def category_name(category: Category | None) -> str:
+    return category.name(language()) if category is not None else ""
+
+
+_NAV = {
+    "report_form": "report", "submitted": "report",
+    "track_start": "track", "track": "track",
+    "feed": "feed", "report": "feed",
+    "signup": "account", "login": "account", "my_reports": "account",
+}
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context: template.Context) -> str:
+    """The menu entry of the current page (for ``aria-current``)."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "portal":
+        return ""
+    return _NAV.get(match.url_name or "", "")
+
+
+@register.simple_tag(takes_context=True)
+def is_citizen(context: template.Context) -> bool:
+    """A signed-in citizen account (a staff session counts as signed out on the portal)."""
+    request = context.get("request")
+    return request is not None and citizen(request).kind == ActorKind.REPORTER
+
+
+@register.simple_tag
+def site_operator() -> str:
+    return str(settings.LAPOR_SITE_OPERATOR)
+
+
+@register.filter
+def when(value: datetime | None) -> str:
+    """Date and time in the portal's zone (``LAPOR_DEFAULT_TIMEZONE``) with its abbreviation."""
+    return local_datetime(value, settings.LAPOR_DEFAULT_TIMEZONE)
+
+
+@register.filter
+def day(value: datetime | None) -> str:
+    return local_date(value, settings.LAPOR_DEFAULT_TIMEZONE)

@@ -1,0 +1,190 @@
+"""Tracking: public status, the access code (right, wrong, rate-limited), the reporter's thread."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client, override_settings
+
+from lapor.attachments.models import Attachment
+from lapor.attachments.tests import files
+from lapor.portal.tests.helpers import submit
+from lapor.reports import services
+from lapor.reports.models import Report, ReportEvent
+from tests.factories import Tree, drive
+
+pytestmark = pytest.mark.django_db
+
+
+def test_track_form_redirects_to_the_report(client: Client, tree: Tree) -> None:
+    number, _ = submit(client, tree)
+    spaced = f"{number[:4]} {number[4:8]}-{number[8:]}"
+    response = client.get("/lacak/", {"tracking_number": spaced})
+    assert response.status_code == 302
+    assert response["Location"] == f"/lacak/{number}/"
+    html = client.get("/lacak/", {"tracking_number": "123456789012"}).content.decode()
+    assert "Nomor pelacakan tidak valid" in html
+
+
+def test_public_view_shows_status_not_content(tree: Tree) -> None:
+    report = drive(tree, "disposed")
+    html = Client().get(f"/lacak/{report.tracking_number}/").content.decode()
+    assert "Belum Ditindaklanjuti" in html
+    assert "Didisposisikan ke instansi yang berwenang" in html
+    assert report.body not in html
+    assert 'name="access_code"' in html
+
+
+def test_unknown_number_is_a_friendly_404(client: Client, tree: Tree) -> None:
+    response = client.get("/lacak/123456789012/")
+    assert response.status_code == 404
+    assert "Halaman tidak ditemukan" in response.content.decode()
+
+
+def test_right_code_opens_the_thread_and_is_remembered(tree: Tree) -> None:
+    submitter = Client()
+    number, code = submit(submitter, tree)
+    other = Client()
+    response = other.post(f"/lacak/{number}/kode/", {"access_code": code.lower()})
+    assert response.status_code == 302
+    html = other.get(f"/lacak/{number}/").content.decode()
+    assert "Sudah dua minggu lampu jalan mati" in html
+    assert "Kirim pesan kepada petugas" in html
+    report = Report.objects.get(tracking_number=number)
+    assert other.session["portal_proven"] == [report.pk]
+    assert code not in str(dict(other.session.items()))
+    # Forgetting the report on this device hides the thread again.
+    other.post(f"/lacak/{number}/lupakan/")
+    html = other.get(f"/lacak/{number}/").content.decode()
+    assert "Sudah dua minggu lampu jalan mati" not in html
+    assert 'name="access_code"' in html
+
+
+def test_wrong_code_is_refused_and_counted(tree: Tree) -> None:
+    number, _ = submit(Client(), tree)
+    other = Client()
+    response = other.post(f"/lacak/{number}/kode/", {"access_code": "AAAA-BBBB-CCCC-DDDD"})
+    html = response.content.decode()
+    assert "Kode akses salah." in html
+    assert 'id="id_access_code_error"' in html
+    assert "Sudah dua minggu lampu jalan mati" not in html
+    assert "portal_proven" not in other.session
+
+
+@override_settings(LAPOR_RATE_CODE_FAILURES_PER_HOUR=2)
+def test_wrong_codes_are_rate_limited_even_the_right_one(tree: Tree) -> None:
+    number, code = submit(Client(), tree)
+    other = Client()
+    for _ in range(2):
+        other.post(f"/lacak/{number}/kode/", {"access_code": "AAAA-BBBB-CCCC-DDDD"})
+    response = other.post(f"/lacak/{number}/kode/", {"access_code": code})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    html = response.content.decode()
+    assert "Mohon tunggu sebentar" in html
+    assert "menit lagi" in html
+    assert "portal_proven" not in other.session
+
+
+@override_settings(LAPOR_RATE_LOOKUPS_PER_MINUTE=2)
+def test_lookups_are_rate_limited(client: Client, tree: Tree) -> None:
+    report = drive(tree, "disposed")
+    for _ in range(2):
+        assert client.get(f"/lacak/{report.tracking_number}/").status_code == 200
+    assert client.get(f"/lacak/{report.tracking_number}/").status_code == 429
+
+
+def test_message_and_answer_on_hold(client: Client, tree: Tree) -> None:
+    number, _ = submit(client, tree)
+    report = Report.objects.get(tracking_number=number)
+    client.post(f"/lacak/{number}/pesan/", {"body": "Lampunya di depan masjid."})
+    assert ReportEvent.objects.filter(report=report, kind="reporter_message").exists()
+    services.report_hold(actor=tree.actor("hub"), report_id=report.pk,
+                         question="Di RT berapa tepatnya?")
+    html = client.get(f"/lacak/{number}/").content.decode()
+    assert "Jawab pertanyaan verifikator" in html
+    assert "Di RT berapa tepatnya?" in html
+    response = client.post(f"/lacak/{number}/pesan/", {"body": "RT 12."})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    # An empty message is refused next to the field, nothing written.
+    html = client.post(f"/lacak/{number}/pesan/", {"body": ""}).content.decode()
+    assert "Teks terlalu pendek." in html
+
+
+def test_actions_need_the_code(client: Client, tree: Tree) -> None:
+    report = drive(tree, "disposed")
+    response = client.post(f"/lacak/{report.tracking_number}/pesan/", {"body": "Halo"})
+    assert response.status_code == 302
+    assert not ReportEvent.objects.filter(report=report, kind="reporter_message").exists()
+
+
+def _prove(client: Client, report: Report) -> None:
+    session = client.session
+    session["portal_proven"] = [report.pk]
+    session.save()
+
+
+def test_accept_with_rating(client: Client, tree: Tree) -> None:
+    report = drive(tree, "responded")
+    _prove(client, report)
+    html = client.get(f"/lacak/{report.tracking_number}/").content.decode()
+    assert "Tanggapan Anda atas tindak lanjut" in html
+    assert 'name="rating"' in html
+    assert "Lubang sudah ditambal" in html
+    # Accepting without a rating is refused with the service's message.
+    html = client.post(f"/lacak/{report.tracking_number}/tanggapan/",
+                       {"decision": "accept"}).content.decode()
+    assert "Nilai kepuasan 1-5 wajib diisi" in html
+    client.post(f"/lacak/{report.tracking_number}/tanggapan/",
+                {"decision": "accept", "rating": "4"})
+    report.refresh_from_db()
+    assert report.status == "closed"
+    assert report.rating == 4
+
+
+def test_not_resolved_reopens(client: Client, tree: Tree) -> None:
+    report = drive(tree, "responded")
+    _prove(client, report)
+    html = client.post(f"/lacak/{report.tracking_number}/tanggapan/",
+                       {"decision": "reopen"}).content.decode()
+    assert "Teks terlalu pendek." in html
+    client.post(f"/lacak/{report.tracking_number}/tanggapan/",
+                {"decision": "reopen", "body": "Lubangnya masih ada."})
+    report.refresh_from_db()
+    assert report.status == "in_progress"
+    html = client.get(f"/lacak/{report.tracking_number}/").content.decode()
+    assert "Lubangnya masih ada." in html
+
+
+def test_attach_and_download(client: Client, tree: Tree) -> None:
+    number, _ = submit(client, tree)
+    upload = io.BytesIO(files.png())
+    upload.name = "bukti.png"
+    response = client.post(f"/lacak/{number}/lampiran/", {"file": upload})
+    assert response.status_code == 302
+    attachment = Attachment.objects.get(report__tracking_number=number)
+    html = client.get(f"/lacak/{number}/").content.decode()
+    assert "bukti.png" in html
+    download = client.get(f"/lacak/{number}/lampiran/{attachment.pk}/")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    # Someone else cannot download it.
+    assert Client().get(f"/lacak/{number}/lampiran/{attachment.pk}/").status_code == 404
+    bad = io.BytesIO(b"not a picture at all")
+    bad.name = "x.png"
+    html = client.post(f"/lacak/{number}/lampiran/", {"file": bad}).content.decode()
+    assert "Jenis berkas tidak diizinkan" in html
+
+
+def test_account_owner_sees_thread_without_code(client: Client, tree: Tree) -> None:
+    client.force_login(tree.users["citizen"])
+    number, _ = submit(client, tree)
+    client.session.pop("portal_proven", None)
+    session = client.session
+    session["portal_proven"] = []
+    session.save()
+    html = client.get(f"/lacak/{number}/").content.decode()
+    assert "masuk dengan akun yang mengirimnya" in html

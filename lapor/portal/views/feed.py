@@ -1,0 +1,92 @@
+"""The public feed and a public report's page, with "dukung" (support)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from lapor.attachments import presenters as attachment_presenters
+from lapor.attachments import selectors as attachment_selectors
+from lapor.categories.selectors import categories_active
+from lapor.core import ratelimit
+from lapor.core.errors import Conflict, ValidationFailed
+from lapor.core.pagination import Page
+from lapor.orgs.models import NodeKind
+from lapor.orgs.selectors import nodes_list
+from lapor.portal import support
+from lapor.portal.forms import FeedForm, status_choices
+from lapor.reports import feed as public
+from lapor.reports import presenters, services
+
+
+def _form(request: HttpRequest) -> FeedForm:
+    lang = support.language()
+    return FeedForm(
+        request.GET,
+        categories=[(c.code, c.name(lang)) for c in categories_active()],
+        agencies=[(n.code, n.name) for n in nodes_list(kind=NodeKind.AGENCY)],
+        statuses=status_choices(public.PUBLIC_STATUSES, lang),
+    )
+
+
+@vary_on_headers("HX-Request")
+def feed(request: HttpRequest) -> HttpResponse:
+    """Newest public reports; a plain GET form, which htmx turns into an in-place update."""
+    form = _form(request)
+    form.is_valid()  # invalid filters are left out (cleaned_data keeps the valid ones)
+    data = form.cleaned_data
+    filters = public.FeedFilters(**{k: data.get(k) or "" for k in
+                                    ("q", "category", "region", "status", "agency")})
+    cursor = request.GET.get("cursor") or None
+    problem = ""
+    try:
+        page = public.public_reports(filters, cursor=cursor)
+    except ValidationFailed as exc:
+        problem = support.error_text(exc)
+        page = Page(items=[], next_cursor=None)
+    context = {"form": form, "page": page, "problem": problem, "cursor": cursor,
+               "filtered": any(data.get(k) for k in ("q", "category", "region", "status",
+                                                     "agency"))}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        return render(request, "portal/_feed_results.html", context)
+    return render(request, "portal/feed.html", context)
+
+
+@support.friendly_errors
+def report_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    report = public.public_report(tracking_number)
+    return render(request, "portal/report_public.html", {
+        "report": report,
+        "public": presenters.public_view(report, support.language()),
+        "attachments": attachment_selectors.attachments_public(report),
+    })
+
+
+@require_POST
+@support.friendly_errors
+def report_support(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """One "dukung" per supporter (account, else client address); lookups are rate-limited."""
+    ratelimit.throttle_lookup(request)
+    report = public.public_report(tracking_number)
+    key = public.supporter_key(request, support.citizen(request))
+    try:
+        report.support_count = services.report_support(report_id=report.pk, supporter_key=key)
+        text = _("Thank you for your support.")
+    except Conflict as exc:
+        text = support.error_text(exc)
+    if getattr(request, "htmx", None):
+        return render(request, "portal/_support.html", {"report": report, "note": text})
+    messages.info(request, text)
+    return redirect("portal:report", tracking_number=report.tracking_number)
+
+
+@support.friendly_errors
+def public_download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    attachment = attachment_selectors.attachment_public(attachment_id)
+    return attachment_presenters.download(
+        attachment, name=attachment_presenters.neutral_name(attachment), public=True)

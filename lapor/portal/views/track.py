@@ -1,0 +1,224 @@
+"""Tracking a report: its public status by number, and with the access code the whole thread.
+
+Every request under /lacak/<number>/ counts toward the per-address lookup limit, and wrong
+access codes toward the per-number and per-address limits, exactly like the API
+(:mod:`lapor.core.ratelimit`). A correct code is remembered in the session as "this browser
+proved report N" (:mod:`lapor.portal.support`); the code itself is never stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lapor.attachments import presenters as attachment_presenters
+from lapor.attachments import selectors as attachment_selectors
+from lapor.attachments.permissions import accepts_uploads
+from lapor.core import ratelimit
+from lapor.core.errors import ApplicationError, NotAuthenticated, NotFound
+from lapor.orgs.actors import Actor, reporter_actor
+from lapor.portal import support
+from lapor.portal.forms import AccessCodeForm, AttachForm, MessageForm, ReplyForm, TrackForm
+from lapor.portal.views.submit import attach_files
+from lapor.reports import feed, presenters, selectors, services, submission
+from lapor.reports.models import Report
+from lapor.reports.permissions import reports_of_reporter
+from lapor.reports.states import Status
+
+MESSAGE_STATUSES = (Status.SUBMITTED, Status.ON_HOLD, Status.DISPOSED, Status.IN_PROGRESS,
+                    Status.RESPONDED)
+
+
+def track_start(request: HttpRequest) -> HttpResponse:
+    """The tracking-number form (GET); a valid number leads to its page."""
+    form = TrackForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        number = submission.normalise_tracking_number(form.cleaned_data["tracking_number"])
+        if submission.tracking_number_valid(number):
+            return redirect("portal:track", tracking_number=number)
+        form.add_error("tracking_number",
+                       _("This is not a valid tracking number: check the 12 digits."))
+    return render(request, "portal/track_start.html", {"form": form})
+
+
+def _tracked(request: HttpRequest, tracking_number: str) -> Report:
+    ratelimit.throttle_lookup(request)
+    number = submission.normalise_tracking_number(tracking_number)
+    if not submission.tracking_number_valid(number):
+        raise NotFound("not_found")
+    return selectors.report_by_tracking(number)
+
+
+def _reporter(request: HttpRequest, report: Report) -> Actor | None:
+    """The reporter actor if this browser proved the report or its account owns it."""
+    if report.pk in support.proven_ids(request):
+        return reporter_actor(report_id=report.pk)
+    account = support.citizen(request)
+    if account.user is not None and reports_of_reporter(account).filter(pk=report.pk).exists():
+        return reporter_actor(report_id=report.pk, user=account.user)
+    return None
+
+
+def _page(request: HttpRequest, report: Report, *, status: int = 200,
+          **forms: Any) -> HttpResponse:
+    lang = support.language()
+    actor = _reporter(request, report)
+    context: dict[str, Any] = {
+        "report": report, "public": presenters.public_view(report, lang),
+        "proven": actor is not None,
+        "listed": feed.public_scope().filter(pk=report.pk).exists(),
+        "code_form": forms.get("code_form") or AccessCodeForm(),
+    }
+    if actor is not None:
+        context.update({
+            "full": presenters.reporter_view(report, lang),
+            "attachments": [attachment_presenters.reporter_item(a)
+                            for a in attachment_selectors.attachments_for_reporter(report)],
+            "message_form": forms.get("message_form") or MessageForm(),
+            "reply_form": forms.get("reply_form") or ReplyForm(),
+            "attach_form": forms.get("attach_form") or AttachForm(),
+            "can_message": report.status in MESSAGE_STATUSES,
+            "can_reply": report.status == Status.RESPONDED,
+            "can_attach": accepts_uploads(report),
+            "on_hold": report.status == Status.ON_HOLD,
+            "by_account": actor.user is not None,
+        })
+    return render(request, "portal/track.html", context, status=status)
+
+
+@support.friendly_errors
+def track(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    report = _tracked(request, tracking_number)
+    if report.tracking_number != tracking_number:
+        return redirect("portal:track", tracking_number=report.tracking_number)
+    return _page(request, report)
+
+
+@require_POST
+@support.friendly_errors
+def track_code(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """Check an access code (rate-limited before it is even checked, like the API)."""
+    report = _tracked(request, tracking_number)
+    form = AccessCodeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, report, code_form=form)
+    ratelimit.access_code_guard(request, report.tracking_number)
+    try:
+        submission.reporter_authenticate(tracking_number=report.tracking_number,
+                                         access_code=form.cleaned_data["access_code"])
+    except NotAuthenticated as exc:
+        ratelimit.access_code_failed(request, report.tracking_number)
+        form.add_error("access_code", support.error_text(exc))
+        return _page(request, report, code_form=form)
+    support.remember_proven(request, report.pk)
+    messages.success(request, _("Access code accepted. This device now shows your whole "
+                                "report until you tell it to forget it."))
+    return redirect("portal:track", tracking_number=report.tracking_number)
+
+
+def _proven(request: HttpRequest, tracking_number: str) -> tuple[Report, Actor | None]:
+    report = _tracked(request, tracking_number)
+    return report, _reporter(request, report)
+
+
+def _back(report: Report) -> HttpResponse:
+    return redirect(reverse("portal:track", args=[report.tracking_number]) + "#percakapan")
+
+
+def _ask_code(request: HttpRequest, report: Report) -> HttpResponse:
+    messages.error(request, _("Enter your access code first."))
+    return redirect("portal:track", tracking_number=report.tracking_number)
+
+
+@require_POST
+@support.friendly_errors
+def track_message(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    report, actor = _proven(request, tracking_number)
+    if actor is None:
+        return _ask_code(request, report)
+    form = MessageForm(request.POST)
+    form.is_valid()
+    body = form.cleaned_data.get("body", "")
+    try:
+        if report.status == Status.ON_HOLD:
+            services.report_provide_info(actor=actor, report_id=report.pk, body=body)
+        else:
+            services.report_reporter_message(actor=actor, report_id=report.pk, body=body)
+    except ApplicationError as exc:
+        support.add_error(form, exc)
+        return _page(request, report, message_form=form)
+    messages.success(request, _("Your message was sent to the officers."))
+    return _back(report)
+
+
+@require_POST
+@support.friendly_errors
+def track_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    report, actor = _proven(request, tracking_number)
+    if actor is None:
+        return _ask_code(request, report)
+    form = ReplyForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    decision = data.get("decision")
+    if decision not in ("accept", "reopen"):
+        form.add_error("decision", _("Choose whether your problem is resolved."))
+        return _page(request, report, reply_form=form)
+    try:
+        services.report_reporter_reply(actor=actor, report_id=report.pk,
+                                       accept=decision == "accept", rating=data.get("rating"),
+                                       body=data.get("body") or "")
+    except ApplicationError as exc:
+        support.add_error(form, exc)
+        return _page(request, report, reply_form=form)
+    if decision == "accept":
+        messages.success(request, _("Thank you. The report is closed with your rating."))
+    else:
+        messages.success(request, _("The report is back with the agency, with a new deadline."))
+    return _back(report)
+
+
+@require_POST
+@support.friendly_errors
+def track_attach(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    report, actor = _proven(request, tracking_number)
+    if actor is None:
+        return _ask_code(request, report)
+    form = AttachForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, report, attach_form=form)
+    refused = attach_files(report_id=report.pk, uploads=[form.cleaned_data["file"]],
+                           user=actor.user, limit=1)
+    if refused:
+        form.add_error("file", refused[0]["reason"])
+        return _page(request, report, attach_form=form)
+    messages.success(request, _("The file was added to your report."))
+    return _back(report)
+
+
+@support.friendly_errors
+def track_download(
+    request: HttpRequest, tracking_number: str, attachment_id: int
+) -> HttpResponseBase:
+    report, actor = _proven(request, tracking_number)
+    if actor is None:
+        raise NotFound("not_found")
+    attachment = attachment_selectors.attachment_for_reporter(report, attachment_id)
+    return attachment_presenters.download(attachment, name=attachment.original_name)
+
+
+@require_POST
+@support.friendly_errors
+def track_forget(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    report = _tracked(request, tracking_number)
+    support.forget_proven(request, report.pk)
+    messages.success(request, _("This device no longer shows the whole report. You need the "
+                                "access code to see it again."))
+    return redirect("portal:track", tracking_number=report.tracking_number)
+

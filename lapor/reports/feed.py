@@ -1,0 +1,149 @@
+"""The public side of reports: the feed, one public report, the home page figures, "dukung".
+
+What the public may see (DOMAIN.md "Privacy"): never a confidential (rahasia) report, and only
+reports a verifier has already accepted (disposed and after). Unverified reports may still be
+spam, abusive or name people, so they are not published until a verifier has looked at them;
+archived reports are rejected ones. Anyone can still follow any report's status by tracking
+number (:func:`lapor.reports.presenters.public_view`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+
+from lapor.core.errors import NotFound, ValidationFailed
+from lapor.core.pagination import Page, keyset_page
+from lapor.core.ratelimit import client_ip
+from lapor.orgs.actors import Actor
+from lapor.reports.models import Report
+from lapor.reports.states import Status
+
+# Statuses the public feed shows: verified and handed to an agency, up to closed.
+PUBLIC_STATUSES = (Status.DISPOSED, Status.IN_PROGRESS, Status.RESPONDED, Status.CLOSED)
+FOLLOWED_UP_STATUSES = (Status.RESPONDED, Status.CLOSED)
+FEED_PAGE_SIZE = 20
+QUERY_MAX = 200
+FEED_FIELDS = (
+    "id", "tracking_number", "type", "title", "body", "status", "submitted_at",
+    "support_count", "is_confidential",
+    "region__code", "region__name",
+    "category__code", "category__name_id", "category__name_en",
+    "agency__code", "agency__name",
+)
+
+
+@dataclass(frozen=True)
+class FeedFilters:
+    q: str = ""
+    category: str = ""
+    region: str = ""
+    status: str = ""
+    agency: str = ""
+
+
+@dataclass(frozen=True)
+class PublicStats:
+    total: int
+    followed_up: int
+    active_agencies: int
+
+    @property
+    def followed_up_percent(self) -> int:
+        return round(100 * self.followed_up / self.total) if self.total else 0
+
+
+def public_scope() -> QuerySet[Report]:
+    """Every report the public may read: not confidential, verified (see the module doc)."""
+    return Report.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES)
+
+
+def _search(qs: QuerySet[Report], q: str) -> QuerySet[Report]:
+    """Full-text search on title and body.
+
+    PostgreSQL: the ``indonesian`` text-search configuration (stems "perbaikan" and
+    "diperbaiki" alike), computed per row for now; issue #7 brings the stored, indexed search
+    vector. SQLite (one regency on one machine): a case-insensitive substring match.
+    """
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import (  # noqa: PLC0415  (PostgreSQL only)
+            SearchQuery,
+            SearchVector,
+        )
+
+        vector = SearchVector("title", "body", config="indonesian")
+        query = SearchQuery(q, config="indonesian", search_type="websearch")
+        return qs.annotate(search=vector).filter(search=query)
+    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+
+
+def public_reports(
+    filters: FeedFilters, *, cursor: str | None = None, limit: int = FEED_PAGE_SIZE
+) -> Page[Report]:
+    """Public reports, newest first, keyset-paginated, filtered and searched.
+
+    ``category`` matches a category or its children; ``region`` is a Kemendagri code prefix
+    (``64.08`` covers every district of Kutai Timur); ``status`` must be a public status;
+    ``agency`` is the responsible agency's code.
+    """
+    qs = public_scope()
+    if filters.status:
+        if filters.status not in PUBLIC_STATUSES:
+            raise ValidationFailed("validation_error", field="status")
+        qs = qs.filter(status=filters.status)
+    if filters.category:
+        qs = qs.filter(
+            Q(category__code=filters.category) | Q(category__parent__code=filters.category)
+        )
+    if filters.region:
+        # "64.08" must not match "64.081": a code or a code followed by a dot.
+        region = filters.region.strip(". ")
+        qs = qs.filter(Q(region_id=region) | Q(region__code__startswith=f"{region}."))
+    if filters.agency:
+        qs = qs.filter(agency__code=filters.agency)
+    q = filters.q.strip()[:QUERY_MAX]
+    if q:
+        qs = _search(qs, q)
+    qs = qs.select_related("region", "category", "agency").only(*FEED_FIELDS)
+    return keyset_page(qs, field="submitted_at", cursor=cursor, limit=limit)
+
+
+def public_report(tracking_number: str) -> Report:
+    """One public report for its page; confidential, unverified or unknown: 404 alike."""
+    report = (
+        public_scope().select_related("region", "category", "agency")
+        .filter(tracking_number=tracking_number).first()
+    )
+    if report is None:
+        raise NotFound("not_found")
+    return report
+
+
+def public_stats() -> PublicStats:
+    """The home page figures in one aggregate query: reports received (all, confidential ones
+    included: a count reveals nothing), the share followed up or closed, and the number of
+    agencies handling at least one report."""
+    row = Report.objects.aggregate(
+        total=Count("id"),
+        followed_up=Count("id", filter=Q(status__in=FOLLOWED_UP_STATUSES)),
+        agencies=Count("agency", distinct=True),
+    )
+    return PublicStats(total=row["total"], followed_up=row["followed_up"],
+                       active_agencies=row["agencies"])
+
+
+def supporter_key(request: HttpRequest, actor: Actor) -> str:
+    """Keyed hash of who supports ("dukung"): the account if signed in, else the client address.
+
+    The address is :func:`lapor.core.ratelimit.client_ip`, so behind ``LAPOR_PROXY_COUNT``
+    reverse proxies every citizen is not counted as the proxy. Shared by the API and the portal.
+    """
+    who = f"user:{actor.user.pk}" if actor.user is not None else f"ip:{client_ip(request)}"
+    key = hashlib.sha256(f"lapor.support:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, who.encode(), hashlib.sha256).hexdigest()
