@@ -9,16 +9,20 @@ public endpoint.
 
 from __future__ import annotations
 
+import io
 import logging
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
+from PIL import Image
 
 from lapor.orgs.models import RoleAssignment
 from lapor.reports.models import Report
 from lapor.reports.states import Status
-from tests.api_client import ApiClient, login
+from tests.api_client import ApiClient, current_totp, login
 from tests.factories import PASSWORD, Tree
 
 NAME = "Wiryawan Kusumadewangga"
@@ -86,14 +90,28 @@ def _raw_database_text() -> str:
     return "\n".join(chunks)
 
 
-def test_anonymous_identity_never_reaches_staff(
-    tree: Tree, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.DEBUG)
-    scan = Scanner(IDENTITY_STRINGS)
-    number, code, report_id = _submit(_submission(is_anonymous=True))
+def _attach_named_file(number: str, code: str) -> None:
+    image = io.BytesIO()
+    Image.new("RGB", (8, 8), "blue").save(image, "PNG")
+    upload = ApiClient().client.post(
+        f"/api/v1/track/{number}/attachments",
+        {"file": SimpleUploadedFile(f"KTP_{NAME.replace(' ', '_')}.png", image.getvalue(),
+                                    content_type="image/png")},
+        headers={"X-Access-Code": code})
+    assert upload.status_code == 201, upload.content
 
-    # Drive it through disposition, forwarding, follow-ups and notes so timelines exist.
+
+def _drive_anonymous(tree: Tree, scan: Scanner, *, named_file: bool = False) -> tuple[
+    str, str, int
+]:
+    """Submit the anonymous report and drive it through disposition, forwarding, follow-ups
+    and notes (so timelines exist), ending in progress at Bina Marga after the reporter's
+    unsatisfied reply. With ``named_file`` the reporter also attaches a photo whose file name
+    names them (the attachments app keeps the client's file name as given, so the plaintext
+    database check runs without it)."""
+    number, code, report_id = _submit(_submission(is_anonymous=True))
+    if named_file:
+        _attach_named_file(number, code)
     hub, liaison = login("hub", PASSWORD), login("liaison_pupr", PASSWORD)
     steps: list[tuple[ApiClient, str, dict[str, Any]]] = [
         (hub, "privacy", {"confidential": True}),
@@ -115,6 +133,15 @@ def test_anonymous_identity_never_reaches_staff(
         f"/track/{number}/reply", {"accept": False, "body": "Belum selesai, masih berlubang."},
         headers={"X-Access-Code": code}))
     assert Report.objects.get(pk=report_id).status == Status.IN_PROGRESS
+    return number, code, report_id
+
+
+def test_anonymous_identity_never_reaches_staff(
+    tree: Tree, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    scan = Scanner(IDENTITY_STRINGS)
+    _, _, report_id = _drive_anonymous(tree, scan)
 
     # Every staff user walks every endpoint their role reaches for this report.
     for username, user in tree.users.items():
@@ -178,3 +205,81 @@ def test_confidential_report_never_reaches_the_public(
 
     for secret in IDENTITY_STRINGS:
         assert secret not in caplog.text, f"{secret!r} in the logs"
+
+
+# ---------------------------------------------------------------- staff pages (lapor.workspace)
+
+WORKSPACE_AGENCIES = ("nasional", "kutim", "samarinda")
+
+
+def _workspace_client(username: str, scan: Scanner) -> Client | None:
+    """A browser-like session signed in through the staff sign-in form (password + TOTP)."""
+    client = Client()
+    response = scan.check(f"{username} sign-in", client.post("/petugas/masuk/", {
+        "username": username, "password": PASSWORD, "otp": current_totp(username) or ""}))
+    return client if response.status_code == 302 else None
+
+
+def _walk_workspace(tree: Tree, scan: Scanner, report_ids: list[int]) -> dict[str, int]:
+    """Every staff user fetches every workspace page their session reaches: the inbox of each
+    node they hold (every tab, subtree, every status), the report pages, the admin pages."""
+    statuses: dict[str, int] = {}
+    for username, user in tree.users.items():
+        client = _workspace_client(username, scan)
+        if client is None:
+            assert username == "citizen"
+            continue
+        pages = ["/petugas/", "/petugas/admin/"]
+        for assignment in RoleAssignment.objects.filter(user=user).select_related("node"):
+            base = f"/petugas/?node={assignment.node.code}"
+            pages += [base, base + "&subtree=on"]
+            pages += [f"{base}&subtree=on&tab={tab}" for tab in ("today", "soon", "overdue")]
+            pages += [f"{base}&subtree=on&status={s}" for s in Status.values]
+        for report_id in report_ids:
+            pages.append(f"/petugas/laporan/{report_id}/")
+            statuses[f"{username} {report_id}"] = scan.check(
+                f"{username} report {report_id}", client.get(f"/petugas/laporan/{report_id}/")
+            ).status_code
+            scan.check(f"{username} reveal", client.post(
+                f"/petugas/laporan/{report_id}/reveal/",
+                {"reason": "Hanya mencoba apakah identitas bisa dibuka."}))
+            scan.check(f"{username} htmx inbox", client.get(
+                "/petugas/", {"subtree": "on"},
+                headers={"HX-Request": "true", "HX-Target": "inbox-results"}))
+        for code in WORKSPACE_AGENCIES:
+            pages += [f"/petugas/admin/{code}/sop/", f"/petugas/admin/{code}/pengguna/"]
+        for page in pages:
+            scan.check(f"{username} {page}", client.get(page))
+    return statuses
+
+
+def test_anonymous_identity_never_reaches_workspace_pages(
+    tree: Tree, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same planted identity, through the staff pages: never in any page's HTML (hidden
+    inputs and attributes included), for any role, even the report's own handlers."""
+    caplog.set_level(logging.DEBUG)
+    scan = Scanner(IDENTITY_STRINGS)
+    _, _, report_id = _drive_anonymous(tree, scan, named_file=True)
+    statuses = _walk_workspace(tree, scan, [report_id])
+    assert statuses["liaison_binamarga " + str(report_id)] == 200
+    assert statuses["hub " + str(report_id)] == 200
+    assert statuses["hub_samarinda " + str(report_id)] == 404
+    assert scan.checked > 150
+    for secret in IDENTITY_STRINGS:
+        assert secret not in caplog.text, f"{secret!r} in the logs"
+
+
+def test_confidential_report_never_reaches_other_agencies_pages(tree: Tree) -> None:
+    """A confidential report of Kutai Timur: its content never appears on any page of a staff
+    member outside its chain (another agency, the system administrator)."""
+    _, _, report_id = _submit(_submission(
+        is_confidential=True, title=CONFIDENTIAL_TITLE, body=CONFIDENTIAL_BODY))
+    login("hub", PASSWORD).post(f"/reports/{report_id}/dispose",
+                                {"node": tree.pupr.code, "note": "Tolong periksa loket."})
+    scan = Scanner(IDENTITY_STRINGS + CONFIDENTIAL_STRINGS)
+    outsiders = Tree(**{**tree.__dict__, "users": {
+        k: v for k, v in tree.users.items()
+        if k in ("hub_samarinda", "liaison_samarinda", "sysadmin", "liaison_dinkes")}})
+    statuses = _walk_workspace(outsiders, scan, [report_id])
+    assert set(statuses.values()) == {404}

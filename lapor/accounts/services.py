@@ -10,8 +10,13 @@ from typing import NoReturn
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lapor.accounts import two_factor
@@ -20,6 +25,8 @@ from lapor.audit.services import audit_record
 from lapor.core import clock
 from lapor.core.errors import NotAuthenticated, PermissionDenied, TooManyRequests
 from lapor.core.ratelimit import client_ip
+
+_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _digest(token: str) -> str:
@@ -61,17 +68,18 @@ def _token_create(user: User) -> tuple[str, ApiToken]:
     return raw, row
 
 
-def token_issue(
+def credentials_check(
     *, request: HttpRequest, username: str, password: str, otp: str | None = None
-) -> tuple[str, ApiToken]:
-    """Check the password (and, for staff, the second factor) and return a new bearer token
-    (shown once) and its row.
+) -> User:
+    """Check the password (django-axes refuses a locked-out pair first) and, for staff, the
+    second factor; return the user. Shared by :func:`token_issue` (API) and
+    :func:`session_login` (staff pages); failures are audited and counted the same way.
 
     Refusals: ``invalid_credentials`` (401); ``too_many_attempts`` (429) while the
     (username, client address) pair is locked out by django-axes; for staff with an
     authenticator ``otp_required`` / ``otp_invalid`` (401, a wrong code counts toward the
     lockout); for staff without one ``otp_enrollment_required`` (403) whose ``detail`` carries
-    an enrollment token for ``/auth/otp/enroll`` and ``/auth/otp/confirm`` only.
+    an enrollment token for the enrollment steps only.
     """
     user = authenticate(request, username=username, password=password)
     if not isinstance(user, User) or not user.is_active:
@@ -98,10 +106,58 @@ def token_issue(
             if _is_locked(request):
                 raise _locked_out()
             raise NotAuthenticated("otp_invalid", field="otp")
-    raw, row = _token_create(user)
-    AxesProxyHandler.reset_attempts(username=username, ip_address=client_ip(request))
+    return user
+
+
+def _login_succeeded(request: HttpRequest, user: User) -> None:
+    AxesProxyHandler.reset_attempts(username=user.username, ip_address=client_ip(request))
     audit_record(action="auth.login", actor_id=user.pk, target_type="user", target_id=user.pk)
+
+
+def token_issue(
+    *, request: HttpRequest, username: str, password: str, otp: str | None = None
+) -> tuple[str, ApiToken]:
+    """Check the credentials (:func:`credentials_check`, same refusals) and return a new bearer
+    token (shown once) and its row."""
+    user = credentials_check(request=request, username=username, password=password, otp=otp)
+    raw, row = _token_create(user)
+    _login_succeeded(request, user)
     return raw, row
+
+
+def _session_start(request: HttpRequest, user: User, *, recovery: bool) -> None:
+    """A Django session verified with the second factor (``request.user.is_verified()``)."""
+    auth_login(request, user, backend=_MODEL_BACKEND)
+    device: Device | None = two_factor.confirmed_totp(user)
+    if recovery:
+        device = StaticDevice.objects.filter(
+            user=user, name=two_factor.RECOVERY_DEVICE_NAME).first() or device
+    if device is not None:
+        otp_login(request, device)
+
+
+def session_login(
+    *, request: HttpRequest, username: str, password: str, otp: str | None = None
+) -> User:
+    """Sign a staff member in to the staff pages: the checks of :func:`credentials_check`,
+    then a session verified with the second factor. Accounts without any staff role are
+    refused (``permission_denied``): the staff pages are not for citizens."""
+    user = credentials_check(request=request, username=username, password=password, otp=otp)
+    if not two_factor.requires_two_factor(user):
+        audit_record(action="auth.login_failed", actor_id=user.pk, target_type="user",
+                     target_id=user.pk, payload={"reason": "not_staff"})
+        raise PermissionDenied("permission_denied")
+    _session_start(request, user, recovery=not (otp or "").strip().isdigit())
+    _login_succeeded(request, user)
+    return user
+
+
+def session_logout(*, request: HttpRequest) -> None:
+    user = request.user
+    if isinstance(user, User):
+        audit_record(action="auth.logout", actor_id=user.pk, target_type="user",
+                     target_id=user.pk)
+    auth_logout(request)
 
 
 def otp_enroll(*, user: User) -> TOTPDevice:
@@ -125,21 +181,45 @@ def _otp_failed(request: HttpRequest, user: User) -> NoReturn:
     raise NotAuthenticated("otp_invalid", field="code")
 
 
+def _otp_confirm_check(
+    *, request: HttpRequest, user: User, code: str, enrollment_raw: str
+) -> list[str]:
+    _otp_guard(request, user)
+    codes = two_factor.totp_confirm(user=user, code=code, enrollment_raw=enrollment_raw)
+    if codes is None:
+        _otp_failed(request, user)
+    audit_record(action="auth.otp_confirmed", actor_id=user.pk, target_type="user",
+                 target_id=user.pk)
+    return codes
+
+
 def otp_confirm(
     *, request: HttpRequest, user: User, code: str, enrollment_raw: str
 ) -> tuple[list[str], str, ApiToken]:
     """Confirm the pending authenticator with a current code: returns the recovery codes
     (shown once) and a normal bearer token. A wrong code counts toward the lockout."""
-    _otp_guard(request, user)
-    codes = two_factor.totp_confirm(user=user, code=code, enrollment_raw=enrollment_raw)
-    if codes is None:
-        _otp_failed(request, user)
+    codes = _otp_confirm_check(request=request, user=user, code=code,
+                               enrollment_raw=enrollment_raw)
     raw, row = _token_create(user)
-    AxesProxyHandler.reset_attempts(username=user.username, ip_address=client_ip(request))
-    audit_record(action="auth.otp_confirmed", actor_id=user.pk, target_type="user",
-                 target_id=user.pk)
-    audit_record(action="auth.login", actor_id=user.pk, target_type="user", target_id=user.pk)
+    _login_succeeded(request, user)
     return codes, raw, row
+
+
+def session_otp_confirm(
+    *, request: HttpRequest, user: User, code: str, enrollment_raw: str
+) -> list[str]:
+    """As :func:`otp_confirm` for the staff pages: confirm the authenticator, start a
+    verified session, return the recovery codes (shown once)."""
+    codes = _otp_confirm_check(request=request, user=user, code=code,
+                               enrollment_raw=enrollment_raw)
+    _session_start(request, user, recovery=False)
+    _login_succeeded(request, user)
+    return codes
+
+
+def otp_pending(*, user: User) -> TOTPDevice | None:
+    """The authenticator ``user`` is enrolling (not confirmed yet), if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
 
 
 def recovery_codes_regenerate(*, request: HttpRequest, user: User, code: str) -> list[str]:

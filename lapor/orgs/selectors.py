@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from lapor.orgs.models import NodeKind, OrgNode, RoutingRule, Sop
+from lapor.orgs.actors import Actor
+from lapor.orgs.models import NodeKind, OrgNode, Role, RoleAssignment, RoutingRule, Sop
 
 
 def node_root() -> OrgNode:
@@ -67,3 +68,26 @@ def routing_suggestion(
         if best is None or key < best:
             best, chosen = key, rule.target
     return chosen
+
+
+def role_assignments_in(node: OrgNode) -> QuerySet[RoleAssignment]:
+    """Every role held on ``node`` or below it, with user and node, by node then user."""
+    return (
+        RoleAssignment.objects.filter(node__path__startswith=node.path)
+        .select_related("user", "node")
+        .order_by("node__path", "user__username", "role")
+    )
+
+
+def agencies_administered(actor: Actor) -> list[OrgNode]:
+    """The agencies (and the root) whose SOP and users ``actor`` may administer, by path:
+    the agency/root nodes the actor holds roles on, plus, for a system administrator on the
+    root, every agency (``can_edit_sop`` decides each one)."""
+    from lapor.orgs.services import can_edit_sop  # noqa: PLC0415  (services import selectors)
+
+    held = {a.node_id for a in actor.assignments}
+    qs = OrgNode.objects.filter(is_active=True, kind__in=(NodeKind.ROOT, NodeKind.AGENCY))
+    if not any(a.role == Role.SYSADMIN and a.node_kind == NodeKind.ROOT
+               for a in actor.assignments):
+        qs = qs.filter(pk__in=held)
+    return [node for node in qs.order_by("path") if can_edit_sop(actor, node)]

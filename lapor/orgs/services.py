@@ -238,3 +238,59 @@ def escalation_chain_replace(
     return EscalationStep.objects.bulk_create(
         EscalationStep(agency=agency, order=i, node=n) for i, n in enumerate(nodes, start=1)
     )
+
+
+# Roles an agency admin may hand out inside its agency; the others (national verifier,
+# auditor, system administrator) are given only by a system administrator above the node.
+_AGENCY_GRANTABLE = frozenset({Role.HUB_VERIFIER, Role.LIAISON, Role.UNIT_OFFICER,
+                               Role.SUPERVISOR})
+
+
+def can_manage_roles(actor: Actor, node: OrgNode, role: str | None = None) -> bool:
+    """Whoever may edit the SOP of ``node``'s agency manages the roles inside it; roles outside
+    the agency's own set need a system administrator covering the node."""
+    owner = node if node.kind == NodeKind.ROOT or node.agency_id is None else (
+        node if node.agency_id == node.pk else node.agency
+    )
+    if owner is None or not can_edit_sop(actor, owner):
+        return False
+    if role is None or role in _AGENCY_GRANTABLE:
+        return True
+    return actor.covering(node, (Role.SYSADMIN,)) is not None
+
+
+@transaction.atomic
+def role_grant(*, actor: Actor, user: User, node: OrgNode, role: str) -> RoleAssignment:
+    """An admin gives ``user`` a role on ``node`` (audited with the admin as actor).
+    Check: ``can_manage_roles`` (else 403); the role/node rules of :func:`role_assign`."""
+    if role not in Role.values:
+        raise ValidationFailed("validation_error", field="role")
+    if not node.is_active:
+        raise ValidationFailed("unknown_node", field="node")
+    if not can_manage_roles(actor, node, role):
+        raise PermissionDenied("permission_denied")
+    if RoleAssignment.objects.filter(user=user, node=node, role=role).exists():
+        raise ValidationFailed("duplicate", field="role")
+    assignment = role_assign(user=user, node=node, role=role)
+    audit_record(action="role.grant", actor=actor, target_type="user", target_id=user.pk,
+                 payload={"node": node.pk, "role": role})
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: Actor, assignment_id: int) -> None:
+    """An admin takes a role away (audited). Not one's own: an admin cannot lock themselves
+    out by mistake. 404 for an assignment outside what the actor manages."""
+    assignment = (RoleAssignment.objects.select_for_update(of=("self",))
+                  .select_related("node", "node__agency").filter(pk=assignment_id).first())
+    if assignment is None or not can_manage_roles(actor, assignment.node):
+        raise NotFound("not_found")
+    if not can_manage_roles(actor, assignment.node, assignment.role):
+        raise PermissionDenied("permission_denied")
+    if actor.user is not None and assignment.user_id == actor.user.pk:
+        raise ValidationFailed("validation_error", field="assignment")
+    payload = {"node": assignment.node_id, "role": assignment.role}
+    user_id = assignment.user_id
+    assignment.delete()
+    audit_record(action="role.revoke", actor=actor, target_type="user", target_id=user_id,
+                 payload=payload)

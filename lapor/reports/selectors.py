@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from lapor.core import clock
 from lapor.core.errors import NotFound, ValidationFailed
@@ -41,6 +41,8 @@ class InboxFilters:
     date_from: date | None = None
     date_to: date | None = None
     include_subtree: bool = False
+    # Inbox tab by the stored ``staff_due_at``: "overdue", "today" or "soon" (see due_bounds).
+    due: str | None = None
 
 
 def report_for_staff(actor: Actor, report_id: int) -> Report:
@@ -87,22 +89,40 @@ def report_dispositions(report: Report) -> list[Disposition]:
     )
 
 
-def inbox(
-    actor: Actor,
-    *,
-    node: OrgNode,
-    filters: InboxFilters,
-    cursor: str | None,
-    limit: int,
-) -> Page[Report]:
-    """Reports sitting at ``node`` (or in its subtree), newest first, keyset-paginated.
+DUE_SOON_WORKING_DAYS = 2
+DUE_TABS = ("overdue", "today", "soon")
 
-    Open statuses only unless ``filters.status`` names others. ``overdue`` and ``due_soon``
-    compare the stored ``staff_due_at`` with now and with the end of the next working day of
-    the node's agency calendar.
-    """
-    if not 1 <= limit <= INBOX_MAX_LIMIT:
-        raise ValidationFailed("validation_error", field="limit")
+
+@dataclass(frozen=True)
+class DueBounds:
+    """Moments that split the stored deadlines into inbox tabs (UTC, aware)."""
+
+    now: datetime
+    end_of_today: datetime  # 23:59:59 local of today, in the node's agency calendar
+    soon_until: datetime  # end of the DUE_SOON_WORKING_DAYS-th working day after today
+
+
+def due_bounds(node: OrgNode, *, now: datetime | None = None) -> DueBounds:
+    now = now or clock.now()
+    calendar = calendar_for(node, around=now)
+    return DueBounds(now=now, end_of_today=calendar.deadline(now, 0),
+                     soon_until=calendar.deadline(now, DUE_SOON_WORKING_DAYS))
+
+
+def _due_q(tab: str, bounds: DueBounds) -> Q:
+    """Overdue: past the stored deadline. Today: due before the end of today (local). Soon:
+    due after today, within the next ``DUE_SOON_WORKING_DAYS`` working days."""
+    if tab == "overdue":
+        return Q(staff_due_at__lt=bounds.now)
+    if tab == "today":
+        return Q(staff_due_at__gte=bounds.now, staff_due_at__lte=bounds.end_of_today)
+    if tab == "soon":
+        return Q(staff_due_at__gt=bounds.end_of_today, staff_due_at__lte=bounds.soon_until)
+    raise ValidationFailed("validation_error", field="due")
+
+
+def _inbox_scope(actor: Actor, *, node: OrgNode, filters: InboxFilters) -> QuerySet[Report]:
+    """Every report of the inbox of ``node`` matching ``filters`` except the due tab."""
     qs: QuerySet[Report] = reports_visible_to(actor)
     if filters.include_subtree:
         qs = qs.filter(current_node__path__startswith=node.path)
@@ -113,6 +133,40 @@ def inbox(
     if unknown:
         raise ValidationFailed("validation_error", field="status")
     qs = qs.filter(status__in=statuses)
+    if filters.category:
+        qs = qs.filter(
+            Q(category__code=filters.category) | Q(category__parent__code=filters.category)
+        )
+    if filters.region:
+        # ``region_id__startswith`` is refused by Django 6 on a foreign key: go through the code.
+        qs = qs.filter(region__code__startswith=filters.region)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.date_from:
+        qs = qs.filter(submitted_at__gte=_start_of(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(submitted_at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    return qs
+
+
+def inbox(
+    actor: Actor,
+    *,
+    node: OrgNode,
+    filters: InboxFilters,
+    cursor: str | None,
+    limit: int,
+    bounds: DueBounds | None = None,
+) -> Page[Report]:
+    """Reports sitting at ``node`` (or in its subtree), newest first, keyset-paginated.
+
+    Open statuses only unless ``filters.status`` names others. ``overdue`` and ``due_soon``
+    compare the stored ``staff_due_at`` with now and with the end of the next working day of
+    the node's agency calendar; ``due`` picks one inbox tab (see :func:`_due_q`).
+    """
+    if not 1 <= limit <= INBOX_MAX_LIMIT:
+        raise ValidationFailed("validation_error", field="limit")
+    qs = _inbox_scope(actor, node=node, filters=filters)
     now = clock.now()
     if filters.overdue is not None:
         qs = qs.filter(staff_due_at__lt=now) if filters.overdue else qs.exclude(
@@ -121,21 +175,24 @@ def inbox(
     if filters.due_soon:
         soon = calendar_for(node, around=now).deadline(now, 1)
         qs = qs.filter(staff_due_at__gte=now, staff_due_at__lte=soon)
-    if filters.category:
-        qs = qs.filter(
-            Q(category__code=filters.category) | Q(category__parent__code=filters.category)
-        )
-    if filters.region:
-        qs = qs.filter(region_id__startswith=filters.region)
-    if filters.channel:
-        qs = qs.filter(channel=filters.channel)
-    if filters.date_from:
-        qs = qs.filter(submitted_at__gte=_start_of(filters.date_from))
-    if filters.date_to:
-        qs = qs.filter(submitted_at__lt=_start_of(filters.date_to + timedelta(days=1)))
+    if filters.due:
+        qs = qs.filter(_due_q(filters.due, bounds or due_bounds(node, now=now)))
     # Only what a list row shows: no bodies, no deadlines but the holder's.
     qs = qs.select_related("region", "category", "current_node").only(*LIST_FIELDS)
     return keyset_page(qs, field="submitted_at", cursor=cursor, limit=limit)
+
+
+def inbox_counts(
+    actor: Actor, node: OrgNode, filters: InboxFilters, *, bounds: DueBounds | None = None
+) -> dict[str, int]:
+    """How many reports each inbox tab holds ("all" and :data:`DUE_TABS`), from the stored
+    deadlines, in one aggregate query (``filters.due`` is ignored: every tab is counted)."""
+    bounds = bounds or due_bounds(node)
+    qs = _inbox_scope(actor, node=node, filters=filters)
+    return qs.aggregate(
+        all=Count("pk"),
+        **{tab: Count("pk", filter=_due_q(tab, bounds)) for tab in DUE_TABS},
+    )
 
 
 def _start_of(day: date) -> datetime:

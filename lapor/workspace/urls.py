@@ -1,8 +1,24 @@
+"""Staff pages under /petugas/ (docs/workspace.md has the whole map)."""
+
 from django.urls import path
 
-from lapor.workspace import views
+from lapor.workspace.views import admin, auth, inbox, report
 
 app_name = "workspace"
 urlpatterns = [
-    path("masuk/", views.login, name="login"),
+    path("masuk/", auth.login, name="login"),
+    path("masuk/autentikator/", auth.enroll, name="enroll"),
+    path("keluar/", auth.logout, name="logout"),
+    path("", inbox.inbox, name="inbox"),
+    path("laporan/<int:report_id>/", report.report_page, name="report"),
+    path("laporan/<int:report_id>/lampiran/<int:attachment_id>/", report.attachment_download,
+         name="attachment"),
+    path("laporan/<int:report_id>/reveal/", report.reveal, name="reveal"),
+    path("laporan/<int:report_id>/<slug:action>/", report.report_action, name="action"),
+    path("admin/", admin.admin_index, name="admin"),
+    path("admin/<slug:code>/sop/", admin.sop_page, name="admin_sop"),
+    path("admin/<slug:code>/sop/<slug:form_name>/", admin.sop_action, name="admin_sop_action"),
+    path("admin/<slug:code>/pengguna/", admin.users_page, name="admin_users"),
+    path("admin/<slug:code>/pengguna/beri/", admin.role_grant, name="admin_role_grant"),
+    path("admin/<slug:code>/pengguna/cabut/", admin.role_revoke, name="admin_role_revoke"),
 ]

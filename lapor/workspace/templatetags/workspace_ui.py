@@ -1,0 +1,85 @@
+"""Header data and small labels for the staff pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from lapor.orgs.models import Role
+from lapor.orgs.selectors import agencies_administered
+from lapor.reports.models import Channel, DispositionState, ReportType
+
+register = template.Library()
+
+EVENT_LABELS = {
+    "submit": gettext_noop("Submitted"),
+    "hold": gettext_noop("Put on hold"),
+    "provide_info": gettext_noop("Reporter answered"),
+    "archive": gettext_noop("Archived"),
+    "auto_archive": gettext_noop("Archived automatically"),
+    "unarchive": gettext_noop("Taken out of the archive"),
+    "dispose": gettext_noop("Disposed"),
+    "forward": gettext_noop("Forwarded"),
+    "return_to_forwarder": gettext_noop("Handed back (not our authority)"),
+    "return_to_verifier": gettext_noop("Handed back (not our authority)"),
+    "acknowledge": gettext_noop("Acknowledged"),
+    "follow_up": gettext_noop("Follow-up"),
+    "respond": gettext_noop("Final follow-up"),
+    "accept": gettext_noop("Reporter accepted"),
+    "reopen": gettext_noop("Reporter not satisfied"),
+    "close": gettext_noop("Closed"),
+    "auto_close": gettext_noop("Closed automatically"),
+    "note": gettext_noop("Internal note"),
+    "reporter_message": gettext_noop("Message from the reporter"),
+    "set_privacy": gettext_noop("Privacy made stricter"),
+    "support": gettext_noop("Support"),
+    "attachment_published": gettext_noop("Attachment published"),
+}
+
+
+@register.simple_tag(takes_context=True)
+def staff_header(context: template.Context) -> dict[str, Any]:
+    """The signed-in staff member's name, first role and the admin link (only if allowed)."""
+    request = context.get("request")
+    actor = getattr(request, "actor", None)
+    if actor is None or actor.user is None:
+        return {}
+    agencies = agencies_administered(actor)
+    role = actor.assignments[0].role if actor.assignments else ""
+    return {
+        "name": actor.user.display_name or actor.user.username,
+        "role": Role(role).label if role in Role.values else "",
+        "admin_url": (reverse("workspace:admin_sop", args=[agencies[0].code])
+                      if len(agencies) == 1 else reverse("workspace:admin"))
+        if agencies else None,
+    }
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    label = EVENT_LABELS.get(kind)
+    return _(label) if label else kind
+
+
+@register.filter
+def type_label(value: str) -> str:
+    return str(ReportType(value).label) if value in ReportType.values else value
+
+
+@register.filter
+def channel_label(value: str) -> str:
+    return str(Channel(value).label) if value in Channel.values else value
+
+
+@register.filter
+def disposition_state(value: str) -> str:
+    return str(DispositionState(value).label) if value in DispositionState.values else value
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key)
