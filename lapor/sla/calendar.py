@@ -108,7 +108,9 @@ class WorkCalendar:
 
     def working_days_left(self, at: datetime, deadline: datetime) -> int:
         """Working days from ``at``'s local date to ``deadline``'s: 0 on the due day itself,
-        negative once the deadline has passed (how many working days overdue)."""
+        negative once the deadline has passed (how many working days overdue; still 0 on the
+        weekend right after a Friday deadline, so callers compare ``deadline < at`` to tell
+        "due today" from "overdue")."""
         if deadline >= at:
             return self.working_days_used(at, deadline)
         return -self.working_days_used(deadline, at)

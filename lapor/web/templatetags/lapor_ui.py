@@ -48,11 +48,13 @@ def local_date(value: datetime | None, zone: str | None = None) -> str:
     return formats.date_format(value.astimezone(_zone(zone)), "j F Y")
 
 
-def days_left_text(days: int) -> str:
+def days_left_text(days: int, *, passed: bool = False) -> str:
+    """``days`` as WorkCalendar.working_days_left gives it; ``passed`` when the deadline is
+    behind us (on a weekend after a Friday deadline ``days`` is 0 but the report is late)."""
     if days > 0:
         return ngettext("%(n)d working day left", "%(n)d working days left", days) % {"n": days}
     if days == 0:
-        return _("due today")
+        return _("overdue") if passed else _("due today")
     late = -days
     return ngettext("%(n)d working day overdue", "%(n)d working days overdue", late) % {"n": late}
 
@@ -62,7 +64,8 @@ def working_days_left(calendar: WorkCalendar | None, deadline: datetime | None) 
     """"3 hari kerja lagi" / "jatuh tempo hari ini" / "terlambat 2 hari kerja"."""
     if calendar is None or deadline is None:
         return ""
-    return days_left_text(calendar.working_days_left(clock.now(), deadline))
+    now = clock.now()
+    return days_left_text(calendar.working_days_left(now, deadline), passed=deadline < now)
 
 
 @register.filter

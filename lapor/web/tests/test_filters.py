@@ -61,6 +61,10 @@ def test_working_days_left_tag_reads_the_clock() -> None:
             assert template.render(Context({"cal": cal, "due": due})) == "2 working days left"
     with clock.frozen(datetime(2026, 12, 10, 2, 0, tzinfo=UTC)), translation.override("id"):
         assert template.render(Context({"cal": cal, "due": due})) == "terlambat 2 hari kerja"
+    # Friday's deadline seen on Sunday: no working day has passed, but it is late.
+    with clock.frozen(datetime(2026, 12, 13, 2, 0, tzinfo=UTC)), translation.override("id"):
+        friday = cal.deadline(datetime(2026, 12, 9, 2, 0, tzinfo=UTC), 2)
+        assert template.render(Context({"cal": cal, "due": friday})) == "terlambat"
     assert Template("{% load lapor_ui %}{% working_days_left None None %}").render(
         Context()) == ""
 
