@@ -285,3 +285,16 @@ LOGGING = {
 # Who runs this site, shown in the footer of every citizen page (for example
 # "Pemerintah Kabupaten Kutai Timur · Diskominfo Staper").
 LAPOR_SITE_OPERATOR = env_str("LAPOR_SITE_OPERATOR", "Pengelola LAPOR! daerah")
+
+# Open311 (lapor.open311: GeoReport v2 under /open311/v2/; docs/open311.md, README
+# "Configuration")
+INSTALLED_APPS += ["lapor.open311"]
+# The jurisdiction_id this endpoint answers to (a client sending another one gets a 404).
+LAPOR_OPEN311_JURISDICTION = env_str("LAPOR_OPEN311_JURISDICTION", "lapor.go.id")
+# Kemendagri region of requests that send no attribute[region_code] ("" = clients must send
+# one), for example "64.08" for a Kutai Timur deployment.
+LAPOR_OPEN311_DEFAULT_REGION = env_str("LAPOR_OPEN311_DEFAULT_REGION", "")
+# Code of the hub agency whose verifiers receive Open311 requests ("" = the national pool).
+LAPOR_OPEN311_AGENCY = env_str("LAPOR_OPEN311_AGENCY", "")
+# Contact shown in discovery.{json,xml} (an email address or URL of the operator).
+LAPOR_OPEN311_CONTACT = env_str("LAPOR_OPEN311_CONTACT", "")

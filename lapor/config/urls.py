@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # Staff and citizens have separate URL roots, templates and sign-in (ARCHITECTURE habit 17).
     path("petugas/", include("lapor.workspace.urls")),
+    path("open311/v2/", include("lapor.open311.urls")),
     path("", include("lapor.portal.urls")),
 ]
 
