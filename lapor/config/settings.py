@@ -167,12 +167,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-# Static files are served by WhiteNoise from the apps (finders); `collectstatic` is optional.
-_static_root = env_optional("LAPOR_STATIC_ROOT")
-STATIC_ROOT = Path(_static_root) if _static_root else None
+# `lapor serve` collects the static files here before it starts (hashed names, gzip copies):
+# WhiteNoise then serves them compressed with a one-year immutable cache, so a phone on a slow
+# link downloads the CSS and htmx once.
+STATIC_ROOT = env_path("LAPOR_STATIC_ROOT", DATA_DIR / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # Attachments are never served directly (no URL, outside any web root): a view checks
     # permission and streams them (lapor/attachments). Another backend (S3-compatible, through
     # django-storages) is chosen by LAPOR_ATTACHMENT_STORAGE_BACKEND + _OPTIONS (JSON).
@@ -191,7 +192,6 @@ STORAGES = {
 # a reverse proxy should cap the whole body a little above it (client_max_body_size).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-WHITENOISE_USE_FINDERS = True
 # Staff pages (lapor.workspace) need a session signed in with the second factor.
 LOGIN_URL = "workspace:login"
 SESSION_COOKIE_AGE = env_int("LAPOR_SESSION_HOURS", 12) * 3600

@@ -14,6 +14,7 @@ from argparse import ArgumentParser
 from types import FrameType
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -41,6 +42,9 @@ class Command(BaseCommand):
             "lapor.config.wsgi:application",
         ]
         worker = [python, "-m", "lapor.cli", "worker"]
+        # Hashed, compressed static files for WhiteNoise (settings.STATIC_ROOT); only changed
+        # files are copied, so a restart costs a second.
+        call_command("collectstatic", interactive=False, verbosity=0)
         children = [subprocess.Popen(web)]  # noqa: S603  (fixed argv, no shell)
         children += [
             subprocess.Popen(worker)  # noqa: S603
