@@ -51,7 +51,7 @@ def measure(session: requests.Session, url: str, n: int) -> dict[str, float]:
 def sign_in(session: requests.Session, base: str, username: str, password: str) -> None:
     login = urljoin(base, "/petugas/masuk/")
     session.get(login, timeout=30)
-    code = "%06d" % totp(base64.b32decode(DEMO_TOTP_KEY))
+    code = f"{totp(base64.b32decode(DEMO_TOTP_KEY)):06d}"
     answer = session.post(login, timeout=30, headers={"Referer": login}, data={
         "csrfmiddlewaretoken": session.cookies["csrftoken"], "username": username,
         "password": password, "otp": code})

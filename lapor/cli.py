@@ -1,4 +1,4 @@
-"""The ``lapor`` command: Lapor's own commands (serve, worker, demo, user, regions, …) and
+"""The ``lapor`` command: Lapor's own commands (serve, worker, outbox, demo, user, …) and
 every Django management command, with the settings module preset."""
 
 from __future__ import annotations

@@ -286,6 +286,59 @@ LOGGING = {
 # "Pemerintah Kabupaten Kutai Timur · Diskominfo Staper").
 LAPOR_SITE_OPERATOR = env_str("LAPOR_SITE_OPERATOR", "Pengelola LAPOR! daerah")
 
+# Notifications (lapor.notifications, lapor.sla.notices; docs/notifications.md, README
+# "Configuration")
+INSTALLED_APPS += ["lapor.notifications", "django_rq"]
+# Task engine: "db" (django-tasks-db; SQLite or PostgreSQL, the default) or "rq" (RQ on
+# Redis through django-tasks-rq, for several worker machines). `lapor worker` runs the right one.
+LAPOR_TASKS_BACKEND = env_str("LAPOR_TASKS_BACKEND", "db")
+LAPOR_REDIS_URL = env_str("LAPOR_REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": LAPOR_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if LAPOR_TASKS_BACKEND == "rq":
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend",
+                         "QUEUES": ["default"]}}  # type: ignore[dict-item]
+elif LAPOR_TASKS_BACKEND != "db":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LAPOR_TASKS_BACKEND must be 'db' or 'rq'")
+# Outgoing mail: Django 6.1 MAILERS; the outbox sends through LAPOR_NOTIFY_MAILER.
+MAILERS = {
+    "default": {
+        # The local demo (LAPOR_DEMO_MODE) delivers its generated mail nowhere unless told.
+        "BACKEND": env_str("LAPOR_EMAIL_BACKEND", (
+            "django.core.mail.backends.dummy.EmailBackend"
+            if env_bool("LAPOR_DEMO_MODE", default=DEBUG)
+            else "django.core.mail.backends.smtp.EmailBackend")),
+        "OPTIONS": {
+            "host": env_str("LAPOR_EMAIL_HOST", "localhost"),
+            "port": env_int("LAPOR_EMAIL_PORT", 25),
+            "username": env_str("LAPOR_EMAIL_USER", ""),
+            "password": env_str("LAPOR_EMAIL_PASSWORD", ""),
+            "use_tls": env_bool("LAPOR_EMAIL_STARTTLS", default=False),
+            "timeout": env_int("LAPOR_EMAIL_TIMEOUT_SECONDS", 20),
+        },
+    },
+}
+DEFAULT_FROM_EMAIL = env_str("LAPOR_EMAIL_FROM", "LAPOR! <noreply@localhost>")
+LAPOR_NOTIFY_MAILER = "default"
+LAPOR_EMAIL_MESSAGE_ID_DOMAIN = env_str("LAPOR_EMAIL_MESSAGE_ID_DOMAIN", "lapor.invalid")
+# Links in messages (tracking page, staff page).
+LAPOR_SITE_URL = env_str("LAPOR_SITE_URL", "http://127.0.0.1:8000")
+LAPOR_NOTIFY_LANGUAGE = env_str("LAPOR_NOTIFY_LANGUAGE", "id")
+# Outbox delivery: retries with exponential backoff and jitter, then the dead-letter state.
+LAPOR_OUTBOX_MAX_ATTEMPTS = env_int("LAPOR_OUTBOX_MAX_ATTEMPTS", 8)
+LAPOR_OUTBOX_BACKOFF_BASE_SECONDS = env_int("LAPOR_OUTBOX_BACKOFF_BASE_SECONDS", 30)
+LAPOR_OUTBOX_BACKOFF_MAX_SECONDS = env_int("LAPOR_OUTBOX_BACKOFF_MAX_SECONDS", 6 * 3600)
+LAPOR_OUTBOX_LEASE_SECONDS = env_int("LAPOR_OUTBOX_LEASE_SECONDS", 300)
+LAPOR_OUTBOX_BATCH = env_int("LAPOR_OUTBOX_BATCH", 100)
+LAPOR_OUTBOX_DRAIN_LIMIT = env_int("LAPOR_OUTBOX_DRAIN_LIMIT", 5000)
+LAPOR_WEBHOOK_TIMEOUT_SECONDS = env_int("LAPOR_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Quiet hours for SMS/WhatsApp to reporters (local time of each agency; QuietHours overrides).
+LAPOR_QUIET_HOURS_START = env_str("LAPOR_QUIET_HOURS_START", "21:00")
+LAPOR_QUIET_HOURS_END = env_str("LAPOR_QUIET_HOURS_END", "07:00")
+# Sent outbox rows are deleted after this many days (dead letters are kept).
+LAPOR_OUTBOX_KEEP_DAYS = env_int("LAPOR_OUTBOX_KEEP_DAYS", 30)
+
 # Open311 (lapor.open311: GeoReport v2 under /open311/v2/; docs/open311.md, README
 # "Configuration")
 INSTALLED_APPS += ["lapor.open311"]

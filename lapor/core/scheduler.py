@@ -11,11 +11,13 @@ import threading
 from datetime import datetime
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from lapor.core import clock, ratelimit
 from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
+from lapor.notifications.dispatcher import outbox_counts, outbox_purge
+from lapor.notifications.tasks import daily_digest_task, dispatch_outbox_task
 from lapor.privacy.tasks import retention_sweep_task
 from lapor.sla.tasks import sweep_deadlines_task
 
@@ -40,17 +42,37 @@ def day_slot(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+# At most this many dispatch tasks per minute: a backlog is drained by several workers at once.
+MAX_DISPATCH_TASKS = 8
+
+
+def _enqueue_dispatch() -> int:
+    """Enqueue enough dispatch tasks for the rows due now (at least one: the safety net for an
+    enqueue lost after a commit, a broker outage or a worker killed mid-delivery)."""
+    due = outbox_counts()["due"]
+    tasks = min(MAX_DISPATCH_TASKS, max(1, -(-due // settings.LAPOR_OUTBOX_DRAIN_LIMIT)))
+    for _ in range(tasks):
+        dispatch_outbox_task.enqueue()
+    return tasks
+
+
 def tick(worker_name: str) -> bool:
-    """One scheduler step: heartbeat, then enqueue this minute's sweep if nobody did yet."""
+    """One scheduler step: heartbeat, then enqueue this minute's sweep (deadline transitions
+    and notices) and outbox dispatch if nobody did yet; the daily digest once a day."""
     heartbeat(worker_name)
     now = clock.now()
     slot = minute_slot(now)
     # The UU PDP retention sweep: once a day, by whichever worker claims the day first.
     if claim_slot("privacy.retention", day_slot(now)):
         retention_sweep_task.enqueue()
+    # The officers' daily digest: the UTC day slot starts at 07:00 WIB / 08:00 WITA.
+    if claim_slot("notifications.digest", day_slot(now)):
+        daily_digest_task.enqueue()
+        outbox_purge()
     if claim_slot("sla.sweep_deadlines", slot):
         # Autocommit here (no open transaction): the slot row is committed before enqueueing.
         sweep_deadlines_task.enqueue()
+        _enqueue_dispatch()
         # Expired rate-limit windows: once a minute, by whichever worker claimed the slot.
         ratelimit.prune()
         return True
@@ -62,8 +84,9 @@ def run_scheduler(worker_name: str, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             tick(worker_name)
-        except DatabaseError:
-            # Outlive a database blip; a stale heartbeat makes /healthz report it meanwhile.
+        except Exception:
+            # Outlive a database or broker blip (DatabaseError, a Redis connection error): a
+            # stale heartbeat makes /healthz report it meanwhile; the next slot catches up.
             logger.exception("scheduler tick failed")
         finally:
             connection.close()

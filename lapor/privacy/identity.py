@@ -98,6 +98,29 @@ def identity_read(
     return identity
 
 
+
+def reporter_address_for_delivery(*, report_id: int, field: str) -> str:
+    """The reporter's ``email`` or ``phone`` for one delivery by the platform itself, with one
+    processing record (purpose ``channel_continuity``, actor: the system); "" when none.
+
+    Anonymous reports too: DOMAIN.md lets staff ask an anonymous reporter questions *through the
+    platform*, so the platform may answer the reporter on their own channel; the address goes
+    only to the sender that delivers it, never to any agency-side role or stored message."""
+    if field not in ("email", "phone"):
+        raise ValueError(f"not a delivery address: {field}")
+    token = (ReporterContact.objects.filter(report_id=report_id)
+             .values_list(field, flat=True).first())
+    if not token:
+        return ""
+    address = vault.decrypt(token)
+    with transaction.atomic():
+        IdentityAccess.objects.create(
+            report_id=report_id, user=None, actor_kind=str(ActorKind.SYSTEM), actor_role="",
+            actor_node=None, purpose=Purpose.CHANNEL_CONTINUITY, reason="",
+            created_at=clock.now(),
+        )
+    return address
+
 def reports_with_contact(*, phone: str = "", email: str = "") -> QuerySet[Report]:
     """Reports whose reporter used this phone number or e-mail address, found through the
     blind index (nothing is decrypted and nothing plaintext is stored or compared)."""

@@ -19,6 +19,7 @@ from lapor.audit.services import audit_record
 from lapor.core import clock
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lapor.core.text import clean_text
+from lapor.notifications.report_events import notify_report_event
 from lapor.orgs.actors import SYSTEM, Actor, ActorKind, Assignment
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_agency_or_root
@@ -99,6 +100,13 @@ def _active_disposition(report: Report) -> Disposition:
     return disposition
 
 
+def _emit(**fields: Any) -> None:
+    """Append the event and, in the same transaction, the outbox rows it causes (messages to
+    the reporter, the new holders, integrated applications): both commit or neither does."""
+    event = event_append(**fields)
+    notify_report_event(report=fields["report"], event=event)
+
+
 def _deadline(node: OrgNode, start: datetime, days: int, *, kind: str) -> datetime:
     sop, calendar = clock_for(node, around=start)
     return calendar.deadline(start, getattr(sop, kind) if days < 0 else days)
@@ -126,9 +134,9 @@ def report_hold(
     report.staff_due_at = None
     from_status, report.status = report.status, target
     _save(report, ["status", "verify_days_left", "hold_due_at", "staff_due_at"])
-    event_append(report=report, kind=Action.HOLD, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=Visibility.REPORTER,
-                 body=question, payload={"verify_days_left": report.verify_days_left})
+    _emit(report=report, kind=Action.HOLD, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=Visibility.REPORTER,
+          body=question, payload={"verify_days_left": report.verify_days_left})
     return report
 
 
@@ -147,8 +155,8 @@ def report_provide_info(*, actor: Actor, report_id: int, body: str) -> Report:
     report.hold_due_at = None
     from_status, report.status = report.status, target
     _save(report, ["status", "verify_due_at", "staff_due_at", "hold_due_at"])
-    event_append(report=report, kind=Action.PROVIDE_INFO, actor=actor, from_status=from_status,
-                 to_status=target, visibility=Visibility.REPORTER, body=body)
+    _emit(report=report, kind=Action.PROVIDE_INFO, actor=actor, from_status=from_status,
+          to_status=target, visibility=Visibility.REPORTER, body=body)
     return report
 
 
@@ -195,9 +203,9 @@ def _archive(report: Report, *, actor: Actor, grant: Assignment | None, target: 
     payload: dict[str, Any] = {"reason": reason}
     if survivor is not None:
         payload["duplicate_of"] = survivor.tracking_number
-    event_append(report=report, kind=kind, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
-                 body=note, payload=payload)
+    _emit(report=report, kind=kind, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
+          body=note, payload=payload)
 
 
 @transaction.atomic
@@ -240,9 +248,9 @@ def report_unarchive(
     from_status, report.status = report.status, target
     _save(report, ["status", "tier", "current_node", "agency", "verify_due_at", "staff_due_at",
                    "verify_days_left", "archive_reason", "duplicate_of", "closed_at"])
-    event_append(report=report, kind=Action.UNARCHIVE, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
-                 body=reason)
+    _emit(report=report, kind=Action.UNARCHIVE, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
+          body=reason)
     return report
 
 
@@ -274,8 +282,8 @@ def report_set_privacy(
         _save(report, ["is_anonymous", "is_confidential"])
         audit_record(action="report.privacy", actor=actor, target_type="report",
                      target_id=report.pk, payload=changes)
-        event_append(report=report, kind=Action.SET_PRIVACY, actor=actor, assignment=grant,
-                     visibility=Visibility.REPORTER, payload=changes)
+        _emit(report=report, kind=Action.SET_PRIVACY, actor=actor, assignment=grant,
+              visibility=Visibility.REPORTER, payload=changes)
     return report
 
 
@@ -330,10 +338,10 @@ def report_dispose(
                                disposed_from_id=grant.node_id, note=note, created_at=now)
     _save(report, ["status", "resolution_days", "resolution_due_at", "followup_due_at",
                    "staff_due_at", "verified_at", "agency", "current_node", "verify_days_left"])
-    event_append(report=report, kind=Action.DISPOSE, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
-                 body=note, payload={"node": node.code, "node_name": node.name,
-                                     "resolution_days": days})
+    _emit(report=report, kind=Action.DISPOSE, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
+          body=note, payload={"node": node.code, "node_name": node.name,
+                              "resolution_days": days})
     return report
 
 
@@ -362,9 +370,9 @@ def report_forward(
     report.current_node = node
     from_status, report.status = report.status, target
     _save(report, ["status", "current_node"])
-    event_append(report=report, kind=Action.FORWARD, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
-                 body=note, payload={"node": node.code, "node_name": node.name})
+    _emit(report=report, kind=Action.FORWARD, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
+          body=note, payload={"node": node.code, "node_name": node.name})
     return report
 
 
@@ -409,10 +417,10 @@ def report_return(
         fields += ["agency", "verify_due_at", "followup_due_at", "resolution_due_at"]
     from_status, report.status = report.status, target
     _save(report, fields)
-    event_append(report=report, kind=action, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
-                 body=reason, payload={"from_node": current.node.code,
-                                       "to_node": report.current_node.code})
+    _emit(report=report, kind=action, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
+          body=reason, payload={"from_node": current.node.code,
+                                "to_node": report.current_node.code})
     return report
 
 
@@ -427,8 +435,8 @@ def report_acknowledge(
     target = _target_status(report, Action.ACKNOWLEDGE)
     from_status, report.status = report.status, target
     _save(report, ["status"])
-    event_append(report=report, kind=Action.ACKNOWLEDGE, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=Visibility.PUBLIC)
+    _emit(report=report, kind=Action.ACKNOWLEDGE, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=Visibility.PUBLIC)
     return report
 
 
@@ -464,8 +472,8 @@ def report_follow_up(
     from_status, report.status = report.status, target
     _save(report, fields)
     visibility = Visibility.PUBLIC if public else Visibility.REPORTER
-    event_append(report=report, kind=action, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=visibility, body=body)
+    _emit(report=report, kind=action, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=visibility, body=body)
     return report
 
 
@@ -501,9 +509,9 @@ def _finish(report: Report, *, actor: Actor, grant: Assignment | None, target: S
     report.staff_due_at = None
     report.rating = rating if rating is not None else report.rating
     _save(report, ["status", "closed_at", "staff_due_at", "rating"])
-    event_append(report=report, kind=kind, actor=actor, assignment=grant,
-                 from_status=from_status, to_status=target, visibility=visibility, body=body,
-                 payload={"rating": rating} if rating is not None else None)
+    _emit(report=report, kind=kind, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=visibility, body=body,
+          payload={"rating": rating} if rating is not None else None)
 
 
 @transaction.atomic
@@ -573,8 +581,8 @@ def report_reporter_reply(
     report.reply_due_at = None
     from_status, report.status = report.status, target
     _save(report, ["status", "resolution_due_at", "staff_due_at", "reply_due_at"])
-    event_append(report=report, kind=Action.REOPEN, actor=actor, from_status=from_status,
-                 to_status=target, visibility=Visibility.REPORTER, body=body)
+    _emit(report=report, kind=Action.REOPEN, actor=actor, from_status=from_status,
+          to_status=target, visibility=Visibility.REPORTER, body=body)
     return report
 
 
@@ -586,8 +594,8 @@ def report_reporter_message(*, actor: Actor, report_id: int, body: str) -> Repor
     _require_reporter(actor, report)
     _target_status(report, Action.REPORTER_MESSAGE)
     _save(report, [])
-    event_append(report=report, kind=Action.REPORTER_MESSAGE, actor=actor,
-                 visibility=Visibility.REPORTER, body=body)
+    _emit(report=report, kind=Action.REPORTER_MESSAGE, actor=actor,
+          visibility=Visibility.REPORTER, body=body)
     return report
 
 
@@ -598,8 +606,8 @@ def report_note(*, actor: Actor, report_id: int, body: str) -> Report:
     report, grant = _staff_gate(actor, report_id, None, perms.note_writer_for)
     _target_status(report, Action.NOTE)
     _save(report, [])
-    event_append(report=report, kind=Action.NOTE, actor=actor, assignment=grant,
-                 visibility=Visibility.INTERNAL, body=body)
+    _emit(report=report, kind=Action.NOTE, actor=actor, assignment=grant,
+          visibility=Visibility.INTERNAL, body=body)
     return report
 
 

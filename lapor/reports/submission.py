@@ -21,6 +21,7 @@ from lapor.categories.models import Category
 from lapor.core import clock
 from lapor.core.errors import NotAuthenticated, ValidationFailed
 from lapor.core.text import clean_text
+from lapor.notifications.report_events import notify_report_event
 from lapor.orgs.actors import Actor, ActorKind, reporter_actor
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_root
@@ -251,7 +252,7 @@ def report_submit(
                     updated_at=now,
                 )
                 identity_store(report=report, name=name, email=email, phone=phone, nik=nik)
-                event_append(
+                event = event_append(
                     report=report,
                     kind=Action.SUBMIT,
                     actor=reporter_actor(report_id=report.pk, user=reporter_user),
@@ -259,6 +260,8 @@ def report_submit(
                     visibility=Visibility.PUBLIC,
                     payload={"channel": channel, "tier": tier.code},
                 )
+                # The acknowledgement to the reporter, in the same transaction (outbox).
+                notify_report_event(report=report, event=event)
             break
         except IntegrityError:
             # A tracking-number collision (1 in ~10^11 per pair): draw again.

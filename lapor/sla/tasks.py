@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from lapor.sla.notices import sweep_notices
 from lapor.sla.sweep import sweep_deadlines
 
 
 @task()
 def sweep_deadlines_task() -> dict[str, int]:
+    """The minute's sweep: automatic transitions first (they end clocks), then the notices."""
     result = sweep_deadlines()
-    return {"archived": result.archived, "closed": result.closed}
+    notices = sweep_notices()
+    return {"archived": result.archived, "closed": result.closed,
+            "reminders": notices.reminders, "overdue": notices.overdue,
+            "escalations": notices.escalations}

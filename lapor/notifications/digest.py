@@ -1,0 +1,77 @@
+"""The daily digest: one message per officer per day listing what is due soon and overdue.
+
+Officers are liaisons and unit officers (reports held in their subtree) and verifiers (reports
+waiting for verification in their tier). Sent once a day (scheduler day slot, 00:00 UTC =
+07:00 WIB / 08:00 WITA / 09:00 WIT); the delivery key ``digest:<date>:u<user>:<channel>`` makes
+a second run the same day a no-op.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from lapor.core import clock
+from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatcher
+from lapor.notifications.report_events import local_text
+from lapor.orgs.models import Role, RoleAssignment
+from lapor.reports.models import Report
+from lapor.reports.states import Status
+
+DIGEST_ITEMS = 20
+DUE_SOON_DAYS = 2
+_HANDLER_ROLES = (Role.LIAISON, Role.UNIT_OFFICER)
+_VERIFIER_ROLES = (Role.HUB_VERIFIER, Role.NATIONAL_VERIFIER)
+
+
+def _scope(assignments: list[RoleAssignment]) -> Q:
+    condition = Q(pk__in=[])
+    for a in assignments:
+        if a.role in _HANDLER_ROLES:
+            condition |= Q(current_node__path__startswith=a.node.path,
+                           status__in=(Status.DISPOSED, Status.IN_PROGRESS))
+        elif a.role in _VERIFIER_ROLES:
+            condition |= Q(tier=a.node, status=Status.SUBMITTED)
+    return condition
+
+
+def send_digests() -> int:
+    """Write today's digest rows; returns how many officers get one."""
+    now = clock.now()
+    today = now.astimezone(ZoneInfo(settings.LAPOR_DEFAULT_TIMEZONE)).date()
+    soon = now + timedelta(days=DUE_SOON_DAYS)
+    by_user: dict[int, list[RoleAssignment]] = {}
+    for a in (RoleAssignment.objects.filter(role__in=(*_HANDLER_ROLES, *_VERIFIER_ROLES),
+                                            user__is_active=True, node__is_active=True)
+              .select_related("user", "node")):
+        by_user.setdefault(a.user_id, []).append(a)
+    sent = 0
+    for assignments in by_user.values():
+        user = assignments[0].user
+        reports = list(Report.objects.filter(_scope(assignments), staff_due_at__lte=soon)
+                       .select_related("current_node").order_by("staff_due_at", "id"))
+        if not reports:
+            continue
+        overdue = [r for r in reports if r.staff_due_at is not None and r.staff_due_at < now]
+        lines = [
+            f"- #{r.tracking_number} {r.title} — {local_text(r.current_node, r.staff_due_at)}"
+            + (" (TERLAMBAT / OVERDUE)" if r in overdue else "")
+            for r in reports[:DIGEST_ITEMS]
+        ]
+        if len(reports) > DIGEST_ITEMS:
+            lines.append(f"… +{len(reports) - DIGEST_ITEMS}")
+        context = {"officer": user.display_name or user.username, "date": today.isoformat(),
+                   "due_count": len(reports) - len(overdue), "overdue_count": len(overdue),
+                   "items": "\n".join(lines)}
+        with transaction.atomic():
+            sent += bool(outbox_add(
+                staff_messages(cause=f"digest:{today.isoformat()}", event="staff.digest",
+                               users=[user], agency=None, context=context, email_only=True),
+                ignore_conflicts=True, wake=False))
+    if sent:
+        wake_dispatcher()
+    return sent

@@ -1,0 +1,120 @@
+"""Writing outbox rows: called by services inside the transaction of their state change.
+
+Rows commit or roll back with the change. After commit one dispatch task is enqueued
+(``transaction.on_commit``), but nothing depends on it: the scheduler enqueues a dispatch every
+minute too, so a lost enqueue, a broker outage or a crashed worker only delays delivery.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from lapor.accounts.models import User
+from lapor.core import clock
+from lapor.notifications.models import (
+    Audience,
+    CallbackEndpoint,
+    Channel,
+    OutboxMessage,
+)
+from lapor.notifications.quiet import not_before
+from lapor.notifications.templates import Rendered, render
+from lapor.orgs.models import OrgNode
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_dispatch() -> None:
+    """Ask a worker to drain due rows now. Failures are logged, never raised: the periodic
+    dispatch picks the rows up anyway."""
+    from lapor.notifications.tasks import dispatch_outbox_task  # noqa: PLC0415  (task imports us)
+
+    try:
+        dispatch_outbox_task.enqueue()
+    except Exception:  # a broker down must not fail a committed request
+        logger.exception("outbox dispatch enqueue failed; the scheduler will pick rows up")
+
+
+def wake_dispatcher() -> None:
+    """Enqueue a dispatch after the current transaction commits (at once in autocommit);
+    one per transaction, however many rows it writes."""
+    if any(entry[1] is enqueue_dispatch for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(enqueue_dispatch, robust=True)
+
+
+def message(
+    *,
+    key: str,
+    event: str,
+    audience: str,
+    channel: str,
+    agency: OrgNode | None,
+    rendered: Rendered | None = None,
+    report_id: int | None = None,
+    user: User | None = None,
+    endpoint: CallbackEndpoint | None = None,
+    payload: dict[str, Any] | None = None,
+    language: str = "id",
+    at: datetime | None = None,
+) -> OutboxMessage:
+    """An unsaved row, due now (or at the end of the agency's quiet hours)."""
+    now = at or clock.now()
+    return OutboxMessage(
+        key=key[:200], event=event, audience=audience, channel=channel,
+        report_id=report_id, recipient_user=user, endpoint=endpoint, agency=agency,
+        language=language,
+        subject=rendered.subject if rendered else "", body=rendered.body if rendered else "",
+        payload=payload or {},
+        next_attempt_at=not_before(agency=agency, audience=audience, channel=channel,
+                                   moment=now),
+        created_at=now,
+    )
+
+
+def outbox_add(rows: Sequence[OutboxMessage], *, ignore_conflicts: bool = False,
+               wake: bool = True) -> int:
+    """Insert ``rows`` in the caller's transaction and enqueue a dispatch after commit.
+
+    With ``ignore_conflicts`` a row whose delivery key exists is skipped (the sweep's notices);
+    services insert plainly, so a duplicate key there is a bug and rolls their change back.
+    Batch writers (the sweep, the digest) pass ``wake=False`` and call
+    :func:`wake_dispatcher` once at the end instead of once per transaction.
+    """
+    if not rows:
+        return 0
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=ignore_conflicts)
+    if wake:
+        wake_dispatcher()
+    return len(rows)
+
+
+def staff_messages(
+    *, cause: str, event: str, users: Sequence[User], agency: OrgNode | None,
+    context: dict[str, object], report_id: int | None = None, at: datetime | None = None,
+    email_only: bool = False,
+) -> list[OutboxMessage]:
+    """E-mail (when the user has an address) and an in-app notice for each staff user
+    (``email_only``: the in-app notice only for users without an address).
+
+    ``cause`` makes the delivery key: ``f"{cause}:u{user}:{channel}"``.
+    """
+    language = settings.LAPOR_NOTIFY_LANGUAGE
+    rendered = render(event, language=language, agency=agency, context=context)
+    rows: list[OutboxMessage] = []
+    for user in users:
+        channels = ([] if email_only and user.email else [Channel.INAPP]) + (
+            [Channel.EMAIL] if user.email else [])
+        rows.extend(
+            message(key=f"{cause}:u{user.pk}:{channel}", event=event, audience=Audience.STAFF,
+                    channel=channel, agency=agency, rendered=rendered, report_id=report_id,
+                    user=user, language=language, at=at)
+            for channel in channels
+        )
+    return rows

@@ -1,0 +1,141 @@
+"""Which messages each report event causes (called by the reports services, in their
+transaction, right after the event is appended).
+
+Reporter-facing rows carry no address: the reporter's channel is resolved and decrypted at
+delivery time. Agency-side rows are rendered from a context that has no identity variable at
+all (docs/notifications.md "Privacy").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
+from lapor.notifications import recipients
+from lapor.notifications.models import Audience, CallbackEndpoint, Channel, OutboxMessage
+from lapor.notifications.outbox import message, outbox_add, staff_messages
+from lapor.notifications.senders import registered_channels
+from lapor.notifications.templates import render
+from lapor.orgs.models import OrgNode
+from lapor.orgs.selectors import node_agency_or_root, sop_for
+from lapor.reports.models import Report, ReportEvent, Visibility
+from lapor.reports.states import Action
+from lapor.sla.calendar import TIMEZONES
+
+# Event kind -> reporter message (None: the reporter is not told).
+REPORTER_EVENTS: dict[str, str] = {
+    Action.SUBMIT: "reporter.submitted",
+    Action.HOLD: "reporter.hold",
+    Action.ARCHIVE: "reporter.archived",
+    Action.AUTO_ARCHIVE: "reporter.archived",
+    Action.DISPOSE: "reporter.disposed",
+    Action.ACKNOWLEDGE: "reporter.in_progress",
+    Action.FOLLOW_UP: "reporter.follow_up",
+    Action.RESPOND: "reporter.responded",
+    Action.CLOSE: "reporter.closed",
+    Action.AUTO_CLOSE: "reporter.closed",
+}
+# Event kind -> staff message to whoever holds the report after the event.
+STAFF_EVENTS: dict[str, str] = {
+    Action.DISPOSE: "staff.assigned",
+    Action.FORWARD: "staff.assigned",
+    Action.RETURN_TO_FORWARDER: "staff.returned",
+    Action.RETURN_TO_VERIFIER: "staff.returned",
+    Action.PROVIDE_INFO: "staff.info_provided",
+    Action.REOPEN: "staff.reporter_reply",
+    Action.REPORTER_MESSAGE: "staff.reporter_message",
+}
+
+
+def local_text(report_node: OrgNode, moment: datetime | None) -> str:
+    """A deadline as people read it: local time of the agency, with its zone name."""
+    if moment is None:
+        return ""
+    zone_name = sop_for(node_agency_or_root(report_node)).timezone
+    local = moment.astimezone(ZoneInfo(TIMEZONES[zone_name]))
+    return f"{local:%d-%m-%Y %H:%M} {zone_name}"
+
+
+def report_context(report: Report) -> dict[str, object]:
+    """Facts about the report that any message may show. Built from the report row and the
+    organisation tree only: the reporter's contact row is never read here."""
+    site = settings.LAPOR_SITE_URL.rstrip("/")
+    agency = report.agency or report.tier
+    return {
+        "tracking_number": report.tracking_number,
+        "title": report.title,
+        "status": report.get_status_display(),
+        "agency": agency.name,
+        "unit": report.current_node.name,
+        "track_url": f"{site}/lacak/{report.tracking_number}/",
+        "report_url": f"{site}/petugas/laporan/{report.pk}/",
+        "due_date": local_text(report.current_node, report.staff_due_at),
+    }
+
+
+def _reporter_rows(report: Report, event: ReportEvent, key: str,
+                   context: dict[str, object], agency: OrgNode) -> list[OutboxMessage]:
+    if event.visibility == Visibility.INTERNAL:
+        return []
+    contact = getattr(report, "contact", None)
+    channels: list[str] = []
+    # Only the blind indexes are looked at here (nothing is decrypted): is there an address?
+    if contact is not None and contact.email_index:
+        channels.append(Channel.EMAIL)
+    if (report.channel in registered_channels() and report.channel != Channel.EMAIL
+            and contact is not None and contact.phone_index):
+        channels.append(report.channel)
+    if not channels:
+        return []
+    language = settings.LAPOR_NOTIFY_LANGUAGE
+    rendered = render(key, language=language, agency=agency, context=context)
+    return [
+        message(key=f"e{event.pk}:reporter:{channel}", event=key, audience=Audience.REPORTER,
+                channel=channel, agency=agency, rendered=rendered, report_id=report.pk,
+                language=language)
+        for channel in channels
+    ]
+
+
+def _callback_rows(report: Report, event: ReportEvent, agency: OrgNode) -> list[OutboxMessage]:
+    if event.visibility == Visibility.INTERNAL and not event.to_status:
+        return []
+    endpoints = [e for e in CallbackEndpoint.objects.filter(is_active=True).select_related("node")
+                 if e.node.contains(report.current_node) or e.node.contains(report.tier)]
+    payload = {"event_id": event.pk, "event": event.kind, "tracking_number":
+               report.tracking_number, "status": report.status,
+               "from_status": event.from_status, "at": event.created_at.isoformat()}
+    return [
+        message(key=f"e{event.pk}:cb{endpoint.pk}:webhook", event=f"callback.{event.kind}",
+                audience=Audience.INTEGRATION, channel=Channel.WEBHOOK, agency=agency,
+                endpoint=endpoint, report_id=report.pk, payload=payload)
+        for endpoint in endpoints
+    ]
+
+
+def notify_report_event(*, report: Report, event: ReportEvent) -> int:
+    """Write the outbox rows ``event`` causes. Runs in the caller's transaction."""
+    agency = node_agency_or_root(report.current_node)
+    context = report_context(report)
+    context["message"] = event.body
+    context["reason"] = report.get_archive_reason_display() if report.archive_reason else ""
+    if event.kind == Action.SUBMIT:
+        context["due_date"] = local_text(report.tier, report.verify_due_at)
+    elif event.kind == Action.HOLD:
+        context["due_date"] = local_text(report.tier, report.hold_due_at)
+    elif event.kind == Action.RESPOND:
+        context["due_date"] = local_text(report.current_node, report.reply_due_at)
+    rows: list[OutboxMessage] = []
+    reporter_key = REPORTER_EVENTS.get(event.kind)
+    if reporter_key is not None:
+        rows += _reporter_rows(report, event, reporter_key, context, agency)
+    staff_key = STAFF_EVENTS.get(event.kind)
+    if staff_key is not None:
+        users = [u for u in recipients.holders(report)
+                 if event.actor_id is None or u.pk != event.actor_id]
+        rows += staff_messages(cause=f"e{event.pk}", event=staff_key, users=users,
+                               agency=agency, context=context, report_id=report.pk)
+    rows += _callback_rows(report, event, agency)
+    return outbox_add(rows)
