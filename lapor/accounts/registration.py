@@ -13,17 +13,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import phonenumbers
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from lapor.accounts.models import User
 from lapor.audit.services import audit_record
+from lapor.core.contact import valid_email, valid_phone
 from lapor.core.errors import NotAuthenticated, PermissionDenied, TooManyRequests, ValidationFailed
 from lapor.core.text import clean_text
 from lapor.orgs.models import RoleAssignment
@@ -39,18 +38,8 @@ def normalise_identifier(raw: str) -> tuple[str, str]:
     """
     value = raw.strip()
     if "@" in value:
-        try:
-            validate_email(value)
-        except DjangoValidationError as exc:
-            raise ValidationFailed("invalid_email", field="identifier") from exc
-        return "email", value.lower()
-    try:
-        number = phonenumbers.parse(value, "ID")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationFailed("invalid_phone", field="identifier") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed("invalid_phone", field="identifier")
-    return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return "email", valid_email(value, field="identifier")
+    return "phone", valid_phone(value, field="identifier")
 
 
 def citizen_register(*, identifier: str, display_name: str, password: str) -> User:

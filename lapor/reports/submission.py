@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-import phonenumbers
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from stdnum import verhoeff
 
 from lapor.categories.models import Category
 from lapor.core import clock
+from lapor.core.contact import valid_email, valid_phone
 from lapor.core.errors import NotAuthenticated, ValidationFailed
 from lapor.core.text import clean_text
 from lapor.notifications.report_events import notify_report_event
@@ -104,26 +102,11 @@ def reporter_authenticate(*, tracking_number: str, access_code: str) -> Actor:
 
 
 def _clean_phone(raw: str) -> str:
-    if not raw.strip():
-        return ""
-    try:
-        number = phonenumbers.parse(raw, "ID")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationFailed("invalid_phone", field="reporter_phone") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationFailed("invalid_phone", field="reporter_phone")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return valid_phone(raw, field="reporter_phone") if raw.strip() else ""
 
 
 def _clean_email(raw: str) -> str:
-    email = raw.strip()
-    if not email:
-        return ""
-    try:
-        validate_email(email)
-    except DjangoValidationError as exc:
-        raise ValidationFailed("invalid_email", field="reporter_email") from exc
-    return email.lower()
+    return valid_email(raw, field="reporter_email") if raw.strip() else ""
 
 
 def _clean_nik(raw: str) -> str:
