@@ -19,6 +19,8 @@ from django.db import connection
 from django.test import Client
 from PIL import Image
 
+from lapor.notifications.dispatcher import dispatch
+from lapor.notifications.models import Notification
 from lapor.orgs.models import RoleAssignment
 from lapor.reports.models import Report
 from lapor.reports.states import Status
@@ -229,7 +231,7 @@ def _walk_workspace(tree: Tree, scan: Scanner, report_ids: list[int]) -> dict[st
         if client is None:
             assert username == "citizen"
             continue
-        pages = ["/petugas/", "/petugas/admin/"]
+        pages = ["/petugas/", "/petugas/admin/", "/petugas/notifikasi/"]
         for assignment in RoleAssignment.objects.filter(user=user).select_related("node"):
             base = f"/petugas/?node={assignment.node.code}"
             pages += [base, base + "&subtree=on"]
@@ -261,6 +263,9 @@ def test_anonymous_identity_never_reaches_workspace_pages(
     caplog.set_level(logging.DEBUG)
     scan = Scanner(IDENTITY_STRINGS)
     _, _, report_id = _drive_anonymous(tree, scan, named_file=True)
+    # Deliver the outbox (in-app notices of every step) so the notification centre has content.
+    assert dispatch(worker="leak-scan").sent > 0
+    assert Notification.objects.filter(report_id=report_id).exists()
     statuses = _walk_workspace(tree, scan, [report_id])
     assert statuses["liaison_binamarga " + str(report_id)] == 200
     assert statuses["hub " + str(report_id)] == 200

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lapor.workspace.views import admin, auth, inbox, report
+from lapor.workspace.views import admin, auth, inbox, notifications, report
 
 app_name = "workspace"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
          name="attachment"),
     path("laporan/<int:report_id>/reveal/", report.reveal, name="reveal"),
     path("laporan/<int:report_id>/<slug:action>/", report.report_action, name="action"),
+    path("notifikasi/", notifications.notification_list, name="notifications"),
+    path("notifikasi/dibaca/", notifications.notification_read, name="notification_read"),
     path("admin/", admin.admin_index, name="admin"),
     path("admin/<slug:code>/sop/", admin.sop_page, name="admin_sop"),
     path("admin/<slug:code>/sop/<slug:form_name>/", admin.sop_action, name="admin_sop_action"),

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lapor.notifications.services import notifications_of
 from lapor.orgs.models import Role
 from lapor.orgs.selectors import agencies_administered
 from lapor.reports.models import Channel, DispositionState, ReportType
@@ -51,6 +52,7 @@ def staff_header(context: template.Context) -> dict[str, Any]:
     agencies = agencies_administered(actor)
     role = actor.assignments[0].role if actor.assignments else ""
     return {
+        "unread": notifications_of(actor, unread=True).count(),
         "name": actor.user.display_name or actor.user.username,
         "role": Role(role).label if role in Role.values else "",
         "admin_url": (reverse("workspace:admin_sop", args=[agencies[0].code])
