@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from lapor.regions.loader import load_shipped_regions
 from tests.factories import Tree, make_tree
 
 # Browser tests drive a live server from the test thread (see STACK-NOTES.md).
@@ -20,6 +21,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def tree(db: None) -> Tree:
     """A small organisation tree with one user per role (see tests/factories.py)."""
     return make_tree()
+
+
+@pytest.fixture
+def regions(transactional_db: None) -> None:
+    """The shipped regions, for transactional tests: they empty every table afterwards, the
+    regions loaded by the data migration included, so each one loads them again."""
+    load_shipped_regions()
 
 
 @pytest.fixture(autouse=True)

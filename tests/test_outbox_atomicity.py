@@ -24,7 +24,11 @@ from lapor.reports.models import Disposition, Report, ReportEvent
 from tests.factories import Tree, submit
 
 DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-atomic_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Transactional (the service's own transaction must really commit or roll back); the shipped
+# regions are reloaded by the ``regions`` fixture instead of a serialized rollback, which
+# SQLite could not restore after other transactional tests.
+atomic_db = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.usefixtures("regions")
 
 
 def _state(report_id: int) -> tuple[str, int, int, int]:

@@ -91,7 +91,8 @@ def attributes() -> list[dict[str, Any]]:
             "required": not default_region,
             "datatype_description": "Kode wilayah Kemendagri, eg 64.08.04 (kecamatan)",
             "order": 1,
-            "description": "Wilayah kejadian (Kemendagri region code)"
+            "description": "Wilayah kejadian (Kemendagri region code); if absent, lat/long "
+                           "map to the nearest kecamatan when reference points are loaded"
                            + (f"; default {default_region}" if default_region else ""),
         },
         {

@@ -2,9 +2,10 @@
 ``integration``) through :func:`lapor.reports.submission.report_submit`.
 
 Decisions (docs/open311.md): the report's title is the start of the description; a request
-without email, name or phone is anonymous; the region comes from ``attribute[region_code]`` or
-``LAPOR_OPEN311_DEFAULT_REGION`` (coordinates are stored, never mapped to a region: Lapor ships
-no district reference points); ``description`` is plain text, and text with HTML tags is
+without email, name or phone is anonymous; the region comes from ``attribute[region_code]``,
+else from ``lat``/``long`` (the district with the nearest reference point, when the operator
+loaded points with ``lapor regions import-points``), else ``LAPOR_OPEN311_DEFAULT_REGION``;
+``address_string`` is kept as text; ``description`` is plain text, and text with HTML tags is
 refused; ``media_url`` is kept for staff as text and never fetched.
 """
 
@@ -28,6 +29,7 @@ from lapor.open311.params import optional
 from lapor.open311.queries import REGION_ATTRIBUTE, TYPE_ATTRIBUTE, service_get
 from lapor.open311.render import Open311Error
 from lapor.orgs.actors import PUBLIC
+from lapor.regions.selectors import nearest_district
 from lapor.reports.models import Channel, ReportType
 from lapor.reports.submission import report_submit
 
@@ -144,6 +146,23 @@ def _refusal(exc: ValidationFailed) -> Open311Error:
     return Open311Error(400, f"{field}: {text}" if field else text)
 
 
+def _region(extra: dict[str, str], latitude: Decimal | None,
+            longitude: Decimal | None) -> str:
+    """``attribute[region_code]`` when sent; else the district nearest to the coordinates
+    (reference points loaded by the operator); else ``LAPOR_OPEN311_DEFAULT_REGION``."""
+    explicit = extra.get(REGION_ATTRIBUTE)
+    if explicit:
+        return explicit
+    if latitude is not None and longitude is not None:
+        district = nearest_district(latitude, longitude)
+        if district is not None:
+            return district.code
+    region: str = settings.LAPOR_OPEN311_DEFAULT_REGION
+    if not region:
+        raise Open311Error(400, f"attribute[{REGION_ATTRIBUTE}] was not provided")
+    return region
+
+
 def request_create(*, data: QueryDict, key: ApiKey) -> list[dict[str, Any]]:
     """Create the report; the answer is the specification's ``[{service_request_id, …}]``."""
     code = optional(data, "service_code")
@@ -151,14 +170,12 @@ def request_create(*, data: QueryDict, key: ApiKey) -> list[dict[str, Any]]:
         raise Open311Error(400, "service_code was not provided")
     category = service_get(code)
     extra = _attributes(data)
-    region = extra.get(REGION_ATTRIBUTE) or settings.LAPOR_OPEN311_DEFAULT_REGION
-    if not region:
-        raise Open311Error(400, f"attribute[{REGION_ATTRIBUTE}] was not provided")
     report_type = extra.get(TYPE_ATTRIBUTE, ReportType.COMPLAINT)
     if report_type not in ReportType.values:
         raise Open311Error(400, f"attribute[{TYPE_ATTRIBUTE}] must be one of "
                            + ", ".join(ReportType.values))
     latitude, longitude, address = _location(data)
+    region = _region(extra, latitude, longitude)
     description = _description(data)
     media_url = _media_url(data)
     name, email, phone = _identity(data)

@@ -10,6 +10,8 @@ nothing is ever deleted) and both atomic:
   :class:`ValueError`) that names the line.
 
 Both accept a ``model`` argument so the data migration can pass its historical model.
+Reference points (``code,latitude,longitude``) are loaded by :mod:`lapor.regions.points`,
+which shares :func:`open_text`, :func:`source_name` and :class:`RegionDataError`.
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def load_shipped_regions(
                 .filter(level=spec.level)
                 .values_list("code", "name")
             )
-            with _open_text(data_dir / spec.filename) as handle:
+            with open_text(data_dir / spec.filename) as handle:
                 rows = list(_read_rows(handle, spec, parent_codes, spec.filename))
             _write(model, using, rows, spec=spec, existing=existing, counts=counts)
             parent_codes = set(existing) | {row.code for row in rows}
@@ -128,8 +130,8 @@ def import_villages(
     many villages were added; names of existing villages are updated when they changed.
     """
     counts = _Counts()
-    with transaction.atomic(using=using), _open_text(path_or_file) as handle:
-        source = _source_name(path_or_file, handle)
+    with transaction.atomic(using=using), open_text(path_or_file) as handle:
+        source = source_name(path_or_file, handle)
         districts = set(
             model._default_manager.using(using)
             .filter(level=RegionLevel.DISTRICT)
@@ -150,7 +152,7 @@ def import_villages(
 
 
 @contextmanager
-def _open_text(source: CsvSource) -> Iterator[IO[str]]:
+def open_text(source: CsvSource) -> Iterator[IO[str]]:
     """Yield a text stream for ``source``; close only what was opened here."""
     if isinstance(source, str | PathLike):
         with open(source, encoding="utf-8-sig", newline="") as handle:
@@ -167,7 +169,8 @@ def _open_text(source: CsvSource) -> Iterator[IO[str]]:
     yield cast(IO[str], source)
 
 
-def _source_name(source: CsvSource, handle: IO[str]) -> str:
+def source_name(source: CsvSource, handle: IO[str]) -> str:
+    """The file name shown in a :class:`RegionDataError` (``<csv>`` for a nameless stream)."""
     if isinstance(source, str | PathLike):
         return Path(source).name
     name = getattr(handle, "name", None) or getattr(source, "name", None)

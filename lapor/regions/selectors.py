@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+from typing import Final
+
 from django.db.models import QuerySet
 
 from lapor.regions.models import Region, RegionLevel
+from lapor.regions.points import in_indonesia
+
+EARTH_RADIUS_KM: Final = 6371.0088  # mean radius (IUGG)
+# Half-widths, in degrees, of the SQL prefilter boxes tried in turn before all districts.
+NEAREST_BOXES: Final = (1, 3)
 
 
 def region_get(code: str) -> Region | None:
@@ -37,3 +46,67 @@ def region_ancestors(region: Region) -> list[Region]:
     if not prefixes:
         return []
     return list(Region.objects.filter(code__in=prefixes).order_by("level"))
+
+
+def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in kilometres between two WGS84 points (spherical Earth)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _box_radius_km(latitude: float, half_width: float) -> float:
+    """A distance within which every point lies inside the box of ``half_width`` degrees
+    around the point: leaving the box changes latitude by more than ``half_width`` or
+    longitude by more than ``half_width`` at a latitude of at most ``|latitude| + half_width``
+    (hav d >= cos(phi1) cos(phi2) hav(dlambda))."""
+    widest = math.radians(min(90.0, abs(latitude) + half_width))
+    across = 2 * math.asin(math.cos(widest) * math.sin(math.radians(half_width) / 2))
+    return EARTH_RADIUS_KM * min(math.radians(half_width), across)
+
+
+def nearest_district(latitude: Decimal | float, longitude: Decimal | float) -> Region | None:
+    """The district (kecamatan) whose reference point is nearest to the given WGS84 point.
+
+    An approximation: the nearest reference point, not a polygon test, so a point close to
+    a border may get the neighbouring district. ``None`` when the point is outside
+    Indonesia's bounding box (lat -11.5…6.5, lng 94.5…141.5) or no district has a point
+    (Lapor ships none; operators load them with ``lapor regions import-points``).
+
+    No GIS: SQL keeps the districts within ±1° (then ±3°, then all of them), Python
+    computes the haversine distance on those few candidates. A wider box is also tried when
+    the nearest candidate is farther than the box is guaranteed to cover, so the answer is
+    the true nearest point. Ties go to the lower code.
+    """
+    lat, lng = Decimal(str(latitude)), Decimal(str(longitude))
+    if not (lat.is_finite() and lng.is_finite() and in_indonesia(lat, lng)):
+        return None
+    located = Region.objects.filter(
+        level=RegionLevel.DISTRICT, latitude__isnull=False, longitude__isnull=False
+    )
+    here = (float(lat), float(lng))
+    for half_width in NEAREST_BOXES:
+        margin = Decimal(half_width)
+        box = located.filter(
+            latitude__range=(lat - margin, lat + margin),
+            longitude__range=(lng - margin, lng + margin),
+        )
+        best = _nearest(here, box)
+        if best is not None and best[0] <= _box_radius_km(here[0], half_width):
+            return best[1]
+    best = _nearest(here, located)
+    return None if best is None else best[1]
+
+
+def _nearest(
+    here: tuple[float, float], candidates: QuerySet[Region]
+) -> tuple[float, Region] | None:
+    best: tuple[float, str, Region] | None = None
+    for region in candidates.only("code", "name", "level", "parent", "latitude", "longitude"):
+        if region.latitude is None or region.longitude is None:
+            continue  # filtered out in SQL already; this narrows the types
+        distance = haversine_km(*here, float(region.latitude), float(region.longitude))
+        if best is None or (distance, region.code) < best[:2]:
+            best = (distance, region.code, region)
+    return None if best is None else (best[0], best[2])

@@ -22,7 +22,6 @@ from lapor.core import clock
 from lapor.orgs.models import NodeKind, Role
 from lapor.orgs.selectors import sop_for
 from lapor.orgs.services import node_create
-from lapor.regions.loader import load_shipped_regions
 from lapor.reports.models import Report
 from lapor.sla.deadlines import calendar_for
 from tests.api_client import current_totp
@@ -36,10 +35,6 @@ BODY = ("Lubang besar di tengah jalan poros, sudah dua pengendara motor jatuh mi
         "Mohon segera ditambal sebelum musim hujan.")
 UNIT = "kutim-pupr-upt-sangatta-utara"
 
-
-@pytest.fixture
-def regions(transactional_db: None) -> None:
-    load_shipped_regions()
 
 
 def _photo(tmp_path: Path) -> Path:

@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from lapor.regions.loader import load_shipped_regions
 from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
 from tests.factories import Tree, drive
 
@@ -22,11 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TITLE = "Lampu jalan mati di Jalan Yos Sudarso"
 BODY = "Sudah dua minggu lampu jalan mati, jalan sangat gelap pada malam hari."
 
-
-@pytest.fixture
-def regions(transactional_db: None) -> None:
-    # A transactional test empties every table afterwards, the migration's regions included.
-    load_shipped_regions()
 
 
 @pytest.fixture

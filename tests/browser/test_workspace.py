@@ -13,7 +13,6 @@ from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from lapor.orgs.actors import PUBLIC
-from lapor.regions.loader import load_shipped_regions
 from lapor.reports.models import Report
 from lapor.reports.submission import report_submit
 from tests.api_client import current_totp
@@ -29,10 +28,6 @@ IDENTITY = (NAME, "Wiryawan", "Kusumadewangga", EMAIL, "wiryawan.kd", "812-9876-
             "81298765432")
 TITLE = "Jembatan kayu di Desa Swarga Bara rapuh"
 
-
-@pytest.fixture
-def regions(transactional_db: None) -> None:
-    load_shipped_regions()
 
 
 def _clean(page: Page) -> None:
