@@ -30,6 +30,32 @@ def regions(transactional_db: None) -> None:
     load_shipped_regions()
 
 
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    return bool(marker and marker.kwargs.get("transaction")) or any(
+        name in fixtures for name in ("transactional_db", "live_server"))
+
+
+@pytest.fixture(autouse=True)
+def _regions_after_flush(request: pytest.FixtureRequest) -> None:
+    """Every transactional test starts with the shipped regions (see ``regions``)."""
+    if _transactional(request.node):
+        request.getfixturevalue("regions")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # serialized_rollback cannot be mixed with plain transactional tests: a plain one's flush
+    # re-creates content types, which the next serialized restore then inserts twice
+    # (PostgreSQL) or restores with dangling foreign keys (SQLite). Reload data instead.
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("serialized_rollback"):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use transaction=True without serialized_rollback "
+                "(conftest.py reloads the shipped regions for transactional tests)")
+
+
 @pytest.fixture(autouse=True)
 def attachment_root(tmp_path: Path) -> Iterator[Path]:
     """Every test stores attachments in its own empty directory, never under var/."""

@@ -2,8 +2,8 @@
 
 The race tests need real row locks and real concurrent connections: PostgreSQL only
 (``-m postgres``). Each runs in committed transactions (``transaction=True``); the flush after
-such a test empties every table, so ``serialized_rollback`` restores the shipped region rows the
-reports point to. The last tests run on any database and check the sequential case.
+such a test empties every table, so conftest.py reloads the shipped region rows the reports
+point to. The last tests run on any database and check the sequential case.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from lapor.reports.states import Status
 from lapor.sla.sweep import SweepResult, sweep_deadlines
 from tests.factories import Tree, drive
 
-race_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+race_db = pytest.mark.django_db(transaction=True)
 
 
 def race(*calls: Callable[[], Any]) -> list[Any]:

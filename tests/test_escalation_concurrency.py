@@ -21,7 +21,7 @@ from lapor.sla.notices import NoticeResult, sweep_notices
 from tests.factories import Tree, submit
 
 WITA = ZoneInfo("Asia/Makassar")
-race_db = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+race_db = pytest.mark.django_db(transaction=True)
 DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 
 

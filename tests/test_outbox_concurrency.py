@@ -16,7 +16,7 @@ from tests.test_escalation_concurrency import DUMMY_TASKS, race
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DUMMY_TASKS, LAPOR_OUTBOX_BATCH=5)
 def test_three_dispatchers_share_the_queue_without_repeats(tree: Tree) -> None:
     with fake_provider() as provider:

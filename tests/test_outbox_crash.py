@@ -51,7 +51,7 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DUMMY_TASKS)
 def test_sigkill_mid_delivery_then_restart_delivers_once(tree: Tree) -> None:
     with fake_provider(sleep_first=30) as provider:

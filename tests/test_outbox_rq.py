@@ -57,7 +57,7 @@ def queued(client: redis.Redis) -> int:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=RQ_TASKS, RQ_QUEUES=RQ_QUEUES)
 def test_dispatch_round_trip_through_rq(tree: Tree, redis_db: redis.Redis) -> None:
     with fake_provider() as provider:

@@ -272,14 +272,12 @@ if env_bool("LAPOR_HTTPS", default=False):
     SECURE_HSTS_SECONDS = env_int("LAPOR_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LAPOR_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Logs (lapor.core.logging; docs/operations.md "Logs"): LAPOR_LOG_FORMAT=plain (default, for a
+# terminal) or json (one object per line with a request id; recommended in production).
+from lapor.core.logging import logging_config  # noqa: E402
+
+LOGGING = logging_config(env_str("LAPOR_LOG_FORMAT", "plain"),
+                         env_str("LAPOR_LOG_LEVEL", "INFO"))
 
 # Portal (citizen pages, lapor.portal; README "Configuration")
 # Who runs this site, shown in the footer of every citizen page (for example
@@ -351,3 +349,39 @@ LAPOR_OPEN311_DEFAULT_REGION = env_str("LAPOR_OPEN311_DEFAULT_REGION", "")
 LAPOR_OPEN311_AGENCY = env_str("LAPOR_OPEN311_AGENCY", "")
 # Contact shown in discovery.{json,xml} (an email address or URL of the operator).
 LAPOR_OPEN311_CONTACT = env_str("LAPOR_OPEN311_CONTACT", "")
+
+# Reliability (issue #11; docs/operations.md "Health: liveness and readiness", "Logs",
+# "Metrics", "Backup and restore")
+# Every request gets an id (X-Request-ID, in each log line) and is counted for /metrics.
+MIDDLEWARE = [
+    "lapor.core.middleware.RequestIdMiddleware",
+    "lapor.core.metrics.MetricsMiddleware",
+    *MIDDLEWARE,
+]
+# /readyz answers 503 when this many outbox rows or more are due and undelivered.
+LAPOR_READY_MAX_QUEUE = env_int("LAPOR_READY_MAX_QUEUE", 10_000)
+# /metrics answers only these client addresses/networks, or a bearer token; else 404.
+LAPOR_METRICS_ALLOW = env_list("LAPOR_METRICS_ALLOW", ["127.0.0.1", "::1"])
+LAPOR_METRICS_TOKEN = env_optional("LAPOR_METRICS_TOKEN")
+# Seconds the scrape-time database gauges (outbox, overdue, heartbeat) are remembered.
+LAPOR_METRICS_CACHE_SECONDS = env_int("LAPOR_METRICS_CACHE_SECONDS", 30)
+
+
+def _check_networks(entries: list[str]) -> None:
+    import ipaddress  # noqa: PLC0415
+
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
+
+            raise ImproperlyConfigured(
+                f"LAPOR_METRICS_ALLOW: {entry!r} is not an address or network") from exc
+
+
+_check_networks(LAPOR_METRICS_ALLOW)
+if LAPOR_METRICS_TOKEN is not None and len(LAPOR_METRICS_TOKEN) < 24:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LAPOR_METRICS_TOKEN must be at least 24 characters")

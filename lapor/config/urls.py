@@ -1,10 +1,12 @@
 from django.urls import include, path
 
 from lapor.config.api import api
-from lapor.core.views import healthz
+from lapor.core.views import healthz, metrics_view, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Staff and citizens have separate URL roots, templates and sign-in (ARCHITECTURE habit 17).

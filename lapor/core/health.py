@@ -1,7 +1,9 @@
-"""Readiness: the database is reachable and migrated, and a task worker is alive."""
+"""Health checks: liveness (``/healthz``: the database is reachable and migrated, and a task
+worker is alive) and readiness (``/readyz``: the same, plus the outbox queue is not backed up)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,3 +42,32 @@ def health_problems() -> list[str]:
 
 def heartbeat(name: str) -> None:
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"last_seen": clock.now()})
+
+
+@dataclass(frozen=True)
+class Readiness:
+    problems: list[str]
+    outbox: dict[str, int] | None
+    heartbeat_age_seconds: float | None
+
+
+def readiness() -> Readiness:
+    """Ready to take traffic: the liveness checks (database reachable and migrated, a worker
+    heartbeat within ``LAPOR_WORKER_STALE_SECONDS``) and the outbox queue (pending rows due
+    now) below ``LAPOR_READY_MAX_QUEUE``."""
+    from lapor.core.metrics import heartbeat_age  # noqa: PLC0415  (no cycle at import)
+    from lapor.notifications.dispatcher import outbox_counts  # noqa: PLC0415
+
+    problems = health_problems()
+    if "database_unavailable" in problems or "migrations_pending" in problems:
+        return Readiness(problems=problems, outbox=None, heartbeat_age_seconds=None)
+    try:
+        counts = outbox_counts()
+        age = heartbeat_age()
+    except DatabaseError:
+        return Readiness(problems=[*problems, "database_unavailable"], outbox=None,
+                         heartbeat_age_seconds=None)
+    if counts["due"] >= settings.LAPOR_READY_MAX_QUEUE:
+        problems.append("queue_too_deep")
+    return Readiness(problems=problems, outbox=counts,
+                     heartbeat_age_seconds=None if age is None else round(age, 1))

@@ -1,15 +1,37 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from lapor.core.health import health_problems
+from lapor.core.health import health_problems, readiness
+from lapor.core.metrics import metrics_view
+
+__all__ = ["healthz", "metrics_view", "readyz"]
 
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database is migrated and a worker sent a heartbeat recently, else 503."""
+    """Liveness: 200 when the database is migrated and a worker sent a heartbeat recently,
+    else 503 (unchanged since the first release: ``make run`` and CI wait on it)."""
     problems = health_problems()
     status = 503 if problems else 200
     return JsonResponse({"status": "ok" if not problems else "unavailable",
                          "problems": problems}, status=status)
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: the liveness checks plus the outbox queue depth below
+    ``LAPOR_READY_MAX_QUEUE``; 200 ``ready`` or 503 ``unavailable`` with the problems and the
+    queue counts."""
+    state = readiness()
+    response = JsonResponse({
+        "status": "unavailable" if state.problems else "ready",
+        "problems": state.problems,
+        "outbox": state.outbox,
+        "max_queue": settings.LAPOR_READY_MAX_QUEUE,
+        "worker_heartbeat_age_seconds": state.heartbeat_age_seconds,
+    }, status=503 if state.problems else 200)
+    response["Cache-Control"] = "no-store"
+    return response
