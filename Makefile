@@ -11,11 +11,12 @@ export LAPOR_DATA_DIR ?= $(CURDIR)/var
 PG_TEST_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/lapor)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run test install install-dev system-deps lint typecheck test-sqlite test-postgres bench clean
+.PHONY: help run test test-faults install install-dev system-deps lint typecheck test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
 	@echo "make test   - ruff, mypy, the test suite on SQLite, then on PostgreSQL"
+	@echo "make test-faults - fault injection on PostgreSQL (restarts the server; docs/reliability.md)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +73,21 @@ test-postgres: install-dev system-deps
 	fi
 
 test: lint typecheck test-sqlite test-postgres
+
+# Fault injection (tests/faults, docs/reliability.md): restarts the PostgreSQL cluster and kills
+# worker processes, so it runs alone, sequentially, on its own database (test_lapor_faults).
+# LAPOR_FAULTS_PG=terminate kills the database's connections instead of restarting the server.
+FAULTS_DB_URL ?= postgres://postgres@127.0.0.1:5432/lapor_faults
+test-faults: install-dev
+	@if $(BIN)/python -m lapor.core.dbcheck "$(FAULTS_DB_URL)"; then \
+		LAPOR_FAULTS=1 DATABASE_URL="$(FAULTS_DB_URL)" $(BIN)/pytest -q -p no:cacheprovider \
+			-p no:xdist -m faults tests/faults; \
+	elif [ -n "$$LAPOR_REQUIRE_POSTGRES" ]; then \
+		echo "PostgreSQL is required (LAPOR_REQUIRE_POSTGRES) but $(FAULTS_DB_URL) is unreachable"; \
+		exit 1; \
+	else \
+		echo "PostgreSQL unreachable at $(FAULTS_DB_URL): fault tests not run"; \
+	fi
 
 # Not a test: loads 100,000 reports into PostgreSQL and measures `lapor serve` (bench/README.md).
 bench: install-dev

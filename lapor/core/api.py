@@ -10,7 +10,10 @@ import json
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -101,7 +104,9 @@ class StrictJSONParser(Parser):
             raise ValidationFailed("invalid_encoding") from exc
         try:
             data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
+        except (ValueError, RecursionError) as exc:
+            # ValueError covers JSONDecodeError and an integer longer than Python converts
+            # (4,300 digits), which would otherwise leave as a bare 400.
             raise ValidationFailed("invalid_json") from exc
         _check_structure(data, MAX_JSON_DEPTH)
         return data
@@ -126,6 +131,29 @@ def install_error_handlers(api: NinjaAPI) -> None:
         if isinstance(exc, TooManyRequests):
             response["Retry-After"] = str(exc.retry_after)
         return response
+
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # The database went away (restart, failover, network): the transaction rolled back, so
+        # nothing was stored and the client may retry; a 503 with Retry-After says so, where a
+        # bare 500 would look like a bug.
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        response = error_response(api, request, status=503, code="database_unavailable")
+        response["Retry-After"] = "5"
+        return response
+
+    @api.exception_handler(RequestDataTooBig)
+    def request_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Over DATA_UPLOAD_MAX_MEMORY_SIZE: Django's own answer is an HTML 400 page.
+        return error_response(api, request, status=413, code="request_too_large")
+
+    @api.exception_handler(SuspiciousOperation)
+    @api.exception_handler(MultiPartParserError)
+    def malformed_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A multipart body Django cannot parse (e.g. a 5,000-character file name), too many
+        # fields: Django's own answer would be an HTML 400 page without a code.
+        return error_response(api, request, status=400, code="validation_error")
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -121,6 +121,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Berkas tidak dapat disimpan saat ini. Coba lagi nanti.",
         "The file could not be stored right now. Try again later.",
     ),
+    "database_unavailable": (
+        "Layanan sedang tidak dapat menyimpan data. Tidak ada yang tersimpan; coba lagi sebentar "
+        "lagi.",
+        "The service cannot reach its database right now. Nothing was stored; try again shortly.",
+    ),
     "internal_error": (
         "Terjadi kesalahan pada server. Laporan Anda yang sudah diterima tetap tersimpan.",
         "Server error. Reports already acknowledged are kept.",

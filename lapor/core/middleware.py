@@ -13,6 +13,9 @@ from django.utils import translation
 from lapor.core.errors import message_for
 from lapor.core.logging import NO_REQUEST, request_id_var
 
+# Open311 clients expect GeoReport's error list: the one surface with its own error format.
+from lapor.open311.render import Open311Error, error_response
+
 
 class RejectNulMiddleware:
     """Refuse NUL characters in the path or the query string with a 400 before any view runs:
@@ -24,14 +27,21 @@ class RejectNulMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if "\x00" in request.path or "%00" in query or "\x00" in query:
-            language = "en" if (translation.get_language() or "").startswith("en") else "id"
-            return JsonResponse(
-                {"code": "invalid_characters", "message": message_for("invalid_characters",
-                                                                      language),
-                 "field": None, "detail": None},
-                status=400,
-            )
+            return nul_refusal(request)
         return self.get_response(request)
+
+
+def nul_refusal(request: HttpRequest) -> HttpResponse:
+    """The 400 for a NUL, in the error format of the surface that was asked."""
+    if request.path.startswith("/open311/"):
+        fmt = "json" if request.path.rstrip("/").endswith(".json") else "xml"
+        return error_response(fmt, Open311Error(400, "NUL characters are not allowed"))
+    language = "en" if (translation.get_language() or "").startswith("en") else "id"
+    return JsonResponse(
+        {"code": "invalid_characters", "message": message_for("invalid_characters", language),
+         "field": None, "detail": None},
+        status=400,
+    )
 
 
 # A client's (or the proxy's) X-Request-ID is kept only when it is a short plain token, so a

@@ -13,7 +13,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+)
 from django.http import HttpRequest, HttpResponse, QueryDict, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
@@ -25,8 +30,9 @@ from lapor.open311.render import Open311Error, error_response, respond
 
 View = Callable[..., HttpResponse]
 # Django's refusals of an unreadable request (too many fields, too large, broken multipart).
+# Django 6.1 raises BadRequest for a form declared in a charset other than UTF-8.
 _BAD_REQUEST = (RequestDataTooBig, TooManyFieldsSent, MultiPartParserError, UnreadablePostError,
-                SuspiciousOperation)
+                SuspiciousOperation, BadRequest)
 _BAD_BODY = (*_BAD_REQUEST, UnicodeDecodeError, ValueError)
 
 
@@ -77,9 +83,14 @@ def service_definition(request: HttpRequest, service_code: str, fmt: str) -> Htt
 
 def _form(request: HttpRequest) -> QueryDict:
     try:
-        return request.POST
+        data = request.POST
     except _BAD_BODY:
         raise Open311Error(400, "the request body could not be read as a form") from None
+    # Django decodes form bodies leniently: bytes that were not UTF-8 arrive as U+FFFD. The
+    # spec's clients send UTF-8, so such a value is refused rather than stored mangled.
+    if any("\ufffd" in value for values in data.lists() for value in values[1]):
+        raise Open311Error(400, "the request body is not valid UTF-8")
+    return data
 
 
 @open311_view("GET", "HEAD", "POST")

@@ -10,8 +10,10 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.forms.renderers import DjangoTemplates
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from lapor.core.errors import message_for
 from lapor.reports.models import ReportType
 from lapor.reports.presenters import status_label
 from lapor.reports.states import Status
@@ -27,6 +29,17 @@ class PortalForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        """Bytes that were not UTF-8 reach a form as U+FFFD replacement characters (Django
+        decodes forms leniently); a browser on a UTF-8 page never sends them, so such a value
+        is refused like the API refuses the raw bytes (``invalid_encoding``), not stored."""
+        cleaned = super().clean() or {}
+        language = "en" if (translation.get_language() or "").startswith("en") else "id"
+        for name, value in list(cleaned.items()):
+            if isinstance(value, str) and "\ufffd" in value:
+                self.add_error(name, message_for("invalid_encoding", language))
+        return cleaned
 
 
 CHOICE_TEMPLATE = "portal/forms/choice.html"

@@ -143,7 +143,8 @@ def track_message(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if actor is None:
         return _ask_code(request, report)
     form = MessageForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _page(request, report, message_form=form)
     body = form.cleaned_data.get("body", "")
     try:
         if report.status == Status.ON_HOLD:
@@ -164,7 +165,9 @@ def track_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if actor is None:
         return _ask_code(request, report)
     form = ReplyForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        # E.g. a comment that was not UTF-8: never accept with the comment silently dropped.
+        return _page(request, report, reply_form=form)
     data = form.cleaned_data
     decision = data.get("decision")
     if decision not in ("accept", "reopen"):
