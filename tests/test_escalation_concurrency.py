@@ -3,14 +3,11 @@ connections; the unique ``DeadlineNotice`` row and the unique delivery keys deci
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 
 from lapor.core import clock
@@ -19,32 +16,11 @@ from lapor.notifications.models import DeadlineNotice, OutboxMessage
 from lapor.reports import services
 from lapor.sla.notices import NoticeResult, sweep_notices
 from tests.factories import Tree, submit
+from tests.races import race
 
 WITA = ZoneInfo("Asia/Makassar")
 race_db = pytest.mark.django_db(transaction=True)
 DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:  # an outcome the test inspects
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def sweep_at(moment: datetime) -> Callable[[], NoticeResult]:
