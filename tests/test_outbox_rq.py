@@ -33,7 +33,7 @@ def redis_db() -> redis.Redis:
     try:
         client.ping()
     except redis.ConnectionError:
-        if os.environ.get("CI"):  # CI's machine kind starts Redis: its absence is a failure
+        if os.environ.get("LAPOR_REQUIRE_REDIS"):  # .ci/run starts Redis and sets this
             pytest.fail("Redis is not running on 127.0.0.1:6379")
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     client.flushdb()
