@@ -22,6 +22,8 @@ from django.utils import translation
 from lapor.accounts.models import User
 from lapor.core.errors import ApplicationError, NotFound, TooManyRequests, message_for
 from lapor.orgs.actors import PUBLIC, Actor, ActorKind, actor_for_user
+from lapor.orgs.selectors import node_agency_or_root, sop_for
+from lapor.reports.models import Report
 
 SUBMITTED_KEY = "portal_submitted"
 PROVEN_KEY = "portal_proven"
@@ -100,3 +102,8 @@ def remember_proven(request: HttpRequest, report_id: int) -> None:
 
 def forget_proven(request: HttpRequest, report_id: int) -> None:
     request.session[PROVEN_KEY] = [i for i in proven_ids(request) if i != report_id]
+
+
+def report_zone(report: Report) -> str:
+    """WIB/WITA/WIT of the agency holding ``report`` (whose calendar sets its deadlines)."""
+    return sop_for(node_agency_or_root(report.current_node)).timezone

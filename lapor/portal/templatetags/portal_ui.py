@@ -110,9 +110,10 @@ def site_operator() -> str:
 
 
 @register.filter
-def when(value: datetime | None) -> str:
-    """Date and time in the portal's zone (``LAPOR_DEFAULT_TIMEZONE``) with its abbreviation."""
-    return local_datetime(value, settings.LAPOR_DEFAULT_TIMEZONE)
+def when(value: datetime | None, zone: str | None = None) -> str:
+    """Date and time with its zone abbreviation: in ``zone`` (the zone of the agency holding
+    the report, see ``support.report_zone``) when given, else ``LAPOR_DEFAULT_TIMEZONE``."""
+    return local_datetime(value, zone or settings.LAPOR_DEFAULT_TIMEZONE)
 
 
 @register.filter

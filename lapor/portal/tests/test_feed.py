@@ -155,3 +155,12 @@ def test_feed_queries_do_not_grow_with_rows(client: Client, tree: Tree) -> None:
     with CaptureQueriesContext(connection) as five:
         client.get("/laporan/")
     assert len(five) == len(one)
+
+
+@pytest.mark.django_db
+def test_times_are_shown_in_the_zone_of_the_agency_holding_the_report(tree: Tree) -> None:
+    report = drive(tree, "responded", title="Saluran air tersumbat di Jalan Pendidikan")
+    for url in (f"/laporan/{report.tracking_number}/", f"/lacak/{report.tracking_number}/"):
+        html = Client().get(url).content.decode()
+        assert "WITA" in html  # Kutai Timur, Kalimantan Timur
+        assert "WIB" not in html

@@ -63,6 +63,7 @@ def report_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return render(request, "portal/report_public.html", {
         "report": report,
         "public": presenters.public_view(report, support.language()),
+        "zone": support.report_zone(report),
         "attachments": attachment_selectors.attachments_public(report),
     })
 

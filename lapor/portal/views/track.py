@@ -71,6 +71,7 @@ def _page(request: HttpRequest, report: Report, *, status: int = 200,
     actor = _reporter(request, report)
     context: dict[str, Any] = {
         "report": report, "public": presenters.public_view(report, lang),
+        "zone": support.report_zone(report),
         "proven": actor is not None,
         "listed": feed.public_scope().filter(pk=report.pk).exists(),
         "code_form": forms.get("code_form") or AccessCodeForm(),
