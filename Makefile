@@ -34,10 +34,14 @@ install: $(VENV)/.installed-run
 install-dev: $(VENV)/.installed-dev
 
 # The browser tests drive Debian's chromium (never `playwright install`: it cannot download
-# here); the translation check runs GNU gettext's xgettext. Installed when missing (as root).
-SYSTEM_PACKAGES := chromium gettext
+# here); the translation check runs GNU gettext's xgettext; the SOP document test reads its PDF
+# with poppler's pdftotext and renders page 1 with pdftoppm (WeasyPrint needs Pango, HarfBuzz
+# and a font, present on a full Debian image). Installed when missing (as root).
+SYSTEM_PACKAGES := chromium gettext poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 fonts-dejavu-core
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v xgettext >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v xgettext >/dev/null \
+		|| ! command -v pdftoppm >/dev/null; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing $(SYSTEM_PACKAGES) from Debian"; \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null \

@@ -385,3 +385,8 @@ if LAPOR_METRICS_TOKEN is not None and len(LAPOR_METRICS_TOKEN) < 24:
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("LAPOR_METRICS_TOKEN must be at least 24 characters")
+
+# SOP documents
+INSTALLED_APPS += ["lapor.sopdoc"]
+# Approved SOP PDFs (lapor.sopdoc): served only through a view, never from a web root.
+SOP_STORAGE_ROOT = env_path("LAPOR_SOP_ROOT", DATA_DIR / "sop")

@@ -36,6 +36,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_region": ("Kode wilayah tidak dikenal.", "Unknown region code."),
     "unknown_category": ("Kategori tidak dikenal.", "Unknown category."),
     "unknown_node": ("Unit organisasi tidak dikenal.", "Unknown organisation unit."),
+    "sop_not_latest_draft": (
+        "Hanya draf SOP terbaru yang dapat disahkan.",
+        "Only the latest SOP draft can be approved.",
+    ),
     "invalid_target": (
         "Tujuan disposisi tidak sah untuk laporan ini.",
         "This node is not a valid disposition target for this report.",

@@ -27,6 +27,7 @@ from lapor.sla.calendar import (
     NATIONAL_MAX_VERIFY_DAYS,
     TIMEZONES,
 )
+from lapor.sopdoc.services import sop_draft_refresh
 
 _KIND_BELOW = {
     NodeKind.ROOT: {NodeKind.AGENCY},
@@ -174,6 +175,7 @@ def sop_update(
         sop.save(update_fields=[*changed, "updated_at"])
         audit_record(action="sop.update", actor=actor, target_type="orgnode",
                      target_id=agency.pk, payload={f: getattr(sop, f) for f in changed})
+    sop_draft_refresh(node=agency)
     return sop
 
 
@@ -187,6 +189,7 @@ def day_off_add(*, actor: Actor, agency: OrgNode, day: date, reason: str) -> Day
     if created:
         audit_record(action="sop.day_off_add", actor=actor, target_type="orgnode",
                      target_id=agency.pk, payload={"date": day})
+    sop_draft_refresh(node=agency)
     return row
 
 
@@ -198,6 +201,7 @@ def day_off_remove(*, actor: Actor, agency: OrgNode, day: date) -> None:
         raise NotFound("not_found")
     audit_record(action="sop.day_off_remove", actor=actor, target_type="orgnode",
                  target_id=agency.pk, payload={"date": day})
+    sop_draft_refresh(node=agency)
 
 
 @transaction.atomic
@@ -216,10 +220,12 @@ def routing_rules_replace(
     RoutingRule.objects.filter(agency=agency).delete()
     audit_record(action="sop.routing_rules", actor=actor, target_type="orgnode",
                  target_id=agency.pk, payload={"rules": len(rules)})
-    return RoutingRule.objects.bulk_create(
+    created = RoutingRule.objects.bulk_create(
         RoutingRule(agency=agency, category_id=c, region_prefix=r, target=t, priority=p)
         for c, r, t, p in rules
     )
+    sop_draft_refresh(node=agency)
+    return created
 
 
 @transaction.atomic
@@ -235,9 +241,11 @@ def escalation_chain_replace(
     EscalationStep.objects.filter(agency=agency).delete()
     audit_record(action="sop.escalation_chain", actor=actor, target_type="orgnode",
                  target_id=agency.pk, payload={"nodes": [n.pk for n in nodes]})
-    return EscalationStep.objects.bulk_create(
+    steps = EscalationStep.objects.bulk_create(
         EscalationStep(agency=agency, order=i, node=n) for i, n in enumerate(nodes, start=1)
     )
+    sop_draft_refresh(node=agency)
+    return steps
 
 
 # Roles an agency admin may hand out inside its agency; the others (national verifier,
@@ -274,6 +282,7 @@ def role_grant(*, actor: Actor, user: User, node: OrgNode, role: str) -> RoleAss
     assignment = role_assign(user=user, node=node, role=role)
     audit_record(action="role.grant", actor=actor, target_type="user", target_id=user.pk,
                  payload={"node": node.pk, "role": role})
+    sop_draft_refresh(node=node)
     return assignment
 
 
@@ -294,3 +303,4 @@ def role_revoke(*, actor: Actor, assignment_id: int) -> None:
     assignment.delete()
     audit_record(action="role.revoke", actor=actor, target_type="user", target_id=user_id,
                  payload=payload)
+    sop_draft_refresh(node=assignment.node)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lapor.portal.views import account, feed, home, regions, submit, track
+from lapor.portal.views import account, feed, home, regions, sop, submit, track
 
 app_name = "portal"
 urlpatterns = [
@@ -24,6 +24,8 @@ urlpatterns = [
          name="public_download"),
     path("laporan/<str:tracking_number>/", feed.report_page, name="report"),
     path("laporan/<str:tracking_number>/dukung/", feed.report_support, name="support"),
+    path("instansi/<slug:code>/sop/", sop.sop_public, name="sop"),
+    path("instansi/<slug:code>/sop/<int:version_id>/pdf/", sop.sop_public_pdf, name="sop_pdf"),
     path("akun/daftar/", account.signup, name="signup"),
     path("akun/masuk/", account.signin, name="login"),
     path("akun/keluar/", account.signout, name="logout"),

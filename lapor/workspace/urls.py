@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from lapor.workspace.views import admin, auth, inbox, notifications, report
+from lapor.workspace.views import admin, auth, inbox, notifications, report, sop_document
 
 app_name = "workspace"
 urlpatterns = [
@@ -19,6 +19,17 @@ urlpatterns = [
     path("notifikasi/dibaca/", notifications.notification_read, name="notification_read"),
     path("admin/", admin.admin_index, name="admin"),
     path("admin/<slug:code>/sop/", admin.sop_page, name="admin_sop"),
+    # Before the settings forms: "dokumen" would otherwise match <form_name>.
+    path("admin/<slug:code>/sop/dokumen/", sop_document.sop_document_page,
+         name="admin_sop_document"),
+    path("admin/<slug:code>/sop/dokumen/perbarui/", sop_document.sop_document_refresh,
+         name="admin_sop_document_refresh"),
+    path("admin/<slug:code>/sop/dokumen/regulasi/", sop_document.sop_document_regulations,
+         name="admin_sop_document_regulations"),
+    path("admin/<slug:code>/sop/dokumen/<int:version_id>/sahkan/",
+         sop_document.sop_document_approve, name="admin_sop_document_approve"),
+    path("admin/<slug:code>/sop/dokumen/<int:version_id>/pdf/", sop_document.sop_document_pdf,
+         name="admin_sop_document_pdf"),
     path("admin/<slug:code>/sop/<slug:form_name>/", admin.sop_action, name="admin_sop_action"),
     path("admin/<slug:code>/pengguna/", admin.users_page, name="admin_users"),
     path("admin/<slug:code>/pengguna/beri/", admin.role_grant, name="admin_role_grant"),

@@ -21,6 +21,7 @@ from lapor.portal import support
 from lapor.portal.forms import FeedForm, status_choices
 from lapor.reports import feed as public
 from lapor.reports import presenters, services
+from lapor.sopdoc.selectors import sop_current
 
 
 def _form(request: HttpRequest) -> FeedForm:
@@ -65,6 +66,7 @@ def report_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "public": presenters.public_view(report, support.language()),
         "zone": support.report_zone(report),
         "attachments": attachment_selectors.attachments_public(report),
+        "agency_has_sop": report.agency is not None and sop_current(report.agency) is not None,
     })
 
 
