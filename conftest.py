@@ -58,11 +58,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def attachment_root(tmp_path: Path) -> Iterator[Path]:
-    """Every test stores attachments in its own empty directory, never under var/."""
+    """Every test stores attachments (and SOP PDFs) in its own empty directory, never under
+    var/."""
     root = tmp_path / "attachments"
     storages = {**settings.STORAGES, "attachments": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": root},
     }}
-    with override_settings(STORAGES=storages, LAPOR_CLAMAV_SOCKET=None):
+    # Approved SOP PDFs (lapor.sopdoc) go to the test's own directory too.
+    with override_settings(STORAGES=storages, LAPOR_CLAMAV_SOCKET=None,
+                           SOP_STORAGE_ROOT=tmp_path / "sop"):
         yield root

@@ -20,13 +20,12 @@ import pytest
 from lapor.audit.models import AuditEntry
 from lapor.core.errors import PermissionDenied, ValidationFailed
 from lapor.demo.loader import load_demo
-from lapor.orgs.actors import actor_for_user
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.services import day_off_add, node_create, sop_update
 from lapor.sopdoc.document import allowed_actions, procedural_actions, sop_document
 from lapor.sopdoc.flowchart import flowchart_svg
 from lapor.sopdoc.models import SopStatus, SopVersion
-from lapor.sopdoc.selectors import sop_latest
+from lapor.sopdoc.selectors import sop_current, sop_latest
 from lapor.sopdoc.services import sop_draft_refresh, sop_storage, sop_version_approve
 from tests.factories import Tree
 
@@ -174,15 +173,14 @@ def test_approval_is_refused_to_others_and_for_a_stale_draft(tree: Tree) -> None
 
 
 def test_kutai_timur_demo_pdf_reads_as_a_document_and_page_one_is_rendered() -> None:
+    # The demo loader approves the regency's SOP (as its pimpinan), like an official would.
     load_demo(reports=0)
     kutim = OrgNode.objects.get(code="kutim")
-    kominfo = actor_for_user(kutim.role_assignments.get(user__username="kominfo").user)
-    draft = sop_latest(kutim)
-    assert draft is not None
-    approved = sop_version_approve(actor=kominfo, version=draft,
-                                   approver_name="Drs. H. Ardiansyah Sulaiman, M.Si",
-                                   approver_position="Bupati Kutai Timur",
-                                   effective_date=date(2026, 12, 1))
+    approved = sop_current(kutim)
+    assert approved is not None
+    assert approved.approved_by is not None
+    assert approved.approved_by.username == "bupati"
+    assert approved.number.startswith("SOP-KUTIM-")
     with sop_storage().open(approved.pdf, "rb") as stored:
         pdf = stored.read()
     with pikepdf.open(io.BytesIO(pdf)) as doc:

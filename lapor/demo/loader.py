@@ -62,6 +62,8 @@ from lapor.reports.states import ArchiveReason, Status
 from lapor.reports.submission import report_submit
 from lapor.sla.calendar import WorkCalendar
 from lapor.sla.deadlines import calendar_for
+from lapor.sopdoc.selectors import sop_draft
+from lapor.sopdoc.services import sop_draft_refresh, sop_version_approve
 
 
 class DemoRefused(Exception):
@@ -137,6 +139,7 @@ def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = Non
             rng = random.Random(data.SEED)  # noqa: S311  (demo data, not secrets)
             drafts = _Planner(rng, now, nodes, categories).plan(reports)
             _Generator(nodes, categories, users, now).run(drafts)
+            _approve_sop(nodes[data.KUTIM], users[data.SUPERVISOR], now)
             Marker.objects.create(
                 key=data.MARKER_KEY,
                 value={"reports": reports, "seed": data.SEED, "loaded_at": now.isoformat()},
@@ -153,6 +156,17 @@ def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = Non
         categories_created=categories_created,
         seconds=monotonic.monotonic() - started,
     )
+
+
+def _approve_sop(agency: OrgNode, official: User, now: datetime) -> None:
+    """The regency's SOP document, approved by its pimpinan, so the public SOP page and the
+    "SOP" link of public reports have a document to show (lapor.sopdoc)."""
+    draft = sop_draft_refresh(node=agency) or sop_draft(agency)
+    if draft is not None:
+        sop_version_approve(actor=actor_for_user(official), version=draft,
+                            approver_name="Pimpinan Pemkab Kutai Timur (data demo)",
+                            approver_position="Bupati Kutai Timur",
+                            effective_date=now.astimezone(UTC).date())
 
 
 # ---------------------------------------------------------------- configuration
