@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from lapor.core import clock
 from lapor.regions.loader import load_shipped_regions
 from tests.factories import Tree, make_tree
 
@@ -21,6 +22,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def tree(db: None) -> Tree:
     """A small organisation tree with one user per role (see tests/factories.py)."""
     return make_tree()
+
+
+@pytest.fixture
+def rate_window() -> Iterator[None]:
+    """Rate counters use fixed windows (a minute, an hour): a test that straddles a boundary
+    counts in two windows and sees no limit. Run the test five seconds into an hour."""
+    with clock.frozen(clock.now().replace(minute=0, second=5, microsecond=0)):
+        yield
 
 
 @pytest.fixture

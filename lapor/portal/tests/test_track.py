@@ -72,6 +72,7 @@ def test_wrong_code_is_refused_and_counted(tree: Tree) -> None:
     assert "portal_proven" not in other.session
 
 
+@pytest.mark.usefixtures("rate_window")
 @override_settings(LAPOR_RATE_CODE_FAILURES_PER_HOUR=2)
 def test_wrong_codes_are_rate_limited_even_the_right_one(tree: Tree) -> None:
     number, code = submit(Client(), tree)
@@ -87,6 +88,7 @@ def test_wrong_codes_are_rate_limited_even_the_right_one(tree: Tree) -> None:
     assert "portal_proven" not in other.session
 
 
+@pytest.mark.usefixtures("rate_window")
 @override_settings(LAPOR_RATE_LOOKUPS_PER_MINUTE=2)
 def test_lookups_are_rate_limited(client: Client, tree: Tree) -> None:
     report = drive(tree, "disposed")
