@@ -98,6 +98,9 @@ class Report(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
     support_count = models.PositiveIntegerField(default=0)
+    # A practice report of a training space (Bimtek sandbox, lapor.training): never in public
+    # pages, statistics, exports or messages to real people. Set once at creation.
+    is_training = models.BooleanField(default=False)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField()
 
