@@ -126,15 +126,16 @@ def _scan(data: bytes) -> ScanStatus:
 def _discard(storage: Storage, name: str) -> None:
     try:
         storage.delete(name)
-    except OSError:
+    except Exception:
         logger.exception("could not remove attachment file %s", name)
 
 
 def _store(storage: Storage, name: str, data: bytes) -> str:
     try:
         saved = storage.save(name, ContentFile(data))
-    except OSError as exc:
-        # A disk-full or I/O error may leave a partial file under the generated name.
+    except Exception as exc:
+        # A disk-full or I/O error may leave a partial file under the generated name; object
+        # storage that is down or refuses raises its client's errors.
         _discard(storage, name)
         logger.error("storing attachment failed: %s", exc)
         raise ServiceUnavailable("storage_failed") from exc

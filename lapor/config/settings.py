@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it only marks the request in process_view, after every other middleware's.
+    "lapor.core.dbrouting.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "lapor.config.urls"
@@ -142,6 +144,28 @@ def _database() -> dict[str, Any]:
 
 
 DATABASES = {"default": _database()}
+# Scale-out (docs/deploy.md). Behind PgBouncer in transaction pooling, a connection may change
+# server between transactions: no server-side cursors.
+if env_bool("LAPOR_DB_PGBOUNCER", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+# A streaming replica for the reads of public pages and dashboards (lapor.core.dbrouting): only
+# requests whose URL name is in LAPOR_REPLICA_ROUTES read there; a visitor who just wrote is
+# pinned to the primary for LAPOR_REPLICA_PIN_SECONDS.
+if (_replica_url := env_optional("DATABASE_REPLICA_URL")) is not None:
+    DATABASES["replica"] = {
+        **dict(dj_database_url.parse(_replica_url,
+                                     conn_max_age=env_int("LAPOR_DB_CONN_MAX_AGE", 60))),
+        "CONN_HEALTH_CHECKS": True,
+        "DISABLE_SERVER_SIDE_CURSORS": env_bool("LAPOR_DB_PGBOUNCER", default=False),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["lapor.core.dbrouting.ReplicaRouter"]
+LAPOR_REPLICA_ROUTES = env_list("LAPOR_REPLICA_ROUTES", [
+    "portal:home", "portal:feed", "portal:report", "portal:sop", "open311:discovery",
+    "open311:services", "open311:service", "open311:requests", "open311:request",
+    "stats:*", "stats-public:*",
+])
+LAPOR_REPLICA_PIN_SECONDS = env_int("LAPOR_REPLICA_PIN_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
