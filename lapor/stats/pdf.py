@@ -1,0 +1,75 @@
+"""The monthly PDF report of a node (an agency, usually): its figures for the month, a
+six-month trend and the ranking of its units, with the same SVG charts as the pages.
+WeasyPrint renders the HTML (imported only when a PDF is made, as lapor.sopdoc does)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from lapor.core import clock
+from lapor.orgs.models import OrgNode
+from lapor.stats import charts
+from lapor.stats.labels import SECTION_COLUMNS, TABLE_TITLES
+from lapor.stats.presenters import board_data
+from lapor.stats.selectors import Period, dashboard
+
+CSS_PATH = Path(__file__).parent / "static" / "stats" / "print.css"
+TREND_MONTHS = 6
+
+
+def chart_set(data: dict[str, Any]) -> dict[str, Any]:
+    """The SVG charts of a dashboard's data (counts; suppressed cells are left out)."""
+    tables = data["tables"]
+
+    def bars(dim: str) -> Any:
+        return charts.bar_chart([(r["label"], r["reports"]) for r in tables[dim]],
+                                title=str(TABLE_TITLES[dim]))
+
+    return {
+        "status": bars("status"), "category": bars("category"), "channel": bars("channel"),
+        "region": bars("region"), "type": bars("type"),
+        "months": charts.column_chart([(r["label"], r["reports"]) for r in data["months"]],
+                                      title=str(TABLE_TITLES["months"]),
+                                      highlight=[r["followed_up"] for r in data["months"]]),
+        "weeks": charts.column_chart([(r["label"], r["reports"]) for r in data["weeks"]],
+                                     title=str(TABLE_TITLES["weeks"])),
+        "units": charts.bar_chart(
+            [(r["label"], None if r["followup_rate"] is None else round(
+                100 * r["followup_rate"])) for r in data["units"]],
+            title=str(TABLE_TITLES["units"])),
+    }
+
+
+def page_sections(data: dict[str, Any], charts_: dict[str, Any]) -> list[dict[str, Any]]:
+    """The breakdown sections (chart and table of one dimension each), in page order."""
+    return [{"dim": dim, "title": TABLE_TITLES[dim], "column": column, "chart": charts_[dim],
+             "rows": data["tables"][dim]} for dim, column in SECTION_COLUMNS]
+
+
+def _months_back(month: date, n: int) -> date:
+    for _ in range(n):
+        month = (month - timedelta(days=1)).replace(day=1)
+    return month
+
+
+def pdf_context(node: OrgNode, month: date) -> dict[str, Any]:
+    data = board_data(dashboard(node, Period(start=month, end=month)), public=False)
+    trend = board_data(dashboard(node, Period(start=_months_back(month, TREND_MONTHS - 1),
+                                              end=month)), public=False)
+    data["months"] = trend["months"]
+    charts_ = chart_set(data)
+    return {"data": data, "charts": charts_, "sections": page_sections(data, charts_),
+            "month": month, "node": node, "generated_at": clock.now()}
+
+
+def monthly_pdf(node: OrgNode, month: date) -> bytes:
+    """The PDF (A4 portrait) of ``node``'s month."""
+    from weasyprint import CSS, HTML  # noqa: PLC0415  (heavy; only when a PDF is made)
+
+    html = render_to_string("stats/print.html", pdf_context(node, month))
+    return HTML(string=html, base_url=str(CSS_PATH.parent)).write_pdf(
+        stylesheets=[CSS(filename=str(CSS_PATH))])

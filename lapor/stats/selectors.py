@@ -1,0 +1,266 @@
+"""Dashboard reads: every figure of a node's subtree from that node's own counters.
+
+No report is scanned here: the breakdowns, rates and trends sum at most (months × values)
+rows of :class:`StatCell`; the ranking reads the children's cells; the overdue list is an
+index range over the open facts of the subtree's nodes. Training reports have no fact and so
+are in no figure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Sum
+from django.utils.translation import get_language
+
+from lapor.categories.models import Category
+from lapor.core import clock
+from lapor.core.errors import ValidationFailed
+from lapor.orgs.actors import READER_ROLES, Actor, ActorKind
+from lapor.orgs.models import NodeKind, OrgNode
+from lapor.regions.models import Region
+from lapor.stats.facts import Calendars
+from lapor.stats.figures import Figures, empty, nearest_rank, summed
+from lapor.stats.labels import CHANNEL_LABELS, STATUS_LABELS, TYPE_LABELS
+from lapor.stats.models import MEASURES, ReportFact, StatCell
+
+MAX_MONTHS = 36
+DEFAULT_MONTHS = 12
+BREAKDOWNS = ("status", "category", "channel", "type", "region")
+OVERDUE_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date  # first day of the first month
+    end: date  # first day of the last month (inclusive)
+
+    @property
+    def last_day(self) -> date:
+        following = (self.end.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return following - timedelta(days=1)
+
+    def months(self) -> list[date]:
+        out, month = [], self.start
+        while month <= self.end:
+            out.append(month)
+            month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return out
+
+    @property
+    def query(self) -> str:
+        return f"from={self.start:%Y-%m}&to={self.end:%Y-%m}"
+
+
+@dataclass
+class Dashboard:
+    node: OrgNode
+    period: Period
+    totals: Figures
+    followup_median: int | None
+    followup_p90: int | None
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    months: list[Row] = field(default_factory=list)
+    weeks: list[Row] = field(default_factory=list)
+    units: list[Row] = field(default_factory=list)
+    overdue_now: int = 0
+
+
+def _month(value: str, name: str) -> date:
+    try:
+        parsed = datetime.strptime(value, "%Y-%m")  # noqa: DTZ007  (a calendar month, no time)
+    except ValueError as exc:
+        raise ValidationFailed("validation_error", field=name) from exc
+    if parsed.year < 2000:
+        raise ValidationFailed("validation_error", field=name)
+    return parsed.date()
+
+
+def period_from(start: str | None, end: str | None, *, today: date | None = None) -> Period:
+    """The month range of ``from``/``to`` (``YYYY-MM``); by default the last 12 months."""
+    today = today or clock.now().date()
+    last = _month(end, "to") if end else today.replace(day=1)
+    if start:
+        first = _month(start, "from")
+    else:
+        first = last
+        for _ in range(DEFAULT_MONTHS - 1):
+            first = (first - timedelta(days=1)).replace(day=1)
+    period = Period(start=first, end=last)
+    if first > last or len(period.months()) > MAX_MONTHS:
+        raise ValidationFailed("validation_error", field="from")
+    return period
+
+
+# ---------------------------------------------------------------- access
+
+
+def stats_nodes_for(actor: Actor) -> list[OrgNode]:
+    """The nodes whose dashboards ``actor`` may open at the top: its reading roles' nodes.
+    (Every node below them too, see :func:`may_view`.)"""
+    if actor.kind != ActorKind.STAFF:
+        return []
+    ids = {a.node_id for a in actor.assignments if a.role in READER_ROLES}
+    return list(OrgNode.objects.filter(pk__in=ids, is_active=True).order_by("depth", "name"))
+
+
+def may_view(actor: Actor, node: OrgNode) -> bool:
+    return actor.kind == ActorKind.STAFF and any(
+        a.role in READER_ROLES and node.path.startswith(a.node_path) for a in actor.assignments)
+
+
+def is_public_node(node: OrgNode) -> bool:
+    """Public statistics exist for the national total and for each real agency; never for a
+    training space (lapor.training: its agency is the root of a ``TrainingSpace``)."""
+    if node.kind == NodeKind.ROOT:
+        return True
+    if node.kind != NodeKind.AGENCY or not node.is_active:
+        return False
+    if apps.is_installed("lapor.training"):
+        return OrgNode.objects.filter(pk=node.pk, training_space__isnull=True).exists()
+    return True
+
+
+def public_agencies() -> list[OrgNode]:
+    """The agencies listed on the public statistics page."""
+    qs = OrgNode.objects.filter(kind=NodeKind.AGENCY, is_active=True)
+    if apps.is_installed("lapor.training"):
+        qs = qs.filter(training_space__isnull=True)
+    return list(qs.order_by("name"))
+
+
+# ---------------------------------------------------------------- labels
+
+
+def _labels(dim: str, keys: list[str]) -> dict[str, str]:
+    if dim == "status":
+        return {k: str(STATUS_LABELS.get(k, k)) for k in keys}
+    if dim == "type":
+        return {k: str(TYPE_LABELS.get(k, k)) for k in keys}
+    if dim == "channel":
+        return {k: str(CHANNEL_LABELS.get(k, k)) for k in keys}
+    if dim == "category":
+        english = (get_language() or "").startswith("en")
+        names = {str(c.pk): (c.name_en if english else c.name_id)
+                 for c in Category.objects.filter(pk__in=[int(k) for k in keys if k])}
+        return {k: names.get(k, "—") for k in keys}
+    if dim == "region":
+        names = dict(Region.objects.filter(code__in=keys).values_list("code", "name"))
+        return {k: names.get(k, k or "—") for k in keys}
+    return {k: k for k in keys}
+
+
+def _measures(row: Any) -> dict[str, int]:
+    return {name: row[name] for name in MEASURES}
+
+
+def _rows(dim: str, grouped: dict[str, dict[str, int]]) -> list[Row]:
+    labels = _labels(dim, list(grouped))
+    rows = [Row(key=k, label=labels[k], figures=Figures.of(m)) for k, m in grouped.items()
+            if m["reports"] > 0]
+    return sorted(rows, key=lambda r: (-r.figures.reports, r.label))
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _ranking_key(row: Row) -> tuple[Any, ...]:
+    f = row.figures
+    return (f.followup_rate is None, -(f.followup_rate or 0), -(f.followed_up_share or 0),
+            -f.reports, row.label)
+
+
+def dashboard(node: OrgNode, period: Period) -> Dashboard:
+    """Every figure of ``node``'s subtree for reports submitted within ``period``."""
+    sums = {f"{name}": Sum(name) for name in MEASURES}
+    month_cells = (StatCell.objects.filter(node=node, period__gte=period.start,
+                                           period__lte=period.end)
+                   .exclude(dim="day").values("dim", "value").annotate(**sums).order_by())
+    by_dim: dict[str, dict[str, dict[str, int]]] = defaultdict(dict)
+    for row in month_cells:
+        by_dim[row["dim"]][row["value"]] = _measures(row)
+    totals = by_dim.get("all", {}).get("", empty())
+    histogram = {int(k): m["reports"] for k, m in by_dim.get("fu_days", {}).items()}
+    board = Dashboard(
+        node=node, period=period, totals=Figures.of(totals),
+        followup_median=nearest_rank(histogram, 0.5),
+        followup_p90=nearest_rank(histogram, 0.9),
+    )
+    board.tables = {dim: _rows(dim, by_dim.get(dim, {})) for dim in BREAKDOWNS}
+    # Trends.
+    monthly = {c["period"]: c for c in StatCell.objects.filter(
+        node=node, dim="all", period__gte=period.start, period__lte=period.end,
+    ).values("period", *MEASURES)}
+    board.months = [
+        Row(key=f"{m:%Y-%m}", label=f"{m:%m/%Y}", figures=Figures.of(
+            _measures(monthly[m]) if m in monthly else empty()))
+        for m in period.months()]
+    weekly: dict[date, list[dict[str, int]]] = defaultdict(list)
+    for cell in StatCell.objects.filter(node=node, dim="day", period__gte=period.start,
+                                        period__lte=period.last_day).values("period", *MEASURES):
+        weekly[_week_start(cell["period"])].append(_measures(cell))
+    board.weeks = [Row(key=f"{w:%Y-%m-%d}", label=f"{w:%d/%m/%Y}",
+                       figures=Figures.of(summed(weekly[w]))) for w in sorted(weekly)]
+    # Ranking of the units directly below.
+    children = {c.pk: c for c in OrgNode.objects.filter(parent=node, is_active=True)}
+    unit_rows = (StatCell.objects.filter(node_id__in=list(children), dim="all",
+                                         period__gte=period.start, period__lte=period.end)
+                 .values("node_id").annotate(**sums).order_by())
+    board.units = sorted(
+        (Row(key=children[r["node_id"]].code, label=children[r["node_id"]].name,
+             figures=Figures.of(m)) for r in unit_rows if (m := _measures(r))["reports"]),
+        key=_ranking_key)
+    overdue = StatCell.objects.filter(node=node, dim="all").aggregate(n=Sum("overdue"))["n"]
+    board.overdue_now = overdue or 0
+    return board
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    report_id: int
+    tracking_number: str
+    title: str
+    status: str
+    status_label: str
+    node_name: str
+    staff_due_at: datetime
+    working_days_late: int
+
+
+def overdue_list(node: OrgNode, *, limit: int = OVERDUE_LIMIT) -> list[OverdueItem]:
+    """The longest-overdue open reports of ``node``'s subtree (``staff_due_at < now``).
+
+    Staff only: titles are report content. Callers check :func:`may_view` first.
+    """
+    now = clock.now()
+    subtree = OrgNode.objects.filter(path__startswith=node.path).values("pk")
+    rows = (ReportFact.objects.filter(is_open=True, staff_due_at__lt=now, node_id__in=subtree)
+            .order_by("staff_due_at", "report_id")
+            .values("report_id", "report__tracking_number", "report__title", "status",
+                    "node_id", "node__name", "staff_due_at")[:limit])
+    calendars = Calendars()
+    items = []
+    for r in rows:
+        due = r["staff_due_at"]
+        assert due is not None  # noqa: S101  (narrowing: filtered on staff_due_at < now)
+        owner = calendars.node(r["node_id"]).owner_id
+        calendar = calendars.calendar(owner, now.year)
+        items.append(OverdueItem(
+            report_id=r["report_id"], tracking_number=r["report__tracking_number"],
+            title=r["report__title"], status=r["status"],
+            status_label=str(STATUS_LABELS.get(r["status"], r["status"])),
+            node_name=r["node__name"], staff_due_at=due,
+            working_days_late=calendar.working_days_used(due, now)))
+    return items
