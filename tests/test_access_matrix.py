@@ -57,6 +57,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
+from lapor.intake.applications import integration_app_create
 from tests.api_client import API, ApiClient, login
 from tests.factories import PASSWORD, Tree, submit
 
@@ -67,6 +68,7 @@ SAMARINDA_BODY = (
 )
 INTERNAL_NOTE = "Catatan internal Dishub: koordinasi dengan Satlantas soal genset Tanjakan-Rahasia."
 SAMARINDA_DAY_OFF = date(2027, 3, 10)
+SAMARINDA_REFERENCE = "SIPP-SMD-2027-0001"
 
 # Kutai Timur-side staff of tests.factories.make_tree, plus the system administrator.
 OUTSIDERS = ("hub", "liaison_pupr", "officer_pupr", "liaison_binamarga", "liaison_dinkes",
@@ -113,6 +115,16 @@ KINDS: dict[tuple[str, str], str] = {
     ("DELETE", "/orgs/{code}/days-off/{day}"): "sop",
     ("PUT", "/orgs/{code}/routing-rules"): "sop",
     ("PUT", "/orgs/{code}/escalation-chain"): "sop",
+    # lapor.search: duplicates, merge and routing suggestions are verifier tools.
+    ("GET", "/reports/{report_id}/duplicates"): "staff",
+    ("GET", "/reports/{report_id}/suggestions"): "staff",
+    ("POST", "/reports/{report_id}/merge"): "staff",
+    # lapor.stats: a node's dashboard is for readers of its subtree; public figures for all.
+    ("GET", "/stats/nodes/{code}"): "staff",
+    ("GET", "/stats/nodes/{code}/overdue"): "staff",
+    ("GET", "/stats/public/{code}"): "reference",
+    # lapor.intake: an integrated application reads only its own reports, with its own token.
+    ("GET", "/integration/reports/{reference_id}"): "integration",
 }
 
 # Plausible values for required body fields, by field name (anything else comes from its type).
@@ -247,6 +259,22 @@ class World:
                         {"date": SAMARINDA_DAY_OFF.isoformat(), "reason": "Hari jadi kota"})
         assert ok.status_code == 200, ok.content
 
+        # Samarinda's integrated application and the report it submitted (lapor.intake).
+        self.app_token = integration_app_create(agency_code="samarinda", name="SIPP Samarinda",
+                                                callback_url="").token
+        ok = ApiClient().client.post(
+            API + "/integration/reports", data=json.dumps({
+                "reference_id": SAMARINDA_REFERENCE, "type": "complaint",
+                "title": "Drainase tersumbat di Jalan Juanda",
+                "body": "Saluran di Jalan Juanda tersumbat sampah sejak pekan lalu.",
+                "region_code": "64.72.03"}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {self.app_token}", "Idempotency-Key": "k-1"})
+        assert ok.status_code == 201, ok.content
+        self.integration_tracking = ok.json()["tracking_number"]
+        # Body fields that name another object: Samarinda's second report (a merge target).
+        self.values = {"into": self.integration_tracking}
+
         # The Kutai Timur reporter: their own report and their own access code.
         kutim = submit(tree)
         self.kutim_tracking = kutim.report.tracking_number
@@ -268,8 +296,9 @@ class World:
             "attachment_id": (self.reporter_attachment if template.startswith("/track/")
                               else self.staff_attachment),
             "tracking_number": self.tracking,
-            "code": (self.tree.samarinda.code if template.startswith("/orgs/") else
-                     self.tree.samarinda.region_id),
+            "code": (self.tree.samarinda.region_id if template.startswith("/regions/") else
+                     self.tree.samarinda.code),
+            "reference_id": SAMARINDA_REFERENCE,
             "day": SAMARINDA_DAY_OFF.isoformat(),
         }
         missing = set(PARAM.findall(template)) - set(fillers)
@@ -284,7 +313,7 @@ class World:
 
 
 def call(method: str, path: str, operation: dict[str, Any], components: dict[str, Any],
-         headers: dict[str, str]) -> Any:
+         headers: dict[str, str], *, values: dict[str, Any] | None = None) -> Any:
     client = ApiClient().client
     headers = {"Accept-Language": "id", **headers}
     content = operation.get("requestBody", {}).get("content", {})
@@ -293,6 +322,8 @@ def call(method: str, path: str, operation: dict[str, Any], components: dict[str
         return client.post(API + path, {"file": upload}, headers=headers)
     if "application/json" in content:
         body = _example(content["application/json"]["schema"], "payload", components)
+        if isinstance(body, dict):  # the World's own objects where a field names one
+            body.update({k: v for k, v in (values or {}).items() if k in body})
         return client.generic(method, API + path, data=json.dumps(body),
                               content_type="application/json", headers=headers)
     return client.generic(method, API + path, headers=headers)
@@ -335,6 +366,7 @@ def _expected_for_staff(kind: str, method: str, who: str) -> set[int]:
         "public": {200, 409} if method == "POST" else {200},  # 409: already supported
         "public_download": {404},
         "reference": {200},
+        "integration": {401},  # a staff token is not an application's token
     }[kind]
 
 
@@ -351,7 +383,7 @@ def test_every_object_endpoint_is_in_the_matrix(db: None) -> None:
     )
     stale = sorted(set(KINDS) - found)
     assert not stale, f"KINDS lists operations the API no longer has: {stale}"
-    fillable = {"report_id", "attachment_id", "tracking_number", "code", "day"}
+    fillable = {"report_id", "attachment_id", "tracking_number", "code", "day", "reference_id"}
     params = {p for _, path in found for p in PARAM.findall(path)}
     assert params <= fillable, f"path parameters without a filler: {params - fillable}"
 
@@ -371,7 +403,7 @@ def test_other_agency_staff_get_404_on_every_object_endpoint(tree: Tree) -> None
         for method, template, operation in operations:
             kind = KINDS[(method, template)]
             path = world.path(template)
-            response = call(method, path, operation, components, headers)
+            response = call(method, path, operation, components, headers, values=world.values)
             calls += 1
             _record(mismatches, (who, method, path), response,
                     expected=_expected_for_staff(kind, method, who),
@@ -414,14 +446,15 @@ def test_owner_agency_reads_every_object_endpoint(tree: Tree) -> None:
             continue
         kind = KINDS[(method, template)]
         path = world.path(template)
-        headers = reporter if kind == "reporter" else owner
-        who = "samarinda_reporter" if kind == "reporter" else OWNER
-        response = call(method, path, operation, components, headers)
+        headers = {"reporter": reporter, "integration": {
+            "Authorization": f"Bearer {world.app_token}"}}.get(kind, owner)
+        who = {"reporter": "samarinda_reporter", "integration": "sipp_samarinda"}.get(kind, OWNER)
+        response = call(method, path, operation, components, headers, values=world.values)
         if kind == "public_download":
             # The liaison's file is unpublished (404 for everyone); the published one is served.
             _record(mismatches, (who, method, path), response, expected={404}, forbidden=())
             path = PARAM.sub(str(world.published_attachment), template)
-            response = call(method, path, operation, components, {})
+            response = call(method, path, operation, components, {}, values=world.values)
         if response.status_code != 200:
             mismatches[f"{who} × {method} {path}"] = (
                 f"{response.status_code} (expected 200): {_text(response)[:200]}")
@@ -432,7 +465,8 @@ def test_owner_agency_reads_every_object_endpoint(tree: Tree) -> None:
     owner_inbox = ApiClient(world.tokens[OWNER]).get("/inbox", {"node": "samarinda",
                                                                "include_subtree": "true"})
     assert owner_inbox.status_code == 200
-    assert [r["tracking_number"] for r in owner_inbox.json()["items"]] == [world.tracking]
+    assert {r["tracking_number"] for r in owner_inbox.json()["items"]} == {
+        world.tracking, world.integration_tracking}
     # The generated bodies are valid: the owner's POSTs are never refused as malformed or
     # not found (409/403/business 422 are fine: a state, a permission or a rule).
     for method, template, operation in operations:
@@ -442,7 +476,7 @@ def test_owner_agency_reads_every_object_endpoint(tree: Tree) -> None:
         path = world.path(template)
         who = "samarinda_reporter" if kind == "reporter" else OWNER
         response = call(method, path, operation, components,
-                        reporter if kind == "reporter" else owner)
+                        reporter if kind == "reporter" else owner, values=world.values)
         # A 422 from a business rule (e.g. rating_required) got past parsing and access.
         schema_refused = (response.status_code == 422
                           and response.json().get("code") == "validation_error")
@@ -471,10 +505,11 @@ def test_other_reporter_gets_nothing_of_another_agencys_report(tree: Tree) -> No
         if kind in ("reference", "sop"):
             continue  # no report object; staff-only settings are covered above
         path = world.path(template)
-        response = call(method, path, operation, components, headers)
+        response = call(method, path, operation, components, headers, values=world.values)
         expected = {
             "reporter": {401, 404},
             "staff": {401},  # no bearer token: not authenticated as staff at all
+            "integration": {401},
             "public": {200, 409} if method == "POST" else {200},
             "public_download": {404},
         }[kind]
@@ -484,7 +519,7 @@ def test_other_reporter_gets_nothing_of_another_agencys_report(tree: Tree) -> No
         if "{attachment_id}" in template and template.startswith("/track/"):
             mixed = template.replace("{tracking_number}", world.kutim_tracking)
             mixed = mixed.replace("{attachment_id}", str(world.reporter_attachment))
-            response = call(method, mixed, operation, components, headers)
+            response = call(method, mixed, operation, components, headers, values=world.values)
             _record(mismatches, ("kutim_reporter", method, mixed), response, expected={404},
                     forbidden=world.forbidden(kind))
     assert not mismatches, _report(mismatches)

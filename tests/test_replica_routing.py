@@ -102,12 +102,17 @@ def test_a_write_pins_the_visitor_to_the_primary() -> None:
 def _copy_of_test_database() -> Iterator[str]:
     """A second database on the same server holding a snapshot of the test database: it plays
     a replica that has not caught up yet."""
-    name = f"{connection.settings_dict['NAME']}_replica"
+    source = connection.settings_dict["NAME"]
+    name = f"{source}_replica"
     connections.close_all()
     admin = psycopg.connect(database_url("postgres"), autocommit=True)
     try:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{connection.settings_dict["NAME"]}"')
+        # A template must have no other session: end any left by earlier tests' threads or
+        # processes on this worker's own test database.
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", [source])
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
         yield database_url(name)
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -80,8 +80,9 @@ def test_no_string_is_missing_from_the_catalogue(app: Path, tmp_path: Path) -> N
     copy = tmp_path / app.name
     shutil.copytree(app, copy, ignore=shutil.ignore_patterns("__pycache__", "tests", "locale"))
     (copy / "locale").mkdir()
+    # -P: the copy's own modules (an app's selectors.py) must not shadow the standard library.
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "id", "--no-location",
+        [sys.executable, "-P", "-m", "django", "makemessages", "-l", "id", "--no-location",
          "--no-wrap", "-v", "0"],
         cwd=copy, check=True, capture_output=True,
     )

@@ -195,6 +195,13 @@ STATIC_URL = "/static/"
 # WhiteNoise then serves them compressed with a one-year immutable cache, so a phone on a slow
 # link downloads the CSS and htmx once.
 STATIC_ROOT = env_path("LAPOR_STATIC_ROOT", DATA_DIR / "static")
+# Source maps (the API docs' bundles ship 5 MB of them) are fetched by developer tools only:
+# compressing them with Brotli was most of `lapor serve`'s first-start time.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    "jpg", "jpeg", "png", "gif", "webp", "zip", "gz", "tgz", "bz2", "tbz", "xz", "br", "swf",
+    "flv", "woff", "woff2", "3gp", "3gpp", "asf", "avi", "m4v", "mov", "mp4", "mpeg", "mpg",
+    "webm", "wmv", "map",
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -414,3 +421,74 @@ if LAPOR_METRICS_TOKEN is not None and len(LAPOR_METRICS_TOKEN) < 24:
 INSTALLED_APPS += ["lapor.sopdoc"]
 # Approved SOP PDFs (lapor.sopdoc): served only through a view, never from a web root.
 SOP_STORAGE_ROOT = env_path("LAPOR_SOP_ROOT", DATA_DIR / "sop")
+
+# Training sandbox (Bimtek, #12): practice spaces, accounts and reports apart from real data
+INSTALLED_APPS += ["lapor.training"]
+
+# Search, duplicates, routing and spam suggestions (issue #7, lapor.search, docs/search.md)
+INSTALLED_APPS += ["lapor.search"]
+# A search matching more reports than this (within its scope and filters) is refused as too
+# broad: ranking scores every match.
+LAPOR_SEARCH_MAX_MATCHES = env_int("LAPOR_SEARCH_MAX_MATCHES", 1_000)
+# Duplicate candidates: same category and district, submitted within this many days.
+LAPOR_DUPLICATE_WINDOW_DAYS = env_int("LAPOR_DUPLICATE_WINDOW_DAYS", 30)
+
+# Intake: integrated regional applications, inbound e-mail, walk-in and phone (issue #5;
+# docs/intake.md)
+INSTALLED_APPS += ["lapor.intake"]
+# How long an Idempotency-Key's answer is kept and replayed (hours).
+LAPOR_INTEGRATION_REPLAY_HOURS = env_int("LAPOR_INTEGRATION_REPLAY_HOURS", 24)
+# `lapor smtpd`: where the listener binds, the domains it accepts mail for (RCPT TO to any
+# other domain is refused with 550; empty: any), the largest message (bytes).
+LAPOR_SMTPD_HOST = env_str("LAPOR_SMTPD_HOST", "127.0.0.1")
+LAPOR_SMTPD_PORT = env_int("LAPOR_SMTPD_PORT", 2525)
+LAPOR_EMAIL_INTAKE_DOMAINS = env_list("LAPOR_EMAIL_INTAKE_DOMAINS", [])
+LAPOR_EMAIL_MAX_BYTES = env_int("LAPOR_EMAIL_MAX_BYTES", 25 * 1024 * 1024)
+# The region of an e-mailed report sent to an address that names no agency with a region.
+LAPOR_EMAIL_DEFAULT_REGION = env_str("LAPOR_EMAIL_DEFAULT_REGION", "")
+# `lapor imap-poll`: the mailbox to read (no password: the poller refuses to start).
+LAPOR_IMAP_HOST = env_str("LAPOR_IMAP_HOST", "")
+LAPOR_IMAP_PORT = env_int("LAPOR_IMAP_PORT", 993)
+LAPOR_IMAP_SSL = env_bool("LAPOR_IMAP_SSL", default=True)
+LAPOR_IMAP_USER = env_str("LAPOR_IMAP_USER", "")
+LAPOR_IMAP_PASSWORD = env_optional("LAPOR_IMAP_PASSWORD")
+LAPOR_IMAP_MAILBOX = env_str("LAPOR_IMAP_MAILBOX", "INBOX")
+LAPOR_IMAP_INTERVAL_SECONDS = env_int("LAPOR_IMAP_INTERVAL_SECONDS", 60)
+
+# Channels: SMS (Twilio, Kannel), WhatsApp, Telegram, X (lapor.channels, docs/channels.md).
+# A channel whose secret is unset is disabled: its endpoint answers 503 channel_disabled.
+INSTALLED_APPS += ["lapor.channels"]
+LAPOR_TWILIO_AUTH_TOKEN = env_str("LAPOR_TWILIO_AUTH_TOKEN", "")
+LAPOR_TWILIO_ACCOUNT_SID = env_str("LAPOR_TWILIO_ACCOUNT_SID", "")
+LAPOR_TWILIO_FROM = env_str("LAPOR_TWILIO_FROM", "")
+# The public URL Twilio calls, when a proxy makes the request's own URL differ from it.
+LAPOR_TWILIO_WEBHOOK_URL = env_str("LAPOR_TWILIO_WEBHOOK_URL", "")
+LAPOR_TWILIO_API_BASE = env_str("LAPOR_TWILIO_API_BASE", "https://api.twilio.com")
+LAPOR_KANNEL_SECRET = env_str("LAPOR_KANNEL_SECRET", "")
+LAPOR_KANNEL_SENDSMS_URL = env_str("LAPOR_KANNEL_SENDSMS_URL", "")
+LAPOR_KANNEL_USERNAME = env_str("LAPOR_KANNEL_USERNAME", "")
+LAPOR_KANNEL_PASSWORD = env_str("LAPOR_KANNEL_PASSWORD", "")
+LAPOR_KANNEL_FROM = env_str("LAPOR_KANNEL_FROM", "1708")
+LAPOR_WHATSAPP_VERIFY_TOKEN = env_str("LAPOR_WHATSAPP_VERIFY_TOKEN", "")
+LAPOR_WHATSAPP_APP_SECRET = env_str("LAPOR_WHATSAPP_APP_SECRET", "")
+LAPOR_WHATSAPP_ACCESS_TOKEN = env_str("LAPOR_WHATSAPP_ACCESS_TOKEN", "")
+LAPOR_WHATSAPP_PHONE_NUMBER_ID = env_str("LAPOR_WHATSAPP_PHONE_NUMBER_ID", "")
+LAPOR_WHATSAPP_GRAPH_BASE = env_str("LAPOR_WHATSAPP_GRAPH_BASE",
+                                    "https://graph.facebook.com/v21.0")
+LAPOR_TELEGRAM_SECRET_TOKEN = env_str("LAPOR_TELEGRAM_SECRET_TOKEN", "")
+LAPOR_TELEGRAM_BOT_TOKEN = env_str("LAPOR_TELEGRAM_BOT_TOKEN", "")
+LAPOR_TELEGRAM_API_BASE = env_str("LAPOR_TELEGRAM_API_BASE", "https://api.telegram.org")
+LAPOR_X_CONSUMER_SECRET = env_str("LAPOR_X_CONSUMER_SECRET", "")
+LAPOR_X_ACCESS_TOKEN = env_str("LAPOR_X_ACCESS_TOKEN", "")
+LAPOR_X_API_BASE = env_str("LAPOR_X_API_BASE", "https://api.x.com")
+# Region of channel reports that name no agency keyword and no district ("" = such a message
+# is answered with the keyword format and nothing is stored), e.g. "64.08".
+LAPOR_CHANNELS_DEFAULT_REGION = env_str("LAPOR_CHANNELS_DEFAULT_REGION", "")
+LAPOR_SMS_JOIN_SECONDS = env_int("LAPOR_SMS_JOIN_SECONDS", 300)
+LAPOR_CHANNELS_CONVERSATION_HOURS = env_int("LAPOR_CHANNELS_CONVERSATION_HOURS", 24)
+LAPOR_CHANNELS_HTTP_TIMEOUT_SECONDS = env_int("LAPOR_CHANNELS_HTTP_TIMEOUT_SECONDS", 10)
+# Days the encrypted raw payload of a handled inbound message is kept (then blanked).
+LAPOR_CHANNELS_RAW_KEEP_DAYS = env_int("LAPOR_CHANNELS_RAW_KEEP_DAYS", 30)
+
+# Statistics and dashboards (issue #8; docs/statistics.md)
+INSTALLED_APPS += ["lapor.stats"]

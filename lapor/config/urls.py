@@ -12,6 +12,8 @@ urlpatterns = [
     # Staff and citizens have separate URL roots, templates and sign-in (ARCHITECTURE habit 17).
     path("petugas/", include("lapor.workspace.urls")),
     path("open311/v2/", include("lapor.open311.urls")),
+    # Provider webhooks: SMS, WhatsApp, Telegram, X (lapor.channels, docs/channels.md).
+    path("channels/", include("lapor.channels.urls")),
     path("", include("lapor.portal.urls")),
 ]
 

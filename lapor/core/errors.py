@@ -61,6 +61,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date_in_future": ("Tanggal kejadian tidak boleh di masa depan.", "The date is in the future."),
     "date_too_old": ("Tanggal terlalu lama di masa lalu.", "The date is too far in the past."),
     "invalid_cursor": ("Kursor halaman tidak valid.", "Invalid page cursor."),
+    "query_too_short": (
+        "Kata pencarian terlalu pendek: ketik minimal 3 huruf.",
+        "The search is too short: type at least 3 letters.",
+    ),
+    "query_too_broad": (
+        "Terlalu banyak laporan cocok. Tambahkan kata atau saring menurut wilayah, kategori "
+        "atau status.",
+        "Too many reports match. Add words or filter by region, category or status.",
+    ),
+    "merge_invalid": (
+        "Laporan ini tidak dapat digabungkan ke laporan tersebut.",
+        "This report cannot be merged into that report.",
+    ),
     "already_supported": ("Anda sudah mendukung laporan ini.", "You already support this report."),
     "not_public": ("Laporan ini tidak publik.", "This report is not public."),
     "text_too_short": ("Teks terlalu pendek.", "The text is too short."),
@@ -130,9 +143,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "lagi.",
         "The service cannot reach its database right now. Nothing was stored; try again shortly.",
     ),
+    # Inbound channels (issue #5: lapor.intake, lapor.channels)
+    "idempotency_key_missing": (
+        "Header Idempotency-Key wajib dikirim.",
+        "The Idempotency-Key header is required.",
+    ),
+    "idempotency_key_reused": (
+        "Idempotency-Key ini sudah dipakai untuk permintaan dengan isi yang berbeda.",
+        "This Idempotency-Key was already used for a request with a different body.",
+    ),
+    "reference_exists": (
+        "Nomor referensi aplikasi ini sudah dipakai untuk laporan lain.",
+        "This application reference id was already used for another report.",
+    ),
+    "channel_disabled": (
+        "Kanal ini tidak aktif di server ini.",
+        "This channel is not enabled on this server.",
+    ),
+    "invalid_signature": (
+        "Tanda tangan permintaan tidak ada atau salah.",
+        "The request signature is missing or wrong.",
+    ),
     "internal_error": (
         "Terjadi kesalahan pada server. Laporan Anda yang sudah diterima tetap tersimpan.",
         "Server error. Reports already acknowledged are kept.",
+    ),
+    # Statistics exports (lapor.stats).
+    "export_too_large": (
+        "Ekspor dengan identitas pelapor terlalu besar; persempit saringannya.",
+        "An export with reporter identities is too large; narrow the filters.",
     ),
 }
 

@@ -13,13 +13,16 @@ from datetime import datetime
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
+from lapor.channels.tasks import channels_sweep_task
 from lapor.core import clock, ratelimit
 from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
 from lapor.notifications.dispatcher import outbox_counts, outbox_purge
 from lapor.notifications.tasks import daily_digest_task, dispatch_outbox_task
 from lapor.privacy.tasks import retention_sweep_task
+from lapor.search.tasks import routing_train_task
 from lapor.sla.tasks import sweep_deadlines_task
+from lapor.stats.tasks import stats_refresh_task
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +69,9 @@ def tick(worker_name: str) -> bool:
     if claim_slot("privacy.retention", day_slot(now)):
         retention_sweep_task.enqueue()
     # The officers' daily digest: the UTC day slot starts at 07:00 WIB / 08:00 WITA.
+    # Routing classifiers learn from the day's dispositions (lapor.search.routing).
+    if claim_slot("search.routing_train", day_slot(now)):
+        routing_train_task.enqueue()
     if claim_slot("notifications.digest", day_slot(now)):
         daily_digest_task.enqueue()
         outbox_purge()
@@ -73,6 +79,10 @@ def tick(worker_name: str) -> bool:
         # Autocommit here (no open transaction): the slot row is committed before enqueueing.
         sweep_deadlines_task.enqueue()
         _enqueue_dispatch()
+        # Held SMS parts past their window, inbound messages whose enqueue was lost.
+        channels_sweep_task.enqueue()
+        # Dashboard counters follow the minute's report events (lapor.stats).
+        stats_refresh_task.enqueue()
         # Expired rate-limit windows: once a minute, by whichever worker claimed the slot.
         ratelimit.prune()
         return True

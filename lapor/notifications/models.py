@@ -86,6 +86,9 @@ class OutboxMessage(models.Model):
                                    name="outbox_status_valid"),
             models.CheckConstraint(
                 condition=Q(audience="reporter", report__isnull=False)
+                # A direct answer on a chat channel may concern no report (a status query, a
+                # conversation prompt): its address is the channel identity (lapor.channels).
+                | Q(audience="reporter", channel__in=["sms", "whatsapp", "telegram", "x"])
                 | Q(audience="staff", recipient_user__isnull=False)
                 | Q(audience="integration", endpoint__isnull=False),
                 name="outbox_recipient_present",

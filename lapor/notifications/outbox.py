@@ -26,6 +26,7 @@ from lapor.notifications.models import (
 from lapor.notifications.quiet import not_before
 from lapor.notifications.templates import Rendered, render
 from lapor.orgs.models import OrgNode
+from lapor.training.guard import outbox_rows_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,10 @@ def outbox_add(rows: Sequence[OutboxMessage], *, ignore_conflicts: bool = False,
     services insert plainly, so a duplicate key there is a bug and rolls their change back.
     Batch writers (the sweep, the digest) pass ``wake=False`` and call
     :func:`wake_dispatcher` once at the end instead of once per transaction.
+    Rows that would carry a training space's data to anyone but its practice accounts' in-app
+    notices are dropped here, the one door every row goes through (lapor.training.guard).
     """
+    rows = outbox_rows_allowed(rows) if rows else []
     if not rows:
         return 0
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=ignore_conflicts)

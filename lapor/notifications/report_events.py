@@ -8,6 +8,7 @@ all (docs/notifications.md "Privacy").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,11 +17,11 @@ from django.conf import settings
 from lapor.notifications import recipients
 from lapor.notifications.models import Audience, CallbackEndpoint, Channel, OutboxMessage
 from lapor.notifications.outbox import message, outbox_add, staff_messages
-from lapor.notifications.senders import registered_channels
+from lapor.notifications.senders import registered_channels, reporter_reachable
 from lapor.notifications.templates import render
 from lapor.orgs.models import OrgNode
 from lapor.orgs.selectors import node_agency_or_root, sop_for
-from lapor.reports.models import Report, ReportEvent, Visibility
+from lapor.reports.models import Report, ReportEvent, ReportFollow, Visibility
 from lapor.reports.states import Action
 from lapor.sla.calendar import TIMEZONES
 
@@ -76,7 +77,8 @@ def report_context(report: Report) -> dict[str, object]:
 
 
 def _reporter_rows(report: Report, event: ReportEvent, key: str,
-                   context: dict[str, object], agency: OrgNode) -> list[OutboxMessage]:
+                   context: dict[str, object], agency: OrgNode,
+                   *, who: str = "reporter") -> list[OutboxMessage]:
     if event.visibility == Visibility.INTERNAL:
         return []
     contact = getattr(report, "contact", None)
@@ -85,32 +87,49 @@ def _reporter_rows(report: Report, event: ReportEvent, key: str,
     if contact is not None and contact.email_index:
         channels.append(Channel.EMAIL)
     if (report.channel in registered_channels() and report.channel != Channel.EMAIL
-            and contact is not None and contact.phone_index):
+            and reporter_reachable(report.channel, report.pk, has_phone=bool(
+                contact is not None and contact.phone_index))):
         channels.append(report.channel)
     if not channels:
         return []
     language = settings.LAPOR_NOTIFY_LANGUAGE
     rendered = render(key, language=language, agency=agency, context=context)
     return [
-        message(key=f"e{event.pk}:reporter:{channel}", event=key, audience=Audience.REPORTER,
+        message(key=f"e{event.pk}:{who}:{channel}", event=key, audience=Audience.REPORTER,
                 channel=channel, agency=agency, rendered=rendered, report_id=report.pk,
                 language=language)
         for channel in channels
     ]
 
 
+# Endpoints that follow a report wherever it goes, named by other apps (lapor.intake: the
+# application that submitted it). A source returns {endpoint id: extra payload fields}.
+type CallbackSource = Callable[[Report], dict[int, dict[str, object]]]
+_CALLBACK_SOURCES: list[CallbackSource] = []
+
+
+def register_callback_source(source: CallbackSource) -> None:
+    if source not in _CALLBACK_SOURCES:
+        _CALLBACK_SOURCES.append(source)
+
+
 def _callback_rows(report: Report, event: ReportEvent, agency: OrgNode) -> list[OutboxMessage]:
     if event.visibility == Visibility.INTERNAL and not event.to_status:
         return []
+    extra: dict[int, dict[str, object]] = {}
+    for source in _CALLBACK_SOURCES:
+        extra.update(source(report))
     endpoints = [e for e in CallbackEndpoint.objects.filter(is_active=True).select_related("node")
-                 if e.node.contains(report.current_node) or e.node.contains(report.tier)]
+                 if e.pk in extra or e.node.contains(report.current_node)
+                 or e.node.contains(report.tier)]
     payload = {"event_id": event.pk, "event": event.kind, "tracking_number":
                report.tracking_number, "status": report.status,
                "from_status": event.from_status, "at": event.created_at.isoformat()}
     return [
         message(key=f"e{event.pk}:cb{endpoint.pk}:webhook", event=f"callback.{event.kind}",
                 audience=Audience.INTEGRATION, channel=Channel.WEBHOOK, agency=agency,
-                endpoint=endpoint, report_id=report.pk, payload=payload)
+                endpoint=endpoint, report_id=report.pk,
+                payload={**payload, **extra.get(endpoint.pk, {})})
         for endpoint in endpoints
     ]
 
@@ -131,6 +150,13 @@ def notify_report_event(*, report: Report, event: ReportEvent) -> int:
     reporter_key = REPORTER_EVENTS.get(event.kind)
     if reporter_key is not None:
         rows += _reporter_rows(report, event, reporter_key, context, agency)
+    if reporter_key is not None and event.visibility == Visibility.PUBLIC:
+        # Reporters of duplicates merged into this report follow it (lapor.reports.merge):
+        # its public events reach them through their own report's channel.
+        for follow in ReportFollow.objects.filter(report=report).select_related(
+                "follower__contact"):
+            rows += _reporter_rows(follow.follower, event, reporter_key, context, agency,
+                                   who=f"follower{follow.follower_id}")
     staff_key = STAFF_EVENTS.get(event.kind)
     if staff_key is not None:
         users = [u for u in recipients.holders(report)

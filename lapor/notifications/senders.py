@@ -147,16 +147,31 @@ _SENDERS: dict[str, Callable[[], Sender]] = {
 }
 
 
-def register_sender(channel: str, factory: Callable[[], Sender]) -> None:
+# channel -> "can this report's reporter be reached on the channel" (no decryption).
+_REACHABLE: dict[str, Callable[[int], bool]] = {}
+
+
+def register_sender(channel: str, factory: Callable[[], Sender], *,
+                    reachable: Callable[[int], bool] | None = None) -> None:
     """Plug a channel adapter in (SMS, WhatsApp, Telegram, X: issue #5). Its ``send`` gets the
     outbox row, calls :func:`reporter_address` for the phone/handle, and must be idempotent by
-    ``message.key``."""
+    ``message.key``. ``reachable(report_id)`` tells whether a report's reporter has an address
+    on the channel (default: the report has a phone number)."""
     _SENDERS[channel] = factory
+    _REACHABLE.pop(channel, None)
+    if reachable is not None:
+        _REACHABLE[channel] = reachable
+
+
+def reporter_reachable(channel: str, report_id: int, *, has_phone: bool) -> bool:
+    check = _REACHABLE.get(channel)
+    return check(report_id) if check is not None else has_phone
 
 
 def unregister_sender(channel: str) -> None:
     if channel not in (Channel.EMAIL, Channel.INAPP, Channel.WEBHOOK):
         _SENDERS.pop(channel, None)
+        _REACHABLE.pop(channel, None)
 
 
 def registered_channels() -> frozenset[str]:

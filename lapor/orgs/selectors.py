@@ -39,8 +39,13 @@ def sop_for(owner: OrgNode) -> Sop:
     return sop if sop is not None else Sop(node=owner)
 
 
-def nodes_list(*, parent: OrgNode | None = None, kind: str | None = None) -> QuerySet[OrgNode]:
-    qs = OrgNode.objects.filter(is_active=True).select_related("region")
+def nodes_list(*, parent: OrgNode | None = None, kind: str | None = None,
+               training: bool = False) -> QuerySet[OrgNode]:
+    """Active nodes. Training spaces' nodes (lapor.training: their agency is the root of a
+    ``TrainingSpace``) are listed only with ``training``, and then only they: public agency
+    pickers and real dispositions never offer a sandbox."""
+    qs = OrgNode.objects.filter(is_active=True, agency__training_space__isnull=not training
+                                ).select_related("region")
     if parent is not None:
         qs = qs.filter(parent=parent)
     if kind is not None:

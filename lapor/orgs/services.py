@@ -275,7 +275,11 @@ def role_grant(*, actor: Actor, user: User, node: OrgNode, role: str) -> RoleAss
         raise ValidationFailed("validation_error", field="role")
     if not node.is_active:
         raise ValidationFailed("unknown_node", field="node")
-    if not can_manage_roles(actor, node, role):
+    if not can_manage_roles(actor, node, role) or OrgNode.objects.filter(
+        pk=node.pk, agency__training_space__isnull=False
+    ).exists():
+        # Roles inside a training space come only with its practice accounts (lapor.training):
+        # a trainee acting as admin there must not pull a real officer into the sandbox.
         raise PermissionDenied("permission_denied")
     if RoleAssignment.objects.filter(user=user, node=node, role=role).exists():
         raise ValidationFailed("duplicate", field="role")

@@ -1,6 +1,6 @@
 """Citizen pages under "/" (Indonesian paths; names in the "portal" namespace)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from lapor.portal.views import account, feed, home, regions, sop, submit, track
 
@@ -24,6 +24,7 @@ urlpatterns = [
          name="public_download"),
     path("laporan/<str:tracking_number>/", feed.report_page, name="report"),
     path("laporan/<str:tracking_number>/dukung/", feed.report_support, name="support"),
+    path("statistik/", include("lapor.stats.public_urls")),
     path("instansi/<slug:code>/sop/", sop.sop_public, name="sop"),
     path("instansi/<slug:code>/sop/<int:version_id>/pdf/", sop.sop_public_pdf, name="sop_pdf"),
     path("akun/daftar/", account.signup, name="signup"),

@@ -121,6 +121,23 @@ def reporter_address_for_delivery(*, report_id: int, field: str) -> str:
         )
     return address
 
+def channel_address_for_delivery(*, token: str, report_id: int | None) -> str:
+    """A channel identity (phone number, Telegram chat, X account) kept encrypted by
+    lapor.channels, decrypted for one delivery by the platform itself. A delivery about a
+    report is recorded like :func:`reporter_address_for_delivery` (purpose
+    ``channel_continuity``); an answer to a message that concerns no report (a status query,
+    a conversation prompt) only echoes the sender's own address back to them."""
+    address = vault.decrypt(token)
+    if report_id is not None:
+        with transaction.atomic():
+            IdentityAccess.objects.create(
+                report_id=report_id, user=None, actor_kind=str(ActorKind.SYSTEM),
+                actor_role="", actor_node=None, purpose=Purpose.CHANNEL_CONTINUITY, reason="",
+                created_at=clock.now(),
+            )
+    return address
+
+
 def reports_with_contact(*, phone: str = "", email: str = "") -> QuerySet[Report]:
     """Reports whose reporter used this phone number or e-mail address, found through the
     blind index (nothing is decrypted and nothing plaintext is stored or compared)."""

@@ -14,7 +14,6 @@ import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
@@ -22,11 +21,10 @@ from lapor.core.errors import NotFound, ValidationFailed
 from lapor.core.pagination import Page, keyset_page
 from lapor.core.ratelimit import client_ip
 from lapor.orgs.actors import Actor
-from lapor.reports.models import Report
+from lapor.reports.models import PUBLIC_STATUSES, Report
 from lapor.reports.states import Status
 
 # Statuses the public feed shows: verified and handed to an agency, up to closed.
-PUBLIC_STATUSES = (Status.DISPOSED, Status.IN_PROGRESS, Status.RESPONDED, Status.CLOSED)
 FOLLOWED_UP_STATUSES = (Status.RESPONDED, Status.CLOSED)
 FEED_PAGE_SIZE = 20
 QUERY_MAX = 200
@@ -60,27 +58,10 @@ class PublicStats:
 
 
 def public_scope() -> QuerySet[Report]:
-    """Every report the public may read: not confidential, verified (see the module doc)."""
-    return Report.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES)
-
-
-def _search(qs: QuerySet[Report], q: str) -> QuerySet[Report]:
-    """Full-text search on title and body.
-
-    PostgreSQL: the ``indonesian`` text-search configuration (stems "perbaikan" and
-    "diperbaiki" alike), computed per row for now; issue #7 brings the stored, indexed search
-    vector. SQLite (one regency on one machine): a case-insensitive substring match.
-    """
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import (  # noqa: PLC0415  (PostgreSQL only)
-            SearchQuery,
-            SearchVector,
-        )
-
-        vector = SearchVector("title", "body", config="indonesian")
-        query = SearchQuery(q, config="indonesian", search_type="websearch")
-        return qs.annotate(search=vector).filter(search=query)
-    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q))
+    """Every report the public may read: not confidential, verified (see the module doc), and
+    never a training space's practice report (lapor.training)."""
+    return Report.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES,
+                                 is_training=False)
 
 
 def public_reports(
@@ -109,7 +90,13 @@ def public_reports(
         qs = qs.filter(agency__code=filters.agency)
     q = filters.q.strip()[:QUERY_MAX]
     if q:
-        qs = _search(qs, q)
+        # Ranked full-text search with snippets (lapor.search, docs/search.md).
+        from lapor.search.selectors import search  # noqa: PLC0415  (search imports feed)
+
+        hits = search(qs.filter(is_training=False), q, cursor=cursor, limit=limit)
+        for hit in hits.items:
+            hit.report.search_snippet = hit.snippet  # type: ignore[attr-defined]
+        return Page(items=[hit.report for hit in hits.items], next_cursor=hits.next_cursor)
     qs = qs.select_related("region", "category", "agency").only(*FEED_FIELDS)
     return keyset_page(qs, field="submitted_at", cursor=cursor, limit=limit)
 
@@ -128,8 +115,8 @@ def public_report(tracking_number: str) -> Report:
 def public_stats() -> PublicStats:
     """The home page figures in one aggregate query: reports received (all, confidential ones
     included: a count reveals nothing), the share followed up or closed, and the number of
-    agencies handling at least one report."""
-    row = Report.objects.aggregate(
+    agencies handling at least one report. Training spaces' practice reports never count."""
+    row = Report.objects.filter(is_training=False).aggregate(
         total=Count("id"),
         followed_up=Count("id", filter=Q(status__in=FOLLOWED_UP_STATUSES)),
         agencies=Count("agency", distinct=True),
@@ -145,5 +132,11 @@ def supporter_key(request: HttpRequest, actor: Actor) -> str:
     reverse proxies every citizen is not counted as the proxy. Shared by the API and the portal.
     """
     who = f"user:{actor.user.pk}" if actor.user is not None else f"ip:{client_ip(request)}"
+    return supporter_key_for(who)
+
+
+def supporter_key_for(who: str) -> str:
+    """The keyed hash of a supporter named ``user:<id>``, ``ip:<address>`` or ``report:<id>``
+    (the reporter of a duplicate merged into the report, lapor.reports.merge)."""
     key = hashlib.sha256(f"lapor.support:{settings.SECRET_KEY}".encode()).digest()
     return hmac.new(key, who.encode(), hashlib.sha256).hexdigest()

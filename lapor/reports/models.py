@@ -11,6 +11,10 @@ from django.db.models import F, Q
 
 from lapor.reports.states import ArchiveReason, Status
 
+# What the public may read once verified (lapor.reports.feed): the public feed's partial index
+# below has this same condition, so the feed's page 1 and page 1,000 are index scans.
+PUBLIC_STATUSES = (Status.DISPOSED, Status.IN_PROGRESS, Status.RESPONDED, Status.CLOSED)
+
 
 class ReportType(models.TextChoices):
     COMPLAINT = "complaint", "Pengaduan"
@@ -119,6 +123,14 @@ class Report(models.Model):
                          condition=Q(status="responded")),
             models.Index(fields=["agency", "status"], name="report_agency_status"),
             models.Index(fields=["tier", "status"], name="report_tier_status"),
+            models.Index(
+                F("submitted_at").desc(), F("id").desc(), name="report_public_feed",
+                condition=Q(is_confidential=False, is_training=False,
+                            status__in=PUBLIC_STATUSES),
+            ),
+            # Duplicate candidates: same category and place, recent (lapor.search.duplicates).
+            models.Index(fields=["category", "region", "submitted_at"],
+                         name="report_dup_window"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -259,3 +271,20 @@ class Support(models.Model):
 
     def __str__(self) -> str:
         return f"support of report {self.report_id}"
+
+
+class ReportFollow(models.Model):
+    """The reporter of ``follower`` (a duplicate merged into ``report``) follows ``report``:
+    its public events reach them too (lapor.reports.merge, lapor.notifications)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="followers")
+    follower = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="following")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "follower"], name="report_follow_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"report {self.follower_id} follows {self.report_id}"

@@ -28,6 +28,9 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
     inside it, and reports with any disposition hop inside it. Confidential reports follow the
     same rule: only the verification tiers and the organisations on the chain see them.
     System administrators get nothing: configuration does not need report content.
+    A training space's practice reports (``is_training``) sit in their own subtree under the
+    national root, so only roles inside that space reach them; a role on the root itself sees
+    every real report and no practice one (lapor.training).
     Reporters and the public get nothing here either: they read through
     :func:`reports_of_reporter` and the public/reporter presenters, never the staff views.
     """
@@ -38,7 +41,7 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
     if not readers:
         return qs.none()
     if any(a.node_kind == NodeKind.ROOT for a in readers):
-        return qs
+        return qs.filter(is_training=False)
     condition = Q()
     for path in {a.node_path for a in readers}:
         # The subtree as an id list: PostgreSQL plans this in ~1 ms and probes the chain per
@@ -106,6 +109,14 @@ def unarchiver_for(actor: Actor, report: Report) -> Assignment | None:
         ):
             return assignment
     return None
+
+
+def same_world(report: Report) -> Q:
+    """Nodes on the report's side of the training wall (lapor.training): a practice report is
+    disposed only inside a training space, a real report never into one. A node belongs to a
+    space when its agency is the root of a ``TrainingSpace`` (reverse relation
+    ``training_space``)."""
+    return Q(agency__training_space__isnull=not report.is_training)
 
 
 def valid_disposition_target(assignment: Assignment, report: Report, target: OrgNode) -> bool:

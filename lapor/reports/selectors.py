@@ -59,8 +59,11 @@ def report_for_staff(actor: Actor, report_id: int) -> Report:
 
 
 def report_by_tracking(tracking_number: str) -> Report:
+    """A report by tracking number (public tracking, reporter pages); a training space's
+    practice report is unknown here, as anywhere public (lapor.training)."""
     report = (
-        Report.objects.select_related("region", "category", "agency", "current_node")
+        Report.objects.filter(is_training=False)
+        .select_related("region", "category", "agency", "current_node")
         .filter(tracking_number=tracking_number)
         .first()
     )

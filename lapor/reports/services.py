@@ -313,7 +313,9 @@ def report_dispose(
         raise ValidationFailed("unknown_node", field="node")
     report, grant = _staff_gate(actor, report_id, expected_version, perms.verifier_for)
     target = _target_status(report, Action.DISPOSE)
-    if not perms.valid_disposition_target(grant, report, node):
+    if not perms.valid_disposition_target(grant, report, node) or not OrgNode.objects.filter(
+        perms.same_world(report), pk=node.pk
+    ).exists():
         raise ValidationFailed("invalid_target", field="node")
     category_days = report.category.resolution_days if report.category else None
     days = resolution_days or category_days or DEFAULT_RESOLUTION_DAYS

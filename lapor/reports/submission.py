@@ -171,11 +171,17 @@ def report_submit(
     reporter_email: str = "",
     reporter_phone: str = "",
     reporter_nik: str = "",
+    practice: bool = False,
 ) -> SubmittedReport:
     """Record a citizen's report and start the verification clock.
 
     "No wrong door": a report naming a hub agency waits in that agency's verification pool;
     every other report waits in the national pool.
+
+    ``practice`` (only :mod:`lapor.training` passes it): a practice report for the training
+    space whose hub is the target; it gets ``is_training``. The target decides and the flag
+    must agree: a real report naming a training hub, or a practice one naming anything else,
+    is refused as an unknown unit, so real reports never enter a sandbox.
     """
     # Check.
     if type not in ReportType.values:
@@ -198,6 +204,10 @@ def report_submit(
         if incident_date < (now - timedelta(days=INCIDENT_MAX_AGE_DAYS)).date():
             raise ValidationFailed("date_too_old", field="incident_date")
     region, category, target = _references(region_code, category_code, target_agency_code)
+    in_space = target is not None and OrgNode.objects.filter(
+        pk=target.pk, training_space__isnull=False).exists()
+    if in_space != practice:
+        raise ValidationFailed("unknown_node", field="target_agency_code")
     reporter_user = actor.user if actor.kind == ActorKind.REPORTER else None
 
     # Do.
@@ -224,6 +234,7 @@ def report_submit(
                     channel=channel,
                     is_anonymous=is_anonymous,
                     is_confidential=is_confidential,
+                    is_training=practice,
                     reporter_user=reporter_user,
                     status=Status.SUBMITTED,
                     tier=tier,

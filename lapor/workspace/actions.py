@@ -106,7 +106,7 @@ def disposition_targets(actor: Actor, report: Report) -> list[OrgNode]:
     grant = perms.verifier_for(actor, report)
     if grant is None:
         return []
-    candidates = nodes_list().filter(path__startswith=grant.node_path)
+    candidates = nodes_list(training=report.is_training).filter(path__startswith=grant.node_path)
     return [n for n in candidates if perms.valid_disposition_target(grant, report, n)]
 
 

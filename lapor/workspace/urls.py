@@ -1,7 +1,8 @@
 """Staff pages under /petugas/ (docs/workspace.md has the whole map)."""
 
-from django.urls import path
+from django.urls import include, path
 
+from lapor.search import views as search_views
 from lapor.workspace.views import admin, auth, inbox, notifications, report, sop_document
 
 app_name = "workspace"
@@ -14,8 +15,12 @@ urlpatterns = [
     path("laporan/<int:report_id>/lampiran/<int:attachment_id>/", report.attachment_download,
          name="attachment"),
     path("laporan/<int:report_id>/reveal/", report.reveal, name="reveal"),
+    # Before <slug:action>: search and duplicates (lapor.search, docs/search.md).
+    path("laporan/<int:report_id>/gabung/", search_views.merge, name="merge"),
+    path("cari/", search_views.staff_search, name="search"),
     path("laporan/<int:report_id>/<slug:action>/", report.report_action, name="action"),
     path("notifikasi/", notifications.notification_list, name="notifications"),
+    path("laporan-langsung/", include("lapor.intake.urls")),  # walk-in/phone (lapor.intake)
     path("notifikasi/dibaca/", notifications.notification_read, name="notification_read"),
     path("admin/", admin.admin_index, name="admin"),
     path("admin/<slug:code>/sop/", admin.sop_page, name="admin_sop"),
@@ -34,4 +39,6 @@ urlpatterns = [
     path("admin/<slug:code>/pengguna/", admin.users_page, name="admin_users"),
     path("admin/<slug:code>/pengguna/beri/", admin.role_grant, name="admin_role_grant"),
     path("admin/<slug:code>/pengguna/cabut/", admin.role_revoke, name="admin_role_revoke"),
+    path("pelatihan/", include("lapor.training.urls")),  # training sandbox (Bimtek, #12)
+    path("dasbor/", include("lapor.stats.urls")),
 ]

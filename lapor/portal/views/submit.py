@@ -20,6 +20,7 @@ from lapor.portal import support
 from lapor.portal.forms import ReportForm
 from lapor.portal.views.regions import picker_context
 from lapor.reports.submission import report_submit
+from lapor.search.duplicates import similar_public_draft
 
 PICKER_ACTIONS = ("region_search", "region_children")
 
@@ -78,6 +79,13 @@ def report_form(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render(request, form)
     data = form.cleaned_data
+    if action != "submit_anyway":
+        # "Similar reports already exist: support one instead?" (lapor.search.duplicates)
+        similar = similar_public_draft(title=data["title"], body=data["body"],
+                                       region_code=data["region_code"],
+                                       category_code=data["category"] or None)
+        if similar:
+            return _render(request, form, similar=similar, files_dropped=bool(request.FILES))
     actor = support.citizen(request)
     try:
         result = report_submit(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from lapor.intake.walk_in import ENTERING_ROLES
 from lapor.notifications.services import notifications_of
 from lapor.orgs.models import Role
 from lapor.orgs.selectors import agencies_administered
@@ -39,6 +40,7 @@ EVENT_LABELS = {
     "set_privacy": gettext_noop("Privacy made stricter"),
     "support": gettext_noop("Support"),
     "attachment_published": gettext_noop("Attachment published"),
+    "entered_on_behalf": gettext_noop("Entered by an officer for the reporter"),
 }
 
 
@@ -58,6 +60,9 @@ def staff_header(context: template.Context) -> dict[str, Any]:
         "admin_url": (reverse("workspace:admin_sop", args=[agencies[0].code])
                       if len(agencies) == 1 else reverse("workspace:admin"))
         if agencies else None,
+        # Officers who may enter a walk-in or phone report for a citizen (lapor.intake).
+        "walk_in_url": reverse("workspace:intake:walk_in")
+        if any(a.role in ENTERING_ROLES for a in actor.assignments) else None,
     }
 
 

@@ -27,6 +27,7 @@ from lapor.privacy.identity import Identity
 from lapor.privacy.services import identity_reveal
 from lapor.reports import presenters, selectors
 from lapor.reports.models import Report
+from lapor.search.suggestions import verifier_suggestions
 from lapor.sla.deadlines import clock_for
 from lapor.workspace import forms
 from lapor.workspace.access import StaffRequest, error_text, language, staff_required
@@ -79,6 +80,10 @@ def _prepare(request: StaffRequest, report: Report, form_set: dict[str, Any]) ->
     if "forward" in form_set:
         form_set["forward"].fields["node"].widget.choices = _node_choices(
             forward_targets(report))
+    if "archive" in form_set or "dispose" in form_set:
+        # For the verifier (lapor.search): duplicate candidates with their score, routing
+        # suggestions with confidence, and the spam score with its signals.
+        extra.update(verifier_suggestions(request.actor, report))
     return extra
 
 

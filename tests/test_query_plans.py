@@ -1,0 +1,122 @@
+"""Query plans on a large reports table (issue #10, PostgreSQL): the key reads use indexes,
+never a sequential scan of ``reports_report``.
+
+60,000 reports are cloned in SQL from one real report (spread over four units, five statuses,
+a year of submission times, some confidential), the table is analysed, and each query is
+captured exactly as the application sends it and run under ``EXPLAIN (FORMAT JSON)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from lapor.core import clock
+from lapor.orgs.actors import actor_for_user
+from lapor.reports import feed, selectors
+from lapor.reports.models import Report
+from tests.factories import Tree, drive
+
+ROWS = 60_000
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def _clone(template: Report, nodes: list[int]) -> None:
+    """ROWS copies of ``template`` with varied holder, status, time, deadline and privacy."""
+    overrides = {
+        "tracking_number": "lpad((900000000000 + g)::text, 12, '0')",
+        "current_node_id": f"(ARRAY{nodes})[1 + g %% {len(nodes)}]",
+        "status": "(ARRAY['submitted','disposed','in_progress','responded','closed'])[1 + g %% 5]",
+        "submitted_at": "t.submitted_at - g * interval '9 minutes'",
+        "updated_at": "t.submitted_at - g * interval '9 minutes'",
+        # Open reports have a deadline, about 2% of them past; responded/closed ones have none.
+        "staff_due_at": ("CASE WHEN g %% 5 < 3 THEN now() + ((g %% 500) - 10) * interval '1 hour'"
+                         " END"),
+        "verify_due_at": "NULL",
+        "closed_at": "NULL",
+        "is_confidential": "g %% 7 = 0",
+    }
+    columns = [str(f.column) for f in Report._meta.concrete_fields if f.column != "id"]
+    values = [overrides.get(c, f't."{c}"') for c in columns]
+    with connection.cursor() as cur:
+        cur.execute(
+            f'INSERT INTO reports_report ({", ".join(f'"{c}"' for c in columns)}) '  # noqa: S608
+            f'SELECT {", ".join(values)} FROM reports_report t, generate_series(1, %s) g '
+            "WHERE t.id = %s", [ROWS, template.pk])
+        cur.execute("ANALYZE reports_report")
+
+
+def _captured(call: Callable[[], Any]) -> list[tuple[str, Any]]:
+    sent: list[tuple[str, Any]] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if '"reports_report"' in sql and sql.lstrip().upper().startswith("SELECT"):
+            sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        call()
+    assert sent, "the call sent no query on reports_report"
+    return sent
+
+
+def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _scans_of_reports(sql: str, params: Any) -> list[str]:
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cur.fetchone()[0][0]["Plan"]
+    return [node["Node Type"] for node in _nodes(plan)
+            if node.get("Relation Name") == "reports_report"]
+
+
+@pytest.fixture
+def big(tree: Tree) -> Tree:
+    template = drive(tree, "disposed")
+    _clone(template, [tree.kutim.pk, tree.pupr.pk, tree.bina_marga.pk, tree.dinkes.pk])
+    assert Report.objects.count() == ROWS + 1
+    return tree
+
+
+def _assert_indexed(name: str, call: Callable[[], Any]) -> None:
+    for sql, params in _captured(call):
+        scans = _scans_of_reports(sql, params)
+        assert "Seq Scan" not in scans, f"{name}: {scans}\n{sql}"
+
+
+def test_key_reads_use_indexes_on_a_large_table(big: Tree) -> None:
+    hub = actor_for_user(big.users["hub"])
+    liaison = actor_for_user(big.users["liaison_pupr"])
+
+    def inbox(actor: Any, node: Any, pages: int) -> Any:
+        cursor = None
+        for _ in range(pages):
+            cursor = selectors.inbox(actor, node=node, filters=selectors.InboxFilters(),
+                                     cursor=cursor, limit=50).next_cursor
+        return selectors.inbox(actor, node=node, filters=selectors.InboxFilters(),
+                               cursor=cursor, limit=50)
+
+    def public(pages: int) -> Any:
+        cursor = None
+        for _ in range(pages):
+            cursor = feed.public_reports(feed.FeedFilters(), cursor=cursor).next_cursor
+        return feed.public_reports(feed.FeedFilters(), cursor=cursor)
+
+    number = Report.objects.order_by("-id").values_list("tracking_number", flat=True)[0]
+    _assert_indexed("inbox, page 1", lambda: inbox(liaison, big.pupr, 0))
+    _assert_indexed("inbox, page 40", lambda: inbox(liaison, big.pupr, 40))
+    _assert_indexed("hub inbox, overdue tab", lambda: selectors.inbox(
+        hub, node=big.kutim, filters=selectors.InboxFilters(overdue=True), cursor=None,
+        limit=50))
+    _assert_indexed("public feed, page 1", lambda: public(0))
+    _assert_indexed("public feed, page 40", lambda: public(40))
+    _assert_indexed("tracking lookup", lambda: selectors.report_by_tracking(number))
+    _assert_indexed("overdue count (nilai merah)", lambda: Report.objects.filter(
+        staff_due_at__lt=clock.now()).count())
