@@ -24,6 +24,7 @@ from lapor.notifications.models import Notification
 from lapor.orgs.models import RoleAssignment
 from lapor.reports.models import Report
 from lapor.reports.states import Status
+from lapor.stats.maintenance import stats_refresh
 from tests.api_client import ApiClient, current_totp, login
 from tests.factories import PASSWORD, Tree
 
@@ -67,7 +68,9 @@ class Scanner:
         self.checked = 0
 
     def check(self, where: str, response: Any) -> Any:
-        text = response.content.decode()
+        raw = (b"".join(response.streaming_content) if response.streaming
+               else response.content)
+        text = raw.decode()
         for secret in self.forbidden:
             assert secret not in text, f"{secret!r} leaked in {where} ({response.status_code})"
         self.checked += 1
@@ -226,14 +229,19 @@ def _walk_workspace(tree: Tree, scan: Scanner, report_ids: list[int]) -> dict[st
     """Every staff user fetches every workspace page their session reaches: the inbox of each
     node they hold (every tab, subtree, every status), the report pages, the admin pages."""
     statuses: dict[str, int] = {}
+    stats_refresh()  # the dashboards' counters, as the worker keeps them
     for username, user in tree.users.items():
         client = _workspace_client(username, scan)
         if client is None:
             assert username == "citizen"
             continue
-        pages = ["/petugas/", "/petugas/admin/", "/petugas/notifikasi/"]
+        pages = ["/petugas/", "/petugas/admin/", "/petugas/notifikasi/", "/petugas/dasbor/",
+                 "/petugas/pelatihan/", "/petugas/laporan-langsung/",
+                 "/petugas/cari/?q=Pungutan+liar+loket", "/petugas/cari/?q=Jalan+berlubang"]
         for assignment in RoleAssignment.objects.filter(user=user).select_related("node"):
             base = f"/petugas/?node={assignment.node.code}"
+            dashboard = f"/petugas/dasbor/{assignment.node.code}/"
+            pages += [dashboard, dashboard + "tabel.csv", dashboard + "laporan.csv"]
             pages += [base, base + "&subtree=on"]
             pages += [f"{base}&subtree=on&tab={tab}" for tab in ("today", "soon", "overdue")]
             pages += [f"{base}&subtree=on&status={s}" for s in Status.values]
@@ -251,7 +259,8 @@ def _walk_workspace(tree: Tree, scan: Scanner, report_ids: list[int]) -> dict[st
         for code in WORKSPACE_AGENCIES:
             pages += [f"/petugas/admin/{code}/sop/", f"/petugas/admin/{code}/pengguna/"]
         for page in pages:
-            scan.check(f"{username} {page}", client.get(page))
+            statuses[f"{username} {page}"] = scan.check(
+                f"{username} {page}", client.get(page)).status_code
     return statuses
 
 
@@ -270,6 +279,10 @@ def test_anonymous_identity_never_reaches_workspace_pages(
     assert statuses["liaison_binamarga " + str(report_id)] == 200
     assert statuses["hub " + str(report_id)] == 200
     assert statuses["hub_samarinda " + str(report_id)] == 404
+    # The pages added with search, statistics and walk-in entry were really read.
+    for page in ("/petugas/dasbor/kutim/", "/petugas/dasbor/kutim/laporan.csv",
+                 "/petugas/cari/?q=Jalan+berlubang", "/petugas/laporan-langsung/"):
+        assert statuses[f"hub {page}"] == 200, page
     assert scan.checked > 150
     for secret in IDENTITY_STRINGS:
         assert secret not in caplog.text, f"{secret!r} in the logs"
@@ -287,4 +300,4 @@ def test_confidential_report_never_reaches_other_agencies_pages(tree: Tree) -> N
         k: v for k, v in tree.users.items()
         if k in ("hub_samarinda", "liaison_samarinda", "sysadmin", "liaison_dinkes")}})
     statuses = _walk_workspace(outsiders, scan, [report_id])
-    assert set(statuses.values()) == {404}
+    assert {statuses[f"{u} {report_id}"] for u in outsiders.users} == {404}
