@@ -27,6 +27,7 @@ from lapor.channels.identities import link_report, normalised_handle, owns
 from lapor.channels.models import ChannelIdentity
 from lapor.channels.outbound import Reply
 from lapor.core.errors import ApplicationError, message_for
+from lapor.core.ratelimit import Origin
 from lapor.orgs.actors import PUBLIC, reporter_actor
 from lapor.orgs.models import NodeKind, OrgNode, Sop
 from lapor.reports import selectors, services
@@ -223,6 +224,9 @@ def report_create(incoming: Incoming, identity: ChannelIdentity, new: NewReport)
     """A report from a channel message, linked to the sender's identity, and its
     acknowledgement with the tracking number. Refusals (text too short, …) are answered."""
     phone = incoming.handle if incoming.channel in ("sms", "whatsapp") else ""
+    # One phone number is one sender on SMS, WhatsApp and the web form alike.
+    sender = (f"phone:{normalised_handle(incoming.channel, phone)}" if phone
+              else f"{incoming.channel}:{incoming.handle}")
     try:
         title = title_from(new.text)
         submitted = report_submit(
@@ -231,7 +235,8 @@ def report_create(incoming: Incoming, identity: ChannelIdentity, new: NewReport)
             target_agency_code=new.target.code if new.target is not None else None,
             is_anonymous=new.anonymous,
             reporter_name="" if new.anonymous else incoming.name[:120],
-            reporter_phone=normalised_handle(incoming.channel, phone) if phone else "")
+            reporter_phone=normalised_handle(incoming.channel, phone) if phone else "",
+            origin=Origin(handle=sender))
     except ApplicationError as exc:
         return Outcome(f"report_refused_{exc.code}"[:40], [Reply(
             _("Your report could not be recorded: %(reason)s") % {"reason": error_text(exc)},

@@ -14,7 +14,15 @@ from typing import Any
 import dj_database_url
 from django.utils.csp import CSP
 
-from lapor.core.env import env_bool, env_int, env_list, env_optional, env_path, env_str
+from lapor.core.env import (
+    env_bool,
+    env_ceilings,
+    env_int,
+    env_list,
+    env_optional,
+    env_path,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("LAPOR_DATA_DIR", Path.cwd() / "var")
@@ -268,6 +276,15 @@ OTP_TOTP_ISSUER = env_str("LAPOR_OTP_ISSUER", "Lapor")
 LAPOR_RATE_LOOKUPS_PER_MINUTE = env_int("LAPOR_RATE_LOOKUPS_PER_MINUTE", 30)
 LAPOR_RATE_CODE_FAILURES_PER_HOUR = env_int("LAPOR_RATE_CODE_FAILURES_PER_HOUR", 10)
 LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR = env_int("LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR", 50)
+# New reports (lapor.core.ratelimit.throttle_submission; docs/security.md "Submission limits").
+# 0 turns a limit off.
+LAPOR_RATE_REPORTS_PER_SENDER_HOUR = env_int("LAPOR_RATE_REPORTS_PER_SENDER_HOUR", 10)
+LAPOR_RATE_REPORTS_PER_SENDER_DAY = env_int("LAPOR_RATE_REPORTS_PER_SENDER_DAY", 30)
+LAPOR_RATE_REPORTS_PER_ADDRESS_HOUR = env_int("LAPOR_RATE_REPORTS_PER_ADDRESS_HOUR", 60)
+LAPOR_RATE_REPORTS_PER_APPLICATION_MINUTE = env_int(
+    "LAPOR_RATE_REPORTS_PER_APPLICATION_MINUTE", 600)
+# Whole-channel ceilings per minute, e.g. "sms=300,whatsapp=600"; unset channels have none.
+LAPOR_RATE_REPORTS_PER_CHANNEL_MINUTE = env_ceilings("LAPOR_RATE_REPORTS_PER_CHANNEL_MINUTE")
 # UU PDP retention (lapor.privacy.pdp.retention_sweep; docs/security.md "Personal data"):
 # days after closing/archiving, per report type, then anonymise (default) or purge.
 LAPOR_RETENTION_DAYS_COMPLAINT = env_int("LAPOR_RETENTION_DAYS_COMPLAINT", 1826)

@@ -57,6 +57,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_ceilings(name: str) -> dict[str, int]:
+    """``"sms=300,whatsapp=600"`` as ``{"sms": 300, "whatsapp": 600}`` (unset: empty)."""
+    ceilings: dict[str, int] = {}
+    for item in env_list(name, []):
+        key, sep, number = item.partition("=")
+        if not sep or not key.strip() or not number.strip().isdigit():
+            raise ImproperlyConfigured(f"{name} must look like 'sms=300,whatsapp=600', "
+                                       f"got {item!r}")
+        ceilings[key.strip()] = int(number)
+    return ceilings
+
+
 def env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default

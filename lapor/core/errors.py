@@ -91,6 +91,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_nik": ("NIK harus 16 digit angka.", "A NIK must be exactly 16 digits."),
     "duplicate": ("Data sudah ada.", "Already exists."),
     "request_too_large": ("Permintaan terlalu besar.", "The request is too large."),
+    "too_many_reports": (
+        "Terlalu banyak laporan dari pengirim yang sama. Coba lagi nanti.",
+        "Too many reports from the same sender. Please try again later.",
+    ),
+    "channel_busy": (
+        "Saluran ini sedang menerima terlalu banyak laporan. Coba lagi sebentar lagi.",
+        "This channel is receiving too many reports right now. Please try again shortly.",
+    ),
     "rate_limited": ("Terlalu banyak permintaan. Coba lagi nanti.", "Too many requests."),
     "too_many_attempts": (
         "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.",

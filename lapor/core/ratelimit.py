@@ -14,6 +14,21 @@ Limits (settings, see README "Configuration"):
   that even the right code is refused until the window ends, so guessing cannot continue;
 * ``LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR`` wrong access codes per client address per hour,
   against spraying guesses over many tracking numbers.
+
+New reports (:func:`throttle_submission`, called by ``report_submit`` for every public door:
+web form, API, Open311, integration API, e-mail and the messaging channels):
+
+* ``LAPOR_RATE_REPORTS_PER_SENDER_HOUR`` / ``…_PER_SENDER_DAY`` per sender: the citizen
+  account, the phone number, the e-mail address, the Telegram or X account. One phone number
+  counts once whether it writes by SMS, WhatsApp or the web form;
+* ``LAPOR_RATE_REPORTS_PER_ADDRESS_HOUR`` per client address (larger: many people share one
+  address behind a carrier's NAT or a school's network);
+* ``LAPOR_RATE_REPORTS_PER_APPLICATION_MINUTE`` per integration application or Open311 key;
+* ``LAPOR_RATE_REPORTS_PER_CHANNEL_MINUTE`` optional ceilings for a whole channel.
+
+A refusal is answered (429 ``too_many_reports`` or ``channel_busy``, or a reply on the channel)
+and counted in ``lapor_submissions_refused_total``: never a silent drop. Only valid reports are
+counted (the limits run after validation).
 """
 
 from __future__ import annotations
@@ -22,14 +37,15 @@ import hashlib
 import hmac
 import logging
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.http import HttpRequest
+from prometheus_client import Counter
 
 from lapor.core import clock
 from lapor.core.errors import TooManyRequests
@@ -41,6 +57,10 @@ _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 # Expired rows are pruned by the worker once a minute; a small share of writes prune too, so a
 # deployment without a worker does not grow the table forever.
 _PRUNE_ON_WRITE_RATE = 0.01
+
+SUBMISSIONS_REFUSED = Counter("lapor_submissions_refused",
+                              "New reports refused by a submission rate limit",
+                              ["channel", "limit"])
 
 
 @dataclass(frozen=True)
@@ -85,6 +105,11 @@ class Backend(Protocol):
         """Add one to the window's counter and return the new count."""
         ...
 
+    def increment_many(self, windows: list[tuple[str, datetime, datetime]]) -> list[int]:
+        """``increment`` for several ``(key, window_start, expires_at)`` at once (distinct
+        keys), in one statement; the new counts in the same order."""
+        ...
+
     def count(self, key: str, window_start: datetime) -> int:
         """The window's count without changing it."""
         ...
@@ -95,24 +120,40 @@ class Backend(Protocol):
 
 
 class DatabaseBackend:
-    """Counters in ``core.RateCounter``; works on SQLite and PostgreSQL alike."""
+    """Counters in ``core.RateCounter``; works on SQLite (3.35+) and PostgreSQL alike.
+
+    One ``INSERT … ON CONFLICT (key, window_start) DO UPDATE SET count = count + 1 RETURNING``
+    statement counts every window of a request: one round trip, atomic per row, and the rows
+    are written in key order so two requests sharing keys can't deadlock.
+    """
 
     def increment(self, key: str, window_start: datetime, expires_at: datetime) -> int:
-        rows = RateCounter.objects.filter(key=key, window_start=window_start)
-        with transaction.atomic():
-            if not rows.update(count=F("count") + 1):
-                try:
-                    with transaction.atomic():
-                        RateCounter.objects.create(key=key, window_start=window_start, count=1,
-                                                   expires_at=expires_at)
-                except IntegrityError:
-                    # Another process created the window's row first: count on it.
-                    rows.update(count=F("count") + 1)
-                else:
-                    if random.random() < _PRUNE_ON_WRITE_RATE:  # noqa: S311  (not security)
-                        self.prune(clock.now())
-                    return 1
-            return rows.values_list("count", flat=True).get()
+        return self.increment_many([(key, window_start, expires_at)])[0]
+
+    def increment_many(self, windows: list[tuple[str, datetime, datetime]]) -> list[int]:
+        if not windows:
+            return []
+        ops, quote = connection.ops, connection.ops.quote_name
+        table = quote(RateCounter._meta.db_table)
+        key, start, count, expires = (quote(c) for c in ("key", "window_start", "count",
+                                                          "expires_at"))
+        ordered = sorted(windows)
+        params: list[Any] = []
+        for row_key, window_start, expires_at in ordered:
+            params += [row_key, ops.adapt_datetimefield_value(window_start),
+                       ops.adapt_datetimefield_value(expires_at)]
+        values = ", ".join(["(%s, %s, 1, %s)"] * len(ordered))
+        sql = (f"INSERT INTO {table} ({key}, {start}, {count}, {expires}) "  # noqa: S608
+               f"VALUES {values} ON CONFLICT ({key}, {start}) "  # (names are ours)
+               f"DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {key}, {start}, {count}")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            returned = cursor.fetchall()
+        if random.random() < _PRUNE_ON_WRITE_RATE:  # noqa: S311  (not security)
+            self.prune(clock.now())
+        # RETURNING gives no order guarantee: match rows by key (distinct within one call).
+        counts = {row_key: int(row_count) for row_key, _start, row_count in returned}
+        return [counts[row_key] for row_key, _start, _expires in windows]
 
     def count(self, key: str, window_start: datetime) -> int:
         found = RateCounter.objects.filter(key=key, window_start=window_start).values_list(
@@ -139,8 +180,8 @@ def _window(limit: Limit, now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(seconds=limit.seconds)
 
 
-def _refuse(end: datetime, now: datetime) -> TooManyRequests:
-    return TooManyRequests("rate_limited", retry_after=int((end - now).total_seconds()) + 1)
+def _refuse(end: datetime, now: datetime, code: str = "rate_limited") -> TooManyRequests:
+    return TooManyRequests(code, retry_after=int((end - now).total_seconds()) + 1)
 
 
 def hit(limit: Limit, identifier: str) -> None:
@@ -149,6 +190,21 @@ def hit(limit: Limit, identifier: str) -> None:
     start, end = _window(limit, now)
     if backend().increment(_key(limit.scope, identifier), start, end) > limit.limit:
         raise _refuse(end, now)
+
+
+def hit_many(checks: list[tuple[Limit, str]]) -> tuple[Limit, int] | None:
+    """Count one event on each ``(limit, identifier)`` in one statement. The first limit (in
+    the given order) whose window now holds more than ``limit.limit`` events, with the
+    seconds until its window ends, or None."""
+    now = clock.now()
+    windows = [(_key(limit.scope, identifier), *_window(limit, now))
+               for limit, identifier in checks]
+    counts = backend().increment_many(windows)
+    for (limit, _identifier), (_k, _start, end), count in zip(checks, windows, counts,
+                                                                strict=True):
+        if count > limit.limit:
+            return limit, _refuse(end, now).retry_after
+    return None
 
 
 def check(limit: Limit, identifier: str) -> None:
@@ -196,3 +252,64 @@ def access_code_failed(request: HttpRequest, tracking_number: str) -> None:
     record(code_failures_per_number(), _number(tracking_number))
     record(code_failures_per_ip(), client_ip(request))
     logger.info("wrong access code (tracking-number and client counters incremented)")
+
+
+# ---------------------------------------------------------------- new reports
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a new report came in, for the submission limits (a public door builds one).
+
+    ``address``: the client address of a web, app or Open311 request; ``handle``: the sender
+    on a messaging channel, typed (``phone:+62812…``, ``email:…``, ``telegram:…``, ``x:…``);
+    ``application``: an integration application or Open311 key acting for many citizens.
+    """
+
+    address: str = ""
+    handle: str = ""
+    application: str = ""
+
+
+CHANNEL_SCOPE = "report-channel"
+
+
+def submission_limits() -> dict[str, Limit]:
+    return {
+        "sender-hour": Limit("report-sender-hour", settings.LAPOR_RATE_REPORTS_PER_SENDER_HOUR,
+                             3600),
+        "sender-day": Limit("report-sender-day", settings.LAPOR_RATE_REPORTS_PER_SENDER_DAY,
+                            86400),
+        "address-hour": Limit("report-address-hour",
+                              settings.LAPOR_RATE_REPORTS_PER_ADDRESS_HOUR, 3600),
+        "application-minute": Limit("report-app-minute",
+                                    settings.LAPOR_RATE_REPORTS_PER_APPLICATION_MINUTE, 60),
+    }
+
+
+def throttle_submission(*, channel: str, origin: Origin, senders: Iterable[str] = ()) -> None:
+    """Count a new report against its sender(s), address, application and channel; refuse it
+    (:class:`TooManyRequests` ``too_many_reports``, or ``channel_busy`` for a channel ceiling)
+    when one of them is over its limit. ``senders``: typed identities the report itself gives
+    (account, phone, e-mail), counted like ``origin.handle``. A limit of 0 is off."""
+    limits = submission_limits()
+    limits["channel-minute"] = Limit(
+        CHANNEL_SCOPE, settings.LAPOR_RATE_REPORTS_PER_CHANNEL_MINUTE.get(channel, 0), 60)
+    checks: list[tuple[str, str]] = []
+    for sender in sorted({s for s in (origin.handle, *senders) if s}):
+        checks += [("sender-hour", sender), ("sender-day", sender)]
+    if origin.address:
+        checks.append(("address-hour", origin.address))
+    if origin.application:
+        checks.append(("application-minute", origin.application))
+    checks.append(("channel-minute", channel))
+    over = hit_many([(limits[name], identifier) for name, identifier in checks
+                     if limits[name].limit > 0])
+    if over is None:
+        return
+    limit, retry_after = over
+    name = next(name for name, known in limits.items() if known is limit)
+    SUBMISSIONS_REFUSED.labels(channel=channel, limit=name).inc()
+    logger.info("new report refused: %s limit of the %s channel", name, channel)
+    code = "channel_busy" if name == "channel-minute" else "too_many_reports"
+    raise TooManyRequests(code, retry_after=retry_after)

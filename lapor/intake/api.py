@@ -132,7 +132,7 @@ IdempotencyKey = Header(
 
 @router.post(
     "/integration/reports",
-    response={201: IntegrationReportOut, **errors(401, 409)},
+    response={201: IntegrationReportOut, **errors(401, 409, 429)},
     summary="Submit a report from a regional application (idempotent)",
     description=(
         "Creates one report (channel `integration`) in the verification pool of the "
@@ -143,7 +143,11 @@ IdempotencyKey = Header(
         "`idempotency_key_missing`. `reference_id` is unique per application: a new key for "
         "an old reference is 409 `reference_exists` (detail: the tracking number). Status "
         "changes are POSTed to the application's callback URL, signed "
-        "(`X-Lapor-Signature: sha256=<HMAC-SHA256 of the raw body>`)."
+        "(`X-Lapor-Signature: sha256=<HMAC-SHA256 of the raw body>`). At most "
+        "`LAPOR_RATE_REPORTS_PER_APPLICATION_MINUTE` new reports per application per minute "
+        "(and the per-sender limits for the reporter's phone or e-mail): over it, 429 "
+        "`too_many_reports` with `Retry-After`; nothing is stored and the same key may be "
+        "sent again later."
     ),
 )
 def integration_report_submit(request: HttpRequest, payload: IntegrationReportIn,

@@ -36,6 +36,7 @@ from lapor.attachments.services import attachment_add
 from lapor.core import clock
 from lapor.core.contact import valid_email
 from lapor.core.errors import ApplicationError
+from lapor.core.ratelimit import Origin
 from lapor.intake.mail import ParsedMail, message_id_of, parse, strip_quoted
 from lapor.intake.models import InboundEmail, InboundStatus
 from lapor.notifications.models import OutboxMessage
@@ -164,7 +165,8 @@ def _new_report(mail: ParsedMail, recipients: list[str]) -> Report | str:
         actor=SYSTEM, type="complaint", title=_title(mail), body=mail.text,
         region_code=region, channel=Channel.EMAIL,
         target_agency_code=agency.code if agency is not None else None,
-        reporter_name=mail.sender_name[:120], reporter_email=mail.sender)
+        reporter_name=mail.sender_name[:120], reporter_email=mail.sender,
+        origin=Origin(handle=f"email:{mail.sender.lower()}"))
     _attach(submitted.report, mail)
     return submitted.report
 

@@ -37,6 +37,7 @@ from django.db import IntegrityError, transaction
 
 from lapor.core import clock
 from lapor.core.errors import ApplicationError, Conflict, ValidationFailed
+from lapor.core.ratelimit import Origin
 from lapor.intake.models import IdempotencyRecord, IntegrationApp, IntegrationSubmission
 from lapor.orgs.actors import SYSTEM
 from lapor.reports.models import Channel
@@ -195,7 +196,8 @@ def _submit(*, app: IntegrationApp, record: IdempotencyRecord, key: str, referen
     if IntegrationSubmission.objects.filter(app=app, reference_id=reference_id).exists():
         raise _existing_reference(app, reference_id)
     submitted = report_submit(actor=SYSTEM, channel=Channel.INTEGRATION,
-                              target_agency_code=app.agency.code, **fields)
+                              target_agency_code=app.agency.code,
+                              origin=Origin(application=f"integration:{app.pk}"), **fields)
     try:
         with transaction.atomic():
             IntegrationSubmission.objects.create(app=app, reference_id=reference_id,

@@ -36,10 +36,11 @@ ITEM_NAMES = {
 class Open311Error(Exception):
     """A refusal in the specification's error list: ``[{"code", "description"}]``."""
 
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after  # seconds, for a 429 (the Retry-After header)
 
 
 def w3c(moment: datetime) -> str:
@@ -97,6 +98,9 @@ def respond(fmt: str, root: str, value: Any, *, status: int = 200) -> HttpRespon
 
 
 def error_response(fmt: str, error: Open311Error) -> HttpResponse:
-    return respond(fmt if fmt in FORMATS else "xml", "errors",
-                   [{"code": error.status, "description": error.description}],
-                   status=error.status)
+    response = respond(fmt if fmt in FORMATS else "xml", "errors",
+                       [{"code": error.status, "description": error.description}],
+                       status=error.status)
+    if error.retry_after is not None:
+        response["Retry-After"] = str(error.retry_after)
+    return response

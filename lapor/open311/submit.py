@@ -22,7 +22,8 @@ from django.db import transaction
 from django.http import QueryDict
 
 from lapor.core import clock
-from lapor.core.errors import ValidationFailed, message_for
+from lapor.core.errors import TooManyRequests, ValidationFailed, message_for
+from lapor.core.ratelimit import Origin
 from lapor.open311.keys import open311_key_authenticate
 from lapor.open311.models import ApiKey, Submission
 from lapor.open311.params import optional
@@ -188,11 +189,14 @@ def request_create(*, data: QueryDict, key: ApiKey) -> list[dict[str, Any]]:
                 target_agency_code=settings.LAPOR_OPEN311_AGENCY or None,
                 is_anonymous=not (name or email or phone), reporter_name=name,
                 reporter_email=email, reporter_phone=phone,
+                origin=Origin(application=f"open311:{key.pk}"),
             )
             Submission.objects.create(report=submitted.report, api_key=key,
                                       received_at=clock.now(), media_url=media_url)
     except ValidationFailed as exc:
         raise _refusal(exc) from None
+    except TooManyRequests as exc:
+        raise Open311Error(429, message_for(exc.code, "en"), retry_after=exc.retry_after) from None
     return [{
         "service_request_id": submitted.report.tracking_number,
         "service_notice": _NOTICE,

@@ -60,10 +60,15 @@ staff_router = Router(tags=["staff"], auth=BearerAuth())
 
 
 @public_router.post(
-    "/reports", response={201: SubmitOut, **errors(401)}, summary="Submit a report",
+    "/reports", response={201: SubmitOut, **errors(401, 429)}, summary="Submit a report",
     description=(
         "Anyone may submit; a bearer token links the report to a citizen account. The answer "
-        "carries the tracking number and a one-time access code (stored only as a keyed hash)."
+        "carries the tracking number and a one-time access code (stored only as a keyed hash). "
+        "A valid report is counted against the submission limits per sender (account, phone, "
+        "e-mail: `LAPOR_RATE_REPORTS_PER_SENDER_HOUR`/`_DAY`) and per client address "
+        "(`LAPOR_RATE_REPORTS_PER_ADDRESS_HOUR`); over one, `429 too_many_reports` (or "
+        "`channel_busy` for an optional whole-channel ceiling) with `Retry-After` in seconds, "
+        "and nothing is stored."
     ),
 )
 def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
@@ -87,6 +92,7 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
         reporter_email=payload.reporter_email,
         reporter_phone=payload.reporter_phone,
         reporter_nik=payload.reporter_nik,
+        origin=ratelimit.Origin(address=ratelimit.client_ip(request)),
     )
     report = result.report
     return Status(201, {

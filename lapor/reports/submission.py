@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from stdnum import verhoeff
 
 from lapor.categories.models import Category
-from lapor.core import clock
+from lapor.core import clock, ratelimit
 from lapor.core.contact import valid_email, valid_phone
 from lapor.core.errors import NotAuthenticated, ValidationFailed
 from lapor.core.text import clean_text
@@ -143,12 +143,24 @@ def _references(
             raise ValidationFailed("unknown_category", field="category_code")
     target = None
     if target_agency_code:
+        # With its training space, if it is one (lapor.training; read through the reverse
+        # relation's name so this app does not import that one).
         target = OrgNode.objects.filter(
             code=target_agency_code, kind=NodeKind.AGENCY, is_active=True
-        ).first()
+        ).select_related("training_space").first()
         if target is None:
             raise ValidationFailed("unknown_node", field="target_agency_code")
     return region, category, target
+
+
+def _senders(*, user_id: int | None, email: str, phone: str) -> list[str]:
+    """The typed identities a report gives for the per-sender limits."""
+    found = [f"user:{user_id}"] if user_id is not None else []
+    if email:
+        found.append(f"email:{email.lower()}")
+    if phone:
+        found.append(f"phone:{phone}")
+    return found
 
 
 def report_submit(
@@ -172,6 +184,7 @@ def report_submit(
     reporter_phone: str = "",
     reporter_nik: str = "",
     practice: bool = False,
+    origin: ratelimit.Origin | None = None,
 ) -> SubmittedReport:
     """Record a citizen's report and start the verification clock.
 
@@ -182,6 +195,12 @@ def report_submit(
     space whose hub is the target; it gets ``is_training``. The target decides and the flag
     must agree: a real report naming a training hub, or a practice one naming anything else,
     is refused as an unknown unit, so real reports never enter a sandbox.
+
+    ``origin``: every public door (web form, API, Open311, integration, e-mail, messaging
+    channels) says where the report came in, and a valid report is then counted against the
+    submission limits (:func:`lapor.core.ratelimit.throttle_submission`) with the account,
+    phone and e-mail it gives; over a limit it is refused (429) before anything is written.
+    Staff entry (walk-in, phone), practice reports and the demo pass none.
     """
     # Check.
     if type not in ReportType.values:
@@ -204,11 +223,14 @@ def report_submit(
         if incident_date < (now - timedelta(days=INCIDENT_MAX_AGE_DAYS)).date():
             raise ValidationFailed("date_too_old", field="incident_date")
     region, category, target = _references(region_code, category_code, target_agency_code)
-    in_space = target is not None and OrgNode.objects.filter(
-        pk=target.pk, training_space__isnull=False).exists()
+    in_space = target is not None and getattr(target, "training_space", None) is not None
     if in_space != practice:
         raise ValidationFailed("unknown_node", field="target_agency_code")
     reporter_user = actor.user if actor.kind == ActorKind.REPORTER else None
+    if origin is not None:
+        ratelimit.throttle_submission(channel=channel, origin=origin, senders=_senders(
+            user_id=reporter_user.pk if reporter_user is not None else None,
+            email=email, phone=phone))
 
     # Do.
     tier = target if target is not None and target.is_hub else node_root()

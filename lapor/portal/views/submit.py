@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 
 from lapor.attachments.services import attachment_add
 from lapor.categories.selectors import categories_active
-from lapor.core.errors import ApplicationError, Conflict, PayloadTooLarge
+from lapor.core import ratelimit
+from lapor.core.errors import ApplicationError, Conflict, PayloadTooLarge, TooManyRequests
 from lapor.orgs.actors import reporter_actor
 from lapor.orgs.models import NodeKind
 from lapor.orgs.selectors import nodes_list
@@ -97,10 +98,15 @@ def report_form(request: HttpRequest) -> HttpResponse:
             is_anonymous=data["is_anonymous"], is_confidential=data["is_confidential"],
             reporter_name=data["reporter_name"], reporter_email=data["reporter_email"],
             reporter_phone=data["reporter_phone"], reporter_nik=data["reporter_nik"],
+            origin=ratelimit.Origin(address=ratelimit.client_ip(request)),
         )
     except ApplicationError as exc:
         support.add_error(form, exc, ReportForm.SERVICE_FIELDS)
-        return _render(request, form, files_dropped=bool(request.FILES))
+        response = _render(request, form, files_dropped=bool(request.FILES))
+        if isinstance(exc, TooManyRequests):  # the form comes back with everything typed
+            response.status_code = 429
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     report = result.report
     refused = attach_files(report_id=report.pk, uploads=request.FILES.getlist("attachments"),
                            user=actor.user, limit=settings.LAPOR_ATTACHMENTS_PER_REPORT)
