@@ -50,16 +50,22 @@ STAFF_EVENTS: dict[str, str] = {
 }
 
 
-def local_text(report_node: OrgNode, moment: datetime | None) -> str:
-    """A deadline as people read it: local time of the agency, with its zone name."""
+def local_text(report_node: OrgNode, moment: datetime | None,
+               zones: dict[int, str] | None = None) -> str:
+    """A deadline as people read it: local time of the agency, with its zone name.
+    ``zones``: agency id → zone name already read (one SOP query per agency and event)."""
     if moment is None:
         return ""
-    zone_name = sop_for(node_agency_or_root(report_node)).timezone
+    owner = node_agency_or_root(report_node)
+    zones = {} if zones is None else zones
+    if owner.pk not in zones:
+        zones[owner.pk] = sop_for(owner).timezone
+    zone_name = zones[owner.pk]
     local = moment.astimezone(ZoneInfo(TIMEZONES[zone_name]))
     return f"{local:%d-%m-%Y %H:%M} {zone_name}"
 
 
-def report_context(report: Report) -> dict[str, object]:
+def report_context(report: Report, zones: dict[int, str] | None = None) -> dict[str, object]:
     """Facts about the report that any message may show. Built from the report row and the
     organisation tree only: the reporter's contact row is never read here."""
     site = settings.LAPOR_SITE_URL.rstrip("/")
@@ -72,7 +78,7 @@ def report_context(report: Report) -> dict[str, object]:
         "unit": report.current_node.name,
         "track_url": f"{site}/lacak/{report.tracking_number}/",
         "report_url": f"{site}/petugas/laporan/{report.pk}/",
-        "due_date": local_text(report.current_node, report.staff_due_at),
+        "due_date": local_text(report.current_node, report.staff_due_at, zones),
     }
 
 
@@ -137,15 +143,16 @@ def _callback_rows(report: Report, event: ReportEvent, agency: OrgNode) -> list[
 def notify_report_event(*, report: Report, event: ReportEvent) -> int:
     """Write the outbox rows ``event`` causes. Runs in the caller's transaction."""
     agency = node_agency_or_root(report.current_node)
-    context = report_context(report)
+    zones: dict[int, str] = {}
+    context = report_context(report, zones)
     context["message"] = event.body
     context["reason"] = report.get_archive_reason_display() if report.archive_reason else ""
     if event.kind == Action.SUBMIT:
-        context["due_date"] = local_text(report.tier, report.verify_due_at)
+        context["due_date"] = local_text(report.tier, report.verify_due_at, zones)
     elif event.kind == Action.HOLD:
-        context["due_date"] = local_text(report.tier, report.hold_due_at)
+        context["due_date"] = local_text(report.tier, report.hold_due_at, zones)
     elif event.kind == Action.RESPOND:
-        context["due_date"] = local_text(report.current_node, report.reply_due_at)
+        context["due_date"] = local_text(report.current_node, report.reply_due_at, zones)
     rows: list[OutboxMessage] = []
     reporter_key = REPORTER_EVENTS.get(event.kind)
     if reporter_key is not None:

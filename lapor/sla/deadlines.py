@@ -12,13 +12,13 @@ from lapor.orgs.selectors import node_agency_or_root, sop_for
 from lapor.sla.calendar import TIMEZONES, WorkCalendar, indonesian_calendar
 
 
-def calendar_for(node: OrgNode, *, around: datetime) -> WorkCalendar:
+def calendar_for(node: OrgNode, *, around: datetime, sop: Sop | None = None) -> WorkCalendar:
     """The working-day calendar of ``node``'s agency (or the national root) around a moment.
 
     Two years on each side cover every deadline the SOP allows (at most 60 HK).
     """
     owner = node_agency_or_root(node)
-    sop = sop_for(owner)
+    sop = sop if sop is not None else sop_for(owner)
     days_off: list[date] = list(owner.days_off.values_list("date", flat=True))
     years = range(around.year - 1, around.year + 2)
     return indonesian_calendar(
@@ -28,4 +28,5 @@ def calendar_for(node: OrgNode, *, around: datetime) -> WorkCalendar:
 
 def clock_for(node: OrgNode, *, around: datetime) -> tuple[Sop, WorkCalendar]:
     owner = node_agency_or_root(node)
-    return sop_for(owner), calendar_for(owner, around=around)
+    sop = sop_for(owner)
+    return sop, calendar_for(owner, around=around, sop=sop)
