@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Sum
+from django.db.models import Exists, OuterRef, Sum
 from django.utils.translation import get_language
 
 from lapor.categories.models import Category
@@ -22,11 +22,13 @@ from lapor.core import clock
 from lapor.core.errors import ValidationFailed
 from lapor.orgs.actors import READER_ROLES, Actor, ActorKind
 from lapor.orgs.models import NodeKind, OrgNode
+from lapor.orgs.selectors import node_root
 from lapor.regions.models import Region
+from lapor.reports.feed import FOLLOWED_UP_STATUSES, PublicStats, public_stats
 from lapor.stats.facts import Calendars
 from lapor.stats.figures import Figures, empty, nearest_rank, summed
 from lapor.stats.labels import CHANNEL_LABELS, STATUS_LABELS, TYPE_LABELS
-from lapor.stats.models import MEASURES, ReportFact, StatCell
+from lapor.stats.models import MEASURES, ReportFact, StatCell, StatsState
 
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
@@ -264,3 +266,20 @@ def overdue_list(node: OrgNode, *, limit: int = OVERDUE_LIMIT) -> list[OverdueIt
             node_name=r["node__name"], staff_due_at=due,
             working_days_late=calendar.working_days_used(due, now)))
     return items
+
+
+def home_figures() -> PublicStats:
+    """The public home page's figures from the counters the worker keeps: the national root's
+    status cells and, per agency, whether it has any report (an index probe each), so the
+    page costs the same at ten reports or ten million. Until the first refresh has run (a
+    new installation), the live aggregate over the reports (:func:`feed.public_stats`).
+    Confidential reports are counted (a count reveals nothing); practice reports never are."""
+    if not StatsState.objects.filter(refreshed_at__isnull=False).exists():
+        return public_stats()
+    by_status = dict(StatCell.objects.filter(node=node_root(), dim="status")
+                     .values("value").annotate(n=Sum("reports")).values_list("value", "n"))
+    agencies = OrgNode.objects.filter(kind=NodeKind.AGENCY, training_space__isnull=True).filter(
+        Exists(StatCell.objects.filter(node=OuterRef("pk"), dim="all", reports__gt=0))).count()
+    return PublicStats(total=sum(by_status.values()),
+                       followed_up=sum(by_status.get(s, 0) for s in FOLLOWED_UP_STATUSES),
+                       active_agencies=agencies)
