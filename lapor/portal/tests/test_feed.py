@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -104,11 +106,20 @@ def test_feed_pages_with_a_cursor(client: Client, tree: Tree) -> None:
     assert titles[-1] in first
     assert titles[0] not in first
     assert 'rel="next"' in first
-    cursor = first.split('?cursor=')[1].split('"')[0]
-    second = client.get(f"/laporan/?cursor={cursor}").content.decode()
+    # Follow the link as a browser does: a relative "?…" URL on /laporan/.
+    link = html.unescape(re.search(r'<a href="([^"]*)" rel="next"', first).group(1))  # type: ignore[union-attr]
+    assert link.startswith("?cursor=")
+    second = client.get(f"/laporan/{link}").content.decode()
     assert titles[0] in second
     assert titles[-1] not in second
     assert 'rel="next"' not in second
+    back = html.unescape(re.search(r'<a href="([^"]*)">Kembali', second).group(1))  # type: ignore[union-attr]
+    assert titles[-1] in client.get(f"/laporan/{back}").content.decode()
+    # A filter survives the paging link.
+    filtered = client.get("/laporan/?status=disposed").content.decode()
+    link = html.unescape(re.search(r'<a href="([^"]*)" rel="next"', filtered).group(1))  # type: ignore[union-attr]
+    assert "status=disposed" in link
+    assert titles[0] in client.get(f"/laporan/{link}").content.decode()
     broken = client.get("/laporan/?cursor=zzz").content.decode()
     assert "Kursor halaman tidak valid." in broken
 
