@@ -12,15 +12,23 @@ Steps:
    used, so a benchmark never truncates a working database).
 2. Serve: ``lapor serve --workers 2 --task-workers 1`` on a free 127.0.0.1 port with
    ``LAPOR_DEMO_MODE=1`` and a temporary ``LAPOR_DATA_DIR``; waits for ``/healthz`` 200.
+   The citizen rate limits are lifted in its environment (``UNTHROTTLED``): a benchmark of
+   the limiter is not one of the application. Before it starts, the statistics tables are
+   built (``lapor stats rebuild``) when empty, for databases of up to 200,000 reports.
 3. Sign in as ``kominfo`` (hub verifier of Kutai Timur) and ``pupr`` (liaison of Dinas PUPR)
-   through ``POST /api/v1/auth/login``; follow the hub inbox cursor ``--deep-pages`` pages.
+   through ``POST /api/v1/auth/login``; follow the hub inbox cursor ``--deep-pages`` pages and
+   the public feed's to page ``--feed-page``; sample tracking numbers and regions of public
+   reports and build the search queries from the loader's texts.
 4. Measure each scenario with wrk (closed loop, ``--concurrency`` connections, ``--duration``
    seconds after a ``--warmup``): the framework ceiling (an API request answered without the
-   database), ``/healthz``, a one-row API read, the hub inbox page 1 and a deep page, the unit
-   inbox, and report submission. Inbox scenarios
-   are also run with one connection (``--c1-duration``) to show service time without queueing.
+   database), ``/healthz``, a one-row API read, tracking lookups, the public feed page 1 and a
+   deep page, the hub inbox page 1 and a deep page, the unit inbox, public and staff search,
+   the staff dashboard, and report submission. Feed and inbox scenarios are also run with one
+   connection (``--c1-duration``) to show service time without queueing. ``--quick``: short
+   runs for a smoke test.
 5. Write ``bench/results/<UTC timestamp>.json`` (machine, versions, load figures, every
-   scenario, CPU use, EXPLAIN ANALYZE of the inbox queries) and print a Markdown table.
+   scenario, CPU use, EXPLAIN ANALYZE of the inbox queries) and print a Markdown table with
+   the ratio to the ceiling and the targets of issue #10 (met, or missed by how much).
 
 Everything binds to 127.0.0.1 and every load loop stops by itself (wrk ``-d``). wrk comes from
 Debian (``apt-get install -y wrk``); ``--install-wrk`` runs that when it is missing.
@@ -32,9 +40,12 @@ import argparse
 import contextlib
 import hashlib
 import hmac
+import html
 import json
 import os
 import platform
+import random
+import re
 import shutil
 import signal
 import socket
@@ -47,7 +58,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +68,15 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/lapor_bench"
 DEMO_PASSWORD = os.environ.get("LAPOR_DEMO_PASSWORD", "lapor-demo-2026")
+# The citizen rate limits (lapor/core/ratelimit.py) would answer most of the load with 429 and
+# measure the limiter, not the application: the benchmark server lifts them (0 turns a
+# submission limit off).
+UNTHROTTLED = {
+    "LAPOR_RATE_LOOKUPS_PER_MINUTE": "1000000",
+    "LAPOR_RATE_REPORTS_PER_SENDER_HOUR": "0",
+    "LAPOR_RATE_REPORTS_PER_SENDER_DAY": "0",
+    "LAPOR_RATE_REPORTS_PER_ADDRESS_HOUR": "0",
+}
 
 
 def log(msg: str) -> None:
@@ -127,6 +147,105 @@ def report_count(database_url: str) -> int:
             return int(conn.execute("SELECT count(*) FROM reports_report").fetchone()[0])  # type: ignore[index]
     except psycopg.Error:
         return 0
+
+
+# ---------------------------------------------------------------- request mixes
+
+# Statuses the public may read (lapor.reports.models.PUBLIC_STATUSES, feed.public_scope()).
+PUBLIC_STATUSES = ["disposed", "in_progress", "responded", "closed"]
+# Prepositions left dangling when a title's place is cut off ("Sampah menumpuk di {place}").
+DANGLING = {"di", "dari", "ke", "pada", "untuk", "dan"}
+
+
+def public_sample(database_url: str, size: int) -> tuple[list[str], list[str]]:
+    """Tracking numbers and district codes of up to ``size`` public reports, at random."""
+    import psycopg  # noqa: PLC0415
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT tracking_number, region_id FROM reports_report WHERE status = ANY(%s) "
+            "AND NOT is_confidential AND NOT is_training ORDER BY random() LIMIT %s",
+            [PUBLIC_STATUSES, size]).fetchall()
+    return [r[0] for r in rows], sorted({r[1] for r in rows if r[1]})
+
+
+def loader_texts() -> tuple[dict[str, dict[str, list[str]]], list[tuple[str, tuple[str, ...]]]]:
+    """The report generator's texts by topic and its topic keywords: ``lapor.demo.seed``, or
+    ``bench/load_reports.py`` in a checkout from before the generator moved there."""
+    sys.path.insert(0, str(REPO))
+    try:
+        from lapor.demo import seed  # noqa: PLC0415
+    except ImportError:
+        import load_reports as seed  # type: ignore[no-redef]  # noqa: PLC0415
+    return seed.TOPICS, list(getattr(seed, "TOPIC_KEYWORDS", []))
+
+
+def search_queries(regions: list[str], *, seed: int = 2026) -> list[str]:
+    """Query strings (``q=…`` and a third of them a region filter) a citizen or an officer
+    would type: the generated reports' titles without their place, and the topic keywords that
+    occur in the reports' texts. Single common words may match more reports than the server
+    ranks (``422 query_too_broad``), as they would for a real user."""
+    topics, keywords = loader_texts()
+    phrases: list[str] = []
+    for text in topics.values():
+        for title in text["titles"]:
+            words = re.sub(r"\{\w+\}", " ", title).split()
+            while words and words[-1].lower() in DANGLING:
+                words.pop()
+            if len(words) >= 2:
+                phrases.append(" ".join(words))
+    corpus = " ".join(" ".join(t["titles"] + t["bodies"]) for t in topics.values()).lower()
+    phrases += sorted({w for _, words in keywords for w in words
+                       if len(w) >= 3 and re.search(rf"\b{re.escape(w)}\b", corpus)})
+    rng = random.Random(seed)
+    queries = []
+    for i, phrase in enumerate(dict.fromkeys(phrases)):
+        params = {"q": phrase}
+        if regions and i % 3 == 1:  # a regency/city: the first two parts of a district code
+            params["region"] = ".".join(rng.choice(regions).split(".")[:2])
+        elif regions and i % 3 == 2:
+            params["region"] = rng.choice(regions)
+        queries.append(urllib.parse.urlencode(params))
+    return queries
+
+
+STATS_REBUILD_MAX = 200_000
+
+
+def statistics_phase(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    """The dashboard reads the statistics summary tables (lapor.stats): build them when they
+    are empty, or left over from reports a ``--reset`` load removed, for databases of up to
+    200,000 reports (``lapor stats rebuild`` is one transaction over every report); above
+    that, warn and mark the dashboard scenario."""
+    import psycopg  # noqa: PLC0415
+
+    with psycopg.connect(args.database_url) as conn:
+        cells, facts, reports = (int(conn.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+                                     .fetchone()[0])  # type: ignore[index]
+                                 for table in ("stats_statcell", "stats_reportfact",
+                                               "reports_report"))
+    state: dict[str, Any] = {"cells": cells, "facts": facts, "reports": reports, "note": "",
+                             "rebuilt_seconds": None}
+    results["statistics"] = state
+    if not reports or (cells and facts):
+        return
+    if reports > STATS_REBUILD_MAX:
+        log(f"WARNING: statistics tables {'empty' if not cells else 'stale'} and "
+            f"{reports:,} reports > {STATS_REBUILD_MAX:,}: not rebuilding (run `lapor stats "
+            "rebuild` yourself); the dashboard figures measure empty tables")
+        state["note"] = "no statistics built"
+        return
+    log(f"building the statistics tables: lapor stats rebuild ({reports:,} reports)")
+    t0 = time.monotonic()
+    out = subprocess.run([sys.executable, "-m", "lapor.cli", "stats", "rebuild"],
+                         env=bench_env(args), cwd=REPO, capture_output=True, text=True,
+                         check=False)
+    state["rebuilt_seconds"] = round(time.monotonic() - t0, 1)
+    if out.returncode != 0:
+        log(f"WARNING: lapor stats rebuild failed: {out.stderr.strip()[-500:]}")
+        state["note"] = "no statistics built"
+        return
+    log(f"{out.stdout.strip().splitlines()[-1]} in {state['rebuilt_seconds']} s")
 
 
 # ---------------------------------------------------------------- CPU accounting
@@ -220,6 +339,7 @@ def free_port() -> int:
 
 def http(method: str, url: str, body: Any = None, token: str | None = None,
          timeout: float = 30) -> tuple[int, Any]:
+    """(status, body): decoded JSON, or text when the answer is not JSON (an HTML page)."""
     data = json.dumps(body).encode() if body is not None else None
     req = urllib.request.Request(url, data=data, method=method)  # noqa: S310 (127.0.0.1 only)
     req.add_header("Accept", "application/json")
@@ -230,6 +350,8 @@ def http(method: str, url: str, body: Any = None, token: str | None = None,
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
             raw = resp.read()
+            if resp.headers.get_content_type() != "application/json":
+                return resp.status, raw.decode(errors="replace")
             return resp.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as exc:
         raw = exc.read()
@@ -244,7 +366,7 @@ def serve(args: argparse.Namespace, port: int, log_dir: Path) -> Iterator[subpro
     env = dict(os.environ)
     env.update({"DATABASE_URL": args.database_url, "LAPOR_DEMO_MODE": "1",
                 "LAPOR_DATA_DIR": str(args.data_dir), "DJANGO_SETTINGS_MODULE":
-                "lapor.config.settings"})
+                "lapor.config.settings"} | UNTHROTTLED)
     env.pop("LAPOR_SECRET_KEY", None)
     cmd = [sys.executable, "-m", "lapor.cli", "serve", "--host", "127.0.0.1", "--port",
            str(port), "--workers", str(args.workers), "--threads", str(args.threads),
@@ -325,22 +447,27 @@ LUA_COMMON = r"""
 local threads = {}
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("thread_no", #threads)
 end
 ok = 0
+also = 0
 bad = 0
 first_bad = 0
 function response(status, headers, body)
   if status == EXPECTED then
     ok = ok + 1
+  elseif status == ALSO_STATUS and body and string.find(body, ALSO_MARK, 1, true) then
+    also = also + 1
   else
     bad = bad + 1
     if first_bad == 0 then first_bad = status end
   end
 end
 function done(summary, latency, requests)
-  local good, wrong, firstbad = 0, 0, 0
+  local good, alt, wrong, firstbad = 0, 0, 0, 0
   for _, t in ipairs(threads) do
     good = good + t:get("ok")
+    alt = alt + t:get("also")
     wrong = wrong + t:get("bad")
     if firstbad == 0 then firstbad = t:get("first_bad") end
   end
@@ -348,11 +475,11 @@ function done(summary, latency, requests)
   io.write(string.format(
     'WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,' ..
     '"socket_errors":{"connect":%d,"read":%d,"write":%d,"timeout":%d},' ..
-    '"status_errors":%d,"ok":%d,"unexpected":%d,"first_unexpected_status":%d,' ..
+    '"status_errors":%d,"ok":%d,"also":%d,"unexpected":%d,"first_unexpected_status":%d,' ..
     '"latency_us":{"min":%d,"mean":%.1f,"stdev":%.1f,"max":%d,' ..
     '"p50":%d,"p90":%d,"p95":%d,"p99":%d,"p999":%d}}\n',
     summary.requests, summary.duration, summary.bytes,
-    e.connect, e.read, e.write, e.timeout, e.status, good, wrong, firstbad,
+    e.connect, e.read, e.write, e.timeout, e.status, good, alt, wrong, firstbad,
     latency.min, latency.mean, latency.stdev, latency.max,
     latency:percentile(50), latency:percentile(90), latency:percentile(95),
     latency:percentile(99), latency:percentile(99.9)))
@@ -364,6 +491,16 @@ wrk.method = "GET"
 wrk.path = PATH
 if TOKEN ~= "" then wrk.headers["Authorization"] = "Bearer " .. TOKEN end
 wrk.headers["Accept"] = "application/json"
+"""
+
+# One of PATHS at random per request (after LUA_GET); each wrk thread its own random stream.
+LUA_PATHS = r"""
+function init(args)
+  math.randomseed(SEED + 7919 * (thread_no or 0))
+end
+function request()
+  return wrk.format(nil, PATHS[math.random(#PATHS)])
+end
 """
 
 LUA_SUBMIT = r"""
@@ -396,15 +533,27 @@ def lua_string(value: str) -> str:
     return json.dumps(value)  # a JSON string literal is a valid Lua string literal here
 
 
+def lua_list(values: list[str]) -> str:
+    return "{" + ", ".join(lua_string(v) for v in values) + "}"
+
+
 def wrk_script(tmp: Path, name: str, *, expected: int, path: str = "", token: str = "",
-               submit: dict[str, Any] | None = None) -> Path:
-    head = f"EXPECTED = {expected}\n"
-    if submit is None:
+               submit: dict[str, Any] | None = None, paths: list[str] | None = None,
+               also: tuple[int, str] | None = None) -> Path:
+    """A wrk script: one GET ``path``, or one of ``paths`` at random per request, or a report
+    submission. ``also``: (status, text in the body) of an answer that is expected too (say
+    ``422 query_too_broad``), counted apart from ``expected`` and not as an error."""
+    also_status, also_mark = also or (0, "")
+    head = (f"EXPECTED = {expected}\nALSO_STATUS = {also_status}\n"
+            f"ALSO_MARK = {lua_string(also_mark)}\n")
+    if paths:
+        body = (f"PATH = {lua_string(paths[0])}\nTOKEN = {lua_string(token)}\n"
+                f"PATHS = {lua_list(paths)}\nSEED = 2026\n" + LUA_GET + LUA_PATHS)
+    elif submit is None:
         body = f"PATH = {lua_string(path)}\nTOKEN = {lua_string(token)}\n" + LUA_GET
     else:
-        cats = "{" + ", ".join(lua_string(c) for c in submit["categories"]) + "}"
-        body = (f"CATEGORIES = {cats}\nAGENCY = {lua_string(submit['agency'])}\n"
-                + LUA_SUBMIT)
+        body = (f"CATEGORIES = {lua_list(submit['categories'])}\n"
+                f"AGENCY = {lua_string(submit['agency'])}\n" + LUA_SUBMIT)
     script = tmp / f"{name}.lua"
     script.write_text(head + body + LUA_COMMON)
     return script
@@ -440,12 +589,15 @@ class Scenario:
     submit: dict[str, Any] | None = None
     c1: bool = False  # also measure with a single connection
     ceiling: bool = False
+    paths: list[str] | None = None  # one of these at random per request (path: a sample)
+    also: tuple[int, str] | None = None  # another expected answer: (status, text in its body)
+    note: str = ""  # shown next to the figures (say, "no statistics built")
 
 
 def measure(args: argparse.Namespace, *, base: str, tmp: Path, meter: CpuMeter,
             sc: Scenario, connections: int, duration: float) -> dict[str, Any]:
     script = wrk_script(tmp, sc.key, expected=sc.expected, path=sc.path, token=sc.token,
-                        submit=sc.submit)
+                        submit=sc.submit, paths=sc.paths, also=sc.also)
     if args.warmup > 0:
         run_wrk(base, script, connections=connections, threads=args.wrk_threads,
                 duration=args.warmup)
@@ -463,14 +615,17 @@ def measure(args: argparse.Namespace, *, base: str, tmp: Path, meter: CpuMeter,
         "duration_s": round(seconds, 2), "requests": summary["requests"],
         "throughput_rps": round(summary["requests"] / seconds, 1),
         "ok": summary["ok"], "errors": errors,
+        "also": summary["also"], "also_answer": f"{sc.also[0]} {sc.also[1]}" if sc.also else "",
+        "distinct_paths": len(sc.paths) if sc.paths else 1, "note": sc.note,
         "first_unexpected_status": summary["first_unexpected_status"],
         "socket_errors": summary["socket_errors"],
         "latency_ms": {k: round(v / 1000, 2) for k, v in lat.items()},
         "cpu_percent_of_machine": cpu, "loadavg_at_start": loadavg,
     }
+    also = f", {result['also']} × {result['also_answer']}" if sc.also else ""
     log(f"{sc.label} c={connections}: {result['throughput_rps']:,.0f} req/s, p50 "
         f"{result['latency_ms']['p50']} ms, p95 {result['latency_ms']['p95']} ms, p99 "
-        f"{result['latency_ms']['p99']} ms, errors {errors}; CPU server {cpu['server']}% "
+        f"{result['latency_ms']['p99']} ms, errors {errors}{also}; CPU server {cpu['server']}% "
         f"postgres {cpu['postgres']}% wrk {cpu['client']}% other {cpu['other']}%")
     return result
 
@@ -500,47 +655,134 @@ def measure_quietly(args: argparse.Namespace, *, base: str, tmp: Path, meter: Cp
 # ---------------------------------------------------------------- report
 
 
+@dataclass(frozen=True)
+class Target:
+    """A target of issue #10 for one scenario."""
+
+    text: str
+    percentile: str = ""
+    max_ms: float = 0
+    min_rps: float = 0  # judged at full concurrency only
+
+
+READ_TARGET = Target("p99 ≤ 100 ms", "p99", 100)
+TARGETS = {
+    "org": READ_TARGET, "track": READ_TARGET, "feed": READ_TARGET, "feed_deep": READ_TARGET,
+    "inbox_hub": READ_TARGET, "inbox_hub_deep": READ_TARGET, "inbox_unit": READ_TARGET,
+    "search": Target("p95 ≤ 150 ms", "p95", 150),
+    "search_staff": Target("p95 ≤ 150 ms", "p95", 150),
+    "dashboard": Target("p95 ≤ 300 ms", "p95", 300),
+    "submit": Target("≥ 400 req/s, p99 ≤ 200 ms", "p99", 200, 400),
+}
+# Page 1 and the deep page "take the same time": the deep page's p50 within this factor.
+SAME_TIME = 1.25
+DEEP_PAIRS = (("Public feed", "feed", "feed_deep"), ("Inbox (hub)", "inbox_hub", "inbox_hub_deep"))
+
+
+def verdict(r: dict[str, Any], concurrency: int) -> str:
+    """"met", or "missed: …" by how much, for the scenario's target ("" without one)."""
+    target = TARGETS.get(r["scenario"])
+    if target is None:
+        return ""
+    misses = []
+    if target.min_rps and r["connections"] == concurrency and r["throughput_rps"] < target.min_rps:
+        misses.append(f"{r['throughput_rps']:,.0f} req/s, "
+                      f"{1 - r['throughput_rps'] / target.min_rps:.0%} short")
+    value = r["latency_ms"].get(target.percentile, 0)
+    if target.max_ms and value > target.max_ms:
+        misses.append(f"{target.percentile} {value - target.max_ms:,.0f} ms over")
+    if r["errors"] > 0.01 * max(r["requests"], 1):
+        misses.append(f"{r['errors']:,} errors")
+    return f"{target.text}: " + ("met" if not misses else "missed (" + "; ".join(misses) + ")")
+
+
+def deep_table(results: dict[str, Any]) -> list[str]:
+    """Page 1 next to the deep page, at one connection (service time) when measured."""
+    runs = results["scenarios"]
+    lines = []
+    for name, first_key, deep_key in DEEP_PAIRS:
+        for conn in sorted({r["connections"] for r in runs if r["scenario"] == deep_key}):
+            first = next((r for r in runs if r["scenario"] == first_key
+                          and r["connections"] == conn), None)
+            deep = next(r for r in runs if r["scenario"] == deep_key and r["connections"] == conn)
+            if first is None:
+                continue
+            a, b = first["latency_ms"], deep["latency_ms"]
+            ratio = b["p50"] / a["p50"] if a["p50"] else 0
+            walk = results["feed_cursor" if deep_key == "feed_deep" else "deep_cursor"]
+            lines.append(
+                f"| {name} | {conn} | {first['throughput_rps']:,.1f} / "
+                f"{deep['throughput_rps']:,.1f} | {a['p50']:.1f} / {b['p50']:.1f} | "
+                f"{a['p99']:.1f} / {b['p99']:.1f} | {deep_page(walk)} | {ratio:.2f} | "
+                f"{'met' if ratio <= SAME_TIME else 'missed'} |")
+    if not lines:
+        return []
+    return ["", f"Page 1 vs deep page (target: same time; met when the deep page's p50 is "
+            f"within ×{SAME_TIME} of page 1's):", "",
+            "| List | Conn. | req/s (page 1 / deep) | p50 ms (page 1 / deep) "
+            "| p99 ms (page 1 / deep) | deep page | p50 deep ÷ page 1 | same time |",
+            "|---|---:|---:|---:|---:|---:|---:|---|", *lines]
+
+
 def markdown(results: dict[str, Any]) -> str:
     runs = results["scenarios"]
+    concurrency = results["config"]["concurrency"]
     ceiling = next((r["throughput_rps"] for r in runs if r.get("ceiling")
-                    and r["connections"] == results["config"]["concurrency"]), None)
+                    and r["connections"] == concurrency), None)
     lines = [
         "| Scenario | Conn. | Requests | Throughput (req/s) | p50 (ms) | p95 (ms) | p99 (ms) "
-        "| Errors | vs ceiling |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Errors | Other expected | vs ceiling | Target (issue #10) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         lat = r["latency_ms"]
         ratio = (f"{r['throughput_rps'] / ceiling:.0%}"
-                 if ceiling and r["connections"] == results["config"]["concurrency"] else "")
+                 if ceiling and r["connections"] == concurrency else "")
+        other = f"{r['also']:,} × {r['also_answer']}" if r.get("also_answer") else ""
+        label = r["label"] + (f" — **{r['note']}**" if r.get("note") else "")
         lines.append(
-            f"| {r['label']} | {r['connections']} | {r['requests']:,} | "
+            f"| {label} | {r['connections']} | {r['requests']:,} | "
             f"{r['throughput_rps']:,.1f} | {lat['p50']:.1f} | {lat['p95']:.1f} | "
-            f"{lat['p99']:.1f} | {r['errors']} | {ratio} |")
+            f"{lat['p99']:.1f} | {r['errors']} | {other} | {ratio} | "
+            f"{verdict(r, concurrency)} |")
     load = results.get("load")
     head = []
     if load:
         head.append(f"Load: {load['reports']:,} reports ({load['rows']:,} rows) in "
                     f"{load['copy_seconds']:.1f} s COPY + {load['analyze_seconds']:.1f} s "
                     f"VACUUM ANALYZE ({load['rows_per_second']:,} rows/s).")
+    head.append(f"Database: {results.get('reports_in_database', 0):,} reports.")
     m = results["machine"]
     head.append(f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['mem_gib']} GiB; "
                 f"{m['postgresql'].split(' on ')[0]}; commit {m['git_commit']}"
-                f"{' (dirty)' if m['git_dirty'] else ''}.")
-    if results.get("deep_cursor"):
-        d = results["deep_cursor"]
-        head.append(f"Deep page: after {d['pages']} pages of {d['limit']} "
-                    f"({d['pages'] * d['limit']:,} reports), walked in {d['walk_seconds']} s.")
+                f"{' (dirty)' if m['git_dirty'] else ''}; load average before "
+                f"{', '.join(f'{x:.2f}' for x in m['loadavg_before'])}.")
+    for key, what in (("deep_cursor", "Inbox deep page"), ("feed_cursor", "Feed deep page")):
+        d = results.get(key)
+        if d:
+            head.append(f"{what}: after {d['pages']:,} pages of {d['limit']} "
+                        f"({d['pages'] * d['limit']:,} reports), walked in {d['walk_seconds']} s"
+                        + ("" if d.get("complete", True) else
+                           f"; the data ends before page {d['wanted'] + 1:,}") + ".")
+    stats = results.get("statistics")
+    if stats:
+        head.append(f"Statistics: {stats['cells']:,} cells, {stats['facts']:,} facts before the "
+                    "run" + (f"; rebuilt in {stats['rebuilt_seconds']} s"
+                             if stats.get("rebuilt_seconds") is not None else "")
+                    + (f"; **{stats['note']}**" if stats.get("note") else "") + ".")
     cpu = ["", "CPU during each run (% of the whole machine): server / postgres / wrk / other",
            ""]
     for r in runs:
         c = r["cpu_percent_of_machine"]
         cpu.append(f"- {r['label']} c={r['connections']}: {c['server']} / {c['postgres']} / "
                    f"{c['client']} / {c['other']}")
-    return "\n".join([*head, "", *lines, *cpu])
+    return "\n".join([*head, "", *lines, *deep_table(results), *cpu])
 
 
 # ---------------------------------------------------------------- main
+
+
+QUICK = {"duration": 3.0, "warmup": 1.0, "c1_duration": 2.0}
 
 
 def parse_args() -> argparse.Namespace:
@@ -555,9 +797,14 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=3, help="unmeasured seconds before each run")
     p.add_argument("--concurrency", type=int, default=16, help="wrk connections")
     p.add_argument("--c1-duration", type=float, default=10,
-                   help="seconds of the single-connection inbox runs (0: skip)")
+                   help="seconds of the single-connection feed and inbox runs (0: skip)")
     p.add_argument("--wrk-threads", type=int, default=2)
-    p.add_argument("--deep-pages", type=int, default=200)
+    p.add_argument("--deep-pages", type=int, default=200,
+                   help="inbox pages of 50 walked for the deep inbox page")
+    p.add_argument("--feed-page", type=int, default=1000,
+                   help="page (of 20) of the public feed measured as feed_deep")
+    p.add_argument("--sample", type=int, default=2000,
+                   help="public reports sampled for the tracking numbers and search regions")
     p.add_argument("--workers", type=int, default=2, help="lapor serve --workers")
     p.add_argument("--threads", type=int, default=8, help="lapor serve --threads")
     p.add_argument("--task-workers", type=int, default=1, help="lapor serve --task-workers")
@@ -565,7 +812,12 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--liaison-user", default="pupr")
     p.add_argument("--agency", default="kutim")
     p.add_argument("--unit", default="kutim-pupr")
-    p.add_argument("--only", default="", help="comma-separated scenario keys to run")
+    p.add_argument("--only", default="",
+                   help="comma-separated scenario keys to run: " + ",".join(SCENARIOS))
+    p.add_argument("--quick", action="store_true",
+                   help=f"a smoke run: {QUICK['duration']:g} s per run, "
+                        f"{QUICK['warmup']:g} s warm-up, {QUICK['c1_duration']:g} s at one "
+                        "connection (unless those options are given)")
     p.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                    help="before each run, wait up to SECONDS for the machine to be idle "
                         "(under 15%% CPU); shared machines give noisy figures")
@@ -581,6 +833,14 @@ def parse_args() -> argparse.Namespace:
                    default=Path(tempfile.gettempdir()) / "lapor-bench-data",
                    help="LAPOR_DATA_DIR of the loader and the server (demo secret and keys)")
     args = p.parse_args()
+    if args.quick:
+        for key, value in QUICK.items():
+            if getattr(args, key) == p.get_default(key):
+                setattr(args, key, value)
+    unknown = {k for k in args.only.split(",") if k} - set(SCENARIOS)
+    if unknown:
+        p.error(f"unknown scenario(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(SCENARIOS)}")
     host = urllib.parse.urlparse(args.database_url).hostname
     if host not in ("127.0.0.1", "localhost", "::1"):
         p.error(f"the benchmark only runs against a local database, not {host}")
@@ -628,45 +888,141 @@ def wait_idle(limit: float) -> float:
             return round(busy, 1)
 
 
-def walk_cursor(args: argparse.Namespace, base: str, path: str, token: str) -> dict[str, Any]:
-    """Follow ``next_cursor`` ``--deep-pages`` times, one request at a time."""
-    cursor, pages, walk = None, 0, time.monotonic()
-    for _ in range(args.deep_pages):
-        status, page = http("GET", base + path + (f"&cursor={cursor}" if cursor else ""),
-                            token=token)
-        if status != 200 or not page["next_cursor"]:
+def json_next_cursor(page: Any) -> str | None:
+    """``next_cursor`` of an API page."""
+    return page.get("next_cursor") if isinstance(page, dict) else None
+
+
+NEXT_LINK = re.compile(r'<a\s[^>]*href="([^"]*)"[^>]*\srel="next"')
+
+
+def html_next_cursor(page: Any) -> str | None:
+    """The cursor in the ``rel="next"`` link ("Older reports") of a portal page."""
+    match = NEXT_LINK.search(page) if isinstance(page, str) else None
+    if match is None:
+        return None
+    query = html.unescape(match.group(1)).split("?", 1)[-1].lstrip("?")
+    return urllib.parse.parse_qs(query).get("cursor", [None])[0]
+
+
+def with_cursor(path: str, cursor: str | None) -> str:
+    if not cursor:
+        return path
+    return f"{path}{'&' if '?' in path else '?'}cursor={urllib.parse.quote(cursor, safe='')}"
+
+
+def walk_cursor(base: str, path: str, token: str = "", *, pages: int, limit: int,
+                next_of: Callable[[Any], str | None] = json_next_cursor,
+                name: str = "deep cursor") -> dict[str, Any]:
+    """Follow the next-page cursor ``pages`` times, one request at a time, so that
+    ``with_cursor(path, cursor)`` is page ``pages + 1``. Where the data ends first, the walk
+    stops on the last page (``complete`` false, ``pages`` the pages actually walked)."""
+    cursor, walked, walk = None, 0, time.monotonic()
+    for _ in range(pages):
+        status, page = http("GET", base + with_cursor(path, cursor), token=token)
+        if status != 200:
+            log(f"{name}: page {walked + 1} answered {status}; stopping there")
             break
-        cursor, pages = page["next_cursor"], pages + 1
+        following = next_of(page)
+        if not following:
+            break
+        cursor, walked = following, walked + 1
     walk_s = time.monotonic() - walk
-    log(f"deep cursor: {pages} pages walked in {walk_s:.1f} s")
-    return {"pages": pages, "limit": 50, "cursor": cursor, "walk_seconds": round(walk_s, 2),
-            "mean_page_ms_sequential": round(1000 * walk_s / max(pages, 1), 1)}
+    log(f"{name}: {walked} pages of {limit} walked in {walk_s:.1f} s"
+        + ("" if walked == pages else f" (the data ends before page {pages + 1:,})"))
+    return {"path": path, "pages": walked, "wanted": pages, "complete": walked == pages,
+            "limit": limit, "cursor": cursor, "walk_seconds": round(walk_s, 2),
+            "mean_page_ms_sequential": round(1000 * walk_s / max(walked, 1), 1)}
+
+
+SCENARIOS = ("ceiling", "healthz", "org", "track", "feed", "feed_deep", "inbox_hub",
+             "inbox_hub_deep", "inbox_unit", "search", "search_staff", "dashboard", "submit")
+# The public feed is the portal page (lapor.portal.views.feed over reports.feed.public_reports):
+# 20 reports a page, keyset cursor in its "Older reports" link. There is no JSON list of public
+# reports; /api/v1/search/reports needs a query.
+FEED_PATH = "/laporan/"
+FEED_PAGE_SIZE = 20
+
+
+def wants(args: argparse.Namespace, key: str) -> bool:
+    """Whether scenario ``key`` runs (``--only``)."""
+    only = {k for k in args.only.split(",") if k}
+    return not only or key in only
 
 
 def scenarios_for(args: argparse.Namespace, tokens: dict[str, str], categories: list[str],
-                  deep: dict[str, Any]) -> list[Scenario]:
+                  prep: dict[str, Any]) -> list[Scenario]:
     hub, unit = tokens[args.hub_user], tokens[args.liaison_user]
     inbox = f"/api/v1/inbox?node={args.agency}&limit=50"
+    deep, feed = prep["inbox_cursor"], prep["feed_cursor"]
+    search, broad = prep["search_queries"], (422, "query_too_broad")
     found = [
         # No database: an invalid query parameter is refused by Ninja before the view runs,
         # so this is granian + every Django middleware + Ninja routing and validation + a JSON
-        # error body: the ceiling. (Not /track/…: those are rate-limited per client address.)
+        # error body: the ceiling.
         Scenario("ceiling", "Ceiling: GET /api/v1/orgs?kind=bogus (422, no DB)", 422,
                  "/api/v1/orgs?kind=bogus", ceiling=True),
         Scenario("healthz", "GET /healthz (migration check + heartbeat)", 200, "/healthz"),
         Scenario("org", f"GET /api/v1/orgs/{args.agency} (one-row read)", 200,
                  f"/api/v1/orgs/{args.agency}"),
+        Scenario("track", f"Track: GET /api/v1/track/{{number}} ({len(prep['tracking']):,} "
+                 "public reports)", 200, "/api/v1/track/{number}",
+                 paths=[f"/api/v1/track/{n}" for n in prep["tracking"]]),
+        Scenario("feed", "Public feed /laporan/, page 1", 200, FEED_PATH, c1=True),
+        Scenario("feed_deep", f"Public feed /laporan/, page {deep_page(feed)}", 200,
+                 with_cursor(FEED_PATH, feed.get("cursor")), c1=True),
         Scenario("inbox_hub", f"Inbox {args.agency}, page 1", 200, inbox, hub, c1=True),
-        Scenario("inbox_hub_deep", f"Inbox {args.agency}, page {deep['pages'] + 1}", 200,
-                 inbox + f"&cursor={deep['cursor']}", hub, c1=True),
+        Scenario("inbox_hub_deep", f"Inbox {args.agency}, page {deep_page(deep)}", 200,
+                 with_cursor(inbox, deep.get("cursor")), hub, c1=True),
         Scenario("inbox_unit", f"Inbox {args.unit}, page 1", 200,
                  f"/api/v1/inbox?node={args.unit}&limit=50", unit, c1=True),
+        Scenario("search", f"Search public ({len(search)} queries)", 200,
+                 "/api/v1/search/reports?q=…",
+                 paths=[f"/api/v1/search/reports?{q}" for q in search], also=broad),
+        Scenario("search_staff", f"Search staff as {args.hub_user} ({len(search)} queries)",
+                 200, "/api/v1/staff/search?q=…", hub,
+                 paths=[f"/api/v1/staff/search?{q}" for q in search], also=broad),
+        Scenario("dashboard", f"Dashboard GET /api/v1/stats/nodes/{args.agency}", 200,
+                 f"/api/v1/stats/nodes/{args.agency}", hub, note=prep["stats_note"]),
         Scenario("submit", "Submit report (POST)", 201,
                  submit={"categories": categories, "agency": args.agency}),
     ]
-    only = {s for s in args.only.split(",") if s}
-    return [sc for sc in found if (not only or sc.key in only)
-            and (sc.key != "inbox_hub_deep" or deep["cursor"])]
+    assert [sc.key for sc in found] == list(SCENARIOS)
+    runnable = {"track": bool(prep["tracking"]), "feed_deep": bool(feed.get("cursor")),
+                "inbox_hub_deep": bool(deep.get("cursor")), "search": bool(search),
+                "search_staff": bool(search)}
+    for key, ok in runnable.items():
+        if not ok and wants(args, key):
+            log(f"skipping {key}: not enough data for it")
+    return [sc for sc in found if wants(args, sc.key) and runnable.get(sc.key, True)]
+
+
+def deep_page(walk: dict[str, Any]) -> str:
+    page = f"{walk.get('pages', 0) + 1:,}"
+    return page if walk.get("complete", True) else f"{page} (last; data ends)"
+
+
+def prepare(args: argparse.Namespace, base: str, tokens: dict[str, str], *,
+            stats_note: str = "") -> dict[str, Any]:
+    """What the scenarios request: the deep cursors (walked page by page), tracking numbers and
+    search queries from the benchmark database. Only for the scenarios that run."""
+    prep: dict[str, Any] = {"inbox_cursor": {}, "feed_cursor": {}, "tracking": [],
+                            "search_queries": [], "stats_note": stats_note}
+    if wants(args, "inbox_hub_deep"):
+        prep["inbox_cursor"] = walk_cursor(
+            base, f"/api/v1/inbox?node={args.agency}&limit=50", tokens[args.hub_user],
+            pages=args.deep_pages, limit=50, name=f"inbox {args.agency} cursor")
+    if wants(args, "feed_deep"):
+        prep["feed_cursor"] = walk_cursor(
+            base, FEED_PATH, pages=args.feed_page - 1, limit=FEED_PAGE_SIZE,
+            next_of=html_next_cursor, name="public feed cursor")
+    if wants(args, "track") or wants(args, "search") or wants(args, "search_staff"):
+        tracking, regions = public_sample(args.database_url, args.sample)
+        prep["tracking"] = tracking
+        prep["search_queries"] = search_queries(regions)
+        log(f"request mixes: {len(tracking):,} tracking numbers, "
+            f"{len(prep['search_queries'])} search queries")
+    return prep
 
 
 def serve_phase(args: argparse.Namespace, results: dict[str, Any]) -> None:
@@ -682,11 +1038,14 @@ def serve_phase(args: argparse.Namespace, results: dict[str, Any]) -> None:
                       for user in (args.hub_user, args.liaison_user)}
             _, cats = http("GET", base + "/api/v1/categories")
             leaves = [c["code"] for c in cats if c["parent"]] or [c["code"] for c in cats]
-            deep = walk_cursor(args, base, f"/api/v1/inbox?node={args.agency}&limit=50",
-                               tokens[args.hub_user])
-            results["deep_cursor"] = deep
+            prep = prepare(args, base, tokens,
+                           stats_note=results.get("statistics", {}).get("note", ""))
+            results["deep_cursor"], results["feed_cursor"] = (prep["inbox_cursor"],
+                                                              prep["feed_cursor"])
+            results["request_mixes"] = {"tracking_numbers": len(prep["tracking"]),
+                                        "search_queries": prep["search_queries"]}
             meter = CpuMeter(server_pgid=proc.pid, database_url=args.database_url)
-            for sc in scenarios_for(args, tokens, leaves, deep):
+            for sc in scenarios_for(args, tokens, leaves, prep):
                 for connections, duration in ((args.concurrency, args.duration),
                                               (1, args.c1_duration if sc.c1 else 0)):
                     if duration <= 0:
@@ -740,13 +1099,16 @@ def main() -> None:
         "machine": machine_info(args.database_url),
         "config": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
                    if k != "database_url"}
-        | {"database": urllib.parse.urlparse(args.database_url).path.lstrip("/")},
+        | {"database": urllib.parse.urlparse(args.database_url).path.lstrip("/"),
+           "server_environment": UNTHROTTLED},
         "scenarios": [],
     }
     log(f"machine: {results['machine']['nproc']} CPUs, {results['machine']['cpu_model']}, "
         f"load average {results['machine']['loadavg_before']}")
     load_phase(args, results)
     results["reports_in_database"] = report_count(args.database_url)
+    if wants(args, "dashboard"):
+        statistics_phase(args, results)
     serve_phase(args, results)
     if not args.no_explain:
         explain_phase(args, results)
