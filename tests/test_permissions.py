@@ -480,3 +480,37 @@ def test_confidential_report_is_still_seen_by_the_chain(tree: Tree) -> None:
     for role in ("liaison_dinkes", "hub_samarinda", "sysadmin"):
         assert not can_read(tree.actor(role), report)
     assert report.status == Status.DISPOSED
+
+
+def test_visible_report_ids_is_reports_visible_to_read_the_other_way(tree: Tree) -> None:
+    """Staff search starts from these ids for a small scope: they must be exactly the reports
+    reports_visible_to gives, for every role, including a report another agency holds now
+    that passed through Kutai Timur (seen only through its disposition hop)."""
+    from lapor.orgs.actors import READER_ROLES  # noqa: PLC0415
+    from lapor.orgs.models import NodeKind  # noqa: PLC0415
+    from lapor.reports.permissions import visible_report_ids  # noqa: PLC0415
+
+    national = tree.actor("national")
+    drive(tree, "in_progress")
+    drive(tree, "disposed", forwarded=True)
+    drive(tree, "submitted")
+    submit(tree, target_agency_code=tree.samarinda.code, region_code="64.72")
+    travelled = submit(tree, target_agency_code=None).report  # the national pool
+    services.report_dispose(actor=national, report_id=travelled.pk, node_code=tree.pupr.code)
+    services.report_return(actor=tree.actor("liaison_pupr"), report_id=travelled.pk,
+                           reason="Bukan wewenang Dinas PUPR")
+    services.report_dispose(actor=national, report_id=travelled.pk,
+                            node_code=tree.samarinda_dishub.code)
+    for name in tree.users:
+        actor = tree.actor(name)
+        expected = set(reports_visible_to(actor).values_list("pk", flat=True))
+        found = visible_report_ids(actor, cap=1_000)
+        if any(a.node_kind == NodeKind.ROOT and a.role in READER_ROLES
+               for a in actor.assignments):
+            assert found is None, name  # a reader of the whole country: "many"
+            continue
+        assert found == expected, name
+    assert travelled.pk in visible_report_ids(tree.actor("liaison_pupr"), cap=1_000)  # type: ignore[operator]
+    # Over the cap: "many".
+    assert visible_report_ids(tree.actor("hub"), cap=2) is None
+    assert visible_report_ids(PUBLIC, cap=1_000) == set()

@@ -148,6 +148,11 @@ def _database() -> dict[str, Any]:
         }
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        if not env_bool("LAPOR_DB_PGBOUNCER", default=False):
+            # No JIT: it compiled for 10-15 ms on short queries whose cost estimate passed
+            # jit_above_cost (a staff search's scope took 25 ms instead of 11). Behind PgBouncer
+            # startup options don't pass: `ALTER DATABASE … SET jit = off` (docs/deploy.md).
+            config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     return config
 
 

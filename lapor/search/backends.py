@@ -31,23 +31,32 @@ _FTS_SCORE = (
 
 
 class SearchBackend(Protocol):
-    def match(self, qs: QuerySet[Any], text: str, stems: list[str]) -> QuerySet[Any]: ...
+    def match(self, qs: QuerySet[Any], text: str, stems: list[str], *,
+              few: bool = False) -> QuerySet[Any]:
+        """``few``: ``qs`` holds few rows (an id list): check the text on each of them rather
+        than reading the text index's matches across every report."""
+        ...
 
     def any_of(self, qs: QuerySet[Any], stems: list[str]) -> QuerySet[Any]: ...
 
 
 class PostgresBackend:
-    def _apply(self, qs: QuerySet[Any], tsquery: str, param: str) -> QuerySet[Any]:
-        # Constant SQL text; the user's words travel only as the bound parameter.
-        matches = RawSQL(f"{_COLUMN} @@ {tsquery}", [param],  # noqa: S611
+    def _apply(self, qs: QuerySet[Any], tsquery: str, param: str,
+               few: bool = False) -> QuerySet[Any]:
+        # Constant SQL text; the user's words travel only as the bound parameter. With
+        # ``few``, the column is wrapped (``|| ''``, the same vector) so the GIN index can't
+        # be chosen: PostgreSQL misjudges template-like text and would read every match.
+        column = f"({_COLUMN} || ''::tsvector)" if few else _COLUMN
+        matches = RawSQL(f"{column} @@ {tsquery}", [param],  # noqa: S611
                          output_field=BooleanField())
         # float8: the exact value travels to Python and back in a cursor (ts_rank is float4).
         score = RawSQL(f"ts_rank({_COLUMN}, {tsquery}, 1)::float8", [param],  # noqa: S611
                        output_field=FloatField())
         return qs.filter(matches).annotate(**{SCORE: score})
 
-    def match(self, qs: QuerySet[Any], text: str, stems: list[str]) -> QuerySet[Any]:
-        return self._apply(qs, _PG_QUERY, text)
+    def match(self, qs: QuerySet[Any], text: str, stems: list[str], *,
+              few: bool = False) -> QuerySet[Any]:
+        return self._apply(qs, _PG_QUERY, text, few)
 
     def any_of(self, qs: QuerySet[Any], stems: list[str]) -> QuerySet[Any]:
         # The stems are \w+ words: safe as tsquery lexemes once quoted.
@@ -61,7 +70,8 @@ class SqliteBackend:
         score = RawSQL(_FTS_SCORE, [expression], output_field=FloatField())  # noqa: S611
         return qs.filter(pk__in=ids).annotate(**{SCORE: score})
 
-    def match(self, qs: QuerySet[Any], text: str, stems: list[str]) -> QuerySet[Any]:
+    def match(self, qs: QuerySet[Any], text: str, stems: list[str], *,
+              few: bool = False) -> QuerySet[Any]:
         # Stems are \w+ words (no quotes); quoted, FTS5 reads them as plain terms. AND of all.
         return self._apply(qs, " ".join(f'"{s}"' for s in stems))
 
