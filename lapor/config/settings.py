@@ -170,6 +170,7 @@ if (_replica_url := env_optional("DATABASE_REPLICA_URL")) is not None:
                                      conn_max_age=env_int("LAPOR_DB_CONN_MAX_AGE", 60))),
         "CONN_HEALTH_CHECKS": True,
         "DISABLE_SERVER_SIDE_CURSORS": env_bool("LAPOR_DB_PGBOUNCER", default=False),
+        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["lapor.core.dbrouting.ReplicaRouter"]
