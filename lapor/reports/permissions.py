@@ -7,6 +7,8 @@ assignment that grants it (the role and node recorded on the event) or ``None``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -72,7 +74,7 @@ def visible_report_ids(actor: Actor, *, cap: int) -> set[int] | None:
         return set()
     if any(a.node_kind == NodeKind.ROOT for a in readers):
         return None
-    parts = []
+    parts: list[QuerySet[Any, int]] = []
     for path in {a.node_path for a in readers}:
         ids = OrgNode.objects.filter(path__startswith=path).values("id")
         parts += [Report.objects.filter(**{f"{column}__in": ids}).values_list("id", flat=True)
