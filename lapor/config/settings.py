@@ -455,6 +455,9 @@ INSTALLED_APPS += ["lapor.search"]
 LAPOR_SEARCH_MAX_MATCHES = env_int("LAPOR_SEARCH_MAX_MATCHES", 1_000)
 # Duplicate candidates: same category and district, submitted within this many days.
 LAPOR_DUPLICATE_WINDOW_DAYS = env_int("LAPOR_DUPLICATE_WINDOW_DAYS", 30)
+# The daily retraining of the routing classifiers starts at the first worker tick at or after
+# this UTC hour (18 = 01:00 WIB, 02:00 WITA, 03:00 WIT): minutes of CPU for a whole country.
+LAPOR_ROUTING_TRAIN_HOUR_UTC = env_int("LAPOR_ROUTING_TRAIN_HOUR_UTC", 18)
 
 # Intake: integrated regional applications, inbound e-mail, walk-in and phone (issue #5;
 # docs/intake.md)

@@ -69,8 +69,9 @@ def tick(worker_name: str) -> bool:
     if claim_slot("privacy.retention", day_slot(now)):
         retention_sweep_task.enqueue()
     # The officers' daily digest: the UTC day slot starts at 07:00 WIB / 08:00 WITA.
-    # Routing classifiers learn from the day's dispositions (lapor.search.routing).
-    if claim_slot("search.routing_train", day_slot(now)):
+    # Routing classifiers learn from the day's dispositions (lapor.search.routing), at night.
+    if (now.hour >= settings.LAPOR_ROUTING_TRAIN_HOUR_UTC
+            and claim_slot("search.routing_train", day_slot(now))):
         routing_train_task.enqueue()
     if claim_slot("notifications.digest", day_slot(now)):
         daily_digest_task.enqueue()

@@ -139,12 +139,18 @@ def routing_train(agency: OrgNode) -> RoutingModel | None:
 
 
 def routing_train_all() -> dict[str, float]:
-    """Retrain every hub agency; returns agency code → held-out accuracy."""
+    """Retrain every hub agency; returns agency code → held-out accuracy. One BLAS/OpenMP
+    thread: the worker shares its machine with web processes (two cores took 190 % for
+    minutes on 552 agencies before)."""
+    from threadpoolctl import threadpool_limits  # noqa: PLC0415  (comes with scikit-learn)
+
     done = {}
-    for agency in OrgNode.objects.filter(kind=NodeKind.AGENCY, is_hub=True, is_active=True):
-        stored = routing_train(agency)
-        if stored is not None:
-            done[agency.code] = stored.accuracy
+    with threadpool_limits(limits=1):
+        for agency in OrgNode.objects.filter(kind=NodeKind.AGENCY, is_hub=True,
+                                             is_active=True):
+            stored = routing_train(agency)
+            if stored is not None:
+                done[agency.code] = stored.accuracy
     return done
 
 

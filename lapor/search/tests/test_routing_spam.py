@@ -157,3 +157,25 @@ def test_verifier_sees_suggestions_and_score_on_page_and_api(tree: Tree) -> None
     # Another agency's verifier: the report does not exist for them.
     other = login("hub_samarinda", PASSWORD).get(f"/reports/{report.pk}/suggestions")
     assert other.status_code == 404
+
+
+def test_the_daily_retraining_waits_for_the_night(tree: Tree) -> None:
+    """Retraining every agency takes minutes of CPU: the scheduler starts it at the first tick
+    at or after LAPOR_ROUTING_TRAIN_HOUR_UTC (18:00 UTC = 01:00 WIB), once a day."""
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from lapor.core.models import PeriodicRun  # noqa: PLC0415
+    from lapor.core.scheduler import tick  # noqa: PLC0415
+
+    def claimed() -> int:
+        return PeriodicRun.objects.filter(task="search.routing_train").count()
+
+    with clock.frozen(datetime(2026, 6, 1, 9, 30, tzinfo=UTC)):
+        tick("worker-a")
+    assert claimed() == 0
+    with clock.frozen(datetime(2026, 6, 1, 18, 1, tzinfo=UTC)):
+        tick("worker-a")
+    assert claimed() == 1
+    with clock.frozen(datetime(2026, 6, 1, 22, 0, tzinfo=UTC)):
+        tick("worker-b")
+    assert claimed() == 1
