@@ -29,7 +29,7 @@ def _form(request: HttpRequest) -> FeedForm:
     return FeedForm(
         request.GET,
         categories=[(c.code, c.name(lang)) for c in categories_active()],
-        agencies=[(n.code, n.name) for n in nodes_list(kind=NodeKind.AGENCY)],
+        agencies=list(nodes_list(kind=NodeKind.AGENCY).values_list("code", "name")),
         statuses=status_choices(public.PUBLIC_STATUSES, lang),
     )
 

@@ -30,7 +30,7 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     lang = support.language()
     return {
         "categories": [(c.code, c.name(lang)) for c in categories_active()],
-        "agencies": [(n.code, n.name) for n in nodes_list(kind=NodeKind.AGENCY)],
+        "agencies": list(nodes_list(kind=NodeKind.AGENCY).values_list("code", "name")),
     }
 
 
