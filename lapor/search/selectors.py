@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from lapor.core.errors import ValidationFailed
 from lapor.core.pagination import Page
@@ -162,6 +164,17 @@ def search_public(raw_query: str, filters: SearchFilters, *, cursor: str | None 
                   limit=limit)
 
 
+def _reports_with_ids(ids: set[int]) -> QuerySet[Report]:
+    """``pk__in`` for thousands of ids: on PostgreSQL one array parameter (``= ANY(%s)``) sent
+    as its text; an IN list of 2,258 placeholders cost 55 ms of Python in Django and psycopg
+    per search, a list adapted by psycopg 13 ms."""
+    if connection.vendor != "postgresql":
+        return Report.objects.filter(pk__in=ids)
+    literal = "{" + ",".join(map(str, sorted(ids))) + "}"  # ints only: an array literal
+    return Report.objects.filter(RawSQL('"reports_report"."id" = ANY(%s::bigint[])',
+                                        [literal], output_field=BooleanField()))
+
+
 def search_staff(actor: Actor, raw_query: str, filters: SearchFilters, *,
                  cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Hit]:
     """Only what ``actor`` may read as staff (nothing for anyone else).
@@ -173,7 +186,7 @@ def search_staff(actor: Actor, raw_query: str, filters: SearchFilters, *,
     (the national desk, a large province) keep the text-first plan, where few matches fall
     outside their scope."""
     ids = visible_report_ids(actor, cap=SCOPE_FIRST_MAX)
-    scope = reports_visible_to(actor) if ids is None else Report.objects.filter(pk__in=ids)
+    scope = reports_visible_to(actor) if ids is None else _reports_with_ids(ids)
     return search(apply_filters(scope, filters), raw_query, cursor=cursor, limit=limit,
                   few=ids is not None)
 
