@@ -187,8 +187,8 @@ def _window(limit: Limit, now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(seconds=limit.seconds)
 
 
-def _refuse(end: datetime, now: datetime, code: str = "rate_limited") -> TooManyRequests:
-    return TooManyRequests(code, retry_after=int((end - now).total_seconds()) + 1)
+def _refuse(end: datetime, now: datetime) -> TooManyRequests:
+    return TooManyRequests("rate_limited", retry_after=int((end - now).total_seconds()) + 1)
 
 
 def hit(limit: Limit, identifier: str) -> None:
