@@ -14,20 +14,25 @@ Training reports (``Report.is_training``) never get a fact.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import multiprocessing
+import operator
+import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import Max, Min, Q
 
 from lapor.core import clock
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.states import Action
+from lapor.stats import workers as rebuild_workers
 from lapor.stats.facts import FACT_FIELDS, REPORT_FIELDS, Calendars, compute_fact
 from lapor.stats.models import MEASURES, ReportFact, StatCell, StatsState, StepState
 
@@ -184,9 +189,11 @@ def facts_refresh(report_ids: Iterable[int], *, now: datetime,
     return len(to_create) + len(to_update) + len(to_delete)
 
 
-def _locked_state() -> StatsState:
+def _locked_state(*, skip_locked: bool = False) -> StatsState | None:
+    """The state row, locked until the transaction ends; ``None`` when ``skip_locked`` and
+    another transaction (a rebuild) holds it."""
     StatsState.objects.get_or_create(pk=1)
-    return StatsState.objects.select_for_update().get(pk=1)
+    return StatsState.objects.select_for_update(skip_locked=skip_locked).filter(pk=1).first()
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,9 @@ class RefreshResult:
 def stats_refresh() -> RefreshResult:
     """One incremental step: new events since the watermark, and facts whose deadline passed."""
     with transaction.atomic():
-        state = _locked_state()
+        state = _locked_state(skip_locked=True)
+        if state is None:  # a rebuild is running: it leaves its watermark for the next refresh
+            return RefreshResult(events=0, due=0, changed=0)
         now = clock.now()
         events = list(ReportEvent.objects.filter(pk__gt=state.last_event_id).order_by("pk")
                       .values_list("pk", "report_id", "created_at")[:EVENT_BATCH])
@@ -221,82 +230,227 @@ def stats_refresh() -> RefreshResult:
     return RefreshResult(events=len(events), due=len(due), changed=changed)
 
 
-def _aggregates() -> dict[str, Any]:
-    return {
-        "reports": Count("pk"),
-        **{f"{step}_{name}": Count("pk", filter=Q(**{step: state}))
-           for step in ("verify", "followup", "resolution")
-           for name, state in (("on_time", StepState.ON_TIME), ("late", StepState.LATE),
-                               ("overdue", StepState.OVERDUE))},
-        "followup_eligible": Count("pk", filter=Q(followup_eligible=True)),
-        "responded": Count("pk", filter=Q(responded=True)),
-        "reopened": Count("pk", filter=Q(reopened=True)),
-        "rated": Count("rating"),
-        "rating_sum": Coalesce(Sum("rating"), 0),
-        "overdue": Count("pk", filter=Q(overdue=True)),
+def _write_facts(table: str, facts: list[tuple[Any, ...]]) -> None:
+    """Insert fact rows (``report_id`` then :data:`FACT_FIELDS`) into ``table``: COPY on
+    PostgreSQL, the ORM elsewhere (``table`` is then the model's own)."""
+    if connection.vendor != "postgresql":
+        ReportFact.objects.bulk_create(
+            [ReportFact(report_id=f[0], **dict(zip(FACT_FIELDS, f[1:], strict=True)))
+             for f in facts], batch_size=500)
+        return
+    columns = ", ".join(("report_id", *FACT_FIELDS))  # the fields' names are their columns
+    with connection.cursor() as cursor, \
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for fact in facts:
+            copy.write_row(fact)
+
+
+def fact_rows(low: int, high: int, *, now: datetime,
+               calendars: Calendars) -> list[tuple[Any, ...]]:
+    """The fact rows (``report_id`` then :data:`FACT_FIELDS`) of the reports whose id is in
+    ``(low, high]``, in id order."""
+    fact_values = operator.itemgetter(*FACT_FIELDS)
+    rows = list(Report.objects.filter(pk__gt=low, pk__lte=high, is_training=False)
+                .order_by("pk").values(*REPORT_FIELDS))
+    reopened = set(ReportEvent.objects.filter(
+        report_id__gt=low, report_id__lte=high, kind=Action.REOPEN,
+    ).values_list("report_id", flat=True))
+    return [(r["id"], *fact_values(compute_fact(r, reopened=r["id"] in reopened, now=now,
+                                                calendars=calendars)))
+            for r in rows]
+
+
+def _facts_from_reports(table: str, calendars: Calendars, now: datetime, *,
+                        workers: int = 1, progress: Any = None) -> int:
+    """Every fact, from the reports, in id ranges of :data:`REBUILD_BATCH`, into the empty
+    ``table``. With ``workers`` > 1 (PostgreSQL), spawned processes compute the ranges'
+    facts from their own connections (committed reports) and this process writes them, in
+    order, into its transaction."""
+    bounds = Report.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return 0
+    ranges = [(low, min(low + REBUILD_BATCH, bounds["high"]))
+              for low in range(bounds["low"] - 1, bounds["high"], REBUILD_BATCH)]
+    facts = 0
+    if workers > 1 and connection.vendor == "postgresql":
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(workers, initializer=rebuild_workers.start,
+                          initargs=(connection.settings_dict["NAME"], now)) as pool:
+            for rows in pool.imap(rebuild_workers.rows, ranges):
+                _write_facts(table, rows)
+                facts += len(rows)
+                if progress is not None:
+                    progress(facts)
+        return facts
+    for low, high in ranges:
+        rows = fact_rows(low, high, now=now, calendars=calendars)
+        _write_facts(table, rows)
+        facts += len(rows)
+        if progress is not None:
+            progress(facts)
+    return facts
+
+
+class _Shadow:
+    """A PostgreSQL table rebuilt beside the live one and swapped in at the end of the
+    transaction, so readers keep the old rows (MVCC) until the commit instead of waiting
+    on a TRUNCATE's lock. The shadow is loaded bare (columns, defaults, NOT NULL and CHECK
+    constraints); the live table's indexes, primary and unique keys and foreign keys are
+    added once at the end (one sort per index, one join per foreign key, instead of per-row
+    index maintenance and per-row foreign-key triggers); its grants are copied. Everything
+    is in the caller's transaction: a failure leaves the live table as it was."""
+
+    def __init__(self, model: type[Any]) -> None:
+        self.table = model._meta.db_table
+        self.name = f"{self.table}_rebuild"
+
+    def create(self, cursor: Any) -> None:
+        cursor.execute(f"CREATE TABLE {self.name} (LIKE {self.table} INCLUDING DEFAULTS "
+                       "INCLUDING IDENTITY INCLUDING CONSTRAINTS)")
+
+    def swap(self, cursor: Any) -> None:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') "
+            "ORDER BY position(contype::text IN 'puf'), conname",
+            [self.table])
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = %s::regclass "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid "
+            "AND k.conrelid = x.indrelid) ORDER BY c.relname", [self.table])
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT grantee, privilege_type FROM information_schema.role_table_grants "
+            "WHERE table_name = %s AND grantee <> current_user", [self.table])
+        grants = cursor.fetchall()
+        renames = []
+        for n, (name, definition) in enumerate(constraints):
+            temporary = f"{self.name}_c{n}"
+            cursor.execute(f"ALTER TABLE {self.name} ADD CONSTRAINT {temporary} {definition}")
+            renames.append(f"ALTER TABLE {self.table} RENAME CONSTRAINT {temporary} TO {name}")
+        for n, (name, definition) in enumerate(indexes):
+            temporary = f"{self.name}_i{n}"
+            body = re.sub(r"^CREATE (UNIQUE )?INDEX \S+ ON \S+ ",
+                          rf"CREATE \1INDEX {temporary} ON {self.name} ", definition)
+            cursor.execute(body)
+            renames.append(f"ALTER INDEX {temporary} RENAME TO {name}")
+        # Foreign-key checks still pending in this transaction would refuse the DROP: run
+        # them now (Django's constraints are deferrable, initially deferred).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"DROP TABLE {self.table}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(f"ALTER TABLE {self.name} RENAME TO {self.table}")
+        for statement in renames:
+            cursor.execute(statement)
+        for grantee, privilege in grants:
+            cursor.execute(f'GRANT {privilege} ON {self.table} TO "{grantee}"')
+        cursor.execute(f"ANALYZE {self.table}")
+
+
+def _measure_sql() -> str:
+    """The counters of :data:`MEASURES` as SQL aggregates over facts (same order)."""
+    def count_if(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    steps = {f"{step}_{name}": count_if(f"{step} = {int(state)}")
+             for step in ("verify", "followup", "resolution")
+             for name, state in (("on_time", StepState.ON_TIME), ("late", StepState.LATE),
+                                 ("overdue", StepState.OVERDUE))}
+    sql = {
+        "reports": "COUNT(*)",
+        **steps,
+        "followup_eligible": count_if("followup_eligible"),
+        "responded": count_if("responded"),
+        "reopened": count_if("reopened"),
+        "rated": "COUNT(rating)",
+        "rating_sum": "COALESCE(SUM(rating), 0)",
+        "overdue": count_if("overdue"),
     }
+    return ", ".join(f"{sql[name]} AS {name}" for name in MEASURES)
 
 
-def _cells_from_facts(calendars: Calendars) -> int:
-    """Every counter, from the facts: grouped per node in the database, fanned out to the
-    ancestors here (the tree is small next to the facts)."""
-    totals: dict[CellKey, Vector] = defaultdict(lambda: [0] * len(MEASURES))
-    dims = [*MONTH_DIMS, ("day", None)]
-    for dim, field in dims:
+def _cells_from_facts(facts: str, cells: str, calendars: Calendars) -> int:
+    """Every counter, from the facts, in the database: the facts grouped per node and cell
+    (one GROUP BY per dimension), joined to a temporary table of (node, ancestor) pairs and
+    summed again per ancestor. Nothing proportional to the facts passes through Python."""
+    node_sums = []
+    for dim, column in [*MONTH_DIMS, ("day", None)]:  # the fact fields' names are columns
         period = "day" if dim == "day" else "month"
-        group = ["node_id", period] + ([field] if field else [])
-        qs = ReportFact.objects.all()
-        if field == "followup_days":
-            qs = qs.filter(followup_days__isnull=False)
-        for row in qs.values(*group).annotate(**_aggregates()).order_by():
-            value = "" if field is None or row[field] is None else str(row[field])
-            vector = [row[name] for name in MEASURES]
-            for node_id in _ancestors(calendars.node(row["node_id"]).path):
-                cell = totals[(node_id, dim, row[period], value)]
-                for i, v in enumerate(vector):
-                    cell[i] += v
-    StatCell.objects.bulk_create(
-        (StatCell(node_id=n, dim=d, period=p, value=v, **dict(zip(MEASURES, vec, strict=True)))
-         for (n, d, p, v), vec in totals.items()),
-        batch_size=2_000,
-    )
-    return len(totals)
+        value = f"COALESCE(CAST({column} AS TEXT), '')" if column else "''"
+        where = f" WHERE {column} IS NOT NULL" if column == "followup_days" else ""
+        group = ", ".join(["node_id", period, *([column] if column else [])])
+        node_sums.append(
+            f"SELECT node_id, '{dim}' AS dim, {period} AS period, {value} AS value, "  # noqa: S608
+            f"{_measure_sql()} FROM {facts}{where} GROUP BY {group}")
+    measures = ", ".join(MEASURES)
+    sums = ", ".join(f"SUM(s.{name})" for name in MEASURES)
+    pairs = [(node_id, ancestor) for node_id, info in calendars.nodes.items()
+             for ancestor in _ancestors(info.path)]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE stats_rebuild_ancestor "
+                       "(node_id bigint NOT NULL, ancestor_id bigint NOT NULL)")
+        for start in range(0, len(pairs), 500):
+            chunk = pairs[start:start + 500]
+            cursor.execute("INSERT INTO stats_rebuild_ancestor VALUES "  # noqa: S608
+                           + ", ".join(["(%s, %s)"] * len(chunk)),
+                           [n for pair in chunk for n in pair])
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE stats_rebuild_ancestor")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute(
+            f"INSERT INTO {cells} (node_id, dim, period, value, {measures}) "  # noqa: S608
+            f"SELECT a.ancestor_id, s.dim, s.period, s.value, {sums} "
+            f"FROM ({' UNION ALL '.join(node_sums)}) s "
+            "JOIN stats_rebuild_ancestor a ON a.node_id = s.node_id "
+            "GROUP BY a.ancestor_id, s.dim, s.period, s.value")
+        count = cursor.rowcount
+        cursor.execute("DROP TABLE stats_rebuild_ancestor")
+    return count
 
 
 @dataclass(frozen=True)
 class RebuildResult:
     facts: int
     cells: int
+    seconds: dict[str, float] = dataclasses.field(default_factory=dict)  # per phase
 
 
-def stats_rebuild(*, progress: Any = None) -> RebuildResult:
-    """Recompute every fact and counter from the reports (one transaction)."""
+def stats_rebuild(*, workers: int = 1, progress: Any = None) -> RebuildResult:
+    """Recompute every fact and counter from the reports, in one transaction. On PostgreSQL
+    both tables are built aside and swapped in at the commit (:class:`_Shadow`), and
+    ``workers`` processes may compute the facts; the refresh skips its turns meanwhile and
+    catches up from the rebuild's watermark."""
     with transaction.atomic():
         state = _locked_state()
+        assert state is not None  # noqa: S101  (waited for, never skipped)
         now = clock.now()
         calendars = Calendars()
         state.last_event_id = ReportEvent.objects.aggregate(m=Max("pk"))["m"] or 0
-        StatCell.objects.all().delete()
-        ReportFact.objects.all().delete()
-        facts = 0
-        last_id = 0
-        while True:
-            rows = list(Report.objects.filter(pk__gt=last_id, is_training=False)
-                        .order_by("pk").values(*REPORT_FIELDS)[:REBUILD_BATCH])
-            if not rows:
-                break
-            last_id = rows[-1]["id"]
-            reopened = set(ReportEvent.objects.filter(
-                report_id__gte=rows[0]["id"], report_id__lte=last_id, kind=Action.REOPEN,
-            ).values_list("report_id", flat=True))
-            ReportFact.objects.bulk_create(
-                [ReportFact(report_id=r["id"], **compute_fact(
-                    r, reopened=r["id"] in reopened, now=now, calendars=calendars))
-                 for r in rows], batch_size=REBUILD_BATCH)
-            facts += len(rows)
-            if progress is not None:
-                progress(facts)
-        cells = _cells_from_facts(calendars)
+        shadows: tuple[_Shadow, ...] = ()
+        if connection.vendor == "postgresql":
+            shadows = (_Shadow(ReportFact), _Shadow(StatCell))
+            with connection.cursor() as cursor:
+                for shadow in shadows:
+                    shadow.create(cursor)
+            facts_table, cells_table = (shadow.name for shadow in shadows)
+        else:
+            StatCell.objects.all().delete()
+            ReportFact.objects.all().delete()
+            facts_table, cells_table = ReportFact._meta.db_table, StatCell._meta.db_table
+        seconds: dict[str, float] = {}
+        started = time.monotonic()
+        facts = _facts_from_reports(facts_table, calendars, now, workers=workers,
+                                    progress=progress)
+        seconds["facts"] = time.monotonic() - started
+        cells = _cells_from_facts(facts_table, cells_table, calendars)
+        seconds["cells"] = time.monotonic() - started - seconds["facts"]
+        with connection.cursor() as cursor:
+            for shadow in shadows:
+                shadow.swap(cursor)
         state.rebuilt_at = state.refreshed_at = now
         state.save(update_fields=["last_event_id", "rebuilt_at", "refreshed_at"])
-    return RebuildResult(facts=facts, cells=cells)
+        seconds["indexes_and_swap"] = time.monotonic() - started - sum(seconds.values())
+    seconds["commit"] = time.monotonic() - started - sum(seconds.values())
+    return RebuildResult(facts=facts, cells=cells, seconds=seconds)

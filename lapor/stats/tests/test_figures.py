@@ -18,15 +18,18 @@ are outside it. At NOW (Mon 27 July 2026, 10:00 WITA; July 2026 has no national 
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from lapor.core import clock
-from lapor.stats.maintenance import stats_rebuild, stats_refresh
-from lapor.stats.models import StatCell
+from lapor.stats.maintenance import RefreshResult, stats_rebuild, stats_refresh
+from lapor.stats.models import ReportFact, StatCell, StatsState
 from lapor.stats.selectors import dashboard, overdue_list, period_from
 from lapor.stats.tests.scenario import NOW, build
 from tests.factories import Tree
@@ -132,22 +135,23 @@ def test_time_passing_moves_deadline_figures(tree: Tree) -> None:
     assert board.totals.resolution_rate == pytest.approx(4 / 10)
 
 
+def _cells() -> set[tuple[object, ...]]:
+    return {tuple(row) for row in StatCell.objects.exclude(reports=0).values_list(
+        "node_id", "period", "dim", "value", "reports", "verify_on_time", "verify_late",
+        "verify_overdue", "followup_eligible", "followup_on_time", "followup_late",
+        "followup_overdue", "resolution_on_time", "resolution_late",
+        "resolution_overdue", "responded", "reopened", "rated", "rating_sum", "overdue")}
+
+
 def test_rebuild_equals_incremental(tree: Tree) -> None:
     build(tree)
-
-    def cells() -> set[tuple[object, ...]]:
-        return {tuple(row) for row in StatCell.objects.exclude(reports=0).values_list(
-            "node_id", "period", "dim", "value", "reports", "verify_on_time", "verify_late",
-            "verify_overdue", "followup_eligible", "followup_on_time", "followup_late",
-            "followup_overdue", "resolution_on_time", "resolution_late",
-            "resolution_overdue", "responded", "reopened", "rated", "rating_sum", "overdue")}
-
     with clock.frozen(NOW):
         stats_refresh()
-        incremental = cells()
+        incremental, facts = _cells(), _facts()
         result = stats_rebuild()
     assert result.facts == 16
-    assert cells() == incremental
+    assert _cells() == incremental
+    assert _facts() == facts
     assert incremental
 
 
@@ -171,3 +175,86 @@ def test_stats_command(tree: Tree) -> None:
     assert "refreshed: 16 facts changed" in out.getvalue()
     assert "rebuilt: 16 facts" in out.getvalue()
     assert board.totals.reports == 14
+
+
+def _facts() -> list[tuple[object, ...]]:
+    return list(ReportFact.objects.order_by("report_id").values_list())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_rebuild_with_worker_processes_equals_in_process(tree: Tree) -> None:
+    """``--workers 2``: spawned processes compute the facts from their own connections;
+    the facts and counters are those of the in-process rebuild."""
+    build(tree)
+    with clock.frozen(NOW):
+        stats_rebuild()
+        facts, cells = _facts(), _cells()
+        result = stats_rebuild(workers=2)
+    assert result.facts == 16
+    assert _facts() == facts
+    assert _cells() == cells
+    assert len(facts) == 16
+
+
+def _schema(table: str) -> list[tuple[object, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass UNION ALL SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = %s ORDER BY 1", [table, table])
+        return cursor.fetchall()
+
+
+@pytest.mark.postgres
+def test_rebuild_keeps_the_tables_keys_indexes_and_grants(tree: Tree) -> None:
+    """On PostgreSQL the rebuild swaps in tables built aside: same constraints and indexes
+    (names and definitions), same grants, and the refresh skips its turn meanwhile."""
+    build(tree)
+    tables = [ReportFact._meta.db_table, StatCell._meta.db_table]
+    with connection.cursor() as cursor:
+        cursor.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles "
+                       "WHERE rolname = 'lapor_test_reader') THEN CREATE ROLE lapor_test_reader; "
+                       "END IF; END $$")
+        cursor.execute(f"GRANT SELECT ON {tables[1]} TO lapor_test_reader")
+    before = {t: _schema(t) for t in tables}
+    with clock.frozen(NOW):
+        stats_rebuild()
+    assert {t: _schema(t) for t in tables} == before
+    assert len(before[tables[0]]) >= 10  # pk, 2 foreign keys, 5 checks, 5 indexes
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_table_privilege('lapor_test_reader', %s, 'SELECT')",
+                       [tables[1]])
+        assert cursor.fetchone() == (True,)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_refresh_skips_its_turn_while_a_rebuild_holds_the_state(tree: Tree) -> None:
+    build(tree, training=False)
+    with clock.frozen(NOW):
+        stats_refresh()
+    holder = threading.Event()
+    release = threading.Event()
+
+    def rebuild_in_progress() -> None:
+        try:
+            with transaction.atomic():
+                StatsState.objects.select_for_update().get(pk=1)
+                holder.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=rebuild_in_progress)
+    thread.start()
+    try:
+        assert holder.wait(10)
+        started = time.monotonic()
+        skipped = stats_refresh()
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        thread.join()
+    assert skipped == RefreshResult(events=0, due=0, changed=0)
+    assert waited < 5  # it did not wait for the lock (the holder keeps it up to 10 s)

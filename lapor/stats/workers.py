@@ -1,0 +1,30 @@
+"""Worker processes of ``lapor stats rebuild --workers N``.
+
+They are spawned, so this module is imported before Django is set up: it reaches the models
+only inside :func:`start`, after ``django.setup()``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import django
+from django.db import connections
+
+_state: dict[str, Any] = {}
+
+
+def start(database_name: str, now: datetime) -> None:
+    """Set up one worker: Django, the parent's database (a test database too), calendars."""
+    django.setup()
+    connections["default"].settings_dict["NAME"] = database_name
+    from lapor.stats.facts import Calendars  # noqa: PLC0415  (needs django.setup())
+    from lapor.stats.maintenance import fact_rows  # noqa: PLC0415
+
+    _state.update(now=now, calendars=Calendars(), fact_rows=fact_rows)
+
+
+def rows(bounds: tuple[int, int]) -> list[tuple[Any, ...]]:
+    """The fact rows of the reports whose id is in ``(low, high]``."""
+    return _state["fact_rows"](*bounds, now=_state["now"], calendars=_state["calendars"])
