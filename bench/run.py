@@ -163,10 +163,16 @@ def public_sample(database_url: str, size: int) -> tuple[list[str], list[str]]:
     import psycopg  # noqa: PLC0415
 
     with psycopg.connect(database_url) as conn:
+        # A few percent of the table's pages (TABLESAMPLE SYSTEM) rather than sorting every
+        # row by random(): at 10,000,000 reports that sort read the whole 20 GB table.
+        estimate = conn.execute("SELECT reltuples FROM pg_class "
+                                "WHERE relname = 'reports_report'").fetchone()
+        percent = min(100.0, 100.0 * 40 * size / max(estimate[0] if estimate else 0, 1))
         rows = conn.execute(
-            "SELECT tracking_number, region_id FROM reports_report WHERE status = ANY(%s) "
+            "SELECT tracking_number, region_id FROM reports_report "
+            "TABLESAMPLE SYSTEM (%s::real) WHERE status = ANY(%s) "
             "AND NOT is_confidential AND NOT is_training ORDER BY random() LIMIT %s",
-            [PUBLIC_STATUSES, size]).fetchall()
+            [percent, PUBLIC_STATUSES, size]).fetchall()
     return [r[0] for r in rows], sorted({r[1] for r in rows if r[1]})
 
 
