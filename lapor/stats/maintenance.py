@@ -432,6 +432,7 @@ def stats_rebuild(*, workers: int = 1, progress: Any = None) -> RebuildResult:
         if connection.vendor == "postgresql":
             shadows = (_Shadow(ReportFact), _Shadow(StatCell))
             with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")  # index builds
                 for shadow in shadows:
                     shadow.create(cursor)
             facts_table, cells_table = (shadow.name for shadow in shadows)
