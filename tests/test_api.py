@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from ninja.responses import NinjaJSONEncoder
 
 from lapor.privacy import vault
 from lapor.reports.models import Report, ReportEvent
+from lapor.reports.schemas import InboxOut, ReportListItemOut
 from tests.api_client import ApiClient, login
 from tests.factories import PASSWORD, Tree
 
@@ -389,3 +392,28 @@ def test_citizen_token_cannot_open_staff_views(tree: Tree) -> None:
     assert response.status_code == 403
     assert "Catatan internal" not in response.content.decode()
     assert citizen.get("/inbox", {"node": "kutim"}).status_code == 403
+
+
+def test_inbox_body_is_what_schema_validation_would_produce(tree: Tree) -> None:
+    """The inbox skips re-validating its rows (lapor.core.api.shaped_response): its body must
+    be exactly what Ninja's validated path gives, with no key beyond the schema's (the schema
+    is the privacy filter too)."""
+    _submit()
+    _submit(anonymous=True, category_code=None, title="Laporan tanpa kategori")
+    hub = login("hub", PASSWORD)
+    response = hub.get("/inbox", {"node": "kutim", "limit": 1})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    assert body["next_cursor"]
+    body["items"] += hub.get("/inbox", {"node": "kutim", "cursor": body["next_cursor"]}
+                             ).json()["items"]
+    validated = json.loads(json.dumps(InboxOut.model_validate(body).model_dump(),
+                                      cls=NinjaJSONEncoder))
+    assert validated == body
+    assert len(body["items"]) == 2
+    for item in body["items"]:
+        assert set(item) == set(ReportListItemOut.model_fields)
+        for ref in (item["region"], item["current_node"], item["category"]):
+            assert ref is None or set(ref) == {"code", "name"}
+    assert {item["category"] is None for item in body["items"]} == {True, False}

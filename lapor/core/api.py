@@ -65,6 +65,20 @@ def error_response(
     return api.create_response(request, body, status=status)
 
 
+def shaped_response(request: HttpRequest, body: Any) -> HttpResponse:
+    """``body`` rendered exactly as Ninja renders a 200 answer (same renderer, encoder and
+    content type) but without validating it against the response schema again.
+
+    For hot list endpoints only, whose presenters build the schema's exact shape: the schema
+    still documents the answer in OpenAPI, and a test checks that the body is what validation
+    would have produced (same keys, nothing extra: the schema is also the privacy filter).
+    On a page of 50 inbox rows validation cost about 9 ms of the 20 ms of Python per request.
+    """
+    from lapor.config.api import api  # noqa: PLC0415  (it imports the routers using this)
+
+    return api.create_response(request, body, status=200)
+
+
 def _encodable(text: str) -> bool:
     try:
         text.encode("utf-8")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Status
 
 from lapor.core import ratelimit
@@ -18,6 +18,7 @@ from lapor.core.api import (
     optional_actor,
     request_actor,
     request_staff,
+    shaped_response,
 )
 from lapor.core.api import _language as language_of
 from lapor.core.errors import NotAuthenticated, NotFound, ValidationFailed
@@ -239,7 +240,7 @@ def support(request: HttpRequest, tracking_number: str) -> dict[str, int]:
     "/inbox", response={200: InboxOut, **errors(401, 403, 404)},
     summary="Reports waiting at a node, newest first (keyset pagination)",
 )
-def inbox(request: HttpRequest, query: Query[InboxQuery]) -> dict[str, Any]:
+def inbox(request: HttpRequest, query: Query[InboxQuery]) -> HttpResponse:
     actor = request_staff(request)
     target = node_get(query.node)
     if target is None or actor.covering(target, READER_ROLES) is None:
@@ -259,8 +260,11 @@ def inbox(request: HttpRequest, query: Query[InboxQuery]) -> dict[str, Any]:
         limit=query.limit,
     )
     lang = language_of(request)
-    return {"items": [presenters.list_item(r, lang) for r in page.items],
-            "next_cursor": page.next_cursor}
+    # Pre-shaped (tests/test_api.py checks it against InboxOut): validating 50 rows again
+    # was almost half of the request's Python.
+    return shaped_response(request, {
+        "items": [presenters.list_item(r, lang) for r in page.items],
+        "next_cursor": page.next_cursor})
 
 
 def _staff_out(request: HttpRequest, actor: Actor, report_id: int) -> dict[str, Any]:
