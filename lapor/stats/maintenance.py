@@ -345,7 +345,8 @@ class _Shadow:
         for statement in renames:
             cursor.execute(statement)
         for grantee, privilege in grants:
-            cursor.execute(f'GRANT {privilege} ON {self.table} TO "{grantee}"')
+            role = "PUBLIC" if grantee == "PUBLIC" else connection.ops.quote_name(grantee)
+            cursor.execute(f"GRANT {privilege} ON {self.table} TO {role}")
         cursor.execute(f"ANALYZE {self.table}")
 
 
