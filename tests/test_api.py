@@ -330,9 +330,12 @@ def test_malformed_bodies_are_4xx_and_store_nothing(
 
 BAD_FIELDS: list[tuple[dict[str, Any], int, str, str]] = [
     ({"type": "complaint!"}, 422, "validation_error", "type"),
+    ({"type": ""}, 422, "required", "type"),
     ({"title": 42}, 422, "validation_error", "title"),
-    ({"title": "abc"}, 422, "validation_error", "title"),
-    ({"body": "x" * 10_001}, 422, "validation_error", "body"),
+    ({"title": "abc"}, 422, "text_too_short", "title"),
+    ({"title": "   "}, 422, "required", "title"),
+    ({"body": "x" * 10_001}, 422, "text_too_long", "body"),
+    ({"region_code": ""}, 422, "required", "region_code"),
     ({"title": "Judul dengan \x00 null"}, 422, "invalid_characters", "title"),
     ({"body": "Isi laporan \x07 dengan bel"}, 422, "invalid_characters", "body"),
     ({"region_code": "99.99.99"}, 422, "unknown_region", "region_code"),
@@ -361,6 +364,35 @@ def test_bad_fields_are_named_and_store_nothing(
     assert body["code"] == code
     assert body["field"] == field
     assert Report.objects.count() == 0
+
+
+def test_every_field_error_comes_back_at_once(tree: Tree) -> None:
+    """One 422 names every problem (issue 18: three round trips for an empty form), each with
+    its stable code; the limits are named with what was sent."""
+    response = ApiClient().post("/reports", {
+        **SUBMISSION, "title": "x" * 766, "body": "", "region_code": "99.99.99",
+        "reporter_email": "bukan-email", "latitude": "0.5"})
+    assert response.status_code == 422
+    body = response.json()
+    found = {(e["field"], e["code"]) for e in body["errors"]}
+    assert found == {("title", "text_too_long"), ("body", "required"),
+                     ("region_code", "unknown_region"), ("reporter_email", "invalid_email"),
+                     ("latitude", "invalid_coordinates")}
+    assert (body["code"], body["field"]) == (body["errors"][0]["code"], body["errors"][0]["field"])
+    title = next(e for e in body["errors"] if e["field"] == "title")
+    assert title["detail"] == {"max_length": 200, "length": 766}
+    assert title["message"] == "Terlalu panjang: 766 karakter, paling banyak 200."
+    assert next(e for e in body["errors"] if e["field"] == "body")["message"] == (
+        "Tulis isi laporan: apa yang terjadi, di mana, kapan.")
+    assert Report.objects.count() == 0
+
+
+def test_missing_required_fields_are_all_named(tree: Tree) -> None:
+    response = ApiClient().post("/reports", {})
+    assert response.status_code == 422
+    found = {(e["field"], e["code"]) for e in response.json()["errors"]}
+    assert found == {("type", "required"), ("title", "required"), ("body", "required"),
+                     ("region_code", "required")}
 
 
 def test_script_and_sql_text_is_stored_verbatim_not_executed(tree: Tree) -> None:

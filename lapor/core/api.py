@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
@@ -36,11 +36,23 @@ logger = logging.getLogger(__name__)
 MAX_JSON_DEPTH = 20
 
 
+class FieldErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    detail: Any = None
+
+
 class ErrorOut(Schema):
     code: str
     message: str
     field: str | None = None
     detail: Any = None
+    errors: list[FieldErrorOut] | None = Field(
+        default=None,
+        description="Every refusal of the request when its fields were all checked (report "
+                    "submission, schema validation): one entry per field problem, each with "
+                    "its own stable code. The first entry is also the top-level code/field.")
 
 
 ERRORS_4XX = frozenset({400, 401, 403, 404, 409, 422, 429})
@@ -58,11 +70,42 @@ def _language(request: HttpRequest) -> str:
 
 def error_response(
     api: NinjaAPI, request: HttpRequest, *, status: int, code: str,
-    field: str | None = None, detail: Any = None,
+    field: str | None = None, detail: Any = None, errors: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    body = {"code": code, "message": message_for(code, _language(request)), "field": field,
-            "detail": detail}
+    body: dict[str, Any] = {
+        "code": code, "message": message_for(code, _language(request), field=field,
+                                             detail=detail),
+        "field": field, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
     return api.create_response(request, body, status=status)
+
+
+def error_items(request: HttpRequest, exc: ApplicationError) -> list[dict[str, Any]] | None:
+    """``exc.errors`` as the body's ``errors`` list, messages in the request's language."""
+    if exc.errors is None:
+        return None
+    language = _language(request)
+    return [{"code": e.code, "message": e.message(language), "field": e.field,
+             "detail": e.detail} for e in exc.errors]
+
+
+# Pydantic's error types that have a code of their own; every other one is validation_error.
+_PYDANTIC_CODES = {"missing": "required", "string_too_long": "text_too_long",
+                   "string_too_short": "text_too_short"}
+
+
+def _schema_error_items(request: HttpRequest, errors: list[dict[str, Any]]
+                        ) -> list[dict[str, Any]]:
+    language = _language(request)
+    items = []
+    for error in errors:
+        code = _PYDANTIC_CODES.get(str(error.get("type")), "validation_error")
+        field = _field_of(error)
+        items.append({"code": code, "field": field,
+                      "message": message_for(code, language, field=field),
+                      "detail": {"type": error.get("type"), "msg": error.get("msg")}})
+    return items
 
 
 def shaped_response(request: HttpRequest, body: Any) -> HttpResponse:
@@ -141,7 +184,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApplicationError)
     def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         response = error_response(api, request, status=exc.status, code=exc.code,
-                                  field=exc.field, detail=exc.detail)
+                                  field=exc.field, detail=exc.detail,
+                                  errors=error_items(request, exc))
         if isinstance(exc, TooManyRequests):
             response["Retry-After"] = str(exc.retry_after)
         return response
@@ -177,7 +221,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
             for e in exc.errors[:20]
         ]
         return error_response(api, request, status=422, code="validation_error",
-                              field=_field_of(first), detail=detail)
+                              field=_field_of(first), detail=detail,
+                              errors=_schema_error_items(request, exc.errors[:20]))
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -188,7 +233,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         cause = exc.__cause__
         if isinstance(cause, ApplicationError):
             return error_response(api, request, status=cause.status, code=cause.code,
-                                  field=cause.field)
+                                  field=cause.field, detail=cause.detail,
+                                  errors=error_items(request, cause))
         if exc.status_code == 400:
             return error_response(api, request, status=400, code="invalid_json")
         code = {401: "not_authenticated", 403: "permission_denied", 404: "not_found",

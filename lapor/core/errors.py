@@ -7,11 +7,14 @@ of its class and the message in the language of ``Accept-Language`` (Indonesian 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 # code -> (Bahasa Indonesia, English). Codes are a public contract: never rename one.
 MESSAGES: dict[str, tuple[str, str]] = {
     "validation_error": ("Data yang dikirim tidak valid.", "The submitted data is invalid."),
+    "required": ("Wajib diisi.", "This field is required."),
     "invalid_json": (
         "Isi permintaan bukan JSON yang valid.",
         "The request body is not valid JSON.",
@@ -184,8 +187,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def message_for(code: str, language: str) -> str:
-    indonesian, english = MESSAGES.get(code, MESSAGES["validation_error"])
+# The same codes said more precisely when the refusal carries its numbers (``detail``): the
+# limit and what was sent, so nobody has to guess ("Teks terlalu panjang" named no limit).
+DETAILED_MESSAGES: dict[str, tuple[str, str]] = {
+    "text_too_long": (
+        "Terlalu panjang: {length} karakter, paling banyak {max_length}.",
+        "Too long: {length} characters, at most {max_length}.",
+    ),
+    "text_too_short": (
+        "Terlalu pendek: {length} karakter, paling sedikit {min_length}.",
+        "Too short: {length} characters, at least {min_length}.",
+    ),
+    "attachment_too_large": (
+        "Berkas terlalu besar: {size_mb} MB, paling besar {max_mb} MB per berkas.",
+        "The file is too large: {size_mb} MB, at most {max_mb} MB per file.",
+    ),
+}
+
+# A required field says what is missing, in words for that field ((code, field) -> message).
+FIELD_MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
+    ("required", "type"): ("Pilih jenis laporan.", "Choose the type of report."),
+    ("required", "title"): ("Tulis judul laporan.", "Write a title for your report."),
+    ("required", "body"): (
+        "Tulis isi laporan: apa yang terjadi, di mana, kapan.",
+        "Describe what happened: what, where, when.",
+    ),
+    ("required", "region_code"): ("Pilih wilayah kejadian.", "Choose the region where it happened."),
+}
+
+
+def message_for(code: str, language: str, *, field: str | None = None,
+                detail: Any = None) -> str:
+    """The message for ``code`` in ``language`` ("en", else Indonesian): the field's own words
+    for it if it has some, the detailed wording when ``detail`` holds its numbers."""
+    pair = FIELD_MESSAGES.get((code, field or ""))
+    if pair is None and isinstance(detail, dict) and code in DETAILED_MESSAGES:
+        indonesian, english = DETAILED_MESSAGES[code]
+        try:
+            return (english if language == "en" else indonesian).format_map(detail)
+        except (KeyError, ValueError):
+            pass
+    indonesian, english = pair or MESSAGES.get(code, MESSAGES["validation_error"])
     return english if language == "en" else indonesian
 
 
@@ -194,13 +236,20 @@ class ApplicationError(Exception):
 
     status: ClassVar[int] = 400
 
-    def __init__(self, code: str, *, field: str | None = None, detail: Any = None) -> None:
+    def __init__(self, code: str, *, field: str | None = None, detail: Any = None,
+                 errors: list[ApplicationError] | None = None) -> None:
         if code not in MESSAGES:
             raise KeyError(f"Undeclared error code {code!r}: add it to lapor.core.errors.MESSAGES")
         super().__init__(code)
         self.code = code
         self.field = field
         self.detail = detail
+        # Every refusal of one request when there were several checks (FieldErrors); the
+        # first one is also this error's own code/field/detail.
+        self.errors = errors
+
+    def message(self, language: str) -> str:
+        return message_for(self.code, language, field=self.field, detail=self.detail)
 
 
 class ValidationFailed(ApplicationError):
@@ -247,3 +296,31 @@ class ServiceUnavailable(ApplicationError):
     """A dependency (storage, virus scanner) failed; nothing was written. Safe to retry."""
 
     status = 503
+
+
+class FieldErrors:
+    """Collects the refusals of a request's fields, so one answer names all of them.
+
+    ``with errors.field(): ...`` runs one check and keeps its :class:`ValidationFailed`;
+    :meth:`raise_any` then raises one ``ValidationFailed`` carrying the first refusal's code
+    and field (what a client reading only those sees) and all of them in ``errors``.
+    """
+
+    def __init__(self) -> None:
+        self.found: list[ApplicationError] = []
+
+    @contextmanager
+    def field(self) -> Iterator[None]:
+        try:
+            yield
+        except ValidationFailed as exc:
+            self.found.extend(exc.errors or [exc])
+
+    def has(self, field: str) -> bool:
+        return any(e.field == field for e in self.found)
+
+    def raise_any(self) -> None:
+        if self.found:
+            first = self.found[0]
+            raise ValidationFailed(first.code, field=first.field, detail=first.detail,
+                                   errors=list(self.found))

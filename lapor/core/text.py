@@ -29,7 +29,9 @@ def clean_text(
     if _FORBIDDEN.search(text) or (not multiline and _FORBIDDEN_SINGLE_LINE.search(text)):
         raise ValidationFailed("invalid_characters", field=field)
     if len(text) > max_length:
-        raise ValidationFailed("text_too_long", field=field, detail={"max_length": max_length})
+        raise ValidationFailed("text_too_long", field=field,
+                               detail={"max_length": max_length, "length": len(text)})
     if len(text) < min_length:
-        raise ValidationFailed("text_too_short", field=field, detail={"min_length": min_length})
+        raise ValidationFailed("text_too_short", field=field,
+                               detail={"min_length": min_length, "length": len(text)})
     return text

@@ -10,31 +10,49 @@ from ninja import Field, Schema
 
 from lapor.reports.models import Channel, ReportType
 from lapor.reports.states import ArchiveReason, Status
+from lapor.reports.submission import (
+    ADDRESS_MAX,
+    BODY_MAX,
+    BODY_MIN,
+    NAME_MAX,
+    TITLE_MAX,
+    TITLE_MIN,
+)
 from lapor.sla.calendar import RESOLUTION_TIERS
 
 Text = Annotated[str, Field(max_length=10_000)]
 Reason = Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
+def _limits(minimum: int, maximum: int) -> dict[str, Any]:
+    return {"minLength": minimum, "maxLength": maximum}
+
+
 class SubmitIn(Schema):
-    type: ReportType = Field(description="complaint, aspiration or information_request")
-    title: str = Field(min_length=5, max_length=200)
-    body: str = Field(min_length=10, max_length=10_000)
-    region_code: str = Field(max_length=13, description="Kemendagri code, e.g. 64.08.04")
+    """The limits below are documented from :mod:`lapor.reports.submission` (where they are
+    set) but checked there, not here: the service checks every field and one 422 names every
+    problem (``errors``), where a schema check would stop the request before the others."""
+
+    type: str = Field(description="complaint, aspiration or information_request",
+                      json_schema_extra={"enum": list(ReportType.values)})
+    title: str = Field(json_schema_extra=_limits(TITLE_MIN, TITLE_MAX))
+    body: str = Field(json_schema_extra=_limits(BODY_MIN, BODY_MAX))
+    region_code: str = Field(description="Kemendagri code, e.g. 64.08.04",
+                             json_schema_extra={"maxLength": 13})
     category_code: str | None = Field(default=None, max_length=60)
     incident_date: date | None = None
     latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)
     longitude: Decimal | None = Field(
         default=None, ge=-180, le=180, max_digits=9, decimal_places=6
     )
-    address: str = Field(default="", max_length=300)
+    address: str = Field(default="", json_schema_extra={"maxLength": ADDRESS_MAX})
     target_agency_code: str | None = Field(
         default=None, max_length=80, description="Agency the reporter picked (no wrong door)"
     )
     channel: Channel = Channel.WEB
     is_anonymous: bool = Field(default=False, description="Hide the reporter from agencies")
     is_confidential: bool = Field(default=False, description="Hide the report from the public")
-    reporter_name: str = Field(default="", max_length=120)
+    reporter_name: str = Field(default="", json_schema_extra={"maxLength": NAME_MAX})
     reporter_email: str = Field(default="", max_length=254)
     reporter_phone: str = Field(default="", max_length=32)
     reporter_nik: str = Field(

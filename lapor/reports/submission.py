@@ -7,8 +7,10 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,7 +19,7 @@ from stdnum import verhoeff
 from lapor.categories.models import Category
 from lapor.core import clock, ratelimit
 from lapor.core.contact import valid_email, valid_phone
-from lapor.core.errors import NotAuthenticated, ValidationFailed
+from lapor.core.errors import FieldErrors, NotAuthenticated, ValidationFailed
 from lapor.core.text import clean_text
 from lapor.notifications.report_events import notify_report_event
 from lapor.orgs.actors import Actor, ActorKind, reporter_actor
@@ -130,27 +132,144 @@ def _check_coordinates(latitude: Decimal | None, longitude: Decimal | None) -> N
         raise ValidationFailed("invalid_coordinates", field="longitude")
 
 
-def _references(
-    region_code: str, category_code: str | None, target_agency_code: str | None
-) -> tuple[Region, Category | None, OrgNode | None]:
-    region = Region.objects.filter(code=region_code).first()
+def _region(region_code: str) -> Region:
+    if not region_code.strip():
+        raise ValidationFailed("required", field="region_code")
+    region = Region.objects.filter(code=region_code.strip()).first()
     if region is None:
         raise ValidationFailed("unknown_region", field="region_code")
-    category = None
-    if category_code:
-        category = Category.objects.filter(code=category_code, is_active=True).first()
-        if category is None:
-            raise ValidationFailed("unknown_category", field="category_code")
-    target = None
-    if target_agency_code:
-        # With its training space, if it is one (lapor.training; read through the reverse
-        # relation's name so this app does not import that one).
+    return region
+
+
+def _category(category_code: str | None) -> Category | None:
+    if not category_code:
+        return None
+    category = Category.objects.filter(code=category_code, is_active=True).first()
+    if category is None:
+        raise ValidationFailed("unknown_category", field="category_code")
+    return category
+
+
+def _target(target_agency_code: str | None, *, practice: bool) -> OrgNode | None:
+    """The agency picked, with its training space if it is one (lapor.training; read through
+    the reverse relation's name so this app does not import that one). The target decides and
+    ``practice`` must agree: real reports never enter a sandbox."""
+    if not target_agency_code:
+        target = None
+    else:
         target = OrgNode.objects.filter(
             code=target_agency_code, kind=NodeKind.AGENCY, is_active=True
         ).select_related("training_space").first()
         if target is None:
             raise ValidationFailed("unknown_node", field="target_agency_code")
-    return region, category, target
+    in_space = target is not None and getattr(target, "training_space", None) is not None
+    if in_space != practice:
+        raise ValidationFailed("unknown_node", field="target_agency_code")
+    return target
+
+
+def _required_text(value: str | None, *, field: str, max_length: int, min_length: int,
+                   multiline: bool = False) -> str:
+    """An empty required text says what is missing (``required``), not "too short"."""
+    if not (value or "").strip():
+        raise ValidationFailed("required", field=field)
+    return clean_text(value, field=field, max_length=max_length, min_length=min_length,
+                      multiline=multiline)
+
+
+def _check_incident_date(incident_date: date | None, now: datetime) -> None:
+    if incident_date is None:
+        return
+    # Allow "today" anywhere in Indonesia (WIT is UTC+9).
+    if incident_date > (now + timedelta(hours=9)).date():
+        raise ValidationFailed("date_in_future", field="incident_date")
+    if incident_date < (now - timedelta(days=INCIDENT_MAX_AGE_DAYS)).date():
+        raise ValidationFailed("date_too_old", field="incident_date")
+
+
+@dataclass(frozen=True)
+class CheckedReport:
+    """What :func:`report_validate` accepted, cleaned: ready to be written."""
+
+    type: str
+    channel: str
+    title: str
+    body: str
+    address: str
+    name: str
+    email: str
+    phone: str
+    nik: str
+    region: Region
+    category: Category | None
+    target: OrgNode | None
+
+
+def report_validate(
+    *,
+    type: str | None,
+    title: str | None,
+    body: str | None,
+    region_code: str | None,
+    channel: str = Channel.WEB,
+    category_code: str | None = None,
+    incident_date: date | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    address: str = "",
+    target_agency_code: str | None = None,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    reporter_nik: str = "",
+    practice: bool = False,
+) -> CheckedReport:
+    """Check every field of a report and refuse them all at once.
+
+    One :class:`ValidationFailed` lists every refusal in ``errors`` (each with its field and
+    stable code; a missing required field is ``required``, a text out of bounds carries its
+    limit and length), so a form or an API client corrects everything in one round trip.
+    The limits are this module's ``*_MIN``/``*_MAX`` constants, the only place they are set.
+    Writes nothing; :func:`report_submit` calls it first.
+    """
+    errors = FieldErrors()
+    cleaned: dict[str, object] = {}
+    with errors.field():
+        if not type:
+            raise ValidationFailed("required", field="type")
+        if type not in ReportType.values:
+            raise ValidationFailed("validation_error", field="type")
+    with errors.field():
+        if channel not in Channel.values:
+            raise ValidationFailed("validation_error", field="channel")
+    checks: dict[str, Callable[[], object]] = {
+        "title": lambda: _required_text(title, field="title", max_length=TITLE_MAX,
+                                        min_length=TITLE_MIN),
+        "body": lambda: _required_text(body, field="body", max_length=BODY_MAX,
+                                       min_length=BODY_MIN, multiline=True),
+        "region": lambda: _region(region_code or ""),
+        "incident_date": lambda: _check_incident_date(incident_date, clock.now()),
+        "address": lambda: clean_text(address, field="address", max_length=ADDRESS_MAX),
+        "coordinates": lambda: _check_coordinates(latitude, longitude),
+        "category": lambda: _category(category_code),
+        "target": lambda: _target(target_agency_code, practice=practice),
+        "name": lambda: clean_text(reporter_name, field="reporter_name", max_length=NAME_MAX),
+        "email": lambda: _clean_email(reporter_email),
+        "phone": lambda: _clean_phone(reporter_phone),
+        "nik": lambda: _clean_nik(reporter_nik),
+    }
+    for key, check in checks.items():
+        with errors.field():
+            cleaned[key] = check()
+    errors.raise_any()
+    return CheckedReport(
+        type=str(type), channel=channel, title=str(cleaned["title"]), body=str(cleaned["body"]),
+        address=str(cleaned["address"]), name=str(cleaned["name"]),
+        email=str(cleaned["email"]), phone=str(cleaned["phone"]), nik=str(cleaned["nik"]),
+        region=cast(Region, cleaned["region"]), category=cast(Category | None,
+                                                              cleaned["category"]),
+        target=cast(OrgNode | None, cleaned["target"]),
+    )
 
 
 def _senders(*, user_id: int | None, email: str, phone: str) -> list[str]:
@@ -203,29 +322,16 @@ def report_submit(
     Staff entry (walk-in, phone), practice reports and the demo pass none.
     """
     # Check.
-    if type not in ReportType.values:
-        raise ValidationFailed("validation_error", field="type")
-    if channel not in Channel.values:
-        raise ValidationFailed("validation_error", field="channel")
-    title = clean_text(title, field="title", max_length=TITLE_MAX, min_length=TITLE_MIN)
-    body = clean_text(body, field="body", max_length=BODY_MAX, min_length=BODY_MIN, multiline=True)
-    address = clean_text(address, field="address", max_length=ADDRESS_MAX)
-    name = clean_text(reporter_name, field="reporter_name", max_length=NAME_MAX)
-    email = _clean_email(reporter_email)
-    phone = _clean_phone(reporter_phone)
-    nik = _clean_nik(reporter_nik)
-    _check_coordinates(latitude, longitude)
+    checked = report_validate(
+        type=type, title=title, body=body, region_code=region_code, channel=channel,
+        category_code=category_code, incident_date=incident_date, latitude=latitude,
+        longitude=longitude, address=address, target_agency_code=target_agency_code,
+        reporter_name=reporter_name, reporter_email=reporter_email,
+        reporter_phone=reporter_phone, reporter_nik=reporter_nik, practice=practice)
+    title, body, address, name = checked.title, checked.body, checked.address, checked.name
+    email, phone, nik = checked.email, checked.phone, checked.nik
+    region, category, target = checked.region, checked.category, checked.target
     now = clock.now()
-    if incident_date is not None:
-        # Allow "today" anywhere in Indonesia (WIT is UTC+9).
-        if incident_date > (now + timedelta(hours=9)).date():
-            raise ValidationFailed("date_in_future", field="incident_date")
-        if incident_date < (now - timedelta(days=INCIDENT_MAX_AGE_DAYS)).date():
-            raise ValidationFailed("date_too_old", field="incident_date")
-    region, category, target = _references(region_code, category_code, target_agency_code)
-    in_space = target is not None and getattr(target, "training_space", None) is not None
-    if in_space != practice:
-        raise ValidationFailed("unknown_node", field="target_agency_code")
     reporter_user = actor.user if actor.kind == ActorKind.REPORTER else None
     if origin is not None:
         ratelimit.throttle_submission(channel=channel, origin=origin, senders=_senders(
