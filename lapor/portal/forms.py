@@ -20,6 +20,7 @@ from lapor.core.errors import message_for
 from lapor.reports.models import ReportType
 from lapor.reports.presenters import status_label
 from lapor.reports.states import Status
+from lapor.reports.submission import ADDRESS_MAX, BODY_MAX, NAME_MAX, TITLE_MAX, TITLE_MIN
 
 
 class PortalRenderer(DjangoTemplates):
@@ -91,9 +92,11 @@ class ReportForm(PortalForm):
                              widget=forms.RadioSelect, initial=ReportType.COMPLAINT,
                              required=False)
     title = forms.CharField(label=_("Title"), required=False,
-                            help_text=_("One short sentence: what happened, where (5 to 200 "
-                                        "characters)."))
-    body = forms.CharField(label=_("What happened?"), required=False, widget=forms.Textarea,
+                            widget=forms.TextInput(attrs={"maxlength": TITLE_MAX,
+                                                          "aria-required": "true"}))
+    body = forms.CharField(label=_("What happened?"), required=False,
+                           widget=forms.Textarea(attrs={"maxlength": BODY_MAX,
+                                                        "aria-required": "true"}),
                            help_text=_("Describe the problem: when, where, who is affected, "
                                        "what you expect. Do not write ID numbers or phone "
                                        "numbers of other people."))
@@ -103,7 +106,8 @@ class ReportForm(PortalForm):
                                widget=forms.TextInput(attrs={"type": "search",
                                                              "autocomplete": "off"}))
     region_code = forms.CharField(required=False)
-    address = forms.CharField(label=_("Address or landmark (optional)"), required=False)
+    address = forms.CharField(label=_("Address or landmark (optional)"), required=False,
+                              widget=forms.TextInput(attrs={"maxlength": ADDRESS_MAX}))
     latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9,
                                   decimal_places=6, localize=False,
                                   widget=forms.TextInput(attrs={"inputmode": "decimal"}))
@@ -129,7 +133,8 @@ class ReportForm(PortalForm):
         help_text=_("The report is not published in the public list or search. Only you, the "
                     "verifiers and the offices handling it can read it."))
     reporter_name = forms.CharField(label=_("Your name (optional)"), required=False,
-                                    widget=forms.TextInput(attrs={"autocomplete": "name"}))
+                                    widget=forms.TextInput(attrs={"autocomplete": "name",
+                                                                  "maxlength": NAME_MAX}))
     reporter_email = forms.CharField(label=_("E-mail (optional)"), required=False,
                                      widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     reporter_phone = forms.CharField(label=_("Phone number (optional)"), required=False,
@@ -148,6 +153,10 @@ class ReportForm(PortalForm):
     def __init__(self, *args: Any, categories: list[tuple[str, str]],
                  agencies: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The limits shown are the service's own (lapor.reports.submission).
+        self.fields["title"].help_text = _(
+            "One short sentence: what happened, where (%(min)s to %(max)s characters)."
+        ) % {"min": TITLE_MIN, "max": TITLE_MAX}
         _choices(self, "category", [("", _("— Not sure —")), *categories])
         _choices(self, "target_agency", [("", _("— Let the verifiers decide —")), *agencies])
 

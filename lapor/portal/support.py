@@ -41,11 +41,17 @@ def error_text(exc: ApplicationError) -> str:
 def add_error(
     form: forms.Form, exc: ApplicationError, fields: dict[str, str] | None = None
 ) -> None:
-    """Show a service refusal next to the field it names (else on top of the form)."""
-    name = (fields or {}).get(exc.field or "", exc.field)
-    details = exc.detail if isinstance(exc.detail, list) else None
-    message: Any = details or error_text(exc)
-    form.add_error(name if name in form.fields else None, message)
+    """Show a service refusal next to the field it names (else on top of the form); every
+    one of them when the service checked all fields (``exc.errors``). A field that already
+    shows a refusal (e.g. a date the form could not read) keeps only that one."""
+    for one in exc.errors or [exc]:
+        name = (fields or {}).get(one.field or "", one.field)
+        name = name if name in form.fields else None
+        if name is not None and name in form.errors:
+            continue
+        details = one.detail if isinstance(one.detail, list) else None
+        message: Any = details or one.message(language())
+        form.add_error(name, message)
 
 
 def citizen(request: HttpRequest) -> Actor:

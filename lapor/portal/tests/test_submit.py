@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -58,7 +60,7 @@ def test_validation_errors_keep_input_and_store_nothing(client: Client, tree: Tr
     response = client.post("/lapor/", data)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Teks terlalu pendek." in html
+    assert "Terlalu pendek: 3 karakter, paling sedikit 5." in html
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_title_helptext id_title_error"' in html
     assert 'value="abc"' in html
@@ -66,18 +68,80 @@ def test_validation_errors_keep_input_and_store_nothing(client: Client, tree: Tr
     # The chosen region stays chosen, with its path.
     assert "Dipilih: Sangatta Utara, Kabupaten Kutai Timur, Kalimantan Timur" in html
     assert "Tidak ada wilayah" not in html
-    assert Report.objects.count() == 0
-    # The next refusal (one at a time from the service) is the phone number.
-    response = client.post("/lapor/", form_data(tree, reporter_phone="12"))
-    assert "Nomor telepon tidak valid." in response.content.decode()
+    # The phone number's refusal comes in the same answer, not one round trip later.
+    assert "Nomor telepon tidak valid." in html
     assert Report.objects.count() == 0
 
 
 def test_missing_region_is_shown_at_the_picker(client: Client, tree: Tree) -> None:
     html = client.post("/lapor/", form_data(tree, region_code="")).content.decode()
     assert 'id="id_region_code_error"' in html
-    assert "Kode wilayah tidak dikenal." in html
+    assert "Pilih wilayah kejadian." in html
+    assert "Kode wilayah tidak dikenal." not in html
     assert Report.objects.count() == 0
+
+
+def _error_list(html: str, field_id: str) -> str:
+    found = re.search(rf'<ul class="errorlist" id="{field_id}_error"[^>]*>(.*?)</ul>', html, re.S)
+    assert found, f"no error list for {field_id}"
+    return found.group(1)
+
+
+def test_empty_form_names_every_missing_field_at_once(client: Client, tree: Tree) -> None:
+    """Issue 18: an empty form needed three round trips (title, then body, then region)."""
+    response = client.post("/lapor/", {"action": "submit", "type": "complaint"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Tulis judul laporan." in _error_list(html, "id_title")
+    assert "Tulis isi laporan: apa yang terjadi, di mana, kapan." in _error_list(html, "id_body")
+    assert "Pilih wilayah kejadian." in _error_list(html, "id_region_code")
+    summary = re.search(r'data-testid="error-summary"(.*?)</div>', html, re.S)
+    assert summary
+    for anchor in ("#id_title", "#id_body", "#id_region_q"):
+        assert f'href="{anchor}"' in summary.group(1)
+    assert "Teks terlalu pendek" not in html
+    assert Report.objects.count() == 0
+
+
+def test_too_long_texts_name_the_limit_and_the_count(client: Client, tree: Tree) -> None:
+    response = client.post("/lapor/", form_data(tree, title="x" * 766, body="y" * 10_050,
+                                                 incident_date="kemarin"))
+    html = response.content.decode()
+    assert "Terlalu panjang: 766 karakter, paling banyak 200." in _error_list(html, "id_title")
+    assert "Terlalu panjang: 10050 karakter, paling banyak 10000." in _error_list(html, "id_body")
+    # A field the form cannot read does not hide the others' refusals.
+    assert _error_list(html, "id_incident_date")
+    assert Report.objects.count() == 0
+
+
+def test_inputs_carry_maxlength_and_accept(client: Client, tree: Tree) -> None:
+    html = client.get("/lapor/").content.decode()
+    assert re.search(r'<input type="text" name="title" maxlength="200"', html)
+    assert re.search(r'<textarea name="body"[^>]* maxlength="10000"', html)
+    assert re.search(r'name="address" maxlength="300"', html)
+    assert ('accept="image/jpeg,image/png,image/webp,application/pdf,video/mp4"' in html)
+    assert 'data-max-bytes="10485760"' in html
+    assert "paling besar 10 MB per berkas" in html
+    assert "/static/portal/report-form.js" in html
+    assert "(5 sampai 200 karakter)" in html
+
+
+def test_too_large_file_is_named_with_its_limit_before_sending(
+    client: Client, tree: Tree, settings: Any
+) -> None:
+    settings.LAPOR_ATTACHMENT_MAX_BYTES = 1024 * 1024
+    big = io.BytesIO(b"\xff\xd8\xff" + b"0" * (3 * 1024 * 1024))
+    big.name = "besar.jpg"
+    response = client.post("/lapor/", {**form_data(tree, title=""), "attachments": [big]})
+    html = response.content.decode()
+    assert "besar.jpg: Berkas terlalu besar: 3,0 MB, paling besar 1 MB per berkas." in (
+        _error_list(html, "id_attachments"))
+    assert Report.objects.count() == 0
+    # Sent with a valid form (no JavaScript): the report stays, the file is refused with
+    # its limit on the confirmation page.
+    big.seek(0)
+    done = client.post("/lapor/", {**form_data(tree), "attachments": [big]}, follow=True)
+    assert "Berkas terlalu besar: 3,0 MB, paling besar 1 MB per berkas." in done.content.decode()
 
 
 def test_region_search_without_javascript_keeps_input(client: Client, tree: Tree) -> None:

@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
+from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from lapor.attachments.content import detect
+from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
 from lapor.attachments.services import attachment_add
+from lapor.attachments.staging import staged_add, staged_take
 from lapor.categories.selectors import categories_active
 from lapor.core import ratelimit
-from lapor.core.errors import ApplicationError, Conflict, PayloadTooLarge, TooManyRequests
+from lapor.core.errors import (
+    ApplicationError,
+    Conflict,
+    PayloadTooLarge,
+    TooManyRequests,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from lapor.orgs.actors import reporter_actor
 from lapor.orgs.models import NodeKind
 from lapor.orgs.selectors import nodes_list
 from lapor.portal import support
 from lapor.portal.forms import ReportForm
 from lapor.portal.views.regions import picker_context
-from lapor.reports.submission import report_submit
+from lapor.reports.submission import report_submit, report_validate
 from lapor.search.duplicates import similar_public_draft
 
 PICKER_ACTIONS = ("region_search", "region_children")
+# token -> file name of the files this session staged for the similar-reports step.
+STAGED_KEY = "portal_staged"
 
 
 def _choices() -> dict[str, list[tuple[str, str]]]:
@@ -34,38 +49,137 @@ def _choices() -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def _render(request: HttpRequest, form: ReportForm, **extra: Any) -> HttpResponse:
+def _limits() -> dict[str, Any]:
+    """The attachment limits the page shows and its script checks before sending."""
+    max_bytes = settings.LAPOR_ATTACHMENT_MAX_BYTES
+    return {"max_files": settings.LAPOR_ATTACHMENTS_PER_REPORT, "max_bytes": max_bytes,
+            "max_megabytes": max_bytes // (1024 * 1024), "accept": ",".join(ALLOWED_CONTENT_TYPES)}
+
+
+# Where each field's error links to in the summary (the region picker's search box).
+_ANCHORS = {"region_code": "id_region_q"}
+
+
+def _summary(form: ReportForm, file_errors: list[str]) -> list[dict[str, str]]:
+    """Every refusal of the submission, in form order, for the list on top of the page."""
+    items = []
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS:
+            continue
+        label = str(form.fields[name].label or _("Region where it happened"))
+        items += [{"anchor": _ANCHORS.get(name, f"id_{name}"), "label": label,
+                   "message": str(e)} for e in errors]
+    items += [{"anchor": "id_attachments", "label": str(_("Photos and documents")),
+               "message": e} for e in file_errors]
+    return items
+
+
+def _render(request: HttpRequest, form: ReportForm, *, file_errors: list[str] | None = None,
+            **extra: Any) -> HttpResponse:
     data = form.data if form.is_bound else {}
     picker = picker_context(query=str(data.get("region_q", "")),
                             code=str(data.get("region_code", "")),
                             action=str(data.get("action", "")))
+    file_errors = file_errors or []
     return render(request, "portal/report_form.html", {
-        "form": form, **picker, "max_files": settings.LAPOR_ATTACHMENTS_PER_REPORT,
-        "max_megabytes": settings.LAPOR_ATTACHMENT_MAX_BYTES // (1024 * 1024), **extra,
+        "form": form, **picker, **_limits(), "file_errors": file_errors,
+        "error_summary": _summary(form, file_errors) if form.is_bound else [], **extra,
     })
+
+
+def _megabytes(size: int) -> str:
+    text = f"{size / (1024 * 1024):.1f}"
+    return text.replace(".", ",") if support.language() == "id" else text
+
+
+def _too_large(upload: UploadedFile) -> PayloadTooLarge:
+    return PayloadTooLarge("attachment_too_large", field="file", detail={
+        "size_mb": _megabytes(upload.size or 0),
+        "max_mb": settings.LAPOR_ATTACHMENT_MAX_BYTES // (1024 * 1024)})
 
 
 def _read(upload: UploadedFile) -> bytes:
     if upload.size is not None and upload.size > settings.LAPOR_ATTACHMENT_MAX_BYTES:
-        raise PayloadTooLarge("attachment_too_large", field="file")
+        raise _too_large(upload)
     return upload.read(settings.LAPOR_ATTACHMENT_MAX_BYTES + 1)
 
 
-def attach_files(*, report_id: int, uploads: list[UploadedFile], user: Any,
-                 limit: int) -> list[dict[str, str]]:
-    """Add each file as the reporter; the refusals (file name and why) are returned, never
-    raised: the report is already acknowledged and stays."""
+def _file_error(name: str, exc: ApplicationError) -> str:
+    return f"{name}: {exc.message(support.language())}"
+
+
+def check_files(uploads: list[UploadedFile], *, already: int = 0) -> list[str]:
+    """What is wrong with the chosen files, checked before the report is sent: count, size
+    and type (by content). The browser checks the same before sending (portal/report-form.js);
+    this is the check that holds without JavaScript."""
+    errors = []
+    limit = settings.LAPOR_ATTACHMENTS_PER_REPORT
+    if already + len(uploads) > limit:
+        errors.append(_("At most %(max_files)s files per report.") % {"max_files": limit})
+    for upload in uploads:
+        name = upload.name or "?"
+        if upload.size is not None and upload.size > settings.LAPOR_ATTACHMENT_MAX_BYTES:
+            errors.append(_file_error(name, _too_large(upload)))
+            continue
+        head = upload.read(16)
+        upload.seek(0)
+        if detect(head) is None:
+            errors.append(_file_error(name, UnsupportedMediaType("attachment_type_not_allowed")))
+    return errors
+
+
+def attach_files(*, report_id: int, uploads: list[UploadedFile], user: Any, limit: int,
+                 staged: list[tuple[str, str]] | None = None) -> list[dict[str, str]]:
+    """Add each file (the staged ones first, as ``(token, name)``) as the reporter; the
+    refusals (file name and why) are returned, never raised: the report is already
+    acknowledged and stays."""
     refused: list[dict[str, str]] = []
     actor = reporter_actor(report_id=report_id, user=user)
-    for index, upload in enumerate(uploads):
-        name = upload.name or "?"
+    files: list[tuple[str, Callable[[], bytes | None]]] = [
+        (name, lambda token=token: staged_take(token)) for token, name in staged or []]
+    files += [(upload.name or "?", lambda upload=upload: _read(upload)) for upload in uploads]
+    for index, (name, read) in enumerate(files):
         try:
             if index >= limit:
                 raise Conflict("attachment_limit_reached")
-            attachment_add(actor=actor, report_id=report_id, data=_read(upload), filename=name)
+            data = read()
+            if data is None:  # a staged file that expired meanwhile
+                raise ValidationFailed("attachment_unreadable", field="file")
+            attachment_add(actor=actor, report_id=report_id, data=data, filename=name)
         except ApplicationError as exc:
-            refused.append({"name": name, "reason": support.error_text(exc)})
+            refused.append({"name": name, "reason": exc.message(support.language())})
     return refused
+
+
+def _staged_in_session(request: HttpRequest) -> dict[str, str]:
+    staged = request.session.get(STAGED_KEY, {})
+    return staged if isinstance(staged, dict) else {}
+
+
+def _kept_staged(request: HttpRequest) -> list[tuple[str, str]]:
+    """The staged files the form still asks for (ticked), that this session staged."""
+    mine = _staged_in_session(request)
+    return [(t, mine[t]) for t in dict.fromkeys(request.POST.getlist("staged")) if t in mine]
+
+
+def _stage(request: HttpRequest, uploads: list[UploadedFile]) -> tuple[list[dict[str, Any]],
+                                                                        list[str]]:
+    """Keep the chosen files server-side for the similar-reports step; returns the staged
+    files (token, name, size) with the ones kept before, and the refusals."""
+    kept = _kept_staged(request)
+    mine = _staged_in_session(request)
+    errors = []
+    for upload in uploads:
+        name = upload.name or "?"
+        try:
+            staged = staged_add(data=_read(upload))
+        except ApplicationError as exc:
+            errors.append(_file_error(name, exc))
+            continue
+        kept.append((staged.token, name))
+        mine[staged.token] = name
+    request.session[STAGED_KEY] = {t: n for t, n in mine.items() if t in dict(kept)}
+    return [{"token": t, "name": n} for t, n in kept], errors
 
 
 def report_form(request: HttpRequest) -> HttpResponse:
@@ -73,20 +187,43 @@ def report_form(request: HttpRequest) -> HttpResponse:
         return _render(request, ReportForm(**_choices()))
     form = ReportForm(request.POST, **_choices())
     action = request.POST.get("action", "")
+    uploads = request.FILES.getlist("attachments")
     if action in PICKER_ACTIONS:
         # The no-JavaScript region search: the same form back, everything typed kept (files
         # cannot be kept by a browser: the page says so).
-        return _render(request, form, files_dropped=bool(request.FILES))
-    if not form.is_valid():
-        return _render(request, form)
+        return _render(request, form, files_dropped=bool(uploads))
+    form.is_valid()
     data = form.cleaned_data
+    # Every field is checked at once: what the form could parse goes to the service's checks
+    # too, so one round trip shows every refusal (issue 18).
+    try:
+        report_validate(
+            type=data.get("type") or "", title=data.get("title", ""),
+            body=data.get("body", ""), region_code=data.get("region_code", ""),
+            incident_date=data.get("incident_date"), latitude=data.get("latitude"),
+            longitude=data.get("longitude"), address=data.get("address", ""),
+            category_code=data.get("category") or None,
+            target_agency_code=data.get("target_agency") or None,
+            reporter_name=data.get("reporter_name", ""),
+            reporter_email=data.get("reporter_email", ""),
+            reporter_phone=data.get("reporter_phone", ""),
+            reporter_nik=data.get("reporter_nik", ""))
+    except ValidationFailed as exc:
+        support.add_error(form, exc, ReportForm.SERVICE_FIELDS)
+    staged = _kept_staged(request)
+    if form.errors:
+        return _render(request, form, file_errors=check_files(uploads, already=len(staged)),
+                       staged=[{"token": t, "name": n} for t, n in staged],
+                       files_dropped=bool(uploads))
     if action != "submit_anyway":
         # "Similar reports already exist: support one instead?" (lapor.search.duplicates)
         similar = similar_public_draft(title=data["title"], body=data["body"],
                                        region_code=data["region_code"],
                                        category_code=data["category"] or None)
         if similar:
-            return _render(request, form, similar=similar, files_dropped=bool(request.FILES))
+            kept, file_errors = _stage(request, uploads)
+            return _render(request, form, similar=similar, staged=kept,
+                           file_errors=file_errors)
     actor = support.citizen(request)
     try:
         result = report_submit(
@@ -102,14 +239,16 @@ def report_form(request: HttpRequest) -> HttpResponse:
         )
     except ApplicationError as exc:
         support.add_error(form, exc, ReportForm.SERVICE_FIELDS)
-        response = _render(request, form, files_dropped=bool(request.FILES))
+        response = _render(request, form, files_dropped=bool(uploads),
+                           staged=[{"token": t, "name": n} for t, n in staged])
         if isinstance(exc, TooManyRequests):  # the form comes back with everything typed
             response.status_code = 429
             response["Retry-After"] = str(exc.retry_after)
         return response
     report = result.report
-    refused = attach_files(report_id=report.pk, uploads=request.FILES.getlist("attachments"),
-                           user=actor.user, limit=settings.LAPOR_ATTACHMENTS_PER_REPORT)
+    refused = attach_files(report_id=report.pk, uploads=uploads, user=actor.user,
+                           limit=settings.LAPOR_ATTACHMENTS_PER_REPORT, staged=staged)
+    request.session.pop(STAGED_KEY, None)
     request.session[support.SUBMITTED_KEY] = {
         "tracking_number": report.tracking_number, "access_code": result.access_code,
         "refused": refused, "confidential": report.is_confidential,
