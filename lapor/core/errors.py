@@ -212,7 +212,8 @@ FIELD_MESSAGES: dict[tuple[str, str], tuple[str, str]] = {
         "Tulis isi laporan: apa yang terjadi, di mana, kapan.",
         "Describe what happened: what, where, when.",
     ),
-    ("required", "region_code"): ("Pilih wilayah kejadian.", "Choose the region where it happened."),
+    ("required", "region_code"): (
+        "Pilih wilayah kejadian.", "Choose the region where it happened."),
 }
 
 

@@ -6,8 +6,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import cast

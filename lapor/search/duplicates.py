@@ -12,6 +12,7 @@ measurements and the reasoning).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,7 +29,7 @@ from lapor.reports.permissions import reports_visible_to
 from lapor.reports.states import OPEN_STATUSES
 from lapor.search.backends import SCORE, backend
 from lapor.search.selectors import public_search_scope
-from lapor.search.text import stems
+from lapor.search.text import stems, words
 
 # Words too common in complaints to tell reports apart (PostgreSQL's `indonesian`
 # configuration keeps them, so they are dropped here).
@@ -42,8 +43,28 @@ STOPWORDS = frozenset({
 KEY_STEMS = 10
 CANDIDATES = 30
 WINDOW_MAX = 500
-MIN_SCORE = 0.25
+# Calibrated on labelled pairs (lapor/search/tests/duplicate_pairs.py; docs/search.md,
+# "Calibration"): below this, pairs in one kecamatan and category were mostly about another
+# street, school or problem of the same topic.
+MIN_SCORE = 0.35
+# Two texts that each name places (a street, village, RT, school...) and share fewer than
+# half of the shorter list are about different places, however alike the rest reads
+# ("Jalan berlubang di Jalan Yos Sudarso" / "... di Jalan Jenderal Sudirman"): their score
+# is multiplied by this.
+PLACE_MISMATCH = 0.25
 SHOWN = 5
+
+# A place keyword (any case) followed by a capitalised name or a number: "Jalan Yos Sudarso",
+# "RT 05", "SD Negeri 003", "Desa Swarga Bara", "simpang Pasar Induk".
+_PLACE = re.compile(
+    r"(?i:\b(?:jalan|jln|jl|desa|kelurahan|dusun|kampung|gang|gg|perumahan|perum|kompleks|rt"
+    r"|rw|simpang|pasar|sd|sdn|mi|smp|smpn|mts|sma|sman|smk|smkn|puskesmas|rsud|pelabuhan"
+    r"|masjid|gereja|kantor|terminal|lapangan)\b\.?)\s+([A-Z0-9][\w'’–-]*(?:\s+[A-Z0-9][\w'’–-]*)*)")
+# Words of a place name that do not tell two places apart.
+_PLACE_GENERIC = frozenset({
+    "negeri", "poros", "raya", "induk", "lama", "baru", "no", "nomor", "kabupaten", "kota",
+    "kecamatan", "provinsi", "desa", "kelurahan", "jalan", "rt", "rw",
+})
 
 
 @dataclass(frozen=True)
@@ -58,6 +79,42 @@ class Similar:
 
 def _content_stems(text: str) -> set[str]:
     return {s for s in stems(text) if len(s) > 2 and s not in STOPWORDS and not s.isdigit()}
+
+
+def places(text: str, *, ignore: frozenset[str] = frozenset()) -> set[str]:
+    """The words naming places in ``text`` (lower case), without generic ones and without
+    ``ignore`` (the names of the report's own region, which every text there may use)."""
+    found = {w for m in _PLACE.finditer(text) for w in words(m.group(1))}
+    return found - _PLACE_GENERIC - ignore
+
+
+def score(mine: tuple[set[str], set[str]], theirs: tuple[set[str], set[str]]) -> float:
+    """Similarity of two texts given as (content stems, place words): the cosine of the stem
+    sets, lowered by ``PLACE_MISMATCH`` when both name places and share fewer than half of
+    the shorter list of them."""
+    (my_stems, my_places), (their_stems, their_places) = mine, theirs
+    if not my_stems or not their_stems:
+        return 0.0
+    value = len(my_stems & their_stems) / math.sqrt(len(my_stems) * len(their_stems))
+    if my_places and their_places and (
+            2 * len(my_places & their_places) < min(len(my_places), len(their_places))):
+        value *= PLACE_MISMATCH
+    return round(value, 3)
+
+
+def features(title: str, body: str, *, ignore: frozenset[str] = frozenset()
+             ) -> tuple[set[str], set[str]]:
+    text = f"{title}. {body}"
+    return _content_stems(text), places(text, ignore=ignore)
+
+
+def region_words(region_code: str) -> frozenset[str]:
+    """The words of the names of a region and its parents ("Sangatta Utara", "Kutai Timur",
+    "Kalimantan Timur"): shared by every report there, so they name no particular place."""
+    parts = region_code.split(".")
+    codes = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    names = Region.objects.filter(code__in=codes).values_list("name", flat=True)
+    return frozenset(w for name in names for w in words(name))
 
 
 def _key_stems(title: str, body: str) -> list[str]:
@@ -94,7 +151,8 @@ def similar(qs: QuerySet[Report], *, title: str, body: str, region_code: str,
     keys = _key_stems(title, body)
     if not keys:
         return []
-    mine = _content_stems(f"{title} {body}")
+    ignore = region_words(region_code)
+    mine = features(title, body, ignore=ignore)
     # The newest WINDOW_MAX reports of the window (a backward range scan of the
     # (category, region, submitted_at) index), then the best-ranked of those: bounded work
     # however busy a kecamatan is.
@@ -110,12 +168,9 @@ def similar(qs: QuerySet[Report], *, title: str, body: str, region_code: str,
         "category__name_en").in_bulk(best)
     found = []
     for row in rows.values():
-        theirs = _content_stems(f"{row.title} {row.body}")
-        if not theirs:
-            continue
-        score = len(mine & theirs) / math.sqrt(len(mine) * len(theirs))
-        if score >= MIN_SCORE:
-            found.append(Similar(report=row, score=round(score, 3)))
+        value = score(mine, features(row.title, row.body, ignore=ignore))
+        if value >= MIN_SCORE:
+            found.append(Similar(report=row, score=value))
     found.sort(key=lambda s: (-s.score, -s.report.pk))
     return found[:limit]
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
-from django.forms.forms import NON_FIELD_ERRORS
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -135,14 +134,13 @@ def attach_files(*, report_id: int, uploads: list[UploadedFile], user: Any, limi
     acknowledged and stays."""
     refused: list[dict[str, str]] = []
     actor = reporter_actor(report_id=report_id, user=user)
-    files: list[tuple[str, Callable[[], bytes | None]]] = [
-        (name, lambda token=token: staged_take(token)) for token, name in staged or []]
-    files += [(upload.name or "?", lambda upload=upload: _read(upload)) for upload in uploads]
-    for index, (name, read) in enumerate(files):
+    files: list[tuple[str, str | UploadedFile]] = [(name, token) for token, name in staged or []]
+    files += [(upload.name or "?", upload) for upload in uploads]
+    for index, (name, source) in enumerate(files):
         try:
             if index >= limit:
                 raise Conflict("attachment_limit_reached")
-            data = read()
+            data = staged_take(source) if isinstance(source, str) else _read(source)
             if data is None:  # a staged file that expired meanwhile
                 raise ValidationFailed("attachment_unreadable", field="file")
             attachment_add(actor=actor, report_id=report_id, data=data, filename=name)

@@ -4,9 +4,16 @@ every event and outbox row of both reports kept."""
 
 from __future__ import annotations
 
+import io
+import re
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.test import Client
 
+from lapor.attachments.models import Attachment
+from lapor.attachments.tests import files
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lapor.notifications.models import OutboxMessage
 from lapor.reports import services
@@ -204,3 +211,56 @@ def test_api_duplicates_and_merge(tree: Tree) -> None:
     assert ApiClient().get(f"/reports/{duplicate.pk}/duplicates").status_code == 401
     reporter = reporter_of(duplicate)
     assert reporter.report_id == duplicate.pk
+
+
+def test_similar_step_keeps_the_chosen_photo_and_sends_anyway(
+    tree: Tree, settings: Any, tmp_path: Path
+) -> None:
+    """Issue 18: the photo was lost on the similar-reports round trip. It is staged (cleaned)
+    server-side, the form carries its token, and "send anyway" attaches it."""
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+    drive(tree, "in_progress", title=TITLE, body=BODY)
+    client = Client()
+    photo = io.BytesIO(files.jpeg_with_gps())
+    photo.name = "lampu-mati.jpg"
+    form = {"type": "complaint", "title": SAME[0], "body": SAME[1], "region_code": "64.08.04",
+            "category": tree.category.code, "action": "submit"}
+    first = client.post("/lapor/", {**form, "attachments": [photo]})
+    html = first.content.decode()
+    assert "Laporan serupa sudah ada" in html
+    # "Send anyway" is on top, in the similar-reports box, as the primary button.
+    box = html[html.index('data-testid="similar-reports"'):]
+    assert box.index('data-testid="send-anyway"') < box.index("Dukung laporan ini saja")
+    assert 'form="report-form"' in box[:box.index("</section>")]
+    tokens = re.findall(r'name="staged" value="([\w-]+)" checked', html)
+    assert len(tokens) == 1
+    assert "lampu-mati.jpg" in html
+    staged = list((tmp_path / "staged").iterdir())
+    assert len(staged) == 1
+    assert b"GPS" not in staged[0].read_bytes()  # cleaned before it was kept
+    # Another browser cannot use the token.
+    other = Client().post("/lapor/", {**form, "action": "submit_anyway", "staged": tokens})
+    assert other.status_code == 302
+    assert not Attachment.objects.filter(report__title=SAME[0]).exists()
+    sent = client.post("/lapor/", {**form, "action": "submit_anyway", "staged": tokens})
+    assert sent.status_code == 302
+    report = Report.objects.filter(title=SAME[0]).order_by("-pk").first()
+    assert report is not None
+    attachment = Attachment.objects.get(report=report)
+    assert attachment.content_type == "image/jpeg"
+    assert not list((tmp_path / "staged").iterdir())  # taken out of staging
+
+
+def test_another_street_of_the_same_kind_is_not_offered(tree: Tree) -> None:
+    """The demo's "Jalan berlubang di {jalan}" for two streets of one kecamatan."""
+    drive(tree, "in_progress", title="Jalan berlubang di Jalan Yos Sudarso",
+          body="Jalan di Jalan Yos Sudarso, Kelurahan Teluk Lingga, dekat masjid, berlubang "
+               "besar dan tergenang air setiap hujan. Sudah dua minggu tidak ada perbaikan.")
+    found = duplicates.similar_public_draft(
+        title="Jalan berlubang di Jalan Jenderal Sudirman",
+        body="Jalan di Jalan Jenderal Sudirman, Desa Swarga Bara, depan warung makan, "
+             "berlubang besar dan tergenang air setiap hujan. Sudah sebulan tidak ada perbaikan.",
+        region_code="64.08.04", category_code=tree.category.code)
+    assert found == []
