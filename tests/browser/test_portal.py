@@ -53,7 +53,8 @@ def test_report_form_without_javascript(
     page.get_by_label("Rahasiakan identitas saya (anonim)").check()
     page.get_by_role("button", name="Kirim laporan").click()
     # The title is too short: shown next to the field, input kept, nothing stored.
-    expect(page.locator("#id_title_error")).to_have_text("Teks terlalu pendek.")
+    expect(page.locator("#id_title_error")).to_have_text(
+        "Terlalu pendek: 3 karakter, paling sedikit 5.")
     expect(page.get_by_label("Judul laporan")).to_have_value("abc")
     expect(page.get_by_label("Apa yang terjadi?")).to_have_value(BODY)
     expect(page.get_by_label("Rahasiakan identitas saya (anonim)")).to_be_checked()
