@@ -103,7 +103,7 @@ def check_hint(channel: str, number: str) -> str:
 
 
 def error_text(exc: ApplicationError) -> str:
-    return message_for(exc.code, settings.LAPOR_NOTIFY_LANGUAGE)
+    return exc.message(settings.LAPOR_NOTIFY_LANGUAGE)
 
 
 # ---------------------------------------------------------------- status and reporter answers

@@ -139,7 +139,7 @@ def _identity(data: QueryDict) -> tuple[str, str, str]:
 
 
 def _refusal(exc: ValidationFailed) -> Open311Error:
-    text = message_for(exc.code, "en")
+    text = exc.message("en")  # with its limit, e.g. "Too long: 766 characters, at most 200."
     field = {"body": "description", "address": "address_string", "reporter_name": "first_name",
              "reporter_email": "email", "reporter_phone": "phone", "region_code":
              f"attribute[{REGION_ATTRIBUTE}]", "latitude": "lat", "longitude": "long",
