@@ -32,6 +32,7 @@ def clean_text(
         raise ValidationFailed("text_too_long", field=field,
                                detail={"max_length": max_length, "length": len(text)})
     if len(text) < min_length:
-        raise ValidationFailed("text_too_short", field=field,
-                               detail={"min_length": min_length, "length": len(text)})
+        # An empty text gets the plain message ("Teks terlalu pendek."), not "0 karakter".
+        detail = {"min_length": min_length, **({"length": len(text)} if text else {})}
+        raise ValidationFailed("text_too_short", field=field, detail=detail)
     return text
