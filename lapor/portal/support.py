@@ -22,7 +22,7 @@ from django.utils import translation
 from lapor.accounts.models import User
 from lapor.core.errors import ApplicationError, NotFound, TooManyRequests, message_for
 from lapor.orgs.actors import PUBLIC, Actor, ActorKind, actor_for_user
-from lapor.orgs.selectors import node_agency_or_root, sop_for
+from lapor.reports import zones
 from lapor.reports.models import Report
 
 SUBMITTED_KEY = "portal_submitted"
@@ -105,5 +105,5 @@ def forget_proven(request: HttpRequest, report_id: int) -> None:
 
 
 def report_zone(report: Report) -> str:
-    """WIB/WITA/WIT of the agency holding ``report`` (whose calendar sets its deadlines)."""
-    return sop_for(node_agency_or_root(report.current_node)).timezone
+    """WIB/WITA/WIT every time on ``report``'s pages is shown in (lapor.reports.zones)."""
+    return zones.report_zone(report)

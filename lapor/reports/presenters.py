@@ -95,6 +95,25 @@ def _category(report: Report, language: str) -> dict[str, str] | None:
     return {"code": report.category.code, "name": report.category.name(language)}
 
 
+def running_deadlines(report: Report) -> frozenset[str]:
+    """The deadline fields whose clock is still running, the only ones with a "n working
+    days left" countdown: none once the report is closed or archived, and none that was
+    already met or replaced (a verification deadline after disposition, the first follow-up
+    once one was posted)."""
+    status = report.status
+    if status == Status.SUBMITTED:
+        return frozenset({"verify_due_at"})
+    if status == Status.ON_HOLD:
+        return frozenset({"hold_due_at"})
+    if status in (Status.DISPOSED, Status.IN_PROGRESS):
+        if report.first_followup_at is None:
+            return frozenset({"followup_due_at", "resolution_due_at"})
+        return frozenset({"resolution_due_at"})
+    if status == Status.RESPONDED:
+        return frozenset({"reply_due_at"})
+    return frozenset()
+
+
 def list_item(report: Report, language: str) -> dict[str, Any]:
     now = clock.now()
     return {

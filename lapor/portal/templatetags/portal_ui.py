@@ -111,8 +111,8 @@ def site_operator() -> str:
 
 @register.filter
 def when(value: datetime | None, zone: str | None = None) -> str:
-    """Date and time with its zone abbreviation: in ``zone`` (the zone of the agency holding
-    the report, see ``support.report_zone``) when given, else ``LAPOR_DEFAULT_TIMEZONE``."""
+    """Date and time with its zone abbreviation: in ``zone`` (the report's zone, see
+    ``support.report_zone``) when given, else ``LAPOR_DEFAULT_TIMEZONE``."""
     return local_datetime(value, zone or settings.LAPOR_DEFAULT_TIMEZONE)
 
 
