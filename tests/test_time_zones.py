@@ -229,7 +229,8 @@ def test_every_surface_shows_one_zone_before_and_after_disposition(tree: Tree) -
     assert dispose_text == "8 Desember 2026 14.12 WIB"
     for html in (track, public, workspace, ministry_page):
         assert "8 Desember 2026 14.12 WIB" in html  # received and disposed, both in WIB
-        assert " WIT<" not in html and " WIT " not in html
+        assert " WIT<" not in html
+        assert " WIT " not in html
         assert " WITA" not in html
     follow_up = _deadline_for(workspace, "Batas tindak lanjut pertama")
     assert follow_up.endswith("akhir hari kerja WIB")
