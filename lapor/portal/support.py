@@ -104,6 +104,14 @@ def forget_proven(request: HttpRequest, report_id: int) -> None:
     request.session[PROVEN_KEY] = [i for i in proven_ids(request) if i != report_id]
 
 
+def with_zones(reports: list[Report]) -> list[Report]:
+    """Mark each listed report with its zone (``time_zone``) for its dates (one query)."""
+    zones_of = zones.report_zones(reports)
+    for report in reports:
+        report.time_zone = zones_of[report.pk]  # type: ignore[attr-defined]
+    return reports
+
+
 def report_zone(report: Report) -> str:
     """WIB/WITA/WIT every time on ``report``'s pages is shown in (lapor.reports.zones)."""
     return zones.report_zone(report)

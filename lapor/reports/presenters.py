@@ -19,6 +19,7 @@ from lapor.privacy.models import Purpose
 from lapor.reports import selectors
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.states import STATUS_LABELS_EN, Status
+from lapor.reports.zones import report_zone
 
 # Payload keys that may leave in a public timeline.
 _PUBLIC_PAYLOAD_KEYS = {"node_name", "reason", "duplicate_of"}
@@ -60,6 +61,7 @@ def public_view(report: Report, language: str) -> dict[str, Any]:
         "status_label": status_label(report.status, language),
         "submitted_at": report.submitted_at,
         "agency": None if report.is_confidential else _ref(report.agency),
+        "time_zone": report_zone(report),
         "timeline": [
             _event(e, public=True, confidential=report.is_confidential) for e in events
         ],
@@ -85,6 +87,7 @@ def reporter_view(report: Report, language: str) -> dict[str, Any]:
         "hold_due_at": report.hold_due_at,
         "rating": report.rating,
         "support_count": report.support_count,
+        "time_zone": report_zone(report),
         "timeline": [_event(e, public=False) for e in events],
     }
 
@@ -148,6 +151,7 @@ def staff_view(report: Report, language: str, *, actor: Actor) -> dict[str, Any]
     return {
         **item,
         "version": report.version,
+        "time_zone": report_zone(report),
         "body": report.body,
         "incident_date": report.incident_date,
         "latitude": report.latitude,

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from lapor.orgs.models import NodeKind, OrgNode, Sop
+from lapor.orgs.models import NodeKind, Sop
 from lapor.orgs.selectors import node_agency_or_root, sop_for
 from lapor.regions.zones import region_zone
 from lapor.reports.models import Report
@@ -33,26 +33,23 @@ def is_undisposed(status: str) -> bool:
 
 def report_zone(report: Report) -> str:
     """``WIB``, ``WITA`` or ``WIT``: the zone of ``report``'s region until it is disposed, then
-    of the agency holding it. One SOP read after disposition, none before."""
+    of the agency holding it (``report.agency``: a disposition sets it to the agency of the
+    node disposed to, and forwards stay inside that agency). One SOP read after disposition,
+    none before."""
     if is_undisposed(report.status):
         return region_zone(report.region_id)
-    return sop_for(node_agency_or_root(report.current_node)).timezone
+    return sop_for(report.agency or node_agency_or_root(report.current_node)).timezone
 
 
 def report_zones(reports: Iterable[Report]) -> dict[int, str]:
-    """``report_zone`` of many reports at once (lists, digests): report id → zone, with one
-    query for the SOPs of the agencies holding the disposed ones. ``current_node`` should be
-    loaded with the reports (select_related) or it is read once per report."""
+    """``report_zone`` of many reports at once (lists, feeds, digests): report id → zone, with
+    at most one query (the SOPs of the agencies holding the disposed ones)."""
     reports = list(reports)
-    owners: dict[int, int | None] = {}
-    for report in reports:
-        if not is_undisposed(report.status):
-            node: OrgNode = report.current_node
-            owners[report.pk] = None if node.kind == NodeKind.ROOT else node.agency_id
-    wanted = {o for o in owners.values() if o is not None}
+    owners = {r.pk: r.agency_id for r in reports if not is_undisposed(r.status)}
     zones: dict[int, str] = {}
     national = "WIB"
     if owners:
+        wanted = {o for o in owners.values() if o is not None}
         for node_id, kind, zone in Sop.objects.filter(
                 Q(node_id__in=wanted) | Q(node__kind=NodeKind.ROOT)).values_list(
                     "node_id", "node__kind", "timezone"):

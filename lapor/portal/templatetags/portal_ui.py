@@ -117,5 +117,7 @@ def when(value: datetime | None, zone: str | None = None) -> str:
 
 
 @register.filter
-def day(value: datetime | None) -> str:
-    return local_date(value, settings.LAPOR_DEFAULT_TIMEZONE)
+def day(value: datetime | None, zone: str | None = None) -> str:
+    """The date in ``zone`` (a listed report's zone, ``support.with_zones``), else in
+    ``LAPOR_DEFAULT_TIMEZONE``."""
+    return local_date(value, zone or settings.LAPOR_DEFAULT_TIMEZONE)

@@ -27,7 +27,6 @@ from lapor.privacy.identity import Identity
 from lapor.privacy.services import identity_reveal
 from lapor.reports import presenters, selectors
 from lapor.reports.models import Report
-from lapor.reports.zones import report_zone
 from lapor.search.suggestions import verifier_suggestions
 from lapor.sla.deadlines import clock_for
 from lapor.workspace import forms
@@ -112,7 +111,7 @@ def _render(
     context = {
         "report": view,
         "forms": form_set,
-        "zone": report_zone(report),
+        "zone": view["time_zone"],
         "calendar": calendar,
         "deadlines": deadlines,
         "attachments": [attachment_presenters.staff_item(report, a) for a in attachments],
