@@ -27,7 +27,8 @@ from lapor.reports.states import Action
 from lapor.reports.zones import report_zone, report_zones
 from lapor.sla.calendar import TIMEZONES, indonesian_calendar
 from lapor.workspace.tests.helpers import report_url, signed_in
-from tests.factories import Tree, drive, make_user, submit
+from tests.api_client import ApiClient, login
+from tests.factories import PASSWORD, Tree, drive, make_user, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -310,3 +311,21 @@ def test_export_rows_carry_the_report_zone_and_deadline_dates(tree: Tree) -> Non
     # First follow-up: 5 HK after Tue 8 Dec 2026 is Tue 15 Dec (23:59:59 WITA, 15:59:59 UTC).
     assert report.staff_due_at == datetime(2026, 12, 15, 15, 59, 59, tzinfo=UTC)
     assert row[header.index("Tenggat")] == "2026-12-15"
+
+
+def test_the_api_names_the_zone_to_show_times_in(tree: Tree) -> None:
+    ministry = _ministry(tree)
+    with clock.frozen(MOMENT):
+        submitted = submit(tree, region_code=PAPUA_DISTRICT, target_agency_code=None)
+    report = submitted.report
+    path = f"/track/{report.tracking_number}"
+    assert ApiClient().get(path).json()["time_zone"] == "WIT"
+    full = ApiClient().get(f"{path}/full", headers={"X-Access-Code": submitted.access_code})
+    assert full.json()["time_zone"] == "WIT"
+    with clock.frozen(MOMENT):
+        services.report_dispose(actor=tree.actor("national"), report_id=report.pk,
+                                node_code=ministry.code)
+    assert ApiClient().get(path).json()["time_zone"] == "WIB"
+    staff = login("national", PASSWORD).get(f"/reports/{report.pk}")
+    assert staff.status_code == 200
+    assert staff.json()["time_zone"] == "WIB"
