@@ -152,7 +152,7 @@ def report_scope(actor: Actor, node: OrgNode, filters: ListFilters,
 
 LIST_FIELDS = ("id", "tracking_number", "submitted_at", "type", "channel", "status", "title",
                "category__name_id", "region__code", "region__name", "current_node__name",
-               "current_node__kind", "current_node__agency_id",
+               "agency_id",
                "staff_due_at", "first_followup_at", "responded_at", "closed_at", "rating",
                "is_anonymous", "is_confidential")
 
@@ -198,11 +198,8 @@ def list_rows(actor: Actor, qs: QuerySet[Report], *,
     agency_zones, national = _agency_zones()
     rows = qs.order_by("-submitted_at", "-id").values(*LIST_FIELDS)[:LIST_MAX]
     for r in rows.iterator(chunk_size=2_000):
-        owner = None if r["current_node__kind"] == NodeKind.ROOT else r[
-            "current_node__agency_id"]
         zone = zone_for_status(status=r["status"], region_code=r["region__code"],
-                               agency_zone=agency_zones.get(owner, national)
-                               if owner is not None else national)
+                               agency_zone=agency_zones.get(r["agency_id"], national))
         row = [r["tracking_number"], _local(r["submitted_at"], zone), zone,
                str(TYPE_LABELS.get(r["type"], r["type"])),
                str(CHANNEL_LABELS.get(r["channel"], r["channel"])),
