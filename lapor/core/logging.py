@@ -68,5 +68,9 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format,
                                  "filters": ["request_id"]}},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # pikepdf announces its C++ logger bridge at INFO on import (every command).
+            "pikepdf": {"level": "DEBUG" if level.upper() == "DEBUG" else "WARNING"},
+        },
     }
