@@ -21,7 +21,7 @@ import pytest
 
 from lapor.core.management.commands.serve import Child, supervise
 from lapor.core.management.commands.worker import retry_delay
-from tests.servers import free_port, http, wait_until
+from tests.servers import free_port, wait_until
 
 LAPOR = [sys.executable, "-m", "lapor.cli"]
 
@@ -140,7 +140,8 @@ def test_supervise_gives_up_on_a_child_that_keeps_exiting(
         supervise([crashing], max_restarts=2, poll=0.05)
     messages = [record.getMessage() for record in caplog.records]
     assert len(messages) == 3
-    assert "restarted as pid" in messages[0] and "(1 of 2 restarts" in messages[0]
+    assert "restarted as pid" in messages[0]
+    assert "(1 of 2 restarts" in messages[0]
     assert "(2 of 2 restarts" in messages[1]
     assert messages[2].endswith("exit status 3, its 3. exit within a minute; stopping the "
                                 "server (limit --max-restarts 2)")
