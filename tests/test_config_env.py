@@ -23,11 +23,11 @@ def test_env_file_is_read_without_replacing_the_environment(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "lapor.env").write_text(
         "# comment\n\nexport LAPOR_DEMO_MODE=1\nPORT='8123'\nLAPOR_SITE_OPERATOR=\"Kominfo\"\n")
-    monkeypatch.setenv("LAPOR_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("LAPOR_ENV_FILE", raising=False)
-    monkeypatch.delenv("LAPOR_DEMO_MODE", raising=False)
-    monkeypatch.delenv("LAPOR_SITE_OPERATOR", raising=False)
-    monkeypatch.setenv("PORT", "9000")
+    # A copy of the environment: what the loader adds must not leak into other tests.
+    environ = {name: value for name, value in os.environ.items()
+               if name not in ("LAPOR_ENV_FILE", "LAPOR_DEMO_MODE", "LAPOR_SITE_OPERATOR")}
+    monkeypatch.setattr(os, "environ", {**environ, "LAPOR_DATA_DIR": str(tmp_path),
+                                        "PORT": "9000"})
     assert load_env_file() == tmp_path / "lapor.env"
     assert os.environ["LAPOR_DEMO_MODE"] == "1"
     assert os.environ["LAPOR_SITE_OPERATOR"] == "Kominfo"
