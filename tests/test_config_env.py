@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import OperationalError
 from django.test import Client, override_settings
 
 from lapor.core.env import site_url
@@ -102,8 +103,18 @@ def test_an_unusable_mailer_costs_one_log_line_per_message_not_a_traceback(
 
 
 @pytest.mark.django_db
-def test_healthz_says_what_is_wrong() -> None:
+def test_healthz_says_what_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     body = Client().get("/healthz").json()
     assert body["problems"] == ["worker_not_alive"]
     assert body["detail"]["worker_not_alive"].startswith("no task worker heartbeat ever")
     assert body["worker_heartbeat_age_seconds"] is None
+
+    def gone() -> None:
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr("lapor.core.metrics.heartbeat_age", gone)
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["problems"] == ["database_unavailable"]
+    assert response.json()["detail"]["database_unavailable"].startswith(
+        "the database does not answer (OperationalError)")
