@@ -376,13 +376,14 @@ def _mailer() -> dict[str, Any]:
     options: dict[str, Any] = {}
     if (raw := env_optional("LAPOR_EMAIL_OPTIONS")) is not None:
         try:
-            options = json.loads(raw)
+            parsed = json.loads(raw)
         except ValueError:
-            options = None  # type: ignore[assignment]
-        if not isinstance(options, dict):
+            parsed = None
+        if not isinstance(parsed, dict):
             from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
 
             raise ImproperlyConfigured("LAPOR_EMAIL_OPTIONS must be a JSON object")
+        options = parsed
     elif backend == _MAIL_BACKENDS["smtp"]:
         options = {
             "host": env_str("LAPOR_EMAIL_HOST", "localhost"),
