@@ -51,10 +51,13 @@ system-deps:
 		fi; \
 	fi
 
+# The env file ($(LAPOR_DATA_DIR)/lapor.env) holds the demo's configuration: every `lapor`
+# command run beside the server reads it (README "The two commands").
 run: install
-	LAPOR_DEMO_MODE=1 $(BIN)/lapor migrate --noinput -v 0
-	LAPOR_DEMO_MODE=1 $(BIN)/lapor demo
-	LAPOR_DEMO_MODE=1 exec $(BIN)/lapor serve --port $(PORT)
+	LAPOR_DEMO_MODE=1 $(BIN)/lapor envfile --demo --port $(PORT)
+	$(BIN)/lapor migrate --noinput -v 0
+	$(BIN)/lapor demo
+	exec $(BIN)/lapor serve --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
