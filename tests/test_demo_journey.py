@@ -15,8 +15,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.demo_journey import log_problems, run_journey
 from tests.servers import free_port, http, wait_until
+
+# Always the embedded default in its own processes: run once, in the SQLite pass.
+pytestmark = pytest.mark.embedded
 
 LAPOR = [sys.executable, "-m", "lapor.cli"]
 REPO = Path(__file__).resolve().parent.parent

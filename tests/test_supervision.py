@@ -23,6 +23,9 @@ from lapor.core.management.commands.serve import Child, supervise
 from lapor.core.management.commands.worker import retry_delay
 from tests.servers import free_port, wait_until
 
+# Always the embedded default in its own processes: run once, in the SQLite pass.
+pytestmark = pytest.mark.embedded
+
 LAPOR = [sys.executable, "-m", "lapor.cli"]
 
 
