@@ -66,8 +66,9 @@ def walk_in(request: StaffRequest) -> HttpResponse:
     except ApplicationError as exc:
         if exc.status == 403:
             raise
-        name = WalkInForm.SERVICE_FIELDS.get(exc.field or "", exc.field)
-        form.add_error(name if name in form.fields else None, error_text(exc))
+        for one in exc.errors or [exc]:  # every refusal of the report at once
+            name = WalkInForm.SERVICE_FIELDS.get(one.field or "", one.field)
+            form.add_error(name if name in form.fields else None, error_text(one))
         return _page(request, form, desks, status=422)
     # The access code is shown on this answer only (never stored in clear, never cached).
     return render(request, "intake/walk_in_done.html", {

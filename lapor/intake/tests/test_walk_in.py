@@ -123,6 +123,18 @@ def test_bad_input_is_shown_next_to_the_field_and_stores_nothing(
     assert Report.objects.count() == 0
 
 
+def test_every_refusal_is_shown_at_once(tree: Tree) -> None:
+    """Issue 18: the service checks every field; the desk page shows all its refusals."""
+    client = signed_in("hub")
+    response = client.post(URL, _form(region_code="99.99", reporter_email="bukan-email",
+                                      reporter_nik="123"))
+    html = response.content.decode()
+    assert response.status_code == 422
+    for field in ("region_code", "reporter_email", "reporter_nik"):
+        assert f'id="id_{field}_error"' in html
+    assert Report.objects.count() == 0
+
+
 def test_anonymous_walk_in_hides_the_reporter_from_the_agency_afterwards(tree: Tree) -> None:
     client = signed_in("hub")
     client.post(URL, _form(is_anonymous="on", reporter_name="Nama Rahasia Sekali",
