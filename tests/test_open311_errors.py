@@ -93,6 +93,25 @@ def test_post_errors(world: World, root: str, fmt: str) -> None:
     assert Report.objects.count() == before  # nothing was created
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_every_refusal_of_a_request_is_listed(world: World, root: str, fmt: str) -> None:
+    """Issue 18: one answer names every field's problem, one entry of the error list each."""
+    before = Report.objects.count()
+    answer = http("POST", f"{root}/requests.{fmt}", _form(
+        world, **{"attribute[region_code]": "99.99", "email": "not-an-email", "phone": "12"}))
+    assert answer.status == 400
+    if fmt == "json":
+        descriptions = [e["description"] for e in answer.json()]
+        assert {e["code"] for e in answer.json()} == {400}
+    else:
+        descriptions = [e.findtext("description") for e in answer.xml()]
+    assert len(descriptions) == 3, descriptions
+    assert any(d.startswith("attribute[region_code]: ") for d in descriptions)
+    assert any(d.startswith("email: ") for d in descriptions)
+    assert any(d.startswith("phone: ") for d in descriptions)
+    assert Report.objects.count() == before
+
+
 def test_api_key_in_query_string_and_revoked_key(world: World, root: str) -> None:
     form = _form(world, api_key="<absent>")
     answer = http("POST", f"{root}/requests.json?api_key={world.key}", form)

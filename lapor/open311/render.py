@@ -36,11 +36,15 @@ ITEM_NAMES = {
 class Open311Error(Exception):
     """A refusal in the specification's error list: ``[{"code", "description"}]``."""
 
-    def __init__(self, status: int, description: str, *, retry_after: int | None = None) -> None:
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None,
+                 more: tuple[str, ...] = ()) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after  # seconds, for a 429 (the Retry-After header)
+        # Further refusals of the same request (every field checked at once), each one more
+        # entry of the list, with the same code.
+        self.more = more
 
 
 def w3c(moment: datetime) -> str:
@@ -99,7 +103,8 @@ def respond(fmt: str, root: str, value: Any, *, status: int = 200) -> HttpRespon
 
 def error_response(fmt: str, error: Open311Error) -> HttpResponse:
     response = respond(fmt if fmt in FORMATS else "xml", "errors",
-                       [{"code": error.status, "description": error.description}],
+                       [{"code": error.status, "description": d}
+                        for d in (error.description, *error.more)],
                        status=error.status)
     if error.retry_after is not None:
         response["Retry-After"] = str(error.retry_after)

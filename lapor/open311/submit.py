@@ -22,7 +22,7 @@ from django.db import transaction
 from django.http import QueryDict
 
 from lapor.core import clock
-from lapor.core.errors import TooManyRequests, ValidationFailed, message_for
+from lapor.core.errors import ApplicationError, TooManyRequests, ValidationFailed, message_for
 from lapor.core.ratelimit import Origin
 from lapor.open311.keys import open311_key_authenticate
 from lapor.open311.models import ApiKey, Submission
@@ -138,13 +138,19 @@ def _identity(data: QueryDict) -> tuple[str, str, str]:
     return name, optional(data, "email") or "", optional(data, "phone") or ""
 
 
-def _refusal(exc: ValidationFailed) -> Open311Error:
+def _refusal_text(exc: ApplicationError) -> str:
     text = exc.message("en")  # with its limit, e.g. "Too long: 766 characters, at most 200."
     field = {"body": "description", "address": "address_string", "reporter_name": "first_name",
              "reporter_email": "email", "reporter_phone": "phone", "region_code":
              f"attribute[{REGION_ATTRIBUTE}]", "latitude": "lat", "longitude": "long",
              "title": "description"}.get(exc.field or "", exc.field)
-    return Open311Error(400, f"{field}: {text}" if field else text)
+    return f"{field}: {text}" if field else text
+
+
+def _refusal(exc: ValidationFailed) -> Open311Error:
+    """Every refusal of the report, one entry of the error list each."""
+    found = list(dict.fromkeys(_refusal_text(e) for e in exc.errors or [exc]))
+    return Open311Error(400, found[0], more=tuple(found[1:]))
 
 
 def _region(extra: dict[str, str], latitude: Decimal | None,
