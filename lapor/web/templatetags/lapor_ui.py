@@ -7,6 +7,7 @@ clock, with its zone abbreviation (WIB/WITA/WIT), as the officer's own wall cloc
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import template
@@ -16,6 +17,7 @@ from django.utils.translation import ngettext
 
 from lapor.core import clock
 from lapor.sla.calendar import TIMEZONES, WorkCalendar
+from lapor.web import labels
 
 register = template.Library()
 
@@ -80,3 +82,11 @@ def status_class(status: str) -> str:
         "responded": "badge--done",
         "closed": "badge--closed",
     }.get(status, "badge--muted")
+
+
+@register.filter
+def event_label(event: Any) -> str:
+    """A timeline entry's label (``lapor.web.labels``): from its kind, or from an entry (a
+    presenter's dict or a ``ReportEvent``) that has one."""
+    kind = event.get("kind") if isinstance(event, dict) else getattr(event, "kind", event)
+    return labels.event_label(str(kind))
