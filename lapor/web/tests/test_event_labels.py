@@ -33,8 +33,10 @@ def test_every_event_kind_has_a_translated_label(kind: EventKind) -> None:
         english = event_label(kind)
     with translation.override("id"):
         indonesian = event_label(kind)
-    assert english and english != str(kind)
-    assert indonesian and indonesian != str(kind)
+    assert english
+    assert english != str(kind)
+    assert indonesian
+    assert indonesian != str(kind)
     assert indonesian != english, f"{kind}: no Indonesian translation of {english!r}"
 
 
