@@ -24,6 +24,8 @@ from lapor.workspace.access import StaffRequest, error_text, staff_required
 
 class StaffSearchForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search words"), max_length=200, required=False,
+                        help_text=gettext_lazy("Words, or a tracking number to open that "
+                                               "report."),
                         widget=forms.TextInput(attrs={"type": "search"}))
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     category = forms.CharField(label=gettext_lazy("Category code"), max_length=60,
