@@ -38,7 +38,7 @@ from django.test import override_settings
 
 from lapor.core import clock
 from lapor.core.scheduler import tick
-from lapor.notifications.models import DeadlineNotice, OutboxMessage
+from lapor.notifications.models import DeadlineNotice, Notification, OutboxMessage
 from lapor.notifications.office import StaffCalendars
 from lapor.orgs.models import DayOff, EscalationStep, NodeKind, Role, Sop
 from lapor.orgs.services import node_create
@@ -148,6 +148,10 @@ def test_notices_reach_people_in_office_hours_of_their_working_days(tree: Tree) 
         local = row.sent_at.astimezone(calendar.tz)
         assert calendar.is_working_day(local.date()), (row.key, local)
         assert local.time() == time(8, 0), (row.key, local)
+
+    # In the notification centre a held notice is new when it arrives, not when it was written.
+    arrived = dict(Notification.objects.values_list("key", "created_at"))
+    assert all(arrived[r.key] == r.sent_at for r in rows)
 
     # Digests: only on working days, at 08:00 in each officer's zone; the national verifier's
     # at 08:00 WIB. None on Nyepi, Idul Fitri leave, Good Friday, the local day off, weekends.
