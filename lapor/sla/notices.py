@@ -6,7 +6,7 @@
   day and the due day for more than a long weekend (the working day before is more than
   :data:`REMINDER_MAX_LEAD_DAYS` calendar days earlier: Nyepi and Idul Fitri leave before a
   Wednesday deadline put it eight days ahead), the first reminder is left out: the due
-  morning's comes when people are back, and the daily digest lists it meanwhile;
+  morning's comes when people are back;
 * **overdue**: once the deadline has passed, to the disposer and the unit's supervisor (for
   a report still waiting for verification: the tier's verifiers and supervisors). Every
   deadline has its own: the resolution deadline passing while the first follow-up is still
