@@ -43,7 +43,7 @@ from lapor.notifications import recipients
 from lapor.notifications.models import DeadlineNotice
 from lapor.notifications.office import StaffCalendars
 from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatcher
-from lapor.notifications.report_events import local_text, report_context
+from lapor.notifications.report_events import due_text, report_context
 from lapor.orgs.models import Sop
 from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports.models import Report
@@ -115,7 +115,7 @@ def _issue(report: Report, notice: _Notice, users: list[User], extra: dict[str, 
            calendars: _Calendars) -> bool:
     context = report_context(report)
     context.update(extra)
-    context["deadline"] = local_text(report.current_node, notice.due)
+    context["deadline"] = due_text(report, notice.due)
     cause = f"sla:r{report.pk}:{int(notice.due.timestamp())}:{notice.level}"
     agency = node_agency_or_root(report.current_node)
 
