@@ -213,7 +213,8 @@ def track_download(
     if actor is None:
         raise NotFound("not_found")
     attachment = attachment_selectors.attachment_for_reporter(report, attachment_id)
-    return attachment_presenters.download(attachment, name=attachment.original_name)
+    return attachment_presenters.download(
+        attachment, name=attachment_presenters.original_name(attachment))
 
 
 @require_POST
