@@ -96,7 +96,7 @@ def request_limit() -> Limit:
     return Limit("lookup-ip", settings.LAPOR_RATE_LOOKUPS_PER_MINUTE, 60)
 
 
-def code_failures_per_number() -> Limit:
+def code_failures_per_address_and_number() -> Limit:
     """Wrong access codes for one tracking number from one client address."""
     return Limit("code-fail-address-number", settings.LAPOR_RATE_CODE_FAILURES_PER_HOUR, 3600)
 
@@ -289,22 +289,26 @@ def throttle_lookup(address: str, tracking_number: str) -> None:
     store.increment(seen, start, end)
 
 
+def _code_failure_counters(address: str, tracking_number: str) -> list[tuple[Limit, str]]:
+    return [(code_failures_per_address_and_number(),
+             f"{address}\x00{_number(tracking_number)}"),
+            (code_failures_per_ip(), address)]
+
+
 def access_code_guard(*, address: str, tracking_number: str) -> None:
     """Before checking an access code: refuse while this address typed too many wrong codes,
     for this tracking number or over all numbers, in the current hour (even the right code
     from this address, so that guessing cannot go on). Other addresses are not affected."""
-    number = _number(tracking_number)
-    check(code_failures_per_number(), f"{address}\x00{number}", code="access_code_attempts")
-    check(code_failures_per_ip(), address, code="access_code_attempts")
+    for limit, identifier in _code_failure_counters(address, tracking_number):
+        check(limit, identifier, code="access_code_attempts")
 
 
 def access_code_failed(*, address: str, tracking_number: str) -> None:
-    number = _number(tracking_number)
+    """Count a wrong access code for ``address`` (both counters, one statement)."""
     now = clock.now()
-    windows = [(_key(limit.scope, identifier), *_window(limit, now)) for limit, identifier in
-               ((code_failures_per_number(), f"{address}\x00{number}"),
-                (code_failures_per_ip(), address))]
-    backend().increment_many(windows)
+    backend().increment_many([
+        (_key(limit.scope, identifier), *_window(limit, now))
+        for limit, identifier in _code_failure_counters(address, tracking_number)])
     logger.info("wrong access code (counted for the client address)")
 
 
