@@ -36,6 +36,7 @@ from lapor.core.errors import (
     ValidationFailed,
 )
 from lapor.orgs.actors import Actor, ActorKind, Assignment
+from lapor.privacy import vault
 from lapor.reports.events import event_append
 from lapor.reports.models import Report, Visibility
 from lapor.reports.permissions import can_read
@@ -185,7 +186,7 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
                 uploaded_by=uploader.side,
                 uploader=actor.user if uploader.side == UploadedBy.STAFF else None,
                 stored_name=stored,
-                original_name=display,
+                original_name_encrypted=vault.encrypt(display),
                 content_type=cleaned.type.content_type,
                 size=len(cleaned.data),
                 sha256=hashlib.sha256(cleaned.data).hexdigest(),

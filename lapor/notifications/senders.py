@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import smtplib
 import urllib.error
 import urllib.request
@@ -29,11 +30,14 @@ from collections.abc import Callable
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, InvalidMailer
 from django.db import IntegrityError, transaction
 
+from lapor.core import clock
 from lapor.notifications.models import Audience, Channel, Notification, OutboxMessage
 from lapor.privacy.identity import reporter_address_for_delivery
+
+logger = logging.getLogger(__name__)
 
 
 class DeliveryError(Exception):
@@ -81,6 +85,11 @@ class EmailSender:
         )
         try:
             email.send(using=settings.LAPOR_NOTIFY_MAILER)
+        except InvalidMailer as exc:
+            # A configuration error, not this message's: one line, the row waits for a fixed
+            # configuration (`lapor serve`/`lapor worker` refuse to start with it anyway).
+            logger.error("outbox %s: mail backend unusable: %s", message.pk, exc)
+            raise DeliveryError("mailer_unusable") from exc
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError("smtp_recipient_refused", permanent=True) from exc
         except smtplib.SMTPResponseException as exc:
@@ -101,7 +110,9 @@ class InAppSender:
                 Notification.objects.create(
                     user_id=message.recipient_user_id, key=message.key, event=message.event,
                     report_id=message.report_id, subject=message.subject, body=message.body,
-                    created_at=message.created_at,
+                    # When it arrived: a notice held for office hours is new at 08:00, not
+                    # at the midnight it was written.
+                    created_at=max(message.created_at, clock.now()),
                 )
         except IntegrityError:
             return  # delivered before: at least once, exactly one notification

@@ -20,11 +20,13 @@ from lapor.orgs.models import (
     RoutingRule,
     Sop,
 )
+from lapor.regions.zones import region_zone
 from lapor.sla.calendar import (
     NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
     NATIONAL_MAX_HOLD_DAYS,
     NATIONAL_MAX_REPLY_WINDOW_DAYS,
     NATIONAL_MAX_VERIFY_DAYS,
+    RESOLUTION_TIERS,
     TIMEZONES,
 )
 from lapor.sopdoc.services import sop_draft_refresh
@@ -76,19 +78,9 @@ def node_create(
     return node
 
 
-# Kemendagri province codes by time zone (UU/Keppres 41/1987 on Indonesian time zones).
-_WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-_WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96"}
-
-
 def zone_for_region(region_code: str | None) -> str:
     """WIB, WITA or WIT for a Kemendagri region code (WIB when unknown)."""
-    province = (region_code or "")[:2]
-    if province in _WITA_PROVINCES:
-        return "WITA"
-    if province in _WIT_PROVINCES:
-        return "WIT"
-    return "WIB"
+    return region_zone(region_code)
 
 
 def role_assign(*, user: User, node: OrgNode, role: str) -> RoleAssignment:
@@ -122,6 +114,14 @@ _SOP_LIMITS = {
 }
 
 
+def _check_notice_rules(escalate_after_days: int | None, urgent_max_days: int | None) -> None:
+    if escalate_after_days is not None and not 1 <= escalate_after_days <= 60:
+        raise ValidationFailed("validation_error", field="escalate_after_days")
+    # Urgent is a resolution tier of the LAPOR! SOP (or 0: nothing is urgent).
+    if urgent_max_days is not None and urgent_max_days not in (0, *RESOLUTION_TIERS):
+        raise ValidationFailed("validation_error", field="urgent_max_days")
+
+
 @transaction.atomic
 def sop_update(
     *,
@@ -134,6 +134,7 @@ def sop_update(
     hold_days: int | None = None,
     escalate_after_days: int | None = None,
     sms_keyword: str | None = None,
+    urgent_max_days: int | None = None,
 ) -> Sop:
     """Change an agency's SOP. Deadlines may be shorter than the national maxima, never longer."""
     if agency.kind not in (NodeKind.AGENCY, NodeKind.ROOT):
@@ -151,8 +152,7 @@ def sop_update(
             raise ValidationFailed("sla_exceeds_national", field=name)
     if timezone is not None and timezone not in TIMEZONES:
         raise ValidationFailed("validation_error", field="timezone")
-    if escalate_after_days is not None and not 1 <= escalate_after_days <= 60:
-        raise ValidationFailed("validation_error", field="escalate_after_days")
+    _check_notice_rules(escalate_after_days, urgent_max_days)
     keyword = sms_keyword.strip().upper() if sms_keyword else None
     if keyword is not None and (not keyword.isalnum() or len(keyword) > 20):
         raise ValidationFailed("validation_error", field="sms_keyword")
@@ -163,6 +163,7 @@ def sop_update(
     changed: list[str] = []
     updates: dict[str, int | str | None] = {
         **days, "timezone": timezone, "escalate_after_days": escalate_after_days,
+        "urgent_max_days": urgent_max_days,
     }
     for name, update in updates.items():
         if update is not None:

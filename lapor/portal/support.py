@@ -11,6 +11,7 @@ The session remembers two things, never a secret beyond one page view:
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -20,9 +21,10 @@ from django.shortcuts import render
 from django.utils import translation
 
 from lapor.accounts.models import User
+from lapor.core import clock
 from lapor.core.errors import ApplicationError, NotFound, TooManyRequests, message_for
 from lapor.orgs.actors import PUBLIC, Actor, ActorKind, actor_for_user
-from lapor.orgs.selectors import node_agency_or_root, sop_for
+from lapor.reports import zones
 from lapor.reports.models import Report
 
 SUBMITTED_KEY = "portal_submitted"
@@ -59,11 +61,17 @@ def citizen(request: HttpRequest) -> Actor:
     return PUBLIC
 
 
-def too_many(request: HttpRequest, exc: TooManyRequests) -> HttpResponse:
+def too_many(
+    request: HttpRequest, exc: TooManyRequests, *, zone: str | None = None
+) -> HttpResponse:
+    """The "please wait" page: what was limited (by its code, never blaming the reader for
+    attempts that someone sharing their address may have made), how long, and from when
+    (in ``zone``, the report's, when the refusal is about a report)."""
     minutes = max(1, (exc.retry_after + 59) // 60)
     response = render(request, "portal/429.html",
-                      {"retry_after": exc.retry_after, "minutes": minutes,
-                       "message": error_text(exc)}, status=429)
+                      {"retry_after": exc.retry_after, "minutes": minutes, "code": exc.code,
+                       "retry_at": clock.now() + timedelta(seconds=exc.retry_after),
+                       "zone": zone, "message": error_text(exc)}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 
@@ -104,6 +112,14 @@ def forget_proven(request: HttpRequest, report_id: int) -> None:
     request.session[PROVEN_KEY] = [i for i in proven_ids(request) if i != report_id]
 
 
+def with_zones(reports: list[Report]) -> list[Report]:
+    """Mark each listed report with its zone (``time_zone``) for its dates (one query)."""
+    zones_of = zones.report_zones(reports)
+    for report in reports:
+        report.time_zone = zones_of[report.pk]  # type: ignore[attr-defined]
+    return reports
+
+
 def report_zone(report: Report) -> str:
-    """WIB/WITA/WIT of the agency holding ``report`` (whose calendar sets its deadlines)."""
-    return sop_for(node_agency_or_root(report.current_node)).timezone
+    """WIB/WITA/WIT every time on ``report``'s pages is shown in (lapor.reports.zones)."""
+    return zones.report_zone(report)
