@@ -190,6 +190,12 @@ class SopForm(WorkspaceForm):
                                  choices=[("WIB", "WIB"), ("WITA", "WITA"), ("WIT", "WIT")])
     sms_keyword = forms.CharField(label=_("SMS keyword"), required=False, max_length=20,
                                   help_text=_("e.g. KUTIM; empty removes it"))
+    receives_region_reports = forms.BooleanField(
+        label=_("Receive the region's reports that name no agency"), required=False,
+        help_text=_("Reports about this agency's region filed without a chosen agency (portal "
+                    "\"Let the verifiers decide\", SMS without keyword, chat, e-mail, Open311, "
+                    "integrations) wait for this hub's verifiers instead of the national pool. "
+                    "Takes effect only while the hub has a verifier."))
 
 
 class DayOffForm(WorkspaceForm):
