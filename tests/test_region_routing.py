@@ -20,6 +20,7 @@ from django.test import Client, override_settings
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lapor.intake.walk_in import walk_in_submit
 from lapor.open311.keys import open311_key_create
+from lapor.orgs.actors import actor_for_user
 from lapor.orgs.models import NodeKind, OrgNode, Role, Sop
 from lapor.orgs.selectors import region_hub
 from lapor.orgs.services import node_create, sop_update
@@ -27,8 +28,10 @@ from lapor.portal.tests.helpers import form_data, number_in
 from lapor.reports import services
 from lapor.reports.models import Report
 from lapor.reports.selectors import InboxFilters, inbox
-from tests.api_client import ApiClient
-from tests.factories import Tree, make_user, submit
+from lapor.sopdoc.document import sop_document
+from lapor.workspace.tests.helpers import signed_in
+from tests.api_client import ApiClient, login
+from tests.factories import PASSWORD, Tree, make_user, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -128,8 +131,6 @@ def test_only_a_hub_agency_with_a_region_can_switch_it_on(tree: Tree) -> None:
     kemenkes = node_create(code="kemenkes", name="Kementerian Kesehatan", kind=NodeKind.AGENCY,
                            parent=tree.root, is_hub=True)
     admin = make_user("hub_kemenkes", (kemenkes, Role.HUB_VERIFIER))
-    from lapor.orgs.actors import actor_for_user  # noqa: PLC0415
-
     with pytest.raises(ValidationFailed) as refused:
         sop_update(actor=actor_for_user(admin), agency=kemenkes, receives_region_reports=True)
     assert refused.value.field == "receives_region_reports"
@@ -222,8 +223,6 @@ def test_walk_in_at_the_national_desk(tree: Tree) -> None:
 
 
 def test_the_sop_page_shows_and_saves_the_setting(tree: Tree) -> None:
-    from lapor.workspace.tests.helpers import signed_in  # noqa: PLC0415
-
     hub = signed_in("hub")
     page = hub.get("/petugas/admin/kutim/sop/").content.decode()
     assert 'name="receives_region_reports"' in page
@@ -241,9 +240,6 @@ def test_the_sop_page_shows_and_saves_the_setting(tree: Tree) -> None:
 
 
 def test_the_api_reads_and_changes_the_setting(tree: Tree) -> None:
-    from tests.api_client import login  # noqa: PLC0415
-    from tests.factories import PASSWORD  # noqa: PLC0415
-
     hub = login("hub", PASSWORD)
     assert hub.get("/orgs/kutim/sop").json()["receives_region_reports"] is True
     changed = hub.patch("/orgs/kutim/sop", {"receives_region_reports": False})
@@ -260,8 +256,6 @@ def test_the_api_reads_and_changes_the_setting(tree: Tree) -> None:
 
 
 def test_the_sop_document_says_which_reports_the_hub_receives(tree: Tree) -> None:
-    from lapor.sopdoc.document import sop_document  # noqa: PLC0415
-
     def verify_row() -> str:
         return next(s.requirements for s in sop_document(tree.kutim).steps if s.key == "verify")
 
