@@ -19,6 +19,7 @@ from lapor.privacy.models import Purpose
 from lapor.reports import selectors
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.states import STATUS_LABELS_EN, Status
+from lapor.reports.zones import report_zone
 
 # Payload keys that may leave in a public timeline.
 _PUBLIC_PAYLOAD_KEYS = {"node_name", "reason", "duplicate_of"}
@@ -60,6 +61,7 @@ def public_view(report: Report, language: str) -> dict[str, Any]:
         "status_label": status_label(report.status, language),
         "submitted_at": report.submitted_at,
         "agency": None if report.is_confidential else _ref(report.agency),
+        "time_zone": report_zone(report),
         "timeline": [
             _event(e, public=True, confidential=report.is_confidential) for e in events
         ],
@@ -85,6 +87,7 @@ def reporter_view(report: Report, language: str) -> dict[str, Any]:
         "hold_due_at": report.hold_due_at,
         "rating": report.rating,
         "support_count": report.support_count,
+        "time_zone": report_zone(report),
         "timeline": [_event(e, public=False) for e in events],
     }
 
@@ -93,6 +96,25 @@ def _category(report: Report, language: str) -> dict[str, str] | None:
     if report.category is None:
         return None
     return {"code": report.category.code, "name": report.category.name(language)}
+
+
+def running_deadlines(report: Report) -> frozenset[str]:
+    """The deadline fields whose clock is still running, the only ones with a "n working
+    days left" countdown: none once the report is closed or archived, and none that was
+    already met or replaced (a verification deadline after disposition, the first follow-up
+    once one was posted)."""
+    status = report.status
+    if status == Status.SUBMITTED:
+        return frozenset({"verify_due_at"})
+    if status == Status.ON_HOLD:
+        return frozenset({"hold_due_at"})
+    if status in (Status.DISPOSED, Status.IN_PROGRESS):
+        if report.first_followup_at is None:
+            return frozenset({"followup_due_at", "resolution_due_at"})
+        return frozenset({"resolution_due_at"})
+    if status == Status.RESPONDED:
+        return frozenset({"reply_due_at"})
+    return frozenset()
 
 
 def list_item(report: Report, language: str) -> dict[str, Any]:
@@ -129,6 +151,7 @@ def staff_view(report: Report, language: str, *, actor: Actor) -> dict[str, Any]
     return {
         **item,
         "version": report.version,
+        "time_zone": report_zone(report),
         "body": report.body,
         "incident_date": report.incident_date,
         "latitude": report.latitude,
