@@ -36,9 +36,11 @@ from lapor.core.errors import (
     ValidationFailed,
 )
 from lapor.orgs.actors import Actor, ActorKind, Assignment
+from lapor.privacy import vault
 from lapor.reports.events import event_append
 from lapor.reports.models import Report, Visibility
 from lapor.reports.permissions import can_read
+from lapor.reports.states import EventKind
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +186,7 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
                 uploaded_by=uploader.side,
                 uploader=actor.user if uploader.side == UploadedBy.STAFF else None,
                 stored_name=stored,
-                original_name=display,
+                original_name_encrypted=vault.encrypt(display),
                 content_type=cleaned.type.content_type,
                 size=len(cleaned.data),
                 sha256=hashlib.sha256(cleaned.data).hexdigest(),
@@ -194,7 +196,8 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
             # Not a state change: the report's version stays, so staff editing it don't get
             # a spurious conflict. No file name in the event (it may carry personal data).
             event_append(
-                report=report, kind="attachment_added", actor=actor, assignment=uploader.grant,
+                report=report, kind=EventKind.ATTACHMENT_ADDED, actor=actor,
+                assignment=uploader.grant,
                 visibility=(Visibility.REPORTER if uploader.side == UploadedBy.REPORTER
                             else Visibility.INTERNAL),
                 payload={"attachment_id": attachment.pk,
@@ -242,6 +245,7 @@ def attachment_publish(*, actor: Actor, report_id: int, attachment_id: int) -> A
                "content_type": attachment.content_type, "sha256": attachment.sha256}
     audit_record(action="attachment.publish", actor=actor, target_type="attachment",
                  target_id=attachment.pk, payload=payload)
-    event_append(report=report, kind="attachment_published", actor=actor, assignment=grant,
+    event_append(report=report, kind=EventKind.ATTACHMENT_PUBLISHED, actor=actor,
+                 assignment=grant,
                  visibility=Visibility.INTERNAL, payload={"attachment_id": attachment.pk})
     return attachment

@@ -26,7 +26,7 @@ def switch_on_for_regency_hubs(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orgs", "0001_initial"),
+        ("orgs", "0002_sop_urgent_max_days"),
     ]
 
     operations = [
