@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client, override_settings
 
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -264,3 +266,19 @@ def test_the_sop_document_says_which_reports_the_hub_receives(tree: Tree) -> Non
             in verify_row())
     _switch(tree, False)
     assert "hub provinsi atau verifikator nasional" in verify_row()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_data_migration_switches_it_on_for_regency_hubs_with_verifiers(
+    regions: None, tree: Tree
+) -> None:
+    node_create(code="berau", name="Pemerintah Kabupaten Berau", kind=NodeKind.AGENCY,
+                parent=tree.root, is_hub=True, region_id="64.03")  # no verifier
+    _province(tree, receives=False)
+    before = [("orgs", "0002_sop_urgent_max_days")]
+    after = [("orgs", "0003_sop_receives_region_reports")]
+    MigrationExecutor(connection).migrate(before)
+    MigrationExecutor(connection).migrate(after)
+    switched = dict(Sop.objects.values_list("node__code", "receives_region_reports"))
+    assert switched == {"nasional": False, "kutim": True, "samarinda": True, "berau": False,
+                        "kaltim": False}
