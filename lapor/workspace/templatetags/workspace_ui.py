@@ -90,3 +90,13 @@ def disposition_state(value: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def visibility_label(value: str) -> str:
+    """Who reads a text: "Visible to the public", "Only for the reporter", "Staff only"."""
+    # Local import: the forms module imports this app's models through the reports domain.
+    from lapor.workspace.forms import VISIBILITY_LABELS  # noqa: PLC0415
+
+    label = VISIBILITY_LABELS.get(value)  # type: ignore[call-overload]
+    return str(label) if label is not None else value
