@@ -39,7 +39,8 @@ def _tag(html: str, field_id: str) -> str:
                     rf'data-visibility="(\w+)"[^>]*>([^<]+)</span>', html)
     assert tag is not None, f"no visibility tag beside {field_id}"
     control = re.search(rf'<(textarea|input)[^>]*id="{field_id}"[^>]*>', html)
-    assert control is not None and f"{field_id}_visibility" in control.group(0)
+    assert control is not None
+    assert f"{field_id}_visibility" in control.group(0)
     return f"{tag.group(1)}: {tag.group(2).strip()}"
 
 
@@ -58,8 +59,9 @@ def test_every_staff_text_field_shows_who_reads_it(tree: Tree) -> None:
     assert _tag(page, "return-reason") == "internal: Hanya petugas"
     assert _tag(page, "follow_up-body") == "public: Terlihat oleh publik"
     # The follow-up's readers are a choice: the radio buttons name the same two audiences.
-    assert 'value="1"' in page and "Terlihat oleh publik" in page
-    assert 'value="0"' in page and "Hanya untuk pelapor" in page
+    for value, label in (("1", "Terlihat oleh publik"), ("0", "Hanya untuk pelapor")):
+        assert re.search(rf'<input type="radio" name="public" value="{value}"[^>]*> {label}',
+                         page), label
     # A refused follow-up (here: empty) comes back narrowed as the officer chose it.
     refused = liaison.post(report_url(disposed.pk, "follow_up"),
                            {"body": "", "public": "0", "expected_version": disposed.version})
