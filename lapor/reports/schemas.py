@@ -67,6 +67,9 @@ class TimelineEventOut(Schema):
 
 class StaffEventOut(TimelineEventOut):
     visibility: str
+    # Who reads ``body`` (lapor.reports.visibility): the narrower of the event's visibility
+    # and the text's declaration; null when there is no text.
+    text_visibility: str | None = None
     actor_username: str | None
 
 
