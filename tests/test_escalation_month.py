@@ -125,4 +125,4 @@ def test_a_month_of_deadlines(tree: Tree) -> None:
                                           key__contains=":overdue:u",
                                           recipient_user=tree.users["supervisor_pupr"])
     assert "(0 hari kerja)" in b_overdue.body
-    assert "13-05-2026 23:59 WITA" in b_overdue.body
+    assert "Rabu, 13 Mei 2026, akhir hari kerja WITA" in b_overdue.body

@@ -17,10 +17,11 @@ from django.db.models import Q
 
 from lapor.core import clock
 from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatcher
-from lapor.notifications.report_events import local_text
+from lapor.notifications.report_events import due_text
 from lapor.orgs.models import Role, RoleAssignment
 from lapor.reports.models import Report
 from lapor.reports.states import Status
+from lapor.reports.zones import report_zones
 
 DIGEST_ITEMS = 20
 DUE_SOON_DAYS = 2
@@ -57,8 +58,9 @@ def send_digests() -> int:
         if not reports:
             continue
         overdue = [r for r in reports if r.staff_due_at is not None and r.staff_due_at < now]
+        zones = report_zones(reports[:DIGEST_ITEMS])
         lines = [
-            f"- #{r.tracking_number} {r.title} — {local_text(r.current_node, r.staff_due_at)}"
+            f"- #{r.tracking_number} {r.title} — {due_text(r, r.staff_due_at, zones[r.pk])}"
             + (" (TERLAMBAT / OVERDUE)" if r in overdue else "")
             for r in reports[:DIGEST_ITEMS]
         ]

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from lapor.core.localtime import format_deadline
 from lapor.notifications import recipients
 from lapor.notifications.models import Audience, CallbackEndpoint, Channel, OutboxMessage
 from lapor.notifications.outbox import message, outbox_add, staff_messages
 from lapor.notifications.senders import registered_channels, reporter_reachable
 from lapor.notifications.templates import render
 from lapor.orgs.models import OrgNode
-from lapor.orgs.selectors import node_agency_or_root, sop_for
+from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports.models import Report, ReportEvent, ReportFollow, Visibility
 from lapor.reports.states import Action
 from lapor.reports.visibility import text_visible_to
-from lapor.sla.calendar import TIMEZONES
+from lapor.reports.zones import report_zone
 
 # Event kind -> reporter message (None: the reporter is not told).
 REPORTER_EVENTS: dict[str, str] = {
@@ -51,22 +51,17 @@ STAFF_EVENTS: dict[str, str] = {
 }
 
 
-def local_text(report_node: OrgNode, moment: datetime | None,
-               zones: dict[int, str] | None = None) -> str:
-    """A deadline as people read it: local time of the agency, with its zone name.
-    ``zones``: agency id → zone name already read (one SOP query per agency and event)."""
+def due_text(report: Report, moment: datetime | None, zone: str | None = None) -> str:
+    """A deadline as a message states it: the working day it ends on, in the report's zone
+    (lapor.reports.zones; ``zone`` when the caller already knows it), in the language messages
+    are written in: "Kamis, 10 Desember 2026, akhir hari kerja WITA"."""
     if moment is None:
         return ""
-    owner = node_agency_or_root(report_node)
-    zones = {} if zones is None else zones
-    if owner.pk not in zones:
-        zones[owner.pk] = sop_for(owner).timezone
-    zone_name = zones[owner.pk]
-    local = moment.astimezone(ZoneInfo(TIMEZONES[zone_name]))
-    return f"{local:%d-%m-%Y %H:%M} {zone_name}"
+    return format_deadline(moment, zone or report_zone(report),
+                           language=settings.LAPOR_NOTIFY_LANGUAGE)
 
 
-def report_context(report: Report, zones: dict[int, str] | None = None) -> dict[str, object]:
+def report_context(report: Report, zone: str | None = None) -> dict[str, object]:
     """Facts about the report that any message may show. Built from the report row and the
     organisation tree only: the reporter's contact row is never read here."""
     site = settings.LAPOR_SITE_URL.rstrip("/")
@@ -79,7 +74,7 @@ def report_context(report: Report, zones: dict[int, str] | None = None) -> dict[
         "unit": report.current_node.name,
         "track_url": f"{site}/lacak/{report.tracking_number}/",
         "report_url": f"{site}/petugas/laporan/{report.pk}/",
-        "due_date": local_text(report.current_node, report.staff_due_at, zones),
+        "due_date": due_text(report, report.staff_due_at, zone),
     }
 
 
@@ -152,15 +147,15 @@ def _with_message(context: dict[str, object], event: ReportEvent,
 def notify_report_event(*, report: Report, event: ReportEvent) -> int:
     """Write the outbox rows ``event`` causes. Runs in the caller's transaction."""
     agency = node_agency_or_root(report.current_node)
-    zones: dict[int, str] = {}
-    context = report_context(report, zones)
+    zone = report_zone(report)
+    context = report_context(report, zone)
     context["reason"] = report.get_archive_reason_display() if report.archive_reason else ""
     if event.kind == Action.SUBMIT:
-        context["due_date"] = local_text(report.tier, report.verify_due_at, zones)
+        context["due_date"] = due_text(report, report.verify_due_at, zone)
     elif event.kind == Action.HOLD:
-        context["due_date"] = local_text(report.tier, report.hold_due_at, zones)
+        context["due_date"] = due_text(report, report.hold_due_at, zone)
     elif event.kind == Action.RESPOND:
-        context["due_date"] = local_text(report.current_node, report.reply_due_at, zones)
+        context["due_date"] = due_text(report, report.reply_due_at, zone)
     rows: list[OutboxMessage] = []
     reporter_key = REPORTER_EVENTS.get(event.kind)
     if reporter_key is not None:

@@ -20,6 +20,7 @@ from lapor.orgs.models import (
     RoutingRule,
     Sop,
 )
+from lapor.regions.zones import region_zone
 from lapor.sla.calendar import (
     NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
     NATIONAL_MAX_HOLD_DAYS,
@@ -76,19 +77,9 @@ def node_create(
     return node
 
 
-# Kemendagri province codes by time zone (UU/Keppres 41/1987 on Indonesian time zones).
-_WITA_PROVINCES = {"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"}
-_WIT_PROVINCES = {"81", "82", "91", "92", "93", "94", "95", "96"}
-
-
 def zone_for_region(region_code: str | None) -> str:
     """WIB, WITA or WIT for a Kemendagri region code (WIB when unknown)."""
-    province = (region_code or "")[:2]
-    if province in _WITA_PROVINCES:
-        return "WITA"
-    if province in _WIT_PROVINCES:
-        return "WIT"
-    return "WIB"
+    return region_zone(region_code)
 
 
 def role_assign(*, user: User, node: OrgNode, role: str) -> RoleAssignment:

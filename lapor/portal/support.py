@@ -22,7 +22,7 @@ from django.utils import translation
 from lapor.accounts.models import User
 from lapor.core.errors import ApplicationError, NotFound, TooManyRequests, message_for
 from lapor.orgs.actors import PUBLIC, Actor, ActorKind, actor_for_user
-from lapor.orgs.selectors import node_agency_or_root, sop_for
+from lapor.reports import zones
 from lapor.reports.models import Report
 
 SUBMITTED_KEY = "portal_submitted"
@@ -104,6 +104,14 @@ def forget_proven(request: HttpRequest, report_id: int) -> None:
     request.session[PROVEN_KEY] = [i for i in proven_ids(request) if i != report_id]
 
 
+def with_zones(reports: list[Report]) -> list[Report]:
+    """Mark each listed report with its zone (``time_zone``) for its dates (one query)."""
+    zones_of = zones.report_zones(reports)
+    for report in reports:
+        report.time_zone = zones_of[report.pk]  # type: ignore[attr-defined]
+    return reports
+
+
 def report_zone(report: Report) -> str:
-    """WIB/WITA/WIT of the agency holding ``report`` (whose calendar sets its deadlines)."""
-    return sop_for(node_agency_or_root(report.current_node)).timezone
+    """WIB/WITA/WIT every time on ``report``'s pages is shown in (lapor.reports.zones)."""
+    return zones.report_zone(report)

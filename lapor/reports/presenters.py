@@ -23,6 +23,7 @@ from lapor.reports import selectors
 from lapor.reports.models import PUBLIC_STATUSES, Report, ReportEvent, Visibility
 from lapor.reports.states import STATUS_LABELS_EN, Status
 from lapor.reports.visibility import text_visibility, text_visible_to
+from lapor.reports.zones import report_zone
 
 # Payload keys that may leave in a public timeline. ``reason`` is the archive category (a
 # label of the fixed list, never free text): public only while the report itself is listed.
@@ -77,6 +78,7 @@ def public_view(report: Report, language: str) -> dict[str, Any]:
         "status_label": status_label(report.status, language),
         "submitted_at": report.submitted_at,
         "agency": None if report.is_confidential else _ref(report.agency),
+        "time_zone": report_zone(report),
         "timeline": [
             _event(e, audience=Visibility.PUBLIC, confidential=report.is_confidential,
                    listed=_listed(report))
@@ -104,6 +106,7 @@ def reporter_view(report: Report, language: str) -> dict[str, Any]:
         "hold_due_at": report.hold_due_at,
         "rating": report.rating,
         "support_count": report.support_count,
+        "time_zone": report_zone(report),
         "timeline": [_event(e, audience=Visibility.REPORTER) for e in events],
     }
 
@@ -112,6 +115,25 @@ def _category(report: Report, language: str) -> dict[str, str] | None:
     if report.category is None:
         return None
     return {"code": report.category.code, "name": report.category.name(language)}
+
+
+def running_deadlines(report: Report) -> frozenset[str]:
+    """The deadline fields whose clock is still running, the only ones with a "n working
+    days left" countdown: none once the report is closed or archived, and none that was
+    already met or replaced (a verification deadline after disposition, the first follow-up
+    once one was posted)."""
+    status = report.status
+    if status == Status.SUBMITTED:
+        return frozenset({"verify_due_at"})
+    if status == Status.ON_HOLD:
+        return frozenset({"hold_due_at"})
+    if status in (Status.DISPOSED, Status.IN_PROGRESS):
+        if report.first_followup_at is None:
+            return frozenset({"followup_due_at", "resolution_due_at"})
+        return frozenset({"resolution_due_at"})
+    if status == Status.RESPONDED:
+        return frozenset({"reply_due_at"})
+    return frozenset()
 
 
 def list_item(report: Report, language: str) -> dict[str, Any]:
@@ -148,6 +170,7 @@ def staff_view(report: Report, language: str, *, actor: Actor) -> dict[str, Any]
     return {
         **item,
         "version": report.version,
+        "time_zone": report_zone(report),
         "body": report.body,
         "incident_date": report.incident_date,
         "latitude": report.latitude,

@@ -80,6 +80,10 @@ class PublicReportOut(Schema):
     status_label: str
     submitted_at: datetime
     agency: NamedRef | None
+    time_zone: str = Field(description=(
+        "WIB, WITA or WIT: the one zone to show this report's times in (its region's until "
+        "disposed, then the holding agency's); deadlines end at the end of their working "
+        "day"))
     timeline: list[TimelineEventOut]
 
 
@@ -110,6 +114,10 @@ class ReporterReportOut(Schema):
     hold_due_at: datetime | None
     rating: int | None
     support_count: int
+    time_zone: str = Field(description=(
+        "WIB, WITA or WIT: the one zone to show this report's times in (its region's until "
+        "disposed, then the holding agency's); deadlines end at the end of their working "
+        "day"))
     timeline: list[TimelineEventOut]
 
 
@@ -182,6 +190,10 @@ class MyReportsOut(Schema):
 
 class StaffReportOut(ReportListItemOut):
     version: int
+    time_zone: str = Field(description=(
+        "WIB, WITA or WIT: the one zone to show this report's times in (its region's until "
+        "disposed, then the holding agency's); deadlines end at the end of their working "
+        "day"))
     body: str
     incident_date: date | None
     latitude: Decimal | None

@@ -31,6 +31,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from lapor.core import localtime
+
 # Defaults published by LAPOR! (SP4N-LAPOR! SOP); an agency may set shorter limits, never longer.
 # Verify and dispose a report: at most 3 HK after submission.
 NATIONAL_MAX_VERIFY_DAYS = 3
@@ -44,8 +46,9 @@ NATIONAL_MAX_REPLY_WINDOW_DAYS = 10
 # A report on hold (awaiting the reporter) is archived as incomplete after this many HK.
 NATIONAL_MAX_HOLD_DAYS = 10
 
-# Indonesian time zones (Keppres 41/1987): abbreviation -> IANA name.
-TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+# Indonesian time zones (Keppres 41/1987): abbreviation -> IANA name (lapor.core.localtime).
+TIMEZONES = localtime.TIMEZONES
 
 _SATURDAY = 5
 _END_OF_DAY = time(23, 59, 59)

@@ -28,7 +28,7 @@ from lapor.core import clock
 from lapor.notifications import recipients
 from lapor.notifications.models import DeadlineNotice
 from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatcher
-from lapor.notifications.report_events import local_text, report_context
+from lapor.notifications.report_events import due_text, report_context
 from lapor.orgs.models import Sop
 from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports.models import Report
@@ -78,7 +78,7 @@ def _issue(report: Report, level: str, event: str, users: list[User],
     assert due is not None  # noqa: S101  (callers select reports with a deadline)
     context = report_context(report)
     context.update(extra)
-    context["deadline"] = local_text(report.current_node, due)
+    context["deadline"] = due_text(report, due)
     cause = f"sla:r{report.pk}:{int(due.timestamp())}:{level}"
     try:
         with transaction.atomic():

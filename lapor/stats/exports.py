@@ -25,14 +25,16 @@ from django.utils.translation import pgettext
 
 from lapor.audit.services import audit_record
 from lapor.core.errors import PermissionDenied, ValidationFailed
+from lapor.core.localtime import deadline_day, zone_info
 from lapor.orgs.actors import Actor
-from lapor.orgs.models import OrgNode
+from lapor.orgs.models import NodeKind, OrgNode, Sop
 from lapor.privacy.identity import identity_read
 from lapor.privacy.models import Purpose
 from lapor.privacy.services import REVEAL_REASON_MIN, can_reveal
 from lapor.reports.models import Report
 from lapor.reports.permissions import reports_visible_to
 from lapor.reports.states import Status
+from lapor.reports.zones import zone_for_status
 from lapor.stats.labels import CHANNEL_LABELS, STATUS_LABELS, TABLE_TITLES, TYPE_LABELS
 from lapor.stats.selectors import Period
 
@@ -150,17 +152,36 @@ def report_scope(actor: Actor, node: OrgNode, filters: ListFilters,
 
 LIST_FIELDS = ("id", "tracking_number", "submitted_at", "type", "channel", "status", "title",
                "category__name_id", "region__code", "region__name", "current_node__name",
+               "agency_id",
                "staff_due_at", "first_followup_at", "responded_at", "closed_at", "rating",
                "is_anonymous", "is_confidential")
 
 
-def _local(moment: datetime | None, tz: ZoneInfo) -> str:
-    return "" if moment is None else moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+def _local(moment: datetime | None, zone: str) -> str:
+    """A moment in the report's zone; the zone itself is the row's "Time zone" column."""
+    return "" if moment is None else moment.astimezone(zone_info(zone)).strftime(
+        "%Y-%m-%d %H:%M")
+
+
+def _deadline(moment: datetime | None) -> str:
+    """A deadline is the end of a working day: its date, never 23:59 or 0:59."""
+    return "" if moment is None else deadline_day(moment).isoformat()
+
+
+def _agency_zones() -> tuple[dict[int, str], str]:
+    """SOP zone of every agency (a few hundred rows, read once per export) and the root's."""
+    zones: dict[int, str] = {}
+    national = "WIB"
+    for node_id, kind, zone in Sop.objects.values_list("node_id", "node__kind", "timezone"):
+        zones[node_id] = zone
+        if kind == NodeKind.ROOT:
+            national = zone
+    return zones, national
 
 
 def list_header(*, identity: bool) -> list[str]:
-    header = [_("Tracking number"), _("Submitted"), _("Type"), _("Channel"), _("Status"),
-              _("Title"), _("Category"), _("Region code"), _("Region"), _("Unit"),
+    header = [_("Tracking number"), _("Submitted"), _("Time zone"), _("Type"), _("Channel"),
+              _("Status"), _("Title"), _("Category"), _("Region code"), _("Region"), _("Unit"),
               _("Deadline"), _("First follow-up"), _("Final follow-up"), _("Closed"),
               _("Rating"), _("Anonymous"), _("Confidential")]
     if identity:
@@ -168,20 +189,25 @@ def list_header(*, identity: bool) -> list[str]:
     return header
 
 
-def list_rows(actor: Actor, qs: QuerySet[Report], *, tz: ZoneInfo,
+def list_rows(actor: Actor, qs: QuerySet[Report], *,
               identity_reason: str | None = None) -> Iterator[list[Any]]:
-    """Rows of the list, newest first. With ``identity_reason`` (already authorised by
-    :func:`authorise_identity_export`) each row carries the reporter's identity."""
+    """Rows of the list, newest first. Every time of a row is in that report's zone
+    (lapor.reports.zones), named in the "Time zone" column; the deadline is a date. With
+    ``identity_reason`` (already authorised by :func:`authorise_identity_export`) each row
+    carries the reporter's identity."""
+    agency_zones, national = _agency_zones()
     rows = qs.order_by("-submitted_at", "-id").values(*LIST_FIELDS)[:LIST_MAX]
     for r in rows.iterator(chunk_size=2_000):
-        row = [r["tracking_number"], _local(r["submitted_at"], tz),
+        zone = zone_for_status(status=r["status"], region_code=r["region__code"],
+                               agency_zone=agency_zones.get(r["agency_id"], national))
+        row = [r["tracking_number"], _local(r["submitted_at"], zone), zone,
                str(TYPE_LABELS.get(r["type"], r["type"])),
                str(CHANNEL_LABELS.get(r["channel"], r["channel"])),
                str(STATUS_LABELS.get(r["status"], r["status"])), _safe(r["title"]),
                r["category__name_id"] or "", r["region__code"], r["region__name"],
-               r["current_node__name"], _local(r["staff_due_at"], tz),
-               _local(r["first_followup_at"], tz), _local(r["responded_at"], tz),
-               _local(r["closed_at"], tz), r["rating"] or "",
+               r["current_node__name"], _deadline(r["staff_due_at"]),
+               _local(r["first_followup_at"], zone), _local(r["responded_at"], zone),
+               _local(r["closed_at"], zone), r["rating"] or "",
                _("yes") if r["is_anonymous"] else _("no"),
                _("yes") if r["is_confidential"] else _("no")]
         if identity_reason is not None:

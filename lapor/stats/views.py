@@ -138,7 +138,7 @@ def list_export(request: StaffRequest, code: str, fmt: str) -> HttpResponse | An
         reason = exports.authorise_identity_export(
             actor=request.actor, node=node, qs=qs, reason=request.POST.get("reason", ""))
     header = exports.list_header(identity=reason is not None)
-    rows = exports.list_rows(request.actor, qs, tz=tz, identity_reason=reason)
+    rows = exports.list_rows(request.actor, qs, identity_reason=reason)
     name = _filename(node, filters.period, "laporan", fmt)
     if fmt == "xlsx":
         table = exports.Table("reports", "Laporan", header, list(rows))

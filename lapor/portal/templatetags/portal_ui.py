@@ -111,11 +111,13 @@ def site_operator() -> str:
 
 @register.filter
 def when(value: datetime | None, zone: str | None = None) -> str:
-    """Date and time with its zone abbreviation: in ``zone`` (the zone of the agency holding
-    the report, see ``support.report_zone``) when given, else ``LAPOR_DEFAULT_TIMEZONE``."""
+    """Date and time with its zone abbreviation: in ``zone`` (the report's zone, see
+    ``support.report_zone``) when given, else ``LAPOR_DEFAULT_TIMEZONE``."""
     return local_datetime(value, zone or settings.LAPOR_DEFAULT_TIMEZONE)
 
 
 @register.filter
-def day(value: datetime | None) -> str:
-    return local_date(value, settings.LAPOR_DEFAULT_TIMEZONE)
+def day(value: datetime | None, zone: str | None = None) -> str:
+    """The date in ``zone`` (a listed report's zone, ``support.with_zones``), else in
+    ``LAPOR_DEFAULT_TIMEZONE``."""
+    return local_date(value, zone or settings.LAPOR_DEFAULT_TIMEZONE)

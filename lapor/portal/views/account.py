@@ -76,10 +76,11 @@ def my_reports(request: HttpRequest) -> HttpResponse:
         return redirect("portal:login")
     qs = reports_of_reporter(actor).select_related("region").only(
         "id", "tracking_number", "title", "status", "submitted_at", "region__code",
-        "region__name", "is_confidential", "is_anonymous")
+        "region__name", "is_confidential", "is_anonymous", "agency")
     try:
         page = keyset_page(qs, field="submitted_at", cursor=request.GET.get("cursor") or None,
                            limit=MY_PAGE_SIZE)
     except ApplicationError:
         page = keyset_page(qs, field="submitted_at", cursor=None, limit=MY_PAGE_SIZE)
+    support.with_zones(page.items)
     return render(request, "portal/account/my_reports.html", {"page": page})

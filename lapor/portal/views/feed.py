@@ -46,6 +46,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     problem = ""
     try:
         page = public.public_reports(filters, cursor=cursor)
+        support.with_zones(page.items)
     except ValidationFailed as exc:
         problem = support.error_text(exc)
         page = Page(items=[], next_cursor=None)
@@ -61,10 +62,11 @@ def feed(request: HttpRequest) -> HttpResponse:
 @support.friendly_errors
 def report_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     report = public.public_report(tracking_number)
+    public_view = presenters.public_view(report, support.language())
     return render(request, "portal/report_public.html", {
         "report": report,
-        "public": presenters.public_view(report, support.language()),
-        "zone": support.report_zone(report),
+        "public": public_view,
+        "zone": public_view["time_zone"],
         "attachments": attachment_selectors.attachments_public(report),
         "agency_has_sop": report.agency is not None and sop_current(report.agency) is not None,
     })

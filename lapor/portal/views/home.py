@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from lapor.portal import support
 from lapor.reports import feed
 from lapor.stats.selectors import home_figures
 
@@ -12,5 +13,5 @@ NEWEST = 5
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    newest = feed.public_reports(feed.FeedFilters(), limit=NEWEST).items
+    newest = support.with_zones(feed.public_reports(feed.FeedFilters(), limit=NEWEST).items)
     return render(request, "portal/home.html", {"stats": home_figures(), "newest": newest})

@@ -69,9 +69,9 @@ def _page(request: HttpRequest, report: Report, *, status: int = 200,
           **forms: Any) -> HttpResponse:
     lang = support.language()
     actor = _reporter(request, report)
+    public_view = presenters.public_view(report, lang)
     context: dict[str, Any] = {
-        "report": report, "public": presenters.public_view(report, lang),
-        "zone": support.report_zone(report),
+        "report": report, "public": public_view, "zone": public_view["time_zone"],
         "proven": actor is not None,
         "listed": feed.public_scope().filter(pk=report.pk).exists(),
         "code_form": forms.get("code_form") or AccessCodeForm(),

@@ -1,51 +1,41 @@
 """Template filters for dates, deadlines and statuses, shared by portal and workspace.
 
-Dates are shown in Indonesian (or English) format in the time zone of the agency that owns the
-clock, with its zone abbreviation (WIB/WITA/WIT), as the officer's own wall clock shows them.
+Times are written by :mod:`lapor.core.localtime`, the one helper pages, messages and exports
+share: in the zone given (for anything about a report, the report's own zone,
+:func:`lapor.reports.zones.report_zone`), with its abbreviation (WIB/WITA/WIT). A deadline
+reads as the working day it ends on, never as a time of day.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import template
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lapor.core import clock
-from lapor.sla.calendar import TIMEZONES, WorkCalendar
+from lapor.core import clock, localtime
+from lapor.sla.calendar import WorkCalendar
 
 register = template.Library()
-
-_ABBREVIATION = {name: abbr for abbr, name in TIMEZONES.items()}
-
-
-def _zone(zone: str | None) -> ZoneInfo:
-    """``zone`` is an abbreviation (``WITA``) or an IANA name; WIB when missing."""
-    if not zone:
-        return ZoneInfo(TIMEZONES["WIB"])
-    return ZoneInfo(TIMEZONES.get(zone, zone))
 
 
 @register.filter
 def local_datetime(value: datetime | None, zone: str | None = None) -> str:
-    """``29 November 2026 14.05 WITA`` (Indonesian) / ``29 November 2026 14:05 WITA``."""
-    if value is None:
-        return "—"
-    tz = _zone(zone)
-    local = value.astimezone(tz)
-    text = f"{formats.date_format(local, 'j F Y')} {formats.time_format(local, 'TIME_FORMAT')}"
-    return f"{text} {_ABBREVIATION.get(tz.key, tz.key)}"
+    """``29 November 2026 14.05 WITA`` (Indonesian) / ``29 November 2026 2:05 p.m. WITA``."""
+    return localtime.format_moment(value, zone)
 
 
 @register.filter
 def local_date(value: datetime | None, zone: str | None = None) -> str:
-    """The calendar date in the agency's zone: ``29 November 2026``."""
-    if value is None:
-        return "—"
-    return formats.date_format(value.astimezone(_zone(zone)), "j F Y")
+    """The calendar date in the zone: ``29 November 2026``."""
+    return localtime.format_date(value, zone)
+
+
+@register.filter
+def deadline(value: datetime | None, zone: str | None = None) -> str:
+    """``Kamis, 10 Desember 2026, akhir hari kerja WITA``: a deadline as the day it ends."""
+    return localtime.format_deadline(value, zone)
 
 
 def days_left_text(days: int, *, passed: bool = False) -> str:

@@ -74,3 +74,17 @@ def test_status_badges_have_a_class_each() -> None:
                 "closed"]
     assert all(status_class(s) != "badge--muted" for s in statuses if s != "archived")
     assert status_class("unknown") == "badge--muted"
+
+
+def test_deadline_filter_reads_the_day_in_the_active_language() -> None:
+    # End of Wed 9 Dec 2026 on a WIB clock: 00:59:59 WITA on the 10th, still the 9th's deadline.
+    due = datetime(2026, 12, 9, 16, 59, 59, tzinfo=UTC)
+    template = Template("{% load lapor_ui %}{{ due|deadline:'WITA' }}")
+    with translation.override("id"):
+        assert template.render(Context({"due": due})) == (
+            "Rabu, 9 Desember 2026, akhir hari kerja WITA")
+    with translation.override("en"):
+        assert template.render(Context({"due": due})) == (
+            "Wednesday, 9 December 2026, end of working day WITA")
+    assert Template("{% load lapor_ui %}{{ due|deadline:'WIT' }}").render(
+        Context({"due": None})) == "—"

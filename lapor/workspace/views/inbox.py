@@ -20,6 +20,7 @@ from lapor.orgs.actors import READER_ROLES
 from lapor.orgs.models import OrgNode
 from lapor.reports import presenters, selectors
 from lapor.reports.models import Channel
+from lapor.reports.zones import report_zones
 from lapor.sla.deadlines import clock_for
 from lapor.workspace.access import StaffRequest, language, staff_required
 from lapor.workspace.forms import InboxFilterForm
@@ -90,11 +91,12 @@ def inbox(request: StaffRequest) -> HttpResponse:
     except ValidationFailed:
         page = selectors.inbox(request.actor, node=node, filters=filters, cursor=None,
                                limit=PAGE_SIZE, bounds=bounds)
-    sop, calendar = clock_for(node, around=now)
+    calendar = clock_for(node, around=now)[1]
     rows = []
+    zones = report_zones(page.items)
     for report in page.items:
         item = presenters.list_item(report, lang)
-        rows.append({**item, "badge": _badge(item, bounds)})
+        rows.append({**item, "badge": _badge(item, bounds), "zone": zones[report.pk]})
     params = request.GET.copy()
     params.pop("cursor", None)
     params.pop("tab", None)
@@ -105,7 +107,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
         following["cursor"] = page.next_cursor
         next_query = following.urlencode()
     context.update({
-        "tab": tab, "counts": counts, "rows": rows, "zone": sop.timezone,
+        "tab": tab, "counts": counts, "rows": rows,
         "calendar": calendar, "tab_query": tab_query, "next_query": next_query,
         "first_page": not data.get("cursor"),
         "tabs": [("all", counts["all"]), ("today", counts["today"]),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lapor.core.pagination import keyset_page
 from lapor.notifications.services import notifications_mark_read, notifications_of
+from lapor.reports.zones import report_zones
 from lapor.workspace.access import StaffRequest, staff_required
 
 PAGE_SIZE = 30
@@ -24,6 +25,10 @@ def notification_list(request: StaffRequest) -> HttpResponse:
         "report")
     page = keyset_page(qs, field="created_at", cursor=request.GET.get("cursor") or None,
                        limit=PAGE_SIZE)
+    # A notice about a report carries the report's time zone, as every time about it does.
+    zones = report_zones([n.report for n in page.items if n.report is not None])
+    for n in page.items:
+        n.time_zone = zones.get(n.report_id) if n.report_id else None
     return render(request, "workspace/notifications.html", {
         "items": page.items, "next_cursor": page.next_cursor, "unread_only": unread_only,
         "nav": "notifications",

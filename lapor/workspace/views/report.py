@@ -103,14 +103,15 @@ def _render(
     if failed is not None:
         form_set[failed[0]] = failed[1]
     extra = _prepare(request, report, form_set)
-    sop, calendar = clock_for(report.current_node, around=clock.now())
+    calendar = clock_for(report.current_node, around=clock.now())[1]
     attachments = attachment_selectors.attachments_for_staff(actor, report.pk)[1]
-    deadlines = [(_(label), view["deadlines"][key]) for key, label in DEADLINE_LABELS
-                 if view["deadlines"][key] is not None]
+    running = presenters.running_deadlines(report)
+    deadlines = [(_(label), view["deadlines"][key], key in running)
+                 for key, label in DEADLINE_LABELS if view["deadlines"][key] is not None]
     context = {
         "report": view,
         "forms": form_set,
-        "zone": sop.timezone,
+        "zone": view["time_zone"],
         "calendar": calendar,
         "deadlines": deadlines,
         "attachments": [attachment_presenters.staff_item(report, a) for a in attachments],
