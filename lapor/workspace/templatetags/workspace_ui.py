@@ -14,6 +14,7 @@ from lapor.notifications.services import notifications_of
 from lapor.orgs.models import Role
 from lapor.orgs.selectors import agencies_administered
 from lapor.reports.models import Channel, DispositionState, ReportType
+from lapor.workspace.forms import VISIBILITY_LABELS
 
 register = template.Library()
 
@@ -95,8 +96,5 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 @register.filter
 def visibility_label(value: str) -> str:
     """Who reads a text: "Visible to the public", "Only for the reporter", "Staff only"."""
-    # Local import: the forms module imports this app's models through the reports domain.
-    from lapor.workspace.forms import VISIBILITY_LABELS  # noqa: PLC0415
-
     label = VISIBILITY_LABELS.get(value)  # type: ignore[call-overload]
     return str(label) if label is not None else value
