@@ -18,7 +18,7 @@ from lapor.reports.visibility import BY_KIND, REVEAL_KIND
 from lapor.sla.calendar import RESOLUTION_TIERS
 
 # Shown next to every free-text field staff write into a report (lapor.reports.visibility).
-VISIBILITY_LABELS = {
+VISIBILITY_LABELS: dict[str, Any] = {
     Visibility.PUBLIC: _("Visible to the public"),
     Visibility.REPORTER: _("Only for the reporter"),
     Visibility.INTERNAL: _("Staff only"),

@@ -96,5 +96,5 @@ def get_item(mapping: dict[str, Any], key: str) -> Any:
 @register.filter
 def visibility_label(value: str) -> str:
     """Who reads a text: "Visible to the public", "Only for the reporter", "Staff only"."""
-    label = VISIBILITY_LABELS.get(value)  # type: ignore[call-overload]
+    label = VISIBILITY_LABELS.get(value)
     return str(label) if label is not None else value
