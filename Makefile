@@ -51,10 +51,13 @@ system-deps:
 		fi; \
 	fi
 
+# The env file ($(LAPOR_DATA_DIR)/lapor.env) holds the demo's configuration: every `lapor`
+# command run beside the server reads it (README "The two commands").
 run: install
-	LAPOR_DEMO_MODE=1 $(BIN)/lapor migrate --noinput -v 0
-	LAPOR_DEMO_MODE=1 $(BIN)/lapor demo
-	LAPOR_DEMO_MODE=1 exec $(BIN)/lapor serve --port $(PORT)
+	LAPOR_DEMO_MODE=1 $(BIN)/lapor envfile --demo --port $(PORT)
+	$(BIN)/lapor migrate --noinput -v 0
+	$(BIN)/lapor demo
+	exec $(BIN)/lapor serve --port $(PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -68,7 +71,7 @@ test-sqlite: install-dev system-deps
 test-postgres: install-dev system-deps
 	@if $(BIN)/python -m lapor.core.dbcheck "$(PG_TEST_URL)"; then \
 		echo "PostgreSQL pass against $(PG_TEST_URL)"; \
-		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -n $(PYTEST_WORKERS) -p no:cacheprovider; \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not embedded" -p no:cacheprovider; \
 	elif [ -n "$$LAPOR_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is required (LAPOR_REQUIRE_POSTGRES) but $(PG_TEST_URL) is unreachable"; \
 		exit 1; \

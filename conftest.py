@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,12 @@ from tests.factories import Tree, make_tree
 
 # Browser tests drive a live server from the test thread (see STACK-NOTES.md).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# Server processes started by tests (granian, `lapor worker`) read an env file before their
+# settings (lapor.core.envfile): never the developer's `var/lapor.env` written by `make run`,
+# but an empty one. Tests of the env file itself set their own.
+_NO_ENV_FILE = Path(tempfile.gettempdir()) / "lapor-tests-empty.env"
+_NO_ENV_FILE.touch(exist_ok=True)
+os.environ["LAPOR_ENV_FILE"] = str(_NO_ENV_FILE)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 Settings are read on each call (never at import), so tests can switch channels on and off.
 A disabled channel's endpoint refuses every request with 503 ``channel_disabled``: it never
 accepts an unsigned request. :func:`log_disabled` writes one line per disabled channel when
-the application starts.
+``lapor serve`` or ``lapor worker`` starts.
 """
 
 from __future__ import annotations
@@ -37,13 +37,14 @@ def enabled(provider: str) -> bool:
     return all(secret(name) for name in names)
 
 
-def log_disabled() -> list[str]:
-    """One log line per disabled channel; returns the disabled providers."""
+def log_disabled(level: int = logging.INFO) -> list[str]:
+    """One log line per disabled channel (``lapor serve`` and ``lapor worker`` at start, at
+    INFO; every other command at DEBUG); returns the disabled providers."""
     disabled = []
     for provider, (names, endpoint) in SECRETS.items():
         missing = [name for name in names if not secret(name)]
         if missing:
             disabled.append(provider)
-            logger.info("channel %s disabled: %s not set; %s answers 503 channel_disabled",
-                        provider, " and ".join(missing), endpoint)
+            logger.log(level, "channel %s disabled: %s not set; %s answers 503 "
+                       "channel_disabled", provider, " and ".join(missing), endpoint)
     return disabled

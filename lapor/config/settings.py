@@ -22,6 +22,7 @@ from lapor.core.env import (
     env_optional,
     env_path,
     env_str,
+    site_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -354,28 +355,57 @@ elif LAPOR_TASKS_BACKEND != "db":
 
     raise ImproperlyConfigured("LAPOR_TASKS_BACKEND must be 'db' or 'rq'")
 # Outgoing mail: Django 6.1 MAILERS; the outbox sends through LAPOR_NOTIFY_MAILER.
-MAILERS = {
-    "default": {
-        # The local demo (LAPOR_DEMO_MODE) delivers its generated mail nowhere unless told.
-        "BACKEND": env_str("LAPOR_EMAIL_BACKEND", (
-            "django.core.mail.backends.dummy.EmailBackend"
-            if env_bool("LAPOR_DEMO_MODE", default=DEBUG)
-            else "django.core.mail.backends.smtp.EmailBackend")),
-        "OPTIONS": {
+# LAPOR_EMAIL_BACKEND is a short name or a dotted path; each backend gets only its own options
+# (a backend given another's options cannot be built). `lapor serve` and `lapor worker` build
+# it at start and refuse to start, in one line, when it cannot be built.
+_MAIL_BACKENDS = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "dummy": "django.core.mail.backends.dummy.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+def _mailer() -> dict[str, Any]:
+    # The local demo (LAPOR_DEMO_MODE) writes each message to a file under the data dir, where
+    # a newcomer can read it (`make run` prints the directory).
+    demo = env_bool("LAPOR_DEMO_MODE", default=DEBUG)
+    backend = env_str("LAPOR_EMAIL_BACKEND", "file" if demo else "smtp")
+    backend = _MAIL_BACKENDS.get(backend, backend)
+    options: dict[str, Any] = {}
+    if (raw := env_optional("LAPOR_EMAIL_OPTIONS")) is not None:
+        try:
+            parsed = json.loads(raw)
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
+
+            raise ImproperlyConfigured("LAPOR_EMAIL_OPTIONS must be a JSON object")
+        options = parsed
+    elif backend == _MAIL_BACKENDS["smtp"]:
+        options = {
             "host": env_str("LAPOR_EMAIL_HOST", "localhost"),
             "port": env_int("LAPOR_EMAIL_PORT", 25),
             "username": env_str("LAPOR_EMAIL_USER", ""),
             "password": env_str("LAPOR_EMAIL_PASSWORD", ""),
             "use_tls": env_bool("LAPOR_EMAIL_STARTTLS", default=False),
             "timeout": env_int("LAPOR_EMAIL_TIMEOUT_SECONDS", 20),
-        },
-    },
-}
+        }
+    elif backend == _MAIL_BACKENDS["file"]:
+        options = {"file_path": str(env_path("LAPOR_EMAIL_FILE_PATH", DATA_DIR / "mail"))}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer()}
 DEFAULT_FROM_EMAIL = env_str("LAPOR_EMAIL_FROM", "LAPOR! <noreply@localhost>")
 LAPOR_NOTIFY_MAILER = "default"
 LAPOR_EMAIL_MESSAGE_ID_DOMAIN = env_str("LAPOR_EMAIL_MESSAGE_ID_DOMAIN", "lapor.invalid")
-# Links in messages (tracking page, staff page).
-LAPOR_SITE_URL = env_str("LAPOR_SITE_URL", "http://127.0.0.1:8000")
+# Links in messages (tracking page, staff page): unless set, the address `lapor serve` serves
+# (it passes --host/--port to its children as LAPOR_HOST and PORT; `make run` writes PORT in
+# the env file, so a command run beside it links to the same place).
+LAPOR_SITE_URL = site_url()
 LAPOR_NOTIFY_LANGUAGE = env_str("LAPOR_NOTIFY_LANGUAGE", "id")
 # Outbox delivery: retries with exponential backoff and jitter, then the dead-letter state.
 LAPOR_OUTBOX_MAX_ATTEMPTS = env_int("LAPOR_OUTBOX_MAX_ATTEMPTS", 8)
@@ -388,6 +418,11 @@ LAPOR_WEBHOOK_TIMEOUT_SECONDS = env_int("LAPOR_WEBHOOK_TIMEOUT_SECONDS", 10)
 # Quiet hours for SMS/WhatsApp to reporters (local time of each agency; QuietHours overrides).
 LAPOR_QUIET_HOURS_START = env_str("LAPOR_QUIET_HOURS_START", "21:00")
 LAPOR_QUIET_HOURS_END = env_str("LAPOR_QUIET_HOURS_END", "07:00")
+# `lapor serve` restarts a child process that exits (a task worker, the web server) at most
+# this many times per child within a minute, then stops (docs/operations.md).
+LAPOR_SERVE_MAX_RESTARTS = env_int("LAPOR_SERVE_MAX_RESTARTS", 5)
+# A task worker that loses the database retries with exponential backoff up to this delay.
+LAPOR_WORKER_RETRY_MAX_SECONDS = env_int("LAPOR_WORKER_RETRY_MAX_SECONDS", 30)
 # Sent outbox rows are deleted after this many days (dead letters are kept).
 LAPOR_OUTBOX_KEEP_DAYS = env_int("LAPOR_OUTBOX_KEEP_DAYS", 30)
 

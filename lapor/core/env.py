@@ -6,6 +6,7 @@ Settings modules call these helpers; nothing else in the code base reads ``os.en
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -72,3 +73,20 @@ def env_ceilings(name: str) -> dict[str, int]:
 def env_path(name: str, default: Path) -> Path:
     value = os.environ.get(name)
     return Path(value).expanduser().resolve() if value else default
+
+
+def site_url(environ: Mapping[str, str] | None = None) -> str:
+    """The base of links in messages: ``LAPOR_SITE_URL``, else the address ``lapor serve``
+    serves (``LAPOR_HOST`` and ``PORT``, which it passes to its children)."""
+    environ = os.environ if environ is None else environ
+    if configured := environ.get("LAPOR_SITE_URL"):
+        return configured
+    host = environ.get("LAPOR_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::", "[::]"):  # noqa: S104  (an address to link to, not to bind)
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = environ.get("PORT") or "8000"
+    if not port.isdigit():
+        raise ImproperlyConfigured(f"PORT must be an integer, got {port!r}")
+    return f"http://{host}:{int(port)}"

@@ -4,7 +4,6 @@ worker is alive) and readiness (``/readyz``: the same, plus the outbox queue is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
@@ -26,18 +25,43 @@ def _migrations_applied() -> bool:
     return _migrated
 
 
-def health_problems() -> list[str]:
-    problems: list[str] = []
+@dataclass(frozen=True)
+class Health:
+    """Liveness: the problem codes, one sentence per problem saying what is wrong (for the
+    operator reading ``/healthz`` during an outage), the newest heartbeat's age."""
+
+    problems: list[str]
+    detail: dict[str, str]
+    heartbeat_age_seconds: float | None
+
+
+def health() -> Health:
+    from lapor.core.metrics import heartbeat_age  # noqa: PLC0415  (no cycle at import)
+
     try:
         if not _migrations_applied():
-            problems.append("migrations_pending")
-            return problems
-        stale_before = clock.now() - timedelta(seconds=settings.LAPOR_WORKER_STALE_SECONDS)
-        if not WorkerHeartbeat.objects.filter(last_seen__gte=stale_before).exists():
-            problems.append("worker_not_alive")
-    except DatabaseError:
-        problems.append("database_unavailable")
-    return problems
+            return Health(["migrations_pending"], {
+                "migrations_pending": "the database schema is older than the code: run "
+                                      "`lapor migrate`"}, None)
+        age = heartbeat_age()
+    except DatabaseError as exc:
+        return Health(["database_unavailable"], {
+            "database_unavailable": f"the database does not answer ({type(exc).__name__}): "
+                                    "requests that need it get 503 and the task workers "
+                                    "reconnect by themselves when it is back"}, None)
+    age = None if age is None else round(age, 1)
+    stale = settings.LAPOR_WORKER_STALE_SECONDS
+    if age is None or age > stale:
+        since = "ever" if age is None else f"for {age:.0f} s"
+        return Health(["worker_not_alive"], {
+            "worker_not_alive": f"no task worker heartbeat {since} (limit {stale} s): "
+                                "notifications and deadline transitions wait; `lapor serve` "
+                                "restarts a worker that exits, see its log"}, age)
+    return Health([], {}, age)
+
+
+def health_problems() -> list[str]:
+    return health().problems
 
 
 def heartbeat(name: str) -> None:

@@ -57,6 +57,7 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
         from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
 
         raise ImproperlyConfigured("LAPOR_LOG_FORMAT must be 'plain' or 'json'")
+    library = "DEBUG" if level.upper() == "DEBUG" else "WARNING"
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -68,5 +69,11 @@ def logging_config(log_format: str, level: str) -> dict[str, Any]:
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format,
                                  "filters": ["request_id"]}},
         "root": {"handlers": ["console"], "level": level},
-        "loggers": {"django.db.backends": {"level": "WARNING"}},
+        "loggers": {
+            "django.db.backends": {"level": "WARNING"},
+            # pikepdf announces its C++ logger bridge at INFO on import (every command), and
+            # WeasyPrint logs each layout step of every PDF (the SOP documents, `lapor demo`).
+            "pikepdf": {"level": library},
+            "weasyprint.progress": {"level": library},
+        },
     }

@@ -11,7 +11,7 @@ import threading
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from lapor.channels.tasks import channels_sweep_task
 from lapor.core import clock, ratelimit
@@ -95,10 +95,18 @@ def run_scheduler(worker_name: str, stop: threading.Event) -> None:
     while not stop.is_set():
         try:
             tick(worker_name)
+        except (OperationalError, InterfaceError) as exc:
+            # The database is away (a restart, a failover): one line, not a traceback per
+            # tick; a stale heartbeat makes /healthz report it if it lasts, the next slot
+            # catches up.
+            logger.warning("scheduler tick skipped: database unavailable (%s)",
+                           type(exc).__name__)
         except Exception:
-            # Outlive a database or broker blip (DatabaseError, a Redis connection error): a
-            # stale heartbeat makes /healthz report it meanwhile; the next slot catches up.
+            # Outlive a broker blip (a Redis connection error) or a bug in one step.
             logger.exception("scheduler tick failed")
         finally:
-            connection.close()
+            try:
+                connection.close()
+            except (OperationalError, InterfaceError):
+                connection.connection = None
         stop.wait(interval)

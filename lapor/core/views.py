@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from lapor.core.health import health_problems, readiness
+from lapor.core.health import health, readiness
 from lapor.core.metrics import metrics_view
 
 __all__ = ["healthz", "metrics_view", "readyz"]
@@ -13,11 +13,15 @@ __all__ = ["healthz", "metrics_view", "readyz"]
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: 200 when the database is migrated and a worker sent a heartbeat recently,
-    else 503 (unchanged since the first release: ``make run`` and CI wait on it)."""
-    problems = health_problems()
-    status = 503 if problems else 200
-    return JsonResponse({"status": "ok" if not problems else "unavailable",
-                         "problems": problems}, status=status)
+    else 503 with the problem codes (unchanged since the first release: ``make run`` and CI
+    wait on them) and, in ``detail``, what is wrong in words."""
+    state = health()
+    response = JsonResponse({"status": "unavailable" if state.problems else "ok",
+                             "problems": state.problems, "detail": state.detail,
+                             "worker_heartbeat_age_seconds": state.heartbeat_age_seconds},
+                            status=503 if state.problems else 200)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

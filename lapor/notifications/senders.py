@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import smtplib
 import urllib.error
 import urllib.request
@@ -29,11 +30,13 @@ from collections.abc import Callable
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, InvalidMailer
 from django.db import IntegrityError, transaction
 
 from lapor.notifications.models import Audience, Channel, Notification, OutboxMessage
 from lapor.privacy.identity import reporter_address_for_delivery
+
+logger = logging.getLogger(__name__)
 
 
 class DeliveryError(Exception):
@@ -81,6 +84,11 @@ class EmailSender:
         )
         try:
             email.send(using=settings.LAPOR_NOTIFY_MAILER)
+        except InvalidMailer as exc:
+            # A configuration error, not this message's: one line, the row waits for a fixed
+            # configuration (`lapor serve`/`lapor worker` refuse to start with it anyway).
+            logger.error("outbox %s: mail backend unusable: %s", message.pk, exc)
+            raise DeliveryError("mailer_unusable") from exc
         except smtplib.SMTPRecipientsRefused as exc:
             raise DeliveryError("smtp_recipient_refused", permanent=True) from exc
         except smtplib.SMTPResponseException as exc:

@@ -1,25 +1,105 @@
-"""``lapor serve``: the web server (granian, WSGI) and a task worker side by side.
+"""``lapor serve``: the web server (granian, WSGI) and task workers side by side.
 
-Both run as child processes; the first to exit (or SIGINT/SIGTERM) stops the other.
+All run as child processes under a small supervisor: a child that exits (a worker killed, a
+crash) is started again and the restart is logged, at most ``--max-restarts`` times per
+child within a minute; past that the supervisor stops everything and exits 1, for the
+system's service manager to take over. SIGINT/SIGTERM stops every child.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
 from argparse import ArgumentParser
+from collections import deque
+from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from lapor.channels.config import log_disabled
+from lapor.core.env import site_url
+from lapor.notifications.mailer import MailerUnusable, check_mailer, describe_mailer
+
+logger = logging.getLogger("lapor.serve")
+RESTART_WINDOW_SECONDS = 60.0
+
+
+@dataclass
+class Child:
+    """One supervised process and the times it was restarted (within the last minute)."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: deque[float] = field(default_factory=deque)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv, env=self.env)  # noqa: S603  (fixed argv)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid if self.process is not None else 0
+
+    def exit_code(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+
+def _describe_exit(code: int) -> str:
+    if code < 0:
+        return f"killed by {signal.Signals(-code).name}"
+    return f"exit status {code}"
+
+
+def supervise(children: list[Child], *, max_restarts: int, poll: float = 0.5) -> None:
+    """Watch ``children``: each exit is logged and the child started again. Returns only when
+    a child exited more than ``max_restarts`` times within a minute (a signal interrupts it
+    with KeyboardInterrupt)."""
+    while True:
+        for child in children:
+            code = child.exit_code()
+            if code is None:
+                continue
+            now = time.monotonic()
+            while child.restarts and now - child.restarts[0] > RESTART_WINDOW_SECONDS:
+                child.restarts.popleft()
+            if len(child.restarts) >= max_restarts:
+                logger.error("%s (pid %d) stopped: %s, its %d. exit within a minute; "
+                             "stopping the server (limit --max-restarts %d)", child.name,
+                             child.pid, _describe_exit(code), len(child.restarts) + 1,
+                             max_restarts)
+                return
+            child.restarts.append(now)
+            old = child.pid
+            child.start()
+            logger.warning("%s (pid %d) stopped: %s; restarted as pid %d (%d of %d restarts "
+                           "allowed within a minute)", child.name, old, _describe_exit(code),
+                           child.pid, len(child.restarts), max_restarts)
+        time.sleep(poll)
+
+
+def _stop(children: list[Child]) -> None:
+    running = [c.process for c in children if c.process is not None and c.process.poll() is None]
+    for process in running:
+        process.terminate()
+    for process in running:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
 
 
 class Command(BaseCommand):
-    help = "Serve the web application with granian and run a task worker beside it."
+    help = "Serve the web application with granian and run task workers beside it."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default=os.environ.get("LAPOR_HOST", "127.0.0.1"))
@@ -29,50 +109,56 @@ class Command(BaseCommand):
                             help="Blocking threads per web worker")
         parser.add_argument("--task-workers", type=int, default=1,
                             help="Task worker processes (0: none)")
+        parser.add_argument("--max-restarts", type=int,
+                            default=settings.LAPOR_SERVE_MAX_RESTARTS,
+                            help="Restarts allowed per child within a minute before the "
+                                 "server gives up (LAPOR_SERVE_MAX_RESTARTS)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        try:
+            check_mailer()
+        except MailerUnusable as exc:
+            raise CommandError(str(exc)) from exc
         python = sys.executable
+        # The children serve (and link to) this address unless LAPOR_SITE_URL says otherwise.
+        env = {**os.environ, "LAPOR_HOST": host, "PORT": str(port)}
         web = [
             python, "-m", "granian", "--interface", "wsgi",
-            "--host", options["host"], "--port", str(options["port"]),
+            "--host", host, "--port", str(port),
             "--workers", str(options["workers"]),
             "--blocking-threads", str(options["threads"]),
             "--backpressure", str(options["threads"] * 4),
+            "--respawn-failed-workers",
             "--no-ws",
             "lapor.config.wsgi:application",
         ]
-        worker = [python, "-m", "lapor.cli", "worker"]
+        worker = [python, "-m", "lapor.cli", "worker", "--from-serve"]
         # Hashed, compressed static files for WhiteNoise (settings.STATIC_ROOT); only changed
         # files are copied, so a restart costs a second.
         call_command("collectstatic", interactive=False, verbosity=0)
-        children = [subprocess.Popen(web)]  # noqa: S603  (fixed argv, no shell)
-        children += [
-            subprocess.Popen(worker)  # noqa: S603
-            for _ in range(options["task_workers"])
-        ]
+        children = [Child("web server", web, env)]
+        children += [Child(f"task worker {n + 1}", worker, env)
+                     for n in range(options["task_workers"])]
+        for child in children:
+            child.start()
+        log_disabled()
         self.stdout.write(
-            f"Lapor is serving on http://{options['host']}:{options['port']}/ "
-            f"({options['workers']} web workers, {options['task_workers']} task workers)"
+            f"Lapor is serving on http://{host}:{port}/ "
+            f"({options['workers']} web workers, {options['task_workers']} task workers)\n"
+            f"Links in messages point to {site_url(env)}\n"
+            f"{describe_mailer()}"
         )
+        self.stdout.flush()
 
         def stop(signum: int, frame: FrameType | None) -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            while all(child.poll() is None for child in children):
-                time.sleep(0.5)
+            supervise(children, max_restarts=options["max_restarts"])
         except KeyboardInterrupt:
-            pass
+            return
         finally:
-            for child in children:
-                if child.poll() is None:
-                    child.terminate()
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
-        codes = [child.returncode for child in children]
-        if any(code not in (0, -signal.SIGTERM, None) for code in codes):
-            sys.exit(1)
+            _stop(children)
+        sys.exit(1)

@@ -2,21 +2,76 @@
 
 The engine follows ``LAPOR_TASKS_BACKEND``: django-tasks-db's ``db_worker`` (default), or RQ's
 ``rqworker`` with django-tasks-rq's job class (``rq``). The scheduler thread is the same.
+
+A worker outlives its database: when the database goes away (a restart, a failover, a network
+blip), ``db_worker`` stops on the connection error; this command logs one line and starts it
+again after a pause that doubles each time (with jitter, up to
+``LAPOR_WORKER_RETRY_MAX_SECONDS``), until the database answers. The scheduler thread does
+the same on its own (a stale heartbeat makes ``/healthz`` report ``worker_not_alive`` if it
+lasts).
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import random
 import socket
 import threading
-from argparse import ArgumentParser
+import time
+from argparse import SUPPRESS, ArgumentParser
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import InterfaceError, OperationalError, connections
 
+from lapor.channels.config import log_disabled
 from lapor.core.scheduler import run_scheduler
+from lapor.notifications.mailer import MailerUnusable, check_mailer, describe_mailer
+
+logger = logging.getLogger("lapor.worker")
+_random = random.SystemRandom()
+# A run that lasted this long was healthy: the next failure starts the backoff afresh.
+HEALTHY_RUN_SECONDS = 30.0
+
+
+def retry_delay(failures: int, *, cap: float, jitter: float | None = None) -> float:
+    """Pause after ``failures`` consecutive failures (1-based): 0.5 s doubling, capped, half
+    of it random so that many workers don't reconnect in lockstep."""
+    delay = min(cap, 0.5 * 2 ** max(0, failures - 1))
+    share = _random.random() if jitter is None else jitter
+    return delay / 2 + delay / 2 * share
+
+
+def close_connections() -> None:
+    for conn in connections.all(initialized_only=True):
+        try:
+            conn.close()
+        except (OperationalError, InterfaceError):
+            conn.connection = None  # already broken: drop it, the next query reconnects
+
+
+def run_outliving_the_database(run: Callable[[], object], *, cap: float,
+                               sleep: Callable[[float], None] = time.sleep) -> None:
+    """Call ``run`` until it returns; a database connection error in it is logged in one line
+    and ``run`` is called again after :func:`retry_delay`."""
+    failures = 0
+    while True:
+        started = time.monotonic()
+        try:
+            run()
+            return
+        except (OperationalError, InterfaceError) as exc:
+            failures = 1 if time.monotonic() - started >= HEALTHY_RUN_SECONDS else failures + 1
+            delay = retry_delay(failures, cap=cap)
+            reason = (str(exc).strip().splitlines() or [""])[0][:200]
+            logger.warning("task worker: database unavailable (%s: %s); retrying in %.1f s "
+                           "(attempt %d)", type(exc).__name__, reason, delay, failures)
+            close_connections()
+            sleep(delay)
 
 
 class Command(BaseCommand):
@@ -28,8 +83,17 @@ class Command(BaseCommand):
                             help="Seconds to wait when the queue is empty (db engine)")
         parser.add_argument("--burst", action="store_true",
                             help="Drain the queue, then exit (tests, one-off runs)")
+        # `lapor serve` already printed the start-up lines (mail, disabled channels).
+        parser.add_argument("--from-serve", action="store_true", help=SUPPRESS)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            check_mailer()
+        except MailerUnusable as exc:
+            raise CommandError(str(exc)) from exc
+        if not options["from_serve"]:
+            log_disabled()
+            logger.info("%s", describe_mailer())
         name = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
         scheduler = threading.Thread(target=run_scheduler, args=(name, stop),
@@ -37,13 +101,17 @@ class Command(BaseCommand):
         scheduler.start()
         try:
             if settings.LAPOR_TASKS_BACKEND == "rq":
+                # A lost Redis ends rqworker: `lapor serve` (or the service manager) restarts it.
                 call_command("rqworker", options["queue_name"],
                              job_class="django_tasks_rq.Job", burst=options["burst"],
                              with_scheduler=False, verbosity=options["verbosity"])
             else:
-                call_command("db_worker", queue_name=options["queue_name"],
-                             interval=options["interval"], reload=False,
-                             batch=options["burst"], verbosity=options["verbosity"])
+                run_outliving_the_database(
+                    lambda: call_command("db_worker", queue_name=options["queue_name"],
+                                         interval=options["interval"], reload=False,
+                                         batch=options["burst"],
+                                         verbosity=options["verbosity"]),
+                    cap=settings.LAPOR_WORKER_RETRY_MAX_SECONDS)
         finally:
             stop.set()
             scheduler.join(timeout=5)
