@@ -9,16 +9,22 @@ up the tree: Bina Marga → Dinas PUPR → the agency.
 
 Reports (working days counted by hand in the comments):
 
-* A: disposed to PUPR Mon 4 May; first follow-up 5 HK → Mon 11 May. Reminder Fri 8 (one HK
-  left), overdue Tue 12, escalation 1 (to the agency: PUPR's chain is just Kutim) Wed 13.
-* B: disposed Mon 11 May with the 2 HK tier, forwarded to Bina Marga; due Wed 13. Reminder
-  Tue 12; overdue Thu 14 (a holiday: 0 HK late yet); 2 HK late on Tue 19 (18, 19) → level 1
-  (PUPR); 4 HK late on Fri 22 (20 is the day off: 21, 22) → level 2 (Kutim).
-* C: on hold Tue 5 May, 10 HK for the reporter → Fri 22 May; archived by the sweep Sat 23.
+* A: disposed to PUPR Mon 4 May; first follow-up 5 HK → Mon 11 May. Reminders Fri 8 (the
+  working day before) and Mon 11 (the due day), overdue Tue 12, escalation 1 (to the agency:
+  PUPR's chain is just Kutim) Wed 13. Its resolution deadline (14 HK → Fri 29 May) passes
+  with no follow-up yet: its own overdue notice Sat 30.
+* B: disposed Mon 11 May with the 2 HK tier, forwarded to Bina Marga; due Wed 13. Reminders
+  Tue 12 and Wed 13; overdue Thu 14 (a holiday: 0 HK late yet); 2 HK late on Tue 19 (18, 19)
+  → level 1 (PUPR); 4 HK late on Fri 22 (20 is the day off: 21, 22) → level 2 (Kutim).
+* C: on hold Tue 5 May, 10 HK for the reporter → Fri 22 May; archived by the sweep Sat 23,
+  the hub verifier told (the hold deadline's notice).
 * D: final follow-up Wed 6 May, reply window 10 HK → Mon 25 May; closed by the sweep Tue 26.
-* E: submitted Mon 18 May, never verified; 3 HK → Fri 22 (19, 21, 22). Reminder Thu 21 to
-  the hub verifier; overdue Sat 23 to the agency's supervisor and the verifier; no
+* E: submitted Mon 18 May, never verified; 3 HK → Fri 22 (19, 21, 22). Reminders Thu 21 and
+  Fri 22 to the hub verifier; overdue Sat 23 to the agency's supervisor and the verifier; no
   escalation (above the agency is the national root).
+
+When these notices reach people (office hours of working days) is the subject of
+``tests/test_notice_delivery_month.py``; this test counts what is issued and when.
 """
 
 from __future__ import annotations
@@ -103,15 +109,24 @@ def test_a_month_of_deadlines(tree: Tree) -> None:
     ]
     assert notices == [
         (8, "A", "reminder", ["liaison_pupr"]),
+        (11, "A", "reminder-due", ["liaison_pupr"]),
         (12, "B", "reminder", ["liaison_binamarga"]),  # reminders first in a sweep
         (12, "A", "overdue", ["hub", "supervisor_pupr"]),
+        (13, "B", "reminder-due", ["liaison_binamarga"]),
         (13, "A", "escalation-1", ["supervisor_kutim"]),
         (14, "B", "overdue", ["liaison_pupr", "supervisor_pupr"]),
         (19, "B", "escalation-1", ["supervisor_pupr"]),
         (21, "E", "reminder", ["hub"]),
+        (22, "E", "reminder-due", ["hub"]),
         (22, "B", "escalation-2", ["supervisor_kutim"]),
+        (23, "C", "overdue", ["hub"]),  # the hold window's own notice, with the archive
         (23, "E", "overdue", ["hub", "supervisor_kutim"]),
+        (30, "A", "overdue", ["hub", "supervisor_pupr"]),  # resolution, no follow-up yet
     ]
+    kinds = {(name_of[n.report_id], n.created_at.astimezone(WITA).day): n.deadline_kind
+             for n in DeadlineNotice.objects.filter(level="overdue")}
+    assert kinds == {("A", 12): "followup", ("B", 14): "followup", ("C", 23): "hold",
+                     ("E", 23): "verify", ("A", 30): "resolution"}
     closures = [
         (e.created_at.astimezone(WITA).day, name_of[e.report_id], e.kind)
         for e in ReportEvent.objects.filter(kind__in=("auto_archive", "auto_close"))
@@ -119,7 +134,7 @@ def test_a_month_of_deadlines(tree: Tree) -> None:
     ]
     assert closures == [(23, "C", "auto_archive"), (26, "D", "auto_close")]
     # Every notice once, although the sweep ran twice a day: one in-app row per recipient.
-    assert OutboxMessage.objects.filter(key__startswith="sla:", channel="inapp").count() == 12
+    assert OutboxMessage.objects.filter(key__startswith="sla:", channel="inapp").count() == 18
     # The overdue notice says how late it is, in working days.
     b_overdue = OutboxMessage.objects.get(key__startswith=f"sla:r{reports['B'].pk}:",
                                           key__contains=":overdue:u",

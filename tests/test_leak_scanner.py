@@ -85,6 +85,62 @@ def _submit(body: dict[str, Any]) -> tuple[str, str, int]:
     return data["tracking_number"], data["access_code"], report_id
 
 
+# The column types holding text: char/varchar/text, and JSON (event payloads, outbox rows, task
+# arguments), whose strings are plain text too.
+_PG_TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb")
+_SQLITE_TEXT_AFFINITY = ("CHAR", "CLOB", "TEXT", "JSON")
+
+
+def _text_columns(cursor: Any) -> dict[str, list[str]]:
+    """``{table: [text columns]}`` from the database's own catalogue (so a table added
+    tomorrow, Django's and the task queue's included, is read too)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+            "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+            "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+            "WHERE c.table_schema = current_schema() AND c.data_type = ANY(%s) "
+            "ORDER BY c.table_name, c.ordinal_position", [list(_PG_TEXT_TYPES)])
+        found: dict[str, list[str]] = {}
+        for table, column in cursor.fetchall():
+            found.setdefault(table, []).append(column)
+        return found
+    found = {}
+    for table in connection.introspection.table_names(cursor):
+        cursor.execute(f"PRAGMA table_info({connection.ops.quote_name(table)})")
+        names = [row[1] for row in cursor.fetchall()
+                 if any(kind in str(row[2]).upper() for kind in _SQLITE_TEXT_AFFINITY)]
+        if names:
+            found[table] = names
+    return found
+
+
+def plaintext_columns() -> dict[str, list[str]]:
+    """Every text, varchar and JSON column of every table, as ``{"table.column": [values]}``,
+    read with plain SQL as someone holding a dump of the database would read it."""
+    columns: dict[str, list[str]] = {}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table, names in _text_columns(cursor).items():
+            # Names from the database's own catalogue, quoted.
+            selected = ", ".join(quote(n) for n in names)
+            cursor.execute(f"SELECT {selected} FROM {quote(table)}")  # noqa: S608
+            rows = cursor.fetchall()
+            for index, name in enumerate(names):
+                columns[f"{table}.{name}"] = [str(row[index]) for row in rows
+                                              if row[index] is not None]
+    return columns
+
+
+def assert_no_identity_in_plaintext_columns(secrets: tuple[str, ...]) -> dict[str, list[str]]:
+    columns = plaintext_columns()
+    for where, values in columns.items():
+        text = "\n".join(values).casefold()
+        for secret in secrets:
+            assert secret.casefold() not in text, f"{secret!r} stored in plain text in {where}"
+    return columns
+
+
 def _raw_database_text() -> str:
     """Every value of every table, as text (ciphertext included)."""
     chunks: list[str] = []
@@ -95,13 +151,16 @@ def _raw_database_text() -> str:
     return "\n".join(chunks)
 
 
+# The file name an anonymous reporter's phone gave a photo of their identity card (issue 18).
+NAMED_FILE = f"KTP_{NAME.replace(' ', '_')}_081298765432.png"
+
+
 def _attach_named_file(number: str, code: str) -> None:
     image = io.BytesIO()
     Image.new("RGB", (8, 8), "blue").save(image, "PNG")
     upload = ApiClient().client.post(
         f"/api/v1/track/{number}/attachments",
-        {"file": SimpleUploadedFile(f"KTP_{NAME.replace(' ', '_')}.png", image.getvalue(),
-                                    content_type="image/png")},
+        {"file": SimpleUploadedFile(NAMED_FILE, image.getvalue(), content_type="image/png")},
         headers={"X-Access-Code": code})
     assert upload.status_code == 201, upload.content
 
@@ -112,8 +171,7 @@ def _drive_anonymous(tree: Tree, scan: Scanner, *, named_file: bool = False) -> 
     """Submit the anonymous report and drive it through disposition, forwarding, follow-ups
     and notes (so timelines exist), ending in progress at Bina Marga after the reporter's
     unsatisfied reply. With ``named_file`` the reporter also attaches a photo whose file name
-    names them (the attachments app keeps the client's file name as given, so the plaintext
-    database check runs without it)."""
+    names them and their phone (kept, encrypted, in the identity vault)."""
     number, code, report_id = _submit(_submission(is_anonymous=True))
     if named_file:
         _attach_named_file(number, code)
@@ -146,7 +204,7 @@ def test_anonymous_identity_never_reaches_staff(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     scan = Scanner(IDENTITY_STRINGS)
-    _, _, report_id = _drive_anonymous(tree, scan)
+    _, _, report_id = _drive_anonymous(tree, scan, named_file=True)
 
     # Every staff user walks every endpoint their role reaches for this report.
     for username, user in tree.users.items():
@@ -174,6 +232,26 @@ def test_anonymous_identity_never_reaches_staff(
     database = _raw_database_text()
     for secret in IDENTITY_STRINGS:
         assert secret not in database, f"{secret!r} stored in plaintext"
+    assert_no_identity_in_plaintext_columns(IDENTITY_STRINGS)
+
+
+def test_plaintext_columns_hold_no_identity_of_an_anonymous_reporter(tree: Tree) -> None:
+    """Issue 18 (addendum): every text/varchar/JSON column of every table, read as a database
+    dump would be, holds none of the anonymous reporter's identity markers, their photo's file
+    name (``KTP_<name>_<phone>.png``) included, after the whole loop and the notifications."""
+    scan = Scanner(IDENTITY_STRINGS)
+    _, _, report_id = _drive_anonymous(tree, scan, named_file=True)
+    assert dispatch(worker="leak-scan").sent > 0
+    columns = assert_no_identity_in_plaintext_columns(
+        (*IDENTITY_STRINGS, NAMED_FILE, "KTP_Wiryawan"))
+    # The scanner really read the tables that hold the report and its file ...
+    assert "attachments_attachment.original_name_encrypted" in columns
+    assert len(columns["attachments_attachment.original_name_encrypted"]) == 1
+    assert "reports_reportercontact.name" in columns
+    assert columns["notifications_notification.body"]  # the delivered notices
+    # ... and would have caught plain text: the report's own (public) title is there.
+    title = Report.objects.get(pk=report_id).title
+    assert title in columns["reports_report.title"]
 
 
 def test_confidential_report_never_reaches_the_public(

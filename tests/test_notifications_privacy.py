@@ -57,8 +57,8 @@ def test_anonymous_identity_never_reaches_agency_side_messages(tree: Tree) -> No
                                reason="Bukan wewenang bidang.")
         services.report_reporter_message(actor=reporter, report_id=report.pk,
                                          body="Mohon segera.")
-    # Late: overdue, escalation, digest.
-    with clock.frozen(start + 20 * day):
+    # Late: overdue, escalation, digest (on a working day: Thursday 18 June).
+    with clock.frozen(start + 17 * day):
         sweep_notices()
         send_digests()
     with clock.frozen(start + 21 * day):

@@ -1,5 +1,6 @@
-"""Rate limits of reporter lookups: per client address, and wrong access codes per tracking
-number and per address (lapor.core.ratelimit, counted in the database)."""
+"""Rate limits of reporter lookups: distinct tracking numbers per client address, and wrong
+access codes per client address (per tracking number and overall); never per tracking number
+alone (lapor.core.ratelimit, lapor.reports.access, counted in the database)."""
 
 from __future__ import annotations
 
@@ -29,44 +30,65 @@ def _wrong(code: str) -> str:
     return ("B" if code[0] != "B" else "C") + code[1:]
 
 
-def test_brute_forcing_an_access_code_is_throttled(tree: Tree) -> None:
+def test_wrong_codes_slow_down_only_the_address_that_typed_them(tree: Tree) -> None:
+    """Issue 18: tracking numbers are public, so ten wrong codes from a stranger must not
+    lock the reporter out. The stranger's address waits; any other address gets in at once."""
     submitted = submit(tree)
     number = submitted.report.tracking_number
     bad = _wrong(submitted.access_code)
+    stranger = "198.51.100.66"
     for attempt in range(10):
-        # Spread over addresses so only the per-tracking-number limit can bite.
-        response = _get(f"/track/{number}/full", code=bad, ip=f"10.0.0.{attempt}")
+        response = _get(f"/track/{number}/full", code=bad, ip=stranger)
         assert response.status_code == 401, attempt
         assert response.json()["code"] == "invalid_access_code"
-    eleventh = _get(f"/track/{number}/full", code=bad, ip="10.0.1.1")
+    eleventh = _get(f"/track/{number}/full", code=bad, ip=stranger)
     assert eleventh.status_code == 429
-    assert eleventh.json()["code"] == "rate_limited"
+    body = eleventh.json()
+    assert body["code"] == "access_code_attempts"
     assert 0 < int(eleventh["Retry-After"]) <= 3600
-    # Now even the right code waits: guessing cannot go on.
-    right = _get(f"/track/{number}/full", code=submitted.access_code, ip="10.0.1.2")
-    assert right.status_code == 429
-    # Other reports are not affected, and the public lookup still answers.
-    other = submit(tree)
-    assert _get(f"/track/{other.report.tracking_number}/full",
-                code=other.access_code).status_code == 200
-    assert _get(f"/track/{number}").status_code == 200
-    # A new hour, a new window.
+    assert body["detail"] == {"retry_after": int(eleventh["Retry-After"])}
+    assert "alamat jaringan ini" in body["message"]
+    # The stranger cannot go on guessing, not even with the right code ...
+    assert _get(f"/track/{number}/full", code=submitted.access_code,
+                ip=stranger).status_code == 429
+    # ... but the reporter, from their own address, gets in at once.
+    right = _get(f"/track/{number}/full", code=submitted.access_code, ip="203.0.113.20")
+    assert right.status_code == 200
+    assert right.json()["tracking_number"] == number
+    # The public lookup still answers the stranger; a new hour forgives them.
+    assert _get(f"/track/{number}", ip=stranger).status_code == 200
     with clock.frozen(clock.now() + timedelta(hours=1, minutes=1)):
-        assert _get(f"/track/{number}/full", code=submitted.access_code).status_code == 200
+        assert _get(f"/track/{number}/full", code=submitted.access_code,
+                    ip=stranger).status_code == 200
+
+
+def test_wrong_codes_spread_over_addresses_never_refuse_the_right_code(tree: Tree) -> None:
+    """Many addresses guessing one report (a botnet, or the reported official's friends) do
+    not shut its reporter out either: an 80-bit code is not guessed, so nothing counts per
+    tracking number alone."""
+    submitted = submit(tree)
+    number = submitted.report.tracking_number
+    for attempt in range(25):
+        response = _get(f"/track/{number}/full", code=_wrong(submitted.access_code),
+                        ip=f"10.0.3.{attempt}")
+        assert response.status_code == 401, attempt
+    assert _get(f"/track/{number}/full", code=submitted.access_code,
+                ip="10.0.4.1").status_code == 200
 
 
 def test_posting_with_wrong_codes_is_throttled_as_well(tree: Tree) -> None:
     submitted = submit(tree)
     number = submitted.report.tracking_number
     path = f"{API}/track/{number}/messages"
-    statuses = []
-    for attempt in range(11):
-        response = Client().post(path, {"body": "Apakah sudah ditangani?"},
-                                 content_type="application/json",
-                                 headers={"X-Access-Code": _wrong(submitted.access_code)},
-                                 REMOTE_ADDR=f"10.0.2.{attempt}")
-        statuses.append(response.status_code)
+
+    def post(code: str, ip: str) -> int:
+        return Client().post(path, {"body": "Apakah sudah ditangani?"},
+                             content_type="application/json",
+                             headers={"X-Access-Code": code}, REMOTE_ADDR=ip).status_code
+
+    statuses = [post(_wrong(submitted.access_code), "10.0.2.1") for _ in range(11)]
     assert statuses == [401] * 10 + [429]
+    assert post(submitted.access_code, "10.0.2.2") == 200
 
 
 @override_settings(LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR=3)
@@ -78,29 +100,52 @@ def test_wrong_codes_are_limited_per_address_across_tracking_numbers(tree: Tree)
     last = reports[3]
     response = _get(f"/track/{last.report.tracking_number}/full", code=last.access_code)
     assert response.status_code == 429
+    assert response.json()["code"] == "access_code_attempts"
     assert _get(f"/track/{last.report.tracking_number}/full", code=last.access_code,
                 ip="203.0.113.5").status_code == 200
 
 
+def _numbers(count: int) -> list[str]:
+    """Distinct (invalid) twelve-digit numbers: scanning tries numbers like these."""
+    return [f"{100000000000 + i}" for i in range(count)]
+
+
 @override_settings(LAPOR_RATE_LOOKUPS_PER_MINUTE=5)
-def test_tracking_lookups_are_limited_per_address(tree: Tree) -> None:
+def test_lookups_of_distinct_numbers_are_limited_per_address(tree: Tree) -> None:
     number = submit(tree).report.tracking_number
-    for _ in range(5):
-        assert _get(f"/track/{number}").status_code == 200
-    limited = _get(f"/track/{number}")
+    assert _get(f"/track/{number}").status_code == 200
+    for other in _numbers(4):
+        assert _get(f"/track/{other}").status_code == 404
+    limited = _get("/track/999999999999")
     assert limited.status_code == 429
     assert limited.json()["code"] == "rate_limited"
     assert 0 < int(limited["Retry-After"]) <= 61
-    # Invalid numbers count too (enumeration), other addresses are not affected.
-    assert _get("/track/000000000000").status_code == 429
-    assert _get(f"/track/{number}", ip="203.0.113.5").status_code == 200
+    assert limited.json()["detail"] == {"retry_after": int(limited["Retry-After"])}
+    # Asking again does not get a refused number through ...
+    assert _get("/track/999999999999").status_code == 429
+    # ... while a number this address already looked up still answers (the reporter's own).
+    assert _get(f"/track/{number}").status_code == 200
+    assert _get(f"/track/{number}/full", code="x" * 19).status_code == 401
+    # Other addresses are not affected; a new minute is a new window.
+    assert _get("/track/999999999999", ip="203.0.113.5").status_code == 404
     with clock.frozen(clock.now() + timedelta(minutes=1)):
-        assert _get(f"/track/{number}").status_code == 200
+        assert _get("/track/999999999999").status_code == 404
 
 
-def test_default_limit_is_thirty_lookups_per_minute(tree: Tree) -> None:
-    statuses = [_get("/track/000000000000").status_code for _ in range(31)]
+def test_default_limit_is_thirty_distinct_numbers_per_minute(tree: Tree) -> None:
+    statuses = [_get(f"/track/{number}").status_code for number in _numbers(31)]
     assert statuses == [404] * 30 + [429]
+
+
+def test_reading_one_report_again_and_again_is_not_scanning(tree: Tree) -> None:
+    """Issue 18: the many citizens behind one carrier-grade NAT address reading (and
+    reloading) their reports must not run into 429: repeated look-ups of a number are free."""
+    submitted = submit(tree)
+    number = submitted.report.tracking_number
+    statuses = {_get(f"/track/{number}").status_code for _ in range(40)}
+    statuses |= {_get(f"/track/{number}/full", code=submitted.access_code).status_code
+                 for _ in range(10)}
+    assert statuses == {200}
 
 
 def test_counters_are_keyed_by_hash_and_pruned(db: None) -> None:

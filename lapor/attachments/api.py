@@ -91,7 +91,7 @@ def reporter_download(
 ) -> FileResponse:
     _, report = _reporter(request, tracking_number, access_code)
     attachment = selectors.attachment_for_reporter(report, attachment_id)
-    return presenters.download(attachment, name=attachment.original_name)
+    return presenters.download(attachment, name=presenters.original_name(attachment))
 
 
 # ---------------------------------------------------------------- public

@@ -26,7 +26,10 @@ SERVABLE_SCAN_STATUSES = (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
 
 
 class Attachment(models.Model):
-    """One stored file. ``stored_name`` is generated; the client's name is display text only.
+    """One stored file. ``stored_name`` is generated; the client's name is display text only,
+    kept encrypted in the identity vault (``original_name_encrypted``, a Fernet token: a name
+    like ``KTP_<name>_<phone>.png`` identifies its sender); read it through
+    :func:`lapor.attachments.presenters.original_name`.
 
     The stored bytes are the checked copy: images re-encoded without metadata, PDFs rewritten
     without document metadata, MP4 as sent (docs/security.md "Attachments").
@@ -42,7 +45,7 @@ class Attachment(models.Model):
         related_name="+",
     )
     stored_name = models.CharField(max_length=100, unique=True)
-    original_name = models.CharField(max_length=120)
+    original_name_encrypted = models.TextField()
     content_type = models.CharField(max_length=40)
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)

@@ -1,8 +1,8 @@
 """What each audience sees of an attachment, and the download response.
 
-A client's file name can identify its sender ("KTP_Budi_Santoso.jpg"), so it is shown only to
-the reporter and, for reports that are not anonymous, to staff. Everyone else gets a neutral
-``lampiran-<id>.<ext>``.
+A client's file name can identify its sender ("KTP_Budi_Santoso.jpg"), so it is stored
+encrypted (:mod:`lapor.privacy.vault`) and shown only to the reporter and, for reports that are
+not anonymous, to staff. Everyone else gets a neutral ``lampiran-<id>.<ext>``.
 """
 
 from __future__ import annotations
@@ -16,11 +16,21 @@ from lapor.attachments.filetypes import BY_CONTENT_TYPE
 from lapor.attachments.models import Attachment, UploadedBy
 from lapor.attachments.services import attachment_storage
 from lapor.core.errors import ServiceUnavailable
+from lapor.privacy import vault
 from lapor.reports.models import Report
 
 
 def neutral_name(attachment: Attachment) -> str:
     return f"lampiran-{attachment.pk}{BY_CONTENT_TYPE[attachment.content_type].extension}"
+
+
+def original_name(attachment: Attachment) -> str:
+    """The client's file name, decrypted; the neutral name when no configured key opens it
+    (a lost key costs the display name, never the file)."""
+    try:
+        return vault.decrypt(attachment.original_name_encrypted)
+    except (vault.InvalidToken, UnicodeError, ValueError):
+        return neutral_name(attachment)
 
 
 def _as_dict(attachment: Attachment, name: str) -> dict[str, Any]:
@@ -43,7 +53,7 @@ def _as_dict(attachment: Attachment, name: str) -> dict[str, Any]:
 def staff_name(report: Report, attachment: Attachment) -> str:
     if report.is_anonymous and attachment.uploaded_by == UploadedBy.REPORTER:
         return neutral_name(attachment)
-    return attachment.original_name
+    return original_name(attachment)
 
 
 def staff_item(report: Report, attachment: Attachment) -> dict[str, Any]:
@@ -51,7 +61,7 @@ def staff_item(report: Report, attachment: Attachment) -> dict[str, Any]:
 
 
 def reporter_item(attachment: Attachment) -> dict[str, Any]:
-    return _as_dict(attachment, attachment.original_name)
+    return _as_dict(attachment, original_name(attachment))
 
 
 def public_item(attachment: Attachment) -> dict[str, Any]:

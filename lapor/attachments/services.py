@@ -39,6 +39,7 @@ from lapor.core.errors import (
     ValidationFailed,
 )
 from lapor.orgs.actors import Actor, ActorKind, Assignment
+from lapor.privacy import vault
 from lapor.reports.events import event_append
 from lapor.reports.models import Report, ReportEvent, Visibility
 from lapor.reports.permissions import can_read
@@ -189,7 +190,7 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
                 uploaded_by=uploader.side,
                 uploader=actor.user if uploader.side == UploadedBy.STAFF else None,
                 stored_name=stored,
-                original_name=display,
+                original_name_encrypted=vault.encrypt(display),
                 content_type=cleaned.type.content_type,
                 size=len(cleaned.data),
                 sha256=hashlib.sha256(cleaned.data).hexdigest(),
@@ -351,7 +352,8 @@ def _followup_row(report: Report, actor: Actor, grant: Assignment | None, *,
     public = publish and _publishable(report, item.cleaned.type.content_type)
     attachment = Attachment.objects.create(
         report=report, uploaded_by=UploadedBy.STAFF, uploader=actor.user, stored_name=stored,
-        original_name=item.display, content_type=item.cleaned.type.content_type,
+        original_name_encrypted=vault.encrypt(item.display),
+        content_type=item.cleaned.type.content_type,
         size=len(item.cleaned.data), sha256=hashlib.sha256(item.cleaned.data).hexdigest(),
         created_at=now, scan_status=item.scan_status, followup=followup,
         for_reporter=not public,

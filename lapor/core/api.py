@@ -140,8 +140,12 @@ def _field_of(error: dict[str, Any]) -> str | None:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApplicationError)
     def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        detail = exc.detail
+        if isinstance(exc, TooManyRequests) and detail is None:
+            # When to retry, in the body too (clients that drop headers, people reading it).
+            detail = {"retry_after": exc.retry_after}
         response = error_response(api, request, status=exc.status, code=exc.code,
-                                  field=exc.field, detail=exc.detail)
+                                  field=exc.field, detail=detail)
         if isinstance(exc, TooManyRequests):
             response["Retry-After"] = str(exc.retry_after)
         return response

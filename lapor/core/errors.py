@@ -99,7 +99,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Saluran ini sedang menerima terlalu banyak laporan. Coba lagi sebentar lagi.",
         "This channel is receiving too many reports right now. Please try again shortly.",
     ),
-    "rate_limited": ("Terlalu banyak permintaan. Coba lagi nanti.", "Too many requests."),
+    "rate_limited": (
+        "Terlalu banyak permintaan dari alamat jaringan ini. Coba lagi sebentar lagi.",
+        "Too many requests from this network address. Please try again shortly.",
+    ),
+    "access_code_attempts": (
+        "Terlalu banyak kode akses salah dicoba dari alamat jaringan ini. Kode akses yang "
+        "benar tetap berlaku: coba lagi nanti, atau dari koneksi internet lain.",
+        "Too many wrong access codes were tried from this network address. The right access "
+        "code stays valid: try again later, or from another internet connection.",
+    ),
     "too_many_attempts": (
         "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.",
         "Too many failed sign-in attempts. Try again later.",

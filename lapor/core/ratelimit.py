@@ -6,14 +6,27 @@ window, incremented atomically with ``F()``). Keys are HMACs of scope and identi
 addresses and tracking numbers are never stored in clear. A refusal is
 :class:`~lapor.core.errors.TooManyRequests` (HTTP 429, code ``rate_limited``, ``Retry-After``).
 
-Limits (settings, see README "Configuration"):
+Limits on reading reports by tracking number (settings, see README "Configuration" and
+docs/security.md "Rate limits"):
 
-* ``LAPOR_RATE_LOOKUPS_PER_MINUTE`` lookups per client address per minute, for every endpoint
-  under ``/track/{number}``;
-* ``LAPOR_RATE_CODE_FAILURES_PER_HOUR`` wrong access codes per tracking number per hour: after
-  that even the right code is refused until the window ends, so guessing cannot continue;
-* ``LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR`` wrong access codes per client address per hour,
-  against spraying guesses over many tracking numbers.
+* ``LAPOR_RATE_LOOKUPS_PER_MINUTE`` distinct tracking numbers looked up per client address per
+  minute (every page and endpoint under ``/lacak/<number>/`` and ``/track/{number}``). A number
+  already looked up in the window is free: reloading a tracking page, the reporter's own
+  messages and their redirects never count twice, so the many citizens behind one carrier-grade
+  NAT address are not refused while only reading. Public pages (feed, report pages) are not
+  counted at all. What is limited is scanning: trying number after number.
+* ``LAPOR_RATE_CODE_FAILURES_PER_HOUR`` wrong access codes for one tracking number from one
+  client address per hour, and ``LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR`` wrong access codes from
+  one client address per hour over all numbers (against spraying guesses). Failures slow down
+  only the address that made them: nobody can lock a reporter out by typing wrong codes for a
+  public tracking number, since the right code from any other address is accepted at once
+  (a guess of an 80-bit code is hopeless anyway; the limits stop scanning, not the owner).
+
+Every refusal tells when to retry (``Retry-After`` and the seconds in the message), in words
+that do not blame the person for attempts made by someone sharing their address.
+
+Other public endpoints that cost the server work (search, the duplicate check, data exports)
+count every request per client address (:func:`throttle_requests`).
 
 New reports (:func:`throttle_submission`, called by ``report_submit`` for every public door:
 web form, API, Open311, integration API, e-mail and the messaging channels):
@@ -74,14 +87,22 @@ class Limit:
 
 
 def lookup_limit() -> Limit:
+    """Distinct tracking numbers per client address per minute."""
+    return Limit("lookup-numbers", settings.LAPOR_RATE_LOOKUPS_PER_MINUTE, 60)
+
+
+def request_limit() -> Limit:
+    """Requests per client address per minute, for costly public endpoints (search …)."""
     return Limit("lookup-ip", settings.LAPOR_RATE_LOOKUPS_PER_MINUTE, 60)
 
 
-def code_failures_per_number() -> Limit:
-    return Limit("code-fail-number", settings.LAPOR_RATE_CODE_FAILURES_PER_HOUR, 3600)
+def code_failures_per_address_and_number() -> Limit:
+    """Wrong access codes for one tracking number from one client address."""
+    return Limit("code-fail-address-number", settings.LAPOR_RATE_CODE_FAILURES_PER_HOUR, 3600)
 
 
 def code_failures_per_ip() -> Limit:
+    """Wrong access codes from one client address, over all tracking numbers."""
     return Limit("code-fail-ip", settings.LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR, 3600)
 
 
@@ -187,8 +208,8 @@ def _window(limit: Limit, now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(seconds=limit.seconds)
 
 
-def _refuse(end: datetime, now: datetime) -> TooManyRequests:
-    return TooManyRequests("rate_limited", retry_after=int((end - now).total_seconds()) + 1)
+def _refuse(end: datetime, now: datetime, code: str = "rate_limited") -> TooManyRequests:
+    return TooManyRequests(code, retry_after=int((end - now).total_seconds()) + 1)
 
 
 def hit(limit: Limit, identifier: str) -> None:
@@ -214,12 +235,13 @@ def hit_many(checks: list[tuple[Limit, str]]) -> tuple[Limit, int] | None:
     return None
 
 
-def check(limit: Limit, identifier: str) -> None:
-    """Refuse when ``limit.limit`` events were recorded in this window (counts nothing)."""
+def check(limit: Limit, identifier: str, *, code: str = "rate_limited") -> None:
+    """Refuse (with ``code``) when ``limit.limit`` events were recorded in this window (counts
+    nothing)."""
     now = clock.now()
     start, end = _window(limit, now)
     if backend().count(_key(limit.scope, identifier), start) >= limit.limit:
-        raise _refuse(end, now)
+        raise _refuse(end, now, code)
 
 
 def record(limit: Limit, identifier: str) -> None:
@@ -242,23 +264,52 @@ def _number(tracking_number: str) -> str:
     return "".join(ch for ch in tracking_number if ch.isdigit())
 
 
-def throttle_lookup(request: HttpRequest) -> None:
-    """Every request under ``/track/{number}``: at most N per client address per minute."""
-    hit(lookup_limit(), client_ip(request))
+def throttle_requests(request: HttpRequest) -> None:
+    """A costly public request (search, duplicate check, data export): at most N per client
+    address per minute."""
+    hit(request_limit(), client_ip(request))
 
 
-def access_code_guard(request: HttpRequest, tracking_number: str) -> None:
-    """Before checking an access code: refuse while too many wrong codes were tried for this
-    tracking number or from this address in the current hour (even the right code, so that
-    guessing cannot go on)."""
-    check(code_failures_per_number(), _number(tracking_number))
-    check(code_failures_per_ip(), client_ip(request))
+def throttle_lookup(address: str, tracking_number: str) -> None:
+    """One look-up of ``tracking_number`` from ``address``; refuses scanning.
+
+    The first look-up of a number in the window counts against the address's limit of distinct
+    numbers and, when admitted, marks the number as seen; a number seen before is free (one
+    read). A refused number is not marked, so asking again does not get it through.
+    """
+    limit = lookup_limit()
+    now = clock.now()
+    start, end = _window(limit, now)
+    seen = _key("lookup-seen", f"{address}\x00{_number(tracking_number)}")
+    store = backend()
+    if store.count(seen, start) > 0:
+        return
+    if store.increment(_key(limit.scope, address), start, end) > limit.limit:
+        raise _refuse(end, now)
+    store.increment(seen, start, end)
 
 
-def access_code_failed(request: HttpRequest, tracking_number: str) -> None:
-    record(code_failures_per_number(), _number(tracking_number))
-    record(code_failures_per_ip(), client_ip(request))
-    logger.info("wrong access code (tracking-number and client counters incremented)")
+def _code_failure_counters(address: str, tracking_number: str) -> list[tuple[Limit, str]]:
+    return [(code_failures_per_address_and_number(),
+             f"{address}\x00{_number(tracking_number)}"),
+            (code_failures_per_ip(), address)]
+
+
+def access_code_guard(*, address: str, tracking_number: str) -> None:
+    """Before checking an access code: refuse while this address typed too many wrong codes,
+    for this tracking number or over all numbers, in the current hour (even the right code
+    from this address, so that guessing cannot go on). Other addresses are not affected."""
+    for limit, identifier in _code_failure_counters(address, tracking_number):
+        check(limit, identifier, code="access_code_attempts")
+
+
+def access_code_failed(*, address: str, tracking_number: str) -> None:
+    """Count a wrong access code for ``address`` (both counters, one statement)."""
+    now = clock.now()
+    backend().increment_many([
+        (_key(limit.scope, identifier), *_window(limit, now))
+        for limit, identifier in _code_failure_counters(address, tracking_number)])
+    logger.info("wrong access code (counted for the client address)")
 
 
 # ---------------------------------------------------------------- new reports

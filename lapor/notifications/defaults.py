@@ -30,8 +30,10 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "staff.reporter_reply": _STAFF,
     "staff.reporter_message": _STAFF,
     "staff.reminder": (*_STAFF, "deadline"),
+    "staff.due_today": (*_STAFF, "deadline"),
     "staff.overdue": (*_STAFF, "deadline", "days_overdue"),
     "staff.escalation": (*_STAFF, "deadline", "days_overdue", "level"),
+    "staff.hold_expired": (*_STAFF, "deadline"),
     "staff.digest": ("officer", "date", "due_count", "overdue_count", "items"),
 }
 
@@ -139,6 +141,21 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("Reminder: #$tracking_number due $deadline",
                "One working day left before the deadline ($deadline) of \"$title\" at "
                "$unit." + _STAFF_EN),
+    },
+    "staff.due_today": {
+        "id": ("Jatuh tempo hari ini: #$tracking_number",
+               "Batas waktu laporan \"$title\" di $unit adalah hari ini ($deadline)."
+               + _STAFF_ID),
+        "en": ("Due today: #$tracking_number",
+               "The deadline of \"$title\" at $unit is today ($deadline)." + _STAFF_EN),
+    },
+    "staff.hold_expired": {
+        "id": ("Tunda berakhir: #$tracking_number",
+               "Pelapor tidak menjawab pertanyaan untuk laporan \"$title\" sampai $deadline; "
+               "laporan diarsipkan sebagai tidak lengkap." + _STAFF_ID),
+        "en": ("Hold expired: #$tracking_number",
+               "The reporter did not answer the question about \"$title\" by $deadline; "
+               "the report was archived as incomplete." + _STAFF_EN),
     },
     "staff.overdue": {
         "id": ("Terlambat: #$tracking_number",

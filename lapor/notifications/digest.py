@@ -1,24 +1,28 @@
 """The daily digest: one message per officer per day listing what is due soon and overdue.
 
 Officers are liaisons and unit officers (reports held in their subtree) and verifiers (reports
-waiting for verification in their tier). Sent once a day (scheduler day slot, 00:00 UTC =
-07:00 WIB / 08:00 WITA / 09:00 WIT); the delivery key ``digest:<date>:u<user>:<channel>`` makes
-a second run the same day a no-op.
+waiting for verification in their tier). Written once a day (scheduler day slot, 00:00 UTC =
+07:00 WIB / 08:00 WITA / 09:00 WIT), only on the officer's working days (their agency's
+calendar: weekends, national holidays, cuti bersama, its own days off), delivered in office
+hours (from 08:00 in the officer's zone, lapor.notifications.office); the delivery key
+``digest:<local date>:u<user>:<channel>`` makes a second run the same day a no-op.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+import functools
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from lapor.accounts.models import User
 from lapor.core import clock
+from lapor.notifications.office import StaffCalendars, office_hours_at
 from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatcher
 from lapor.notifications.report_events import due_text
 from lapor.orgs.models import Role, RoleAssignment
+from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports.models import Report
 from lapor.reports.states import Status
 from lapor.reports.zones import report_zones
@@ -40,19 +44,28 @@ def _scope(assignments: list[RoleAssignment]) -> Q:
     return condition
 
 
+def _at(moment: datetime, _user: User) -> datetime:
+    return moment
+
+
 def send_digests() -> int:
     """Write today's digest rows; returns how many officers get one."""
     now = clock.now()
-    today = now.astimezone(ZoneInfo(settings.LAPOR_DEFAULT_TIMEZONE)).date()
+    calendars = StaffCalendars(now)
     soon = now + timedelta(days=DUE_SOON_DAYS)
     by_user: dict[int, list[RoleAssignment]] = {}
     for a in (RoleAssignment.objects.filter(role__in=(*_HANDLER_ROLES, *_VERIFIER_ROLES),
                                             user__is_active=True, node__is_active=True)
-              .select_related("user", "node")):
+              .select_related("user", "node", "node__agency").order_by("id")):
         by_user.setdefault(a.user_id, []).append(a)
     sent = 0
     for assignments in by_user.values():
         user = assignments[0].user
+        # The officer's first of these roles gives their agency, calendar and zone.
+        calendar = calendars.for_agency(node_agency_or_root(assignments[0].node))
+        today = now.astimezone(calendar.tz).date()
+        if not calendar.is_working_day(today):
+            continue
         reports = list(Report.objects.filter(_scope(assignments), staff_due_at__lte=soon)
                        .select_related("current_node").order_by("staff_due_at", "id"))
         if not reports:
@@ -69,10 +82,12 @@ def send_digests() -> int:
         context = {"officer": user.display_name or user.username, "date": today.isoformat(),
                    "due_count": len(reports) - len(overdue), "overdue_count": len(overdue),
                    "items": "\n".join(lines)}
+        deliver = office_hours_at(calendar, now)
         with transaction.atomic():
             sent += bool(outbox_add(
                 staff_messages(cause=f"digest:{today.isoformat()}", event="staff.digest",
-                               users=[user], agency=None, context=context, email_only=True),
+                               users=[user], agency=None, context=context, email_only=True,
+                               deliver_at=functools.partial(_at, deliver)),
                 ignore_conflicts=True, wake=False))
     if sent:
         wake_dispatcher()

@@ -8,7 +8,7 @@ minute too, so a lost enqueue, a broker outage or a crashed worker only delays d
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,9 +64,12 @@ def message(
     payload: dict[str, Any] | None = None,
     language: str = "id",
     at: datetime | None = None,
+    deliver_at: datetime | None = None,
 ) -> OutboxMessage:
-    """An unsaved row, due now (or at the end of the agency's quiet hours)."""
+    """An unsaved row, due now (or at the end of the agency's quiet hours), or not before
+    ``deliver_at`` (a staff notice held until office hours, lapor.notifications.office)."""
     now = at or clock.now()
+    earliest = max(now, deliver_at) if deliver_at is not None else now
     return OutboxMessage(
         key=key[:200], event=event, audience=audience, channel=channel,
         report_id=report_id, recipient_user=user, endpoint=endpoint, agency=agency,
@@ -74,7 +77,7 @@ def message(
         subject=rendered.subject if rendered else "", body=rendered.body if rendered else "",
         payload=payload or {},
         next_attempt_at=not_before(agency=agency, audience=audience, channel=channel,
-                                   moment=now),
+                                   moment=earliest),
         created_at=now,
     )
 
@@ -102,10 +105,11 @@ def outbox_add(rows: Sequence[OutboxMessage], *, ignore_conflicts: bool = False,
 def staff_messages(
     *, cause: str, event: str, users: Sequence[User], agency: OrgNode | None,
     context: dict[str, object], report_id: int | None = None, at: datetime | None = None,
-    email_only: bool = False,
+    email_only: bool = False, deliver_at: Callable[[User], datetime] | None = None,
 ) -> list[OutboxMessage]:
     """E-mail (when the user has an address) and an in-app notice for each staff user
-    (``email_only``: the in-app notice only for users without an address).
+    (``email_only``: the in-app notice only for users without an address), each not before
+    ``deliver_at(user)`` when given.
 
     ``cause`` makes the delivery key: ``f"{cause}:u{user}:{channel}"``.
     """
@@ -118,7 +122,8 @@ def staff_messages(
         rows.extend(
             message(key=f"{cause}:u{user.pk}:{channel}", event=event, audience=Audience.STAFF,
                     channel=channel, agency=agency, rendered=rendered, report_id=report_id,
-                    user=user, language=language, at=at)
+                    user=user, language=language, at=at,
+                    deliver_at=deliver_at(user) if deliver_at is not None else None)
             for channel in channels
         )
     return rows

@@ -1,7 +1,8 @@
 """Quiet hours: no SMS/WhatsApp to reporters at night, in the agency's own time zone.
 
 A message that would leave inside the window waits until its end ("queued to the morning").
-Only phone channels to reporters are held: e-mail, in-app notices and callbacks wait for no one.
+Only phone channels to reporters are held here; staff notices raised by the clock wait for
+office hours of the recipient's working day instead (lapor.notifications.office).
 """
 
 from __future__ import annotations

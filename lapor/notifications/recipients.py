@@ -73,12 +73,22 @@ def escalation_chain(report: Report) -> list[OrgNode]:
 
     The agency's own chain (SOP ``EscalationStep`` rows) when it has one; otherwise up the tree
     from the node holding the report to its agency (the unit above, then the next, …).
+
+    A late report never escalates to the unit that holds it: a configured chain is cut after
+    its last step that is the holding node or one of the holder's own units above it (below
+    the agency), so escalation starts at the next level above the holder. (Kutai Timur's chain
+    starts with Inspektorat: a report Inspektorat's liaison holds goes to the next step.) When
+    no step is left above the holder, the report goes up the tree as without a chain.
     """
     agency = node_agency_or_root(report.current_node)
     steps = list(EscalationStep.objects.filter(agency=agency).select_related("node")
                  .order_by("order"))
     if steps:
-        return [step.node for step in steps]
+        own = {node.pk for node in ancestors(report.current_node) if node.pk != agency.pk}
+        last_own = max((i for i, step in enumerate(steps) if step.node_id in own), default=-1)
+        above = [step.node for step in steps[last_own + 1:]]
+        if above:
+            return above
     chain = ancestors(report.current_node)[1:]
     cut = next((i for i, node in enumerate(chain) if node.pk == agency.pk), len(chain) - 1)
     return [node for node in chain[: cut + 1] if node.kind != NodeKind.ROOT]

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, InvalidMailer
 from django.db import IntegrityError, transaction
 
+from lapor.core import clock
 from lapor.notifications.models import Audience, Channel, Notification, OutboxMessage
 from lapor.privacy.identity import reporter_address_for_delivery
 
@@ -109,7 +110,9 @@ class InAppSender:
                 Notification.objects.create(
                     user_id=message.recipient_user_id, key=message.key, event=message.event,
                     report_id=message.report_id, subject=message.subject, body=message.body,
-                    created_at=message.created_at,
+                    # When it arrived: a notice held for office hours is new at 08:00, not
+                    # at the midnight it was written.
+                    created_at=max(message.created_at, clock.now()),
                 )
         except IntegrityError:
             return  # delivered before: at least once, exactly one notification

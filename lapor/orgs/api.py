@@ -119,6 +119,7 @@ class SopOut(Schema):
     reply_window_days: int
     hold_days: int
     escalate_after_days: int
+    urgent_max_days: int
     sms_keyword: str | None
     days_off: list[date]
     routing_rules: list[dict[str, Any]]
@@ -132,6 +133,9 @@ class SopIn(Schema):
     reply_window_days: int | None = Field(None, ge=1, le=10)
     hold_days: int | None = Field(None, ge=1, le=10)
     escalate_after_days: int | None = Field(None, ge=1, le=60)
+    urgent_max_days: int | None = Field(
+        None, description="Reports with a resolution tier of at most this many HK are urgent: "
+        "their deadline notices go out at once, any hour (0, 2, 5, 14 or 60; 0: none)")
     sms_keyword: str | None = Field(None, max_length=20)
 
 
@@ -168,6 +172,7 @@ def _sop_out(agency: OrgNode) -> dict[str, Any]:
         "reply_window_days": sop.reply_window_days,
         "hold_days": sop.hold_days,
         "escalate_after_days": sop.escalate_after_days,
+        "urgent_max_days": sop.urgent_max_days,
         "sms_keyword": sop.sms_keyword,
         "days_off": list(DayOff.objects.filter(node=agency).values_list("date", flat=True)),
         "routing_rules": [

@@ -15,6 +15,7 @@ from lapor.sla.calendar import (
     NATIONAL_MAX_HOLD_DAYS,
     NATIONAL_MAX_REPLY_WINDOW_DAYS,
     NATIONAL_MAX_VERIFY_DAYS,
+    RESOLUTION_TIERS,
     TIMEZONES,
 )
 
@@ -112,6 +113,12 @@ class Sop(models.Model):
     hold_days = models.PositiveSmallIntegerField(default=NATIONAL_MAX_HOLD_DAYS)
     # Working days overdue before a report escalates to the next step of the chain.
     escalate_after_days = models.PositiveSmallIntegerField(default=2)
+    # What makes a report urgent for its deadline notices: a resolution tier (the report's, else
+    # its category's) of at most this many HK; 0: no report is. Notices about an urgent report
+    # go out the moment they fall due, any hour and any day; the others wait for office hours
+    # of the recipient's next working day (lapor.notifications.office). Default: the 2 HK tier,
+    # the shortest of the LAPOR! SOP, kept for emergencies.
+    urgent_max_days = models.PositiveSmallIntegerField(default=2)
     # SMS keyword prefix ("KUTIM <text>") that routes a message to this agency.
     sms_keyword = models.CharField(max_length=20, null=True, blank=True, unique=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -130,6 +137,10 @@ class Sop(models.Model):
                 )
                 & models.Q(hold_days__gte=1, hold_days__lte=NATIONAL_MAX_HOLD_DAYS),
                 name="sop_within_national_maxima",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(urgent_max_days__in=(0, *RESOLUTION_TIERS)),
+                name="sop_urgent_max_days_tier",
             ),
         ]
 

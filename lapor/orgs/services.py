@@ -26,6 +26,7 @@ from lapor.sla.calendar import (
     NATIONAL_MAX_HOLD_DAYS,
     NATIONAL_MAX_REPLY_WINDOW_DAYS,
     NATIONAL_MAX_VERIFY_DAYS,
+    RESOLUTION_TIERS,
     TIMEZONES,
 )
 from lapor.sopdoc.services import sop_draft_refresh
@@ -113,6 +114,14 @@ _SOP_LIMITS = {
 }
 
 
+def _check_notice_rules(escalate_after_days: int | None, urgent_max_days: int | None) -> None:
+    if escalate_after_days is not None and not 1 <= escalate_after_days <= 60:
+        raise ValidationFailed("validation_error", field="escalate_after_days")
+    # Urgent is a resolution tier of the LAPOR! SOP (or 0: nothing is urgent).
+    if urgent_max_days is not None and urgent_max_days not in (0, *RESOLUTION_TIERS):
+        raise ValidationFailed("validation_error", field="urgent_max_days")
+
+
 @transaction.atomic
 def sop_update(
     *,
@@ -125,6 +134,7 @@ def sop_update(
     hold_days: int | None = None,
     escalate_after_days: int | None = None,
     sms_keyword: str | None = None,
+    urgent_max_days: int | None = None,
 ) -> Sop:
     """Change an agency's SOP. Deadlines may be shorter than the national maxima, never longer."""
     if agency.kind not in (NodeKind.AGENCY, NodeKind.ROOT):
@@ -142,8 +152,7 @@ def sop_update(
             raise ValidationFailed("sla_exceeds_national", field=name)
     if timezone is not None and timezone not in TIMEZONES:
         raise ValidationFailed("validation_error", field="timezone")
-    if escalate_after_days is not None and not 1 <= escalate_after_days <= 60:
-        raise ValidationFailed("validation_error", field="escalate_after_days")
+    _check_notice_rules(escalate_after_days, urgent_max_days)
     keyword = sms_keyword.strip().upper() if sms_keyword else None
     if keyword is not None and (not keyword.isalnum() or len(keyword) > 20):
         raise ValidationFailed("validation_error", field="sms_keyword")
@@ -154,6 +163,7 @@ def sop_update(
     changed: list[str] = []
     updates: dict[str, int | str | None] = {
         **days, "timezone": timezone, "escalate_after_days": escalate_after_days,
+        "urgent_max_days": urgent_max_days,
     }
     for name, update in updates.items():
         if update is not None:

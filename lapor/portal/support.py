@@ -11,6 +11,7 @@ The session remembers two things, never a secret beyond one page view:
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.shortcuts import render
 from django.utils import translation
 
 from lapor.accounts.models import User
+from lapor.core import clock
 from lapor.core.errors import ApplicationError, NotFound, TooManyRequests, message_for
 from lapor.orgs.actors import PUBLIC, Actor, ActorKind, actor_for_user
 from lapor.reports import zones
@@ -59,11 +61,17 @@ def citizen(request: HttpRequest) -> Actor:
     return PUBLIC
 
 
-def too_many(request: HttpRequest, exc: TooManyRequests) -> HttpResponse:
+def too_many(
+    request: HttpRequest, exc: TooManyRequests, *, zone: str | None = None
+) -> HttpResponse:
+    """The "please wait" page: what was limited (by its code, never blaming the reader for
+    attempts that someone sharing their address may have made), how long, and from when
+    (in ``zone``, the report's, when the refusal is about a report)."""
     minutes = max(1, (exc.retry_after + 59) // 60)
     response = render(request, "portal/429.html",
-                      {"retry_after": exc.retry_after, "minutes": minutes,
-                       "message": error_text(exc)}, status=429)
+                      {"retry_after": exc.retry_after, "minutes": minutes, "code": exc.code,
+                       "retry_at": clock.now() + timedelta(seconds=exc.retry_after),
+                       "zone": zone, "message": error_text(exc)}, status=429)
     response["Retry-After"] = str(exc.retry_after)
     return response
 

@@ -75,7 +75,7 @@ def my_report_data(
 )
 def my_data(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
     actor = request_actor(request)
-    ratelimit.throttle_lookup(request)
+    ratelimit.throttle_requests(request)
     key = _supporter_key(request, actor) if actor.user is not None else ""
     _download(response, "lapor-my-data.json")
     return pdp.data_export(actor=actor, supporter_key=key)

@@ -26,6 +26,7 @@ from django.db.models import Q
 
 from lapor.accounts.models import User
 from lapor.attachments.models import Attachment, UploadedBy
+from lapor.attachments.presenters import original_name as attachment_name
 from lapor.attachments.selectors import attachments_for_reporter
 from lapor.attachments.services import attachment_storage
 from lapor.audit.services import audit_record
@@ -87,7 +88,7 @@ def _events(report: Report) -> list[dict[str, Any]]:
 
 def _attachments(report: Report) -> list[dict[str, Any]]:
     return [
-        {"name": a.original_name if a.uploaded_by == UploadedBy.REPORTER else "",
+        {"name": attachment_name(a) if a.uploaded_by == UploadedBy.REPORTER else "",
          "content_type": a.content_type, "size": a.size, "sha256": a.sha256,
          "uploaded_by": a.uploaded_by, "created_at": a.created_at, "is_public": a.is_public}
         for a in attachments_for_reporter(report)

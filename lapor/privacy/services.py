@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from lapor.accounts.models import User
+from lapor.attachments.models import Attachment
 from lapor.audit.services import audit_record
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lapor.orgs.actors import Actor, ActorKind
@@ -27,6 +28,7 @@ REVEAL_PERMISSION = ("privacy", "reveal_identity")
 ENCRYPTED_COLUMNS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (ReporterContact, ("name", "email", "phone", "nik")),
     (IdentityAccess, ("reason",)),
+    (Attachment, ("original_name_encrypted",)),
 )
 
 

@@ -25,7 +25,7 @@ from lapor.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from lapor.core.pagination import keyset_page
 from lapor.orgs.actors import READER_ROLES, Actor, reporter_actor
 from lapor.orgs.selectors import node_get, routing_suggestion
-from lapor.reports import presenters, selectors, services, submission
+from lapor.reports import access, presenters, selectors, services, submission
 from lapor.reports.feed import supporter_key
 from lapor.reports.models import Report
 from lapor.reports.permissions import can_read, reports_of_reporter
@@ -105,12 +105,10 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
 
 
 def _tracked(tracking_number: str, *, request: HttpRequest) -> Report:
-    """The report by tracking number, rate-limited per client address."""
-    ratelimit.throttle_lookup(request)
-    tracking_number = submission.normalise_tracking_number(tracking_number)
-    if not submission.tracking_number_valid(tracking_number):
-        raise NotFound("not_found", field="tracking_number")
-    return selectors.report_by_tracking(tracking_number)
+    """The report by tracking number; look-ups of distinct numbers are rate-limited per
+    client address (lapor.reports.access)."""
+    return access.tracked_report(tracking_number=tracking_number,
+                                 address=ratelimit.client_ip(request))
 
 
 @public_router.get(
@@ -126,25 +124,17 @@ def _reporter(
 ) -> tuple[Actor, Report]:
     """The reporter, proven by the access code or by the bearer token of their account.
 
-    Rate-limited per client address, and wrong access codes per tracking number and per address
-    (lapor.core.ratelimit): the 429 comes before the code is even checked."""
-    ratelimit.throttle_lookup(request)
-    tracking_number = submission.normalise_tracking_number(tracking_number)
-    if not submission.tracking_number_valid(tracking_number):
-        raise NotFound("not_found", field="tracking_number")
+    Through the one access-code gate the portal uses too (lapor.reports.access): wrong codes
+    slow down only the client address that typed them, and its 429 comes before the code is
+    even checked."""
+    report = _tracked(tracking_number, request=request)
     if access_code:
-        ratelimit.access_code_guard(request, tracking_number)
-        try:
-            actor = submission.reporter_authenticate(
-                tracking_number=tracking_number, access_code=access_code
-            )
-        except NotAuthenticated:
-            ratelimit.access_code_failed(request, tracking_number)
-            raise
-        return actor, selectors.report_by_tracking(tracking_number)
+        actor = access.reporter_by_access_code(
+            tracking_number=report.tracking_number, access_code=access_code,
+            address=ratelimit.client_ip(request))
+        return actor, report
     account = optional_actor(request)
-    report = reports_of_reporter(account).filter(tracking_number=tracking_number).first()
-    if report is None or account.user is None:
+    if account.user is None or not reports_of_reporter(account).filter(pk=report.pk).exists():
         raise NotAuthenticated("invalid_access_code")
     return reporter_actor(report_id=report.pk, user=account.user), report
 

@@ -49,7 +49,7 @@ def _filters(query: SearchIn) -> selectors.SearchFilters:
     ),
 )
 def search_public(request: HttpRequest, query: Query[SearchIn]) -> dict[str, Any]:
-    ratelimit.throttle_lookup(request)
+    ratelimit.throttle_requests(request)
     page = selectors.search_public(query.q, _filters(query), cursor=query.cursor,
                                    limit=query.limit)
     lang = language_of(request)
@@ -74,7 +74,7 @@ def _similar_out(item: duplicates.Similar, *, staff: bool) -> dict[str, Any]:
     ),
 )
 def duplicates_check(request: HttpRequest, payload: DuplicateCheckIn) -> dict[str, Any]:
-    ratelimit.throttle_lookup(request)
+    ratelimit.throttle_requests(request)
     category_id = None
     if payload.category_code:
         category = Category.objects.filter(code=payload.category_code, is_active=True).first()

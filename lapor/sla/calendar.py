@@ -80,6 +80,13 @@ class WorkCalendar:
                 remaining -= 1
         return d
 
+    def previous_working_day(self, d: date) -> date:
+        """The last working day strictly before ``d``."""
+        day = d - _ONE_DAY
+        while not self.is_working_day(day):
+            day -= _ONE_DAY
+        return day
+
     def _local_date(self, moment: datetime) -> date:
         """The calendar date of an aware ``moment`` in this calendar's time zone."""
         if moment.tzinfo is None or moment.utcoffset() is None:

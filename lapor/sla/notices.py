@@ -1,12 +1,26 @@
 """Deadline notices, issued by the periodic sweep (DOMAIN.md "Deadlines"):
 
-* **reminder**: one working day before a deadline (when at most one working day is left:
-  the working day before, or any day off before it), to whoever holds the report;
+* **reminders**, to whoever holds the report, about the deadline it must meet
+  (``Report.staff_due_at``): ``reminder`` on the working day before the due day and
+  ``reminder-due`` on the due day itself. **Decision:** when days off lie between that working
+  day and the due day for more than a long weekend (the working day before is more than
+  :data:`REMINDER_MAX_LEAD_DAYS` calendar days earlier: Nyepi and Idul Fitri leave before a
+  Wednesday deadline put it eight days ahead), the first reminder is left out: the due
+  morning's comes when people are back;
 * **overdue**: once the deadline has passed, to the disposer and the unit's supervisor (for
-  a report still waiting for verification: the tier's supervisors);
+  a report still waiting for verification: the tier's verifiers and supervisors). Every
+  deadline has its own: the resolution deadline passing while the first follow-up is still
+  missing is told too (``deadline_kind`` "resolution"), and an on-hold report archived for
+  want of an answer is told to the tier's verifiers (:func:`hold_expired`);
 * **escalation level N**: after N × ``Sop.escalate_after_days`` working days overdue, to the
-  N-th step of the agency's escalation chain (``EscalationStep``, else up the tree to the
-  agency).
+  N-th step of the agency's escalation chain above the holder (``EscalationStep``, else up the
+  tree to the agency; :func:`lapor.notifications.recipients.escalation_chain`).
+
+Notices are issued when they fall due by the clock (a day's reminders at its local midnight,
+an overdue notice when the deadline passes) and delivered in office hours of the recipient's
+working day (08:00 in their zone, by their agency's calendar, lapor.notifications.office);
+overdue notices and escalations about an urgent report (the SOP's ``urgent_max_days``) go out
+at once, any hour. Reminders always wait for office hours: the deadline is still ahead.
 
 Each notice exists once per stored deadline: a :class:`DeadlineNotice` row, unique on
 ``(report, due_at, level)``, is written in the same transaction as its outbox rows, so two
@@ -21,12 +35,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 
 from lapor.accounts.models import User
 from lapor.core import clock
 from lapor.notifications import recipients
 from lapor.notifications.models import DeadlineNotice
+from lapor.notifications.office import StaffCalendars
 from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatcher
 from lapor.notifications.report_events import due_text, report_context
 from lapor.orgs.models import Sop
@@ -38,8 +53,12 @@ from lapor.sla.deadlines import clock_for
 
 logger = logging.getLogger(__name__)
 OPEN = (Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS)
-# Long enough to cover the longest run of days off before a deadline (Idul Fitri leave).
-REMINDER_WINDOW = timedelta(days=14)
+HANDLED = (Status.DISPOSED, Status.IN_PROGRESS)
+# The working day before the due day gets a reminder when it is at most this many calendar
+# days earlier: a weekend plus one day off (Friday before a Tuesday after a Monday holiday).
+REMINDER_MAX_LEAD_DAYS = 4
+# Reports further off than this cannot be due a reminder yet (one day of slack for zones).
+REMINDER_WINDOW = timedelta(days=REMINDER_MAX_LEAD_DAYS + 2)
 BATCH = 500
 
 
@@ -58,12 +77,22 @@ def deadline_kind(report: Report) -> str:
     return "resolution"
 
 
+def is_urgent(report: Report, sop: Sop) -> bool:
+    """The SOP's rule: a resolution tier (the report's, else its category's) of at most
+    ``Sop.urgent_max_days`` HK (0: nothing is urgent)."""
+    days = report.resolution_days
+    if days is None and report.category is not None:
+        days = report.category.resolution_days
+    return bool(sop.urgent_max_days) and days is not None and days <= sop.urgent_max_days
+
+
 class _Calendars:
-    """One SOP and calendar per agency per sweep."""
+    """One SOP and calendar per agency per sweep, and the recipients' calendars."""
 
     def __init__(self, now: datetime) -> None:
         self.now = now
         self._cache: dict[int, tuple[Sop, WorkCalendar]] = {}
+        self.staff = StaffCalendars(now)
 
     def get(self, report: Report) -> tuple[Sop, WorkCalendar]:
         owner = node_agency_or_root(report.current_node)
@@ -72,22 +101,36 @@ class _Calendars:
         return self._cache[owner.pk]
 
 
-def _issue(report: Report, level: str, event: str, users: list[User],
-           extra: dict[str, object]) -> bool:
-    due = report.staff_due_at
-    assert due is not None  # noqa: S101  (callers select reports with a deadline)
+@dataclass(frozen=True)
+class _Notice:
+    level: str
+    event: str
+    due: datetime
+    kind: str
+    urgent: bool = False
+    next_check_at: datetime | None = None
+
+
+def _issue(report: Report, notice: _Notice, users: list[User], extra: dict[str, object],
+           calendars: _Calendars) -> bool:
     context = report_context(report)
     context.update(extra)
-    context["deadline"] = due_text(report, due)
-    cause = f"sla:r{report.pk}:{int(due.timestamp())}:{level}"
+    context["deadline"] = due_text(report, notice.due)
+    cause = f"sla:r{report.pk}:{int(notice.due.timestamp())}:{notice.level}"
+    agency = node_agency_or_root(report.current_node)
+
+    def deliver_at(user: User) -> datetime:
+        return calendars.staff.deliver_at(user, fallback=agency, urgent=notice.urgent)
+
     try:
         with transaction.atomic():
-            DeadlineNotice.objects.create(report=report, due_at=due,
-                                          deadline_kind=deadline_kind(report), level=level,
-                                          created_at=clock.now())
+            DeadlineNotice.objects.create(report=report, due_at=notice.due,
+                                          deadline_kind=notice.kind, level=notice.level,
+                                          created_at=calendars.now,
+                                          next_check_at=notice.next_check_at)
             outbox_add(staff_messages(
-                cause=cause, event=event, users=_unique(users), report_id=report.pk,
-                agency=node_agency_or_root(report.current_node), context=context,
+                cause=cause, event=notice.event, users=_unique(users), report_id=report.pk,
+                agency=agency, context=context, deliver_at=deliver_at,
             ), ignore_conflicts=True, wake=False)
     except IntegrityError:
         return False  # another sweep issued it
@@ -106,19 +149,42 @@ def _notice_exists(level: str) -> Exists:
                                                 due_at=OuterRef("staff_due_at"), level=level))
 
 
+def reminder_level(calendar: WorkCalendar, due: datetime, now: datetime) -> str | None:
+    """Which reminder about ``due`` falls on ``now``'s local day, if any: ``reminder-due`` on
+    the due day (the last working day up to it, should the due day be a day off),
+    ``reminder`` on the working day before it (unless that is more than
+    :data:`REMINDER_MAX_LEAD_DAYS` calendar days earlier)."""
+    due_day = due.astimezone(calendar.tz).date()
+    today = now.astimezone(calendar.tz).date()
+    morning = due_day if calendar.is_working_day(due_day) else \
+        calendar.previous_working_day(due_day)
+    if today >= morning:
+        return "reminder-due"
+    before = calendar.previous_working_day(morning)
+    if today == before and (due_day - before).days <= REMINDER_MAX_LEAD_DAYS:
+        return "reminder"
+    return None
+
+
 def _reminders(now: datetime, calendars: _Calendars, limit: int) -> int:
     issued = 0
-    candidates = (Report.objects.filter(status__in=OPEN, staff_due_at__gt=now,
-                                        staff_due_at__lte=now + REMINDER_WINDOW)
-                  .exclude(_notice_exists("reminder"))
-                  .select_related("current_node", "tier", "agency")
-                  .order_by("staff_due_at", "id")[:limit])
+    candidates = list(Report.objects.filter(status__in=OPEN, staff_due_at__gt=now,
+                                            staff_due_at__lte=now + REMINDER_WINDOW)
+                      .exclude(_notice_exists("reminder-due"))
+                      .select_related("current_node", "tier", "agency", "category")
+                      .order_by("staff_due_at", "id")[:limit])
+    done = {(n.report_id, n.due_at, n.level) for n in DeadlineNotice.objects.filter(
+        report__in=[r.pk for r in candidates], level="reminder")}
     for report in candidates:
         _, calendar = calendars.get(report)
-        assert report.staff_due_at is not None  # noqa: S101  (filtered above)
-        if calendar.working_days_left(now, report.staff_due_at) > 1:
+        due = report.staff_due_at
+        assert due is not None  # noqa: S101  (filtered above)
+        level = reminder_level(calendar, due, now)
+        if level is None or (report.pk, due, level) in done:
             continue
-        issued += _issue(report, "reminder", "staff.reminder", recipients.holders(report), {})
+        event = "staff.due_today" if level == "reminder-due" else "staff.reminder"
+        issued += _issue(report, _Notice(level, event, due, deadline_kind(report)),
+                         recipients.holders(report), {}, calendars)
     return issued
 
 
@@ -136,7 +202,8 @@ def _late_candidates(now: datetime, limit: int) -> list[Report]:
     """Late reports never noticed, then those whose next escalation is due: a report that
     has had every notice it can get is not read again (an indexed look-up per minute)."""
     base = (Report.objects.filter(status__in=OPEN, staff_due_at__lt=now)
-            .select_related("current_node", "tier", "agency").order_by("staff_due_at", "id"))
+            .select_related("current_node", "tier", "agency", "category")
+            .order_by("staff_due_at", "id"))
     fresh = list(base.exclude(_notice_exists("overdue"))[:limit])
     due_again = Exists(DeadlineNotice.objects.filter(
         report=OuterRef("pk"), due_at=OuterRef("staff_due_at"), level="overdue",
@@ -153,13 +220,16 @@ def _late(now: datetime, calendars: _Calendars, limit: int) -> tuple[int, int]:
         due = report.staff_due_at
         assert due is not None  # noqa: S101  (filtered above)
         sop, calendar = calendars.get(report)
+        urgent = is_urgent(report, sop)
         days = -calendar.working_days_left(now, due)
         extra: dict[str, object] = {"days_overdue": days}
         if (report.pk, due, "overdue") not in done:
             users = recipients.disposer(report) + recipients.supervisors(report)
             if report.status == Status.SUBMITTED:
                 users += recipients.holders(report)
-            overdue += _issue(report, "overdue", "staff.overdue", users, extra)
+            overdue += _issue(report, _Notice("overdue", "staff.overdue", due,
+                                              deadline_kind(report), urgent),
+                              users, extra, calendars)
         step = max(1, sop.escalate_after_days)
         chain = recipients.escalation_chain(report)
         reached = min(days // step, len(chain))
@@ -167,11 +237,49 @@ def _late(now: datetime, calendars: _Calendars, limit: int) -> tuple[int, int]:
             if (report.pk, due, f"escalation-{level}") in done:
                 continue
             targets = recipients.escalation_targets(chain[level - 1])
-            escalations += _issue(report, f"escalation-{level}", "staff.escalation", targets,
-                                  {**extra, "level": level})
+            escalations += _issue(report, _Notice(f"escalation-{level}", "staff.escalation",
+                                                  due, deadline_kind(report), urgent),
+                                  targets, {**extra, "level": level}, calendars)
         DeadlineNotice.objects.filter(report=report, due_at=due, level="overdue").update(
             next_check_at=_next_check(calendar, due, reached, step, len(chain)))
     return overdue, escalations
+
+
+def _resolution_late(now: datetime, calendars: _Calendars, limit: int) -> int:
+    """The resolution deadline passed while the holder's deadline is still the first
+    follow-up (none posted yet): its own overdue notice, to the same people. Its row is due
+    for a look at once, so that when a first follow-up makes the resolution deadline the
+    holder's, the escalation of that deadline carries on from it."""
+    issued = 0
+    late = (Report.objects.filter(status__in=HANDLED, first_followup_at__isnull=True,
+                                  resolution_due_at__lt=now)
+            .exclude(staff_due_at=F("resolution_due_at"))
+            .exclude(Exists(DeadlineNotice.objects.filter(
+                report=OuterRef("pk"), due_at=OuterRef("resolution_due_at"), level="overdue")))
+            .select_related("current_node", "tier", "agency", "category")
+            .order_by("resolution_due_at", "id")[:limit])
+    for report in late:
+        due = report.resolution_due_at
+        assert due is not None  # noqa: S101  (filtered above)
+        sop, calendar = calendars.get(report)
+        users = recipients.disposer(report) + recipients.supervisors(report)
+        issued += _issue(report, _Notice("overdue", "staff.overdue", due, "resolution",
+                                         is_urgent(report, sop), next_check_at=now),
+                         users, {"days_overdue": -calendar.working_days_left(now, due)},
+                         calendars)
+    return issued
+
+
+def hold_expired(*, report_id: int, due: datetime) -> bool:
+    """The reporter's on-hold window ``due`` passed and the sweep archived the report as
+    incomplete: the tier's verifiers (who asked the question) are told, once."""
+    report = (Report.objects.select_related("current_node", "tier", "agency", "category")
+              .get(pk=report_id))
+    calendars = _Calendars(clock.now())
+    sop, _ = calendars.get(report)
+    return _issue(report, _Notice("overdue", "staff.hold_expired", due, "hold",
+                                  is_urgent(report, sop)),
+                  recipients.people_on(report.tier, recipients.VERIFIER_ROLES), {}, calendars)
 
 
 def sweep_notices(*, limit: int = BATCH) -> NoticeResult:
@@ -180,6 +288,7 @@ def sweep_notices(*, limit: int = BATCH) -> NoticeResult:
     calendars = _Calendars(now)
     reminders = _reminders(now, calendars, limit)
     overdue, escalations = _late(now, calendars, limit)
+    overdue += _resolution_late(now, calendars, limit)
     if reminders or overdue or escalations:
         wake_dispatcher()  # once for the whole sweep (its notices committed one by one)
         logger.info("deadline notices: reminders=%d overdue=%d escalations=%d",

@@ -275,6 +275,13 @@ class SopForm(WorkspaceForm):
                                    min_value=1, max_value=60)
     escalate_after_days = forms.IntegerField(
         label=_("Escalate after overdue (working days)"), min_value=1, max_value=60)
+    urgent_max_days = forms.TypedChoiceField(
+        label=_("Urgent reports: resolution tier up to"), coerce=int, required=False,
+        empty_value=None,
+        choices=[(0, _("No report is urgent")), (2, "2 HK"), (5, "5 HK"), (14, "14 HK"),
+                 (60, "60 HK")],
+        help_text=_("Overdue notices and escalations of urgent reports go out at once, at any "
+                    "hour; the others arrive at 08:00 of the recipient's next working day."))
     timezone = forms.ChoiceField(label=_("Time zone"),
                                  choices=[("WIB", "WIB"), ("WITA", "WITA"), ("WIT", "WIT")])
     sms_keyword = forms.CharField(label=_("SMS keyword"), required=False, max_length=20,

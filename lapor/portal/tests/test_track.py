@@ -74,27 +74,50 @@ def test_wrong_code_is_refused_and_counted(tree: Tree) -> None:
 
 @pytest.mark.usefixtures("rate_window")
 @override_settings(LAPOR_RATE_CODE_FAILURES_PER_HOUR=2)
-def test_wrong_codes_are_rate_limited_even_the_right_one(tree: Tree) -> None:
+def test_wrong_codes_wait_only_the_address_that_typed_them(tree: Tree) -> None:
+    """Issue 18: a stranger typing wrong codes for a public tracking number waits; the
+    reporter, from another address, is let in at once. The stranger's page says until when
+    and does not accuse whoever reads it."""
     number, code = submit(Client(), tree)
-    other = Client()
+    stranger = Client(REMOTE_ADDR="198.51.100.66")
     for _ in range(2):
-        other.post(f"/lacak/{number}/kode/", {"access_code": "AAAA-BBBB-CCCC-DDDD"})
-    response = other.post(f"/lacak/{number}/kode/", {"access_code": code})
+        stranger.post(f"/lacak/{number}/kode/", {"access_code": "AAAA-BBBB-CCCC-DDDD"})
+    response = stranger.post(f"/lacak/{number}/kode/", {"access_code": code})
     assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
+    retry_after = int(response["Retry-After"])
+    assert 0 < retry_after <= 3600
     html = response.content.decode()
     assert "Mohon tunggu sebentar" in html
-    assert "menit lagi" in html
-    assert "portal_proven" not in other.session
+    assert f"sekitar {(retry_after + 59) // 60} menit lagi" in html
+    assert "Mulai " in html
+    assert "WITA" in html  # the retry time, in the report's zone (Kutai Timur)
+    assert "Jika bukan Anda" in html
+    assert "Kode akses Anda tidak berubah" in html
+    assert "portal_proven" not in stranger.session
+    reporter = Client(REMOTE_ADDR="203.0.113.20")
+    accepted = reporter.post(f"/lacak/{number}/kode/", {"access_code": code})
+    assert accepted.status_code == 302
+    assert "Sudah dua minggu lampu jalan mati" in reporter.get(f"/lacak/{number}/").content.decode()
 
 
 @pytest.mark.usefixtures("rate_window")
 @override_settings(LAPOR_RATE_LOOKUPS_PER_MINUTE=2)
-def test_lookups_are_rate_limited(client: Client, tree: Tree) -> None:
+def test_page_views_are_not_counted_as_lookups(client: Client, tree: Tree) -> None:
+    """Issue 18: reading is not scanning. Reloading a tracking page, the feed and public report
+    pages never use up the address's look-ups; only distinct tracking numbers do."""
     report = drive(tree, "disposed")
-    for _ in range(2):
+    others = [drive(tree, "disposed") for _ in range(2)]
+    for _ in range(10):
         assert client.get(f"/lacak/{report.tracking_number}/").status_code == 200
-    assert client.get(f"/lacak/{report.tracking_number}/").status_code == 429
+        assert client.get("/laporan/").status_code == 200
+        for other in others:
+            assert client.get(f"/laporan/{other.tracking_number}/").status_code == 200
+    assert client.get(f"/lacak/{others[0].tracking_number}/").status_code == 200
+    limited = client.get(f"/lacak/{others[1].tracking_number}/")
+    assert limited.status_code == 429
+    assert "Banyak laporan berbeda dicari dari alamat jaringan Anda" in limited.content.decode()
+    assert int(limited["Retry-After"]) <= 61
+    assert client.get(f"/lacak/{report.tracking_number}/").status_code == 200
 
 
 def test_message_and_answer_on_hold(client: Client, tree: Tree) -> None:

@@ -76,7 +76,7 @@ def report_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @support.friendly_errors
 def report_support(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """One "dukung" per supporter (account, else client address); lookups are rate-limited."""
-    ratelimit.throttle_lookup(request)
+    ratelimit.throttle_lookup(ratelimit.client_ip(request), tracking_number)
     report = public.public_report(tracking_number)
     key = public.supporter_key(request, support.citizen(request))
     try:

@@ -1,8 +1,9 @@
 """Tracking a report: its public status by number, and with the access code the whole thread.
 
-Every request under /lacak/<number>/ counts toward the per-address lookup limit, and wrong
-access codes toward the per-number and per-address limits, exactly like the API
-(:mod:`lapor.core.ratelimit`). A correct code is remembered in the session as "this browser
+Pages under /lacak/<number>/ count a look-up of a *distinct* tracking number per client
+address (reading the same report again is free), and the access code goes through the same
+gate as the API's (:mod:`lapor.reports.access`): wrong codes slow down only the address that
+typed them. A correct code is remembered in the session as "this browser
 proved report N" (:mod:`lapor.portal.support`); the code itself is never stored.
 """
 
@@ -21,12 +22,12 @@ from lapor.attachments import presenters as attachment_presenters
 from lapor.attachments import selectors as attachment_selectors
 from lapor.attachments.permissions import accepts_uploads
 from lapor.core import ratelimit
-from lapor.core.errors import ApplicationError, NotAuthenticated, NotFound
+from lapor.core.errors import ApplicationError, NotAuthenticated, NotFound, TooManyRequests
 from lapor.orgs.actors import Actor, reporter_actor
 from lapor.portal import support
 from lapor.portal.forms import AccessCodeForm, AttachForm, MessageForm, ReplyForm, TrackForm
 from lapor.portal.views.submit import attach_files
-from lapor.reports import feed, presenters, selectors, services, submission
+from lapor.reports import access, feed, presenters, services, submission
 from lapor.reports.models import Report
 from lapor.reports.permissions import reports_of_reporter
 from lapor.reports.states import Status
@@ -48,11 +49,8 @@ def track_start(request: HttpRequest) -> HttpResponse:
 
 
 def _tracked(request: HttpRequest, tracking_number: str) -> Report:
-    ratelimit.throttle_lookup(request)
-    number = submission.normalise_tracking_number(tracking_number)
-    if not submission.tracking_number_valid(number):
-        raise NotFound("not_found")
-    return selectors.report_by_tracking(number)
+    return access.tracked_report(tracking_number=tracking_number,
+                                 address=ratelimit.client_ip(request))
 
 
 def _reporter(request: HttpRequest, report: Report) -> Actor | None:
@@ -104,19 +102,20 @@ def track(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @require_POST
 @support.friendly_errors
 def track_code(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    """Check an access code (rate-limited before it is even checked, like the API)."""
+    """Check an access code through the gate the API uses (lapor.reports.access)."""
     report = _tracked(request, tracking_number)
     form = AccessCodeForm(request.POST)
     if not form.is_valid():
         return _page(request, report, code_form=form)
-    ratelimit.access_code_guard(request, report.tracking_number)
     try:
-        submission.reporter_authenticate(tracking_number=report.tracking_number,
-                                         access_code=form.cleaned_data["access_code"])
+        access.reporter_by_access_code(
+            tracking_number=report.tracking_number, access_code=form.cleaned_data["access_code"],
+            address=ratelimit.client_ip(request))
     except NotAuthenticated as exc:
-        ratelimit.access_code_failed(request, report.tracking_number)
         form.add_error("access_code", support.error_text(exc))
         return _page(request, report, code_form=form)
+    except TooManyRequests as exc:
+        return support.too_many(request, exc, zone=support.report_zone(report))
     support.remember_proven(request, report.pk)
     messages.success(request, _("Access code accepted. This device now shows your whole "
                                 "report until you tell it to forget it."))
@@ -214,7 +213,8 @@ def track_download(
     if actor is None:
         raise NotFound("not_found")
     attachment = attachment_selectors.attachment_for_reporter(report, attachment_id)
-    return attachment_presenters.download(attachment, name=attachment.original_name)
+    return attachment_presenters.download(
+        attachment, name=attachment_presenters.original_name(attachment))
 
 
 @require_POST

@@ -49,6 +49,21 @@ def test_sop_settings_are_saved_and_bounded(tree: Tree) -> None:
     assert Sop.objects.get(node=tree.kutim).verify_days == 2
 
 
+def test_sop_page_sets_what_makes_a_report_urgent(tree: Tree) -> None:
+    hub = signed_in("hub")
+    page = hub.get(SOP).content.decode()
+    assert "Laporan mendesak: tingkat penyelesaian sampai" in page
+    assert '<option value="2" selected>' in page
+    data = {"verify_days": 3, "first_followup_days": 5, "reply_window_days": 10,
+            "hold_days": 10, "escalate_after_days": 2, "timezone": "WITA",
+            "urgent_max_days": "5"}
+    assert hub.post(SOP + "settings/", data).status_code == 302
+    assert Sop.objects.get(node=tree.kutim).urgent_max_days == 5
+    refused = hub.post(SOP + "settings/", {**data, "urgent_max_days": "3"})
+    assert refused.status_code == 422
+    assert Sop.objects.get(node=tree.kutim).urgent_max_days == 5
+
+
 def test_days_off_routing_and_escalation(tree: Tree) -> None:
     hub = signed_in("hub")
     assert hub.post(SOP + "day_off/", {"day": "2026-09-01", "reason": "HUT Kutim"}

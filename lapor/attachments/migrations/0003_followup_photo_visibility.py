@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('attachments', '0001_initial'),
+        ('attachments', '0002_attachment_original_name_encrypted'),
         ('reports', '0005_report_public_feed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
