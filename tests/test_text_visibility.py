@@ -24,7 +24,7 @@ from lapor.orgs.actors import reporter_actor
 from lapor.reports import services
 from lapor.reports.merge import MERGE_EVENT, report_merge
 from lapor.reports.models import Report, Visibility
-from lapor.reports.states import Action, ArchiveReason
+from lapor.reports.states import Action, ArchiveReason, EventKind
 from lapor.reports.visibility import REVEAL_KIND, TEXT_FIELDS, declared, text_visibility
 from tests.api_client import ApiClient, current_totp
 from tests.factories import PASSWORD, Tree, submit
@@ -208,9 +208,18 @@ NARROWED: dict[str, Callable[[Tree, str], Written]] = {
 }
 
 
+# Timeline kinds that never carry a text (their events are appended with an empty body).
+WITHOUT_TEXT = {EventKind.SUBMIT, EventKind.AUTO_ARCHIVE, EventKind.ACKNOWLEDGE,
+                EventKind.AUTO_CLOSE, EventKind.SET_PRIVACY, EventKind.SUPPORT,
+                EventKind.ATTACHMENT_ADDED, EventKind.ATTACHMENT_PUBLISHED,
+                EventKind.ENTERED_ON_BEHALF}
+
+
 def test_every_declared_field_is_tested_and_every_writer_declared() -> None:
     timeline = {(f.kind, f.field) for f in TEXT_FIELDS if f.kind != REVEAL_KIND}
     assert timeline == set(WRITERS)
+    # A new kind of timeline entry must either be declared or be known to carry no text.
+    assert {f.kind for f in TEXT_FIELDS if f.kind != REVEAL_KIND} == set(EventKind) - WITHOUT_TEXT
 
 
 # ---------------------------------------------------------------- the surfaces

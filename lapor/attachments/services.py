@@ -44,7 +44,7 @@ from lapor.reports.events import event_append
 from lapor.reports.models import Report, ReportEvent, Visibility
 from lapor.reports.permissions import can_read
 from lapor.reports.services import report_follow_up
-from lapor.reports.states import Action
+from lapor.reports.states import Action, EventKind
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +200,8 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
             # Not a state change: the report's version stays, so staff editing it don't get
             # a spurious conflict. No file name in the event (it may carry personal data).
             event_append(
-                report=report, kind="attachment_added", actor=actor, assignment=uploader.grant,
+                report=report, kind=EventKind.ATTACHMENT_ADDED, actor=actor,
+                assignment=uploader.grant,
                 visibility=(Visibility.REPORTER if uploader.side == UploadedBy.REPORTER
                             else Visibility.INTERNAL),
                 payload={"attachment_id": attachment.pk,
@@ -248,7 +249,8 @@ def attachment_publish(*, actor: Actor, report_id: int, attachment_id: int) -> A
                "content_type": attachment.content_type, "sha256": attachment.sha256}
     audit_record(action="attachment.publish", actor=actor, target_type="attachment",
                  target_id=attachment.pk, payload=payload)
-    event_append(report=report, kind="attachment_published", actor=actor, assignment=grant,
+    event_append(report=report, kind=EventKind.ATTACHMENT_PUBLISHED, actor=actor,
+                 assignment=grant,
                  visibility=Visibility.INTERNAL, payload={"attachment_id": attachment.pk})
     return attachment
 
@@ -361,7 +363,7 @@ def _followup_row(report: Report, actor: Actor, grant: Assignment | None, *,
         published_at=now if public else None, published_by=actor.user if public else None,
     )
     event_append(
-        report=report, kind="attachment_added", actor=actor, assignment=grant,
+        report=report, kind=EventKind.ATTACHMENT_ADDED, actor=actor, assignment=grant,
         visibility=Visibility.PUBLIC if attachment.is_public else Visibility.REPORTER,
         payload={"attachment_id": attachment.pk, "content_type": attachment.content_type,
                  "size": attachment.size, "followup_event_id": followup.pk},

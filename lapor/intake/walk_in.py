@@ -23,11 +23,12 @@ from lapor.orgs.actors import Actor, Assignment
 from lapor.orgs.models import NodeKind, OrgNode, Role
 from lapor.reports.events import event_append
 from lapor.reports.models import Channel, Visibility
+from lapor.reports.states import EventKind
 from lapor.reports.submission import SubmittedReport, report_submit
 
 OFFICER_CHANNELS = (Channel.WALK_IN, Channel.PHONE)
 ENTERING_ROLES = (Role.NATIONAL_VERIFIER, Role.HUB_VERIFIER, Role.LIAISON)
-EVENT_KIND = "entered_on_behalf"
+EVENT_KIND = EventKind.ENTERED_ON_BEHALF
 
 
 @dataclass(frozen=True)

@@ -196,6 +196,7 @@ class FeedForm(PortalForm):
     """The public feed's filters (a GET form); unknown values are simply ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
+                        help_text=_("Words, or a tracking number to open that report."),
                         widget=forms.TextInput(attrs={"type": "search"}))
     category = forms.ChoiceField(label=_("Category"), required=False, widget=PlainSelect)
     region = forms.CharField(label=_("Region code"), required=False, max_length=13,

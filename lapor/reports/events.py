@@ -7,6 +7,7 @@ from typing import Any
 from lapor.core import clock
 from lapor.orgs.actors import Actor, ActorKind, Assignment
 from lapor.reports.models import Report, ReportEvent, Visibility
+from lapor.reports.states import EventKind
 
 
 def event_append(
@@ -21,6 +22,9 @@ def event_append(
     body: str = "",
     payload: dict[str, Any] | None = None,
 ) -> ReportEvent:
+    # Every kind is declared (and so labelled for people): an unknown one is a programming
+    # error, refused before anything is written.
+    kind = EventKind(kind)
     if actor.kind == ActorKind.STAFF:
         role = assignment.role if assignment is not None else actor.role_label
     else:

@@ -20,9 +20,9 @@ from lapor.reports import permissions as perms
 from lapor.reports import services
 from lapor.reports.feed import supporter_key_for
 from lapor.reports.models import Report, ReportFollow, Support, Visibility
-from lapor.reports.states import ArchiveReason, Status
+from lapor.reports.states import ArchiveReason, EventKind, Status
 
-MERGE_EVENT = "merge"
+MERGE_EVENT = EventKind.MERGE
 
 
 def _lock_both(first: int, second: int) -> None:

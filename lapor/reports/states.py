@@ -63,6 +63,41 @@ class Action(StrEnum):
     SUPPORT = "support"
 
 
+
+class EventKind(StrEnum):
+    """Every kind of timeline entry (:class:`lapor.reports.models.ReportEvent.kind`): the
+    lifecycle actions above plus the entries that change no status. ``event_append`` refuses
+    any other kind, so this list is complete; every kind has a label for people
+    (``lapor.web.labels.EVENT_LABELS``, checked by a test)."""
+
+    SUBMIT = Action.SUBMIT.value
+    HOLD = Action.HOLD.value
+    PROVIDE_INFO = Action.PROVIDE_INFO.value
+    ARCHIVE = Action.ARCHIVE.value
+    AUTO_ARCHIVE = Action.AUTO_ARCHIVE.value
+    UNARCHIVE = Action.UNARCHIVE.value
+    DISPOSE = Action.DISPOSE.value
+    FORWARD = Action.FORWARD.value
+    RETURN_TO_FORWARDER = Action.RETURN_TO_FORWARDER.value
+    RETURN_TO_VERIFIER = Action.RETURN_TO_VERIFIER.value
+    ACKNOWLEDGE = Action.ACKNOWLEDGE.value
+    FOLLOW_UP = Action.FOLLOW_UP.value
+    RESPOND = Action.RESPOND.value
+    ACCEPT = Action.ACCEPT.value
+    REOPEN = Action.REOPEN.value
+    CLOSE = Action.CLOSE.value
+    AUTO_CLOSE = Action.AUTO_CLOSE.value
+    NOTE = Action.NOTE.value
+    REPORTER_MESSAGE = Action.REPORTER_MESSAGE.value
+    SET_PRIVACY = Action.SET_PRIVACY.value
+    SUPPORT = Action.SUPPORT.value
+    # No status change:
+    ATTACHMENT_ADDED = "attachment_added"
+    ATTACHMENT_PUBLISHED = "attachment_published"
+    MERGE = "merge"  # lapor.reports.merge: the survivor's entry
+    ENTERED_ON_BEHALF = "entered_on_behalf"  # lapor.intake.walk_in
+
+
 _S = Status
 _ALL = list(Status)
 

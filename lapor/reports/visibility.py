@@ -32,12 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lapor.reports.models import Visibility
-from lapor.reports.states import Action
+from lapor.reports.states import Action, EventKind
 
 # Narrowest last: an audience reads a text whose visibility is at or above its own rank.
 _RANK = {Visibility.PUBLIC: 0, Visibility.REPORTER: 1, Visibility.INTERNAL: 2}
 
-MERGE_KIND = "merge"  # lapor.reports.merge.MERGE_EVENT (that module imports services)
+MERGE_KIND = EventKind.MERGE  # lapor.reports.merge's entry on the surviving report
 REVEAL_KIND = "identity_reveal"
 
 

@@ -7,12 +7,17 @@ at least ``QUERY_MIN_CHARS`` letters or digits (``query_too_short``) and, within
 filters, match at most ``LAPOR_SEARCH_MAX_MATCHES`` reports (``query_too_broad``): ranking
 needs every match scored, and this bound is what keeps a search from turning into a scan.
 Pages are keyset pages on ``(score, id)``.
+
+A query that is a tracking number as a whole ("#1234 5678-9012", separators and spaces
+allowed, Verhoeff check digit valid) is not searched as text: it finds that one report if it is
+in the scope, else nothing (:func:`tracking_number_in`).
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +34,7 @@ from lapor.reports.feed import PUBLIC_STATUSES, public_scope
 from lapor.reports.models import Report
 from lapor.reports.permissions import reports_visible_to, visible_report_ids
 from lapor.reports.states import Status
+from lapor.reports.submission import normalise_tracking_number, tracking_number_valid
 from lapor.search.backends import SCORE, backend
 from lapor.search.text import Snippet, snippet, stems, words
 
@@ -76,6 +82,33 @@ def parse_query(raw: str) -> SearchQuery:
                                detail={"min_chars": QUERY_MIN_CHARS})
     unique = list(dict.fromkeys(stems(" ".join(found[:QUERY_MAX_WORDS]))))
     return SearchQuery(text=text, stems=unique)
+
+
+# A whole query made of digits and the separators people type in a tracking number.
+_NUMBER_LIKE = re.compile(r"#?[\d\s.\-\u2010-\u2015]+")
+
+
+def _number_typed(raw: str) -> str | None:
+    text = raw.strip()
+    if not text or not _NUMBER_LIKE.fullmatch(text):
+        return None
+    number = normalise_tracking_number(text).replace(".", "")
+    # Tracking numbers never start with 0 (lapor.reports.submission.new_tracking_number): a
+    # 12-digit telephone number such as 081254320987 is searched as text.
+    return number if len(number) == 12 and number[0] != "0" else None
+
+
+def tracking_number_in(raw: str) -> str | None:
+    """The tracking number a query consists of (separators removed), if its check digit is
+    valid; ``None`` for any other query."""
+    number = _number_typed(raw)
+    return number if number is not None and tracking_number_valid(number) else None
+
+
+def tracking_number_typo(raw: str) -> bool:
+    """The query looks like a tracking number (12 digits) but its check digit is wrong."""
+    number = _number_typed(raw)
+    return number is not None and not tracking_number_valid(number)
 
 
 def public_search_scope() -> QuerySet[Report]:
@@ -134,6 +167,9 @@ def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
     broad); they are ordered here, and only the page's rows are then loaded. Every match is
     read once, and only its index entry and row, never the whole table.
     """
+    number = tracking_number_in(raw_query)
+    if number is not None:
+        return _by_number(qs, number, first_page=cursor is None)
     query = parse_query(raw_query)
     position = _decode(cursor) if cursor else None
     cap = max_matches()
@@ -154,6 +190,22 @@ def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
                 snippet=snippet(rows[pk].body, wanted)) for pk, score in pairs]
     next_cursor = _encode(hits[-1].score, hits[-1].report.pk) if more and hits else None
     return Page(items=hits, next_cursor=next_cursor)
+
+
+def _by_number(qs: QuerySet[Report], number: str, *, first_page: bool) -> Page[Hit]:
+    """The one report of ``qs`` with this tracking number, as a page of one hit (or none)."""
+    row = (qs.filter(tracking_number=number)
+           .select_related("region", "category", "agency", "current_node")
+           .only(*RESULT_FIELDS).first()) if first_page else None
+    if row is None:
+        return Page(items=[], next_cursor=None)
+    return Page(items=[Hit(report=row, score=1.0, title=snippet(row.title, set(), size=40),
+                           snippet=snippet(row.body, set()))], next_cursor=None)
+
+
+def public_report_number(number: str) -> bool:
+    """Whether the report with this tracking number has a public page (the public scope)."""
+    return public_search_scope().filter(tracking_number=number).exists()
 
 
 def search_public(raw_query: str, filters: SearchFilters, *, cursor: str | None = None,

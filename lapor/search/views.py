@@ -24,6 +24,8 @@ from lapor.workspace.access import StaffRequest, error_text, staff_required
 
 class StaffSearchForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Search words"), max_length=200, required=False,
+                        help_text=gettext_lazy("Words, or a tracking number to open that "
+                                               "report."),
                         widget=forms.TextInput(attrs={"type": "search"}))
     status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
     category = forms.CharField(label=gettext_lazy("Category code"), max_length=60,
@@ -47,7 +49,8 @@ class MergeForm(forms.Form):
 @require_GET
 @staff_required
 def staff_search(request: StaffRequest) -> HttpResponse:
-    """Search every report the signed-in staff member may read."""
+    """Search every report the signed-in staff member may read; a tracking number typed as
+    the query opens that report's page when the reader may read it."""
     form = StaffSearchForm(request.GET or None)
     page: Page[selectors.Hit] = Page(items=[], next_cursor=None)
     problem = ""
@@ -55,11 +58,21 @@ def staff_search(request: StaffRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = selectors.SearchFilters(category=data["category"], region=data["region"],
                                           status=data["status"])
+        number = selectors.tracking_number_in(data["q"])
         try:
             page = selectors.search_staff(request.actor, data["q"], filters,
                                           cursor=request.GET.get("cursor") or None)
         except ApplicationError as exc:
             problem = error_text(exc)
+        if number is not None:
+            # A tracking number opens that report, if this reader may read it.
+            if page.items:
+                return redirect("workspace:report", report_id=page.items[0].report.pk)
+            problem = _("No report with the tracking number %(number)s that you may read.") % {
+                "number": number}
+        elif not page.items and selectors.tracking_number_typo(data["q"]):
+            problem = _("This looks like a tracking number, but one of its 12 digits is wrong: "
+                        "check them.")
     next_query = None
     if page.next_cursor:
         following = request.GET.copy()

@@ -4,6 +4,9 @@ A workspace view runs only for a signed-in account that holds a staff role and w
 was verified with the second factor (django-otp). Not signed in → the sign-in page with
 ``next``; signed in without the second factor → signed out and back to the sign-in page;
 signed in and verified but without any staff role → 403.
+
+A report or page the reader may not see is the workspace's own 404 page (:func:`not_found`,
+with the staff menu and a way back to the inbox), never the citizen portal's.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 from django.utils import translation
 
 from lapor.core.errors import ApplicationError, NotFound, message_for
@@ -49,9 +53,9 @@ def staff_required(view: StaffView) -> Callable[..., HttpResponseBase]:
         staff_request.actor = actor
         try:
             return view(staff_request, *args, **kwargs)
-        except NotFound as exc:
+        except (NotFound, Http404):
             # Another agency's report, an unknown node: a 404 by construction (never a 403).
-            raise Http404(exc.code) from exc
+            return not_found(staff_request)
         except DomainPermissionDenied as exc:
             raise DjangoPermissionDenied(exc.code) from exc
         except ApplicationError as exc:
@@ -61,6 +65,19 @@ def staff_required(view: StaffView) -> Callable[..., HttpResponseBase]:
                                 content_type="text/plain; charset=utf-8")
 
     return wrapper
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """The workspace's 404 page. Outside :func:`staff_required` (an unknown address under
+    /petugas/, through ``handler404``) the staff menu is shown only to a verified staff
+    session, exactly as the gate would have admitted it."""
+    if not hasattr(request, "actor"):
+        user = request.user
+        if user.is_authenticated and getattr(user, "is_verified", lambda: False)():
+            actor = actor_for_user(user)
+            if actor.is_staff:
+                request.actor = actor  # type: ignore[attr-defined]
+    return render(request, "workspace/404.html", {}, status=404)
 
 
 def language() -> str:

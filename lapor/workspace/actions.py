@@ -97,7 +97,8 @@ def available_actions(actor: Actor, report: Report) -> set[str]:
 def forward_targets(report: Report) -> list[OrgNode]:
     """Active nodes strictly below the node holding the report (what ``report_forward``
     accepts)."""
-    return [n for n in node_subtree(report.current_node).filter(is_active=True).order_by("path")
+    return [n for n in node_subtree(report.current_node).filter(is_active=True)
+            .select_related("parent", "agency").order_by("path")
             if n.pk != report.current_node_id]
 
 
@@ -106,7 +107,8 @@ def disposition_targets(actor: Actor, report: Report) -> list[OrgNode]:
     grant = perms.verifier_for(actor, report)
     if grant is None:
         return []
-    candidates = nodes_list(training=report.is_training).filter(path__startswith=grant.node_path)
+    candidates = nodes_list(training=report.is_training).filter(
+        path__startswith=grant.node_path).select_related("parent", "agency")
     return [n for n in candidates if perms.valid_disposition_target(grant, report, n)]
 
 

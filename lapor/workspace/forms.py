@@ -112,7 +112,11 @@ class NodeField(forms.CharField):
         super().__init__(max_length=80, widget=forms.Select, **kwargs)
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        return {}  # no maxlength on a <select>
+        # No maxlength on a <select>. lapor.js puts a type-to-filter box before the list
+        # (lapor.workspace.targets); these are its words, translated here.
+        return {"data-filterable": "", "data-filter-label": _("Type to filter the units"),
+                "data-filter-none": _("No unit matches."),
+                "data-filter-count": _("Units shown:")}
 
 
 class DisposeForm(VersionForm):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from lapor.categories.models import Category
 from lapor.orgs.actors import ActorKind
@@ -18,36 +16,6 @@ from lapor.reports.states import ArchiveReason
 from lapor.web.templatetags.lapor_ui import local_date, local_datetime
 
 register = template.Library()
-
-
-def _labels() -> dict[str, str]:
-    return {
-        "submit": _("Report received"),
-        "hold": _("The verifier asked for more information"),
-        "provide_info": _("The reporter added the information asked for"),
-        "archive": _("Archived at verification"),
-        "auto_archive": _("Archived: the information asked for did not arrive in time"),
-        "unarchive": _("Taken back from the archive"),
-        "dispose": _("Sent to the agency responsible"),
-        "forward": _("Forwarded within the agency"),
-        "return_to_forwarder": _("Handed back: not this office's authority"),
-        "return_to_verifier": _("Handed back to the verifiers: not this agency's authority"),
-        "acknowledge": _("Received by the agency, being handled"),
-        "follow_up": _("Follow-up from the agency"),
-        "respond": _("Final follow-up from the agency"),
-        "accept": _("The reporter accepted the follow-up"),
-        "reopen": _("The reporter said it is not resolved"),
-        "close": _("Closed"),
-        "auto_close": _("Closed: no reply within the reply period"),
-        "reporter_message": _("Message from the reporter"),
-        "set_privacy": _("Privacy settings made stricter"),
-        "attachment_added": _("File attached"),
-    }
-
-
-@register.filter
-def event_label(event: dict[str, Any]) -> str:
-    return _labels().get(str(event.get("kind")), str(event.get("kind")))
 
 
 @register.filter

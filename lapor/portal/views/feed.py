@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from lapor.attachments import presenters as attachment_presenters
 from lapor.attachments import selectors as attachment_selectors
@@ -21,6 +23,11 @@ from lapor.portal import support
 from lapor.portal.forms import FeedForm, status_choices
 from lapor.reports import feed as public
 from lapor.reports import presenters, services
+from lapor.search.selectors import (
+    public_report_number,
+    tracking_number_in,
+    tracking_number_typo,
+)
 from lapor.sopdoc.selectors import sop_current
 
 
@@ -34,12 +41,28 @@ def _form(request: HttpRequest) -> FeedForm:
     )
 
 
+def _open_number(request: HttpRequest, number: str) -> HttpResponse:
+    """A tracking number typed in the search box opens its report: the public page when it
+    has one, else the tracking page (which shows any report's status, and 404 for a number
+    nobody was given)."""
+    if public_report_number(number):
+        url = reverse("portal:report", args=[number])
+    else:
+        url = reverse("portal:track", args=[number])
+    if getattr(request, "htmx", None):
+        return HttpResponseClientRedirect(url)  # htmx would swap the page into the list
+    return redirect(url)
+
+
 @vary_on_headers("HX-Request")
 def feed(request: HttpRequest) -> HttpResponse:
     """Newest public reports; a plain GET form, which htmx turns into an in-place update."""
     form = _form(request)
     form.is_valid()  # invalid filters are left out (cleaned_data keeps the valid ones)
     data = form.cleaned_data
+    number = tracking_number_in(data.get("q") or "")
+    if number is not None:
+        return _open_number(request, number)
     filters = public.FeedFilters(**{k: data.get(k) or "" for k in
                                     ("q", "category", "region", "status", "agency")})
     cursor = request.GET.get("cursor") or None
@@ -50,6 +73,9 @@ def feed(request: HttpRequest) -> HttpResponse:
     except ValidationFailed as exc:
         problem = support.error_text(exc)
         page = Page(items=[], next_cursor=None)
+    if not page.items and not problem and tracking_number_typo(filters.q):
+        problem = _("This looks like a tracking number, but one of its 12 digits is wrong: "
+                    "check them.")
     context = {"form": form, "page": page, "problem": problem, "cursor": cursor,
                "filtered": any(data.get(k) for k in ("q", "category", "region", "status",
                                                      "agency"))}

@@ -9,6 +9,7 @@ reads as the working day it ends on, never as a time of day.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.utils.translation import ngettext
 
 from lapor.core import clock, localtime
 from lapor.sla.calendar import WorkCalendar
+from lapor.web import labels
 
 register = template.Library()
 
@@ -70,3 +72,11 @@ def status_class(status: str) -> str:
         "responded": "badge--done",
         "closed": "badge--closed",
     }.get(status, "badge--muted")
+
+
+@register.filter
+def event_label(event: Any) -> str:
+    """A timeline entry's label (``lapor.web.labels``): from its kind, or from an entry (a
+    presenter's dict or a ``ReportEvent``) that has one."""
+    kind = event.get("kind") if isinstance(event, dict) else getattr(event, "kind", event)
+    return labels.event_label(str(kind))

@@ -6,8 +6,6 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from lapor.intake.walk_in import ENTERING_ROLES
 from lapor.notifications.services import notifications_of
@@ -17,32 +15,6 @@ from lapor.reports.models import Channel, DispositionState, ReportType
 from lapor.workspace.forms import VISIBILITY_LABELS
 
 register = template.Library()
-
-EVENT_LABELS = {
-    "submit": gettext_noop("Submitted"),
-    "hold": gettext_noop("Put on hold"),
-    "provide_info": gettext_noop("Reporter answered"),
-    "archive": gettext_noop("Archived"),
-    "auto_archive": gettext_noop("Archived automatically"),
-    "unarchive": gettext_noop("Taken out of the archive"),
-    "dispose": gettext_noop("Disposed"),
-    "forward": gettext_noop("Forwarded"),
-    "return_to_forwarder": gettext_noop("Handed back (not our authority)"),
-    "return_to_verifier": gettext_noop("Handed back (not our authority)"),
-    "acknowledge": gettext_noop("Acknowledged"),
-    "follow_up": gettext_noop("Follow-up"),
-    "respond": gettext_noop("Final follow-up"),
-    "accept": gettext_noop("Reporter accepted"),
-    "reopen": gettext_noop("Reporter not satisfied"),
-    "close": gettext_noop("Closed"),
-    "auto_close": gettext_noop("Closed automatically"),
-    "note": gettext_noop("Internal note"),
-    "reporter_message": gettext_noop("Message from the reporter"),
-    "set_privacy": gettext_noop("Privacy made stricter"),
-    "support": gettext_noop("Support"),
-    "attachment_published": gettext_noop("Attachment published"),
-    "entered_on_behalf": gettext_noop("Entered by an officer for the reporter"),
-}
 
 
 @register.simple_tag(takes_context=True)
@@ -65,12 +37,6 @@ def staff_header(context: template.Context) -> dict[str, Any]:
         "walk_in_url": reverse("workspace:intake:walk_in")
         if any(a.role in ENTERING_ROLES for a in actor.assignments) else None,
     }
-
-
-@register.filter
-def event_label(kind: str) -> str:
-    label = EVENT_LABELS.get(kind)
-    return _(label) if label else kind
 
 
 @register.filter

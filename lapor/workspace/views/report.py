@@ -37,6 +37,7 @@ from lapor.workspace.actions import (
     disposition_targets,
     forward_targets,
 )
+from lapor.workspace.targets import target_choices
 
 DEADLINE_LABELS = (
     ("verify_due_at", gettext_noop("Verify and dispose by")),
@@ -45,12 +46,6 @@ DEADLINE_LABELS = (
     ("resolution_due_at", gettext_noop("Resolution due by")),
     ("reply_due_at", gettext_noop("Reporter's reply window ends")),
 )
-
-
-def _node_choices(nodes: list[Any]) -> list[tuple[str, str]]:
-    # An empty first choice: nobody disposes to whatever happened to be listed first.
-    return [("", _("Choose a unit…"))] + [
-        (n.code, f"{'— ' * max(0, n.depth - 1)}{n.name}") for n in nodes]
 
 
 def _blank_forms(request: StaffRequest, report: Report, allowed: set[str]) -> dict[str, Any]:
@@ -70,7 +65,7 @@ def _prepare(request: StaffRequest, report: Report, form_set: dict[str, Any]) ->
     extra: dict[str, Any] = {}
     if "dispose" in form_set:
         targets = disposition_targets(request.actor, report)
-        form_set["dispose"].fields["node"].widget.choices = _node_choices(targets)
+        form_set["dispose"].fields["node"].widget.choices = target_choices(targets)
         agency = report.agency or report.target_agency
         suggestion = routing_suggestion(agency=agency, category_id=report.category_id,
                                         region_code=report.region_id) if agency else None
@@ -78,7 +73,7 @@ def _prepare(request: StaffRequest, report: Report, form_set: dict[str, Any]) ->
         if suggestion is not None and not form_set["dispose"].is_bound:
             form_set["dispose"].initial["node"] = suggestion.code
     if "forward" in form_set:
-        form_set["forward"].fields["node"].widget.choices = _node_choices(
+        form_set["forward"].fields["node"].widget.choices = target_choices(
             forward_targets(report))
     if "archive" in form_set or "dispose" in form_set:
         # For the verifier (lapor.search): duplicate candidates with their score, routing
