@@ -28,6 +28,9 @@ from lapor.reports.models import Report, ReportEvent
 from lapor.reports.states import Status
 from tests.factories import Tree, reporter_of, submit
 
+# A region no hub covers: an unaddressed report about it waits in the national pool.
+NO_HUB = "31.71.01"
+
 WITA = ZoneInfo("Asia/Makassar")
 WIB = ZoneInfo("Asia/Jakarta")
 
@@ -93,7 +96,7 @@ def test_day_zero_is_the_local_date_of_the_verifying_tier(tree: Tree) -> None:
     # Mon 16 Mar 00:30 WITA is still Sun 15 Mar 23:30 in WIB (and 16:30 UTC on Sunday).
     moment = wita(3, 16, 0, 30)
     kutim = submit(tree, at=moment).report
-    national = submit(tree, at=moment, target_agency_code=None).report
+    national = submit(tree, at=moment, target_agency_code=None, region_code=NO_HUB).report
     # Kutai Timur, day 0 Mon 16: Tue 17 (1), Wed 25 (2), Thu 26 (3).
     assert kutim.verify_due_at == due(3, 26)
     # National pool, day 0 Sun 15: Mon 16 (1), Tue 17 (2), Wed 25 (3), end of day in WIB.

@@ -300,6 +300,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         result = submit(
             self.tree, at=self.now, is_anonymous=anonymous, is_confidential=confidential,
             target_agency_code=None if national else "kutim",
+            # National: about a region no hub covers (Gambir, Jakarta).
+            region_code="31.71.01" if national else "64.08.04",
             title=f"Jalan rusak {planted.marker}",
             body=f"Jalan di depan pasar berlubang besar. {planted.marker}",
             reporter_name=planted.name, reporter_email=planted.email,

@@ -26,6 +26,9 @@ from lapor.reports.selectors import InboxFilters, inbox, report_for_staff
 from lapor.reports.states import Status
 from tests.factories import Tree, drive, reporter_of, submit
 
+# A region no hub covers: an unaddressed report about it waits in the national pool.
+NO_HUB = "31.71.01"
+
 STAFF = [
     "national", "hub", "liaison_pupr", "officer_pupr", "liaison_binamarga", "liaison_dinkes",
     "supervisor_kutim", "supervisor_pupr", "auditor", "sysadmin", "hub_samarinda",
@@ -146,7 +149,8 @@ def test_action_by_every_role(tree: Tree, name: str) -> None:
     meets the report in the same status.
     """
     case = CASES[name]
-    overrides: dict[str, Any] = {"target_agency_code": None} if case.national_pool else {}
+    overrides: dict[str, Any] = (
+        {"target_agency_code": None, "region_code": NO_HUB} if case.national_pool else {})
     report = drive(tree, case.status, forwarded=case.forwarded, **overrides)
     other = submit(tree).report
     expected = {
@@ -197,11 +201,12 @@ def landscape(tree: Tree) -> dict[str, Report]:
         "binamarga": drive(tree, "disposed", forwarded=True),
         "bm_returned": drive(tree, "disposed", forwarded=True),
         "pupr_returned": drive(tree, "disposed"),
-        "national_pool": submit(tree, target_agency_code=None).report,
-        "national_to_pupr": submit(tree, target_agency_code=None).report,
+        "national_pool": submit(tree, target_agency_code=None, region_code=NO_HUB).report,
+        "national_to_pupr": submit(tree, target_agency_code=None, region_code=NO_HUB).report,
         "samarinda": submit(tree, target_agency_code=tree.samarinda.code).report,
         "confidential_dinkes": submit(tree, is_confidential=True).report,
-        "citizen_own": submit(tree, target_agency_code=None, actor=tree.actor("citizen")).report,
+        "citizen_own": submit(tree, target_agency_code=None, region_code=NO_HUB,
+                              actor=tree.actor("citizen")).report,
         "closed_pupr": drive(tree, "closed"),
     }
     for key in ("dinkes", "confidential_dinkes"):
@@ -495,7 +500,7 @@ def test_visible_report_ids_is_reports_visible_to_read_the_other_way(tree: Tree)
     drive(tree, "disposed", forwarded=True)
     drive(tree, "submitted")
     submit(tree, target_agency_code=tree.samarinda.code, region_code="64.72")
-    travelled = submit(tree, target_agency_code=None).report  # the national pool
+    travelled = submit(tree, target_agency_code=None, region_code=NO_HUB).report  # national
     services.report_dispose(actor=national, report_id=travelled.pk, node_code=tree.pupr.code)
     services.report_return(actor=tree.actor("liaison_pupr"), report_id=travelled.pk,
                            reason="Bukan wewenang Dinas PUPR")

@@ -57,6 +57,14 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Shown to the reporter though not to the public: a photo of a follow-up "only for the
+    # reporter" (lapor.reports.visibility). A published file is shown to the reporter anyway.
+    for_reporter = models.BooleanField(default=False)
+    # The follow-up this file was posted with; null for a file attached on its own.
+    followup = models.ForeignKey(
+        "reports.ReportEvent", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -79,6 +87,10 @@ class Attachment(models.Model):
                 condition=Q(is_public=False)
                 | Q(scan_status__in=SERVABLE_SCAN_STATUSES, published_at__isnull=False),
                 name="attachment_public_is_checked",
+            ),
+            models.CheckConstraint(
+                condition=Q(for_reporter=False) | Q(scan_status__in=SERVABLE_SCAN_STATUSES),
+                name="attachment_for_reporter_is_checked",
             ),
         ]
 

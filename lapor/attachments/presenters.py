@@ -43,6 +43,8 @@ def _as_dict(attachment: Attachment, name: str) -> dict[str, Any]:
         "uploaded_by": attachment.uploaded_by,
         "created_at": attachment.created_at,
         "is_public": attachment.is_public,
+        "for_reporter": attachment.for_reporter,
+        "followup": attachment.followup_id is not None,
         "scan_status": attachment.scan_status,
         "metadata_stripped": BY_CONTENT_TYPE[attachment.content_type].stripped,
     }

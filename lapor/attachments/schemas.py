@@ -16,6 +16,10 @@ class AttachmentOut(Schema):
     uploaded_by: str
     created_at: datetime
     is_public: bool
+    # Shown to the reporter, not the public: a photo of a follow-up only for the reporter.
+    for_reporter: bool
+    # Posted with a follow-up (with the follow-up's visibility).
+    followup: bool
     scan_status: str
     # True when the stored copy had its metadata stripped (images, PDF); False for video.
     metadata_stripped: bool

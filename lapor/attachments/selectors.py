@@ -36,10 +36,10 @@ def attachment_for_staff(actor: Actor, report_id: int, attachment_id: int) -> tu
 
 
 def _reporter_scope(report: Report) -> QuerySet[Attachment]:
-    # The reporter sees what they sent plus what staff published; internal staff files stay
-    # internal.
+    # The reporter sees what they sent, what staff published and the photos of follow-ups
+    # meant for them; internal staff files stay internal.
     return _servable().filter(report=report).filter(
-        Q(uploaded_by=UploadedBy.REPORTER) | Q(is_public=True)
+        Q(uploaded_by=UploadedBy.REPORTER) | Q(is_public=True) | Q(for_reporter=True)
     )
 
 

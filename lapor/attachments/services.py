@@ -2,7 +2,9 @@
 
 ``attachment_add`` checks everything it can before the slow part (who, report status, limits),
 cleans and scans the file outside any transaction, then in one transaction locks the report,
-checks again, writes the file through the storage API and creates the row. If anything in that
+checks again, writes the file through the storage API and creates the row.
+``attachment_follow_up`` does the same for the photos of a follow-up, in the follow-up's own
+transaction, and gives them the follow-up's visibility. In both, if anything in that
 transaction fails, the file is removed; if storing fails, no row is written (503
 ``storage_failed``). So a failure never leaves a row without a file or a file without a row.
 """
@@ -13,6 +15,7 @@ import hashlib
 import logging
 import unicodedata
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,9 +41,10 @@ from lapor.core.errors import (
 from lapor.orgs.actors import Actor, ActorKind, Assignment
 from lapor.privacy import vault
 from lapor.reports.events import event_append
-from lapor.reports.models import Report, Visibility
+from lapor.reports.models import Report, ReportEvent, Visibility
 from lapor.reports.permissions import can_read
-from lapor.reports.states import EventKind
+from lapor.reports.services import report_follow_up
+from lapor.reports.states import Action, EventKind
 
 logger = logging.getLogger(__name__)
 
@@ -248,4 +252,126 @@ def attachment_publish(*, actor: Actor, report_id: int, attachment_id: int) -> A
     event_append(report=report, kind=EventKind.ATTACHMENT_PUBLISHED, actor=actor,
                  assignment=grant,
                  visibility=Visibility.INTERNAL, payload={"attachment_id": attachment.pk})
+    return attachment
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    filename: str
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    cleaned: content.CleanFile
+    scan_status: ScanStatus
+    display: str
+
+
+def _publishable(report: Report, content_type: str) -> bool:
+    """The rule of :func:`attachment_publish`: never a confidential report's file, never an
+    anonymous report's video (its metadata cannot be stripped)."""
+    return not report.is_confidential and not (
+        report.is_anonymous and content_type == MP4.content_type)
+
+
+def attachment_follow_up(
+    *, actor: Actor, report_id: int, body: str, final: bool = False, public: bool = True,
+    files: Sequence[Upload] = (), expected_version: int | None = None,
+) -> Report:
+    """Post a follow-up (:func:`lapor.reports.services.report_follow_up`) with its photos, in
+    one transaction: both are stored or neither is.
+
+    The photos take the follow-up's visibility (lapor.reports.visibility): with a public
+    follow-up they are published, exactly as the "Publish" button does (audited); with a
+    follow-up only for the reporter they are shown to the reporter and staff. A file that may
+    never be public (a confidential report's, an anonymous report's video) goes to the
+    reporter only. Every file passes the checks of :func:`attachment_add` first (type, size,
+    limits, metadata stripping, scan); a refusal stores nothing, the follow-up included.
+    """
+    if not files:
+        return report_follow_up(actor=actor, report_id=report_id, body=body, final=final,
+                                public=public, expected_version=expected_version)
+    for upload in files:
+        if len(upload.data) > settings.LAPOR_ATTACHMENT_MAX_BYTES:
+            raise PayloadTooLarge("attachment_too_large", field="file",
+                                  detail={"max_bytes": settings.LAPOR_ATTACHMENT_MAX_BYTES})
+    report = Report.objects.select_related("tier", "current_node", "agency").filter(
+        pk=report_id).first()
+    if report is None:
+        raise NotFound("not_found")
+    if actor.kind != ActorKind.STAFF:
+        raise NotFound("not_found")
+    _uploader(actor, report)
+    _check_report(report, UploadedBy.STAFF, 1)
+    prepared: list[_Prepared] = []
+    for upload in files:
+        cleaned = content.check_and_clean(upload.data)
+        prepared.append(_Prepared(cleaned, _scan(upload.data), clean_display_name(
+            upload.filename, extension=cleaned.type.extension)))
+    storage = attachment_storage()
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            report = report_follow_up(actor=actor, report_id=report_id, body=body, final=final,
+                                      public=public, expected_version=expected_version)
+            kind = Action.RESPOND if final else Action.FOLLOW_UP
+            followup = ReportEvent.objects.filter(report=report, kind=kind).latest("id")
+            uploader = _uploader(actor, report)
+            # The follow-up moved the report on: uploads must still be open (a final one
+            # leaves it "responded", which accepts them), and the room is checked under lock.
+            _check_report(report, UploadedBy.STAFF, 1)
+            _check_attachment_room(report, prepared)
+            for item in prepared:
+                stored.append(_store(storage, f"{uuid.uuid4().hex}{item.cleaned.type.extension}",
+                                     item.cleaned.data))
+                _followup_row(report, actor, uploader.grant, followup=followup, item=item,
+                              stored=stored[-1], publish=public)
+    except BaseException:
+        for name in stored:
+            _discard(storage, name)
+        raise
+    return report
+
+
+def _check_attachment_room(report: Report, prepared: Sequence[_Prepared]) -> None:
+    totals = Attachment.objects.filter(report=report, uploaded_by=UploadedBy.STAFF).aggregate(
+        count=Count("id"), size=Sum("size"))
+    if totals["count"] + len(prepared) > settings.LAPOR_ATTACHMENTS_PER_REPORT:
+        raise Conflict("attachment_limit_reached",
+                       detail={"max_files": settings.LAPOR_ATTACHMENTS_PER_REPORT})
+    size = (totals["size"] or 0) + sum(len(p.cleaned.data) for p in prepared)
+    if size > settings.LAPOR_ATTACHMENT_REPORT_MAX_BYTES:
+        raise Conflict("attachment_limit_reached",
+                       detail={"max_bytes": settings.LAPOR_ATTACHMENT_REPORT_MAX_BYTES})
+
+
+def _followup_row(report: Report, actor: Actor, grant: Assignment | None, *,
+                  followup: ReportEvent, item: _Prepared, stored: str,
+                  publish: bool) -> Attachment:
+    """One photo of a follow-up; the caller holds the report's lock."""
+    now = clock.now()
+    public = publish and _publishable(report, item.cleaned.type.content_type)
+    attachment = Attachment.objects.create(
+        report=report, uploaded_by=UploadedBy.STAFF, uploader=actor.user, stored_name=stored,
+        original_name_encrypted=vault.encrypt(item.display),
+        content_type=item.cleaned.type.content_type,
+        size=len(item.cleaned.data), sha256=hashlib.sha256(item.cleaned.data).hexdigest(),
+        created_at=now, scan_status=item.scan_status, followup=followup,
+        for_reporter=not public,
+        is_public=public and item.scan_status in SERVABLE_SCAN_STATUSES,
+        published_at=now if public else None, published_by=actor.user if public else None,
+    )
+    event_append(
+        report=report, kind=EventKind.ATTACHMENT_ADDED, actor=actor, assignment=grant,
+        visibility=Visibility.PUBLIC if attachment.is_public else Visibility.REPORTER,
+        payload={"attachment_id": attachment.pk, "content_type": attachment.content_type,
+                 "size": attachment.size, "followup_event_id": followup.pk},
+    )
+    if attachment.is_public:
+        audit_record(action="attachment.publish", actor=actor, target_type="attachment",
+                     target_id=attachment.pk,
+                     payload={"report_id": report.pk, "anonymous": report.is_anonymous,
+                              "content_type": attachment.content_type,
+                              "sha256": attachment.sha256, "with_followup": followup.pk})
     return attachment

@@ -27,7 +27,6 @@ from lapor.channels.pipeline import (
     Incoming,
     NewReport,
     Outcome,
-    agency_for_region,
     command_answer,
     parse_command,
     report_create,
@@ -195,7 +194,7 @@ def _on_confirm(incoming: Incoming, identity: ChannelIdentity, conversation: Con
     region = str(data.get("district", ""))
     outcome = report_create(incoming, identity, NewReport(
         text=str(data.get("text", "")), region_code=region,
-        type=str(data.get("type", ReportType.COMPLAINT)), target=agency_for_region(region),
+        type=str(data.get("type", ReportType.COMPLAINT)),
         anonymous=bool(data.get("anonymous")),
         media=tuple(str(m) for m in data.get("media", []))))
     if outcome.report_id is not None:

@@ -194,13 +194,6 @@ def keyword_agency(text: str) -> tuple[OrgNode | None, str]:
     return sop.node, rest.strip()
 
 
-def agency_for_region(region_code: str) -> OrgNode | None:
-    """The active agency whose region is the regency (or city) of ``region_code``."""
-    regency = ".".join(region_code.split(".")[:2])
-    return (OrgNode.objects.filter(kind=NodeKind.AGENCY, is_active=True, region_id=regency)
-            .order_by("-is_hub", "pk").first())
-
-
 def title_from(text: str) -> str:
     """The first sentence or line, at most ~80 characters cut at a word."""
     first = re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0].strip()
@@ -244,7 +237,10 @@ def report_create(incoming: Incoming, identity: ChannelIdentity, new: NewReport)
     report = submitted.report
     link_report(report_id=report.pk, identity=identity,
                 public_post_id=incoming.public_post_id)
-    where = (new.target.name if new.target is not None else _("the national LAPOR! desk"))
+    # Named by its keyword, else where report_submit routed it (its region's hub or national).
+    receiver = new.target if new.target is not None else report.tier
+    where = (_("the national LAPOR! desk") if receiver.kind == NodeKind.ROOT
+             else receiver.name)
     text = _("LAPOR! Your report was received with number #%(number)s and goes to "
              "%(where)s. Status: send %(hint)s.") % {
         "number": report.tracking_number, "where": where,

@@ -61,6 +61,8 @@ class SopSpec:
     first_followup_days: int | None = None
     escalate_after_days: int | None = None
     sms_keyword: str | None = None
+    # The hub receives its region's reports that name no agency (docs/lifecycle.md).
+    receives_region_reports: bool | None = None
 
 
 ROOT = "nasional"
@@ -112,9 +114,11 @@ SANGATTA = ("64.08.04", "64.08.12")
 SOPS: dict[str, SopSpec] = {
     ROOT: SopSpec("WIB"),
     # Kutai Timur verifies within 2 HK (shorter than the national 3 HK) and takes SMS "KUTIM".
+    # Both hubs receive their region's reports that name no agency: Kutai Timur's own, and
+    # the province's hub those of the regencies/cities without a hub of their own.
     KUTIM: SopSpec("WITA", editor="kominfo", verify_days=2, escalate_after_days=2,
-                   sms_keyword="KUTIM"),
-    KALTIM: SopSpec("WITA", editor="kaltim", sms_keyword="KALTIM"),
+                   sms_keyword="KUTIM", receives_region_reports=True),
+    KALTIM: SopSpec("WITA", editor="kaltim", sms_keyword="KALTIM", receives_region_reports=True),
     KEMENKES: SopSpec("WIB", editor="kemenkes", escalate_after_days=3),
 }
 
@@ -746,7 +750,7 @@ TEMPLATES: tuple[Template, ...] = (
              "Usulan taman di dekat Jalan Pendidikan telah diteruskan ke Bappeda dan Dinas "
              "Perumahan dan Kawasan Permukiman untuk dikaji dalam rencana tata ruang.",
              type=ASP, regions=("64.08.04",), unit="kutim-diskominfo", weight=1),
-    # Other agencies (through the national pool or their own hub)
+    # Other agencies (named by the reporter: their own hub verifies)
     Template("jalan-rusak", "Jalan provinsi di Kecamatan {kec} rusak berat",
              "Ruas jalan provinsi di {jalan} sekitar {desa} rusak berat sepanjang beberapa "
              "kilometer. Perjalanan ke Sangatta yang biasanya dua jam kini bisa lima jam. Mohon "

@@ -261,7 +261,8 @@ def _configure(nodes: dict[str, OrgNode], categories: dict[str, Category],
         if code != data.ROOT:
             sop_update(actor=actor_for_user(users[spec.editor]), agency=nodes[code],
                        verify_days=spec.verify_days, first_followup_days=spec.first_followup_days,
-                       escalate_after_days=spec.escalate_after_days, sms_keyword=spec.sms_keyword)
+                       escalate_after_days=spec.escalate_after_days, sms_keyword=spec.sms_keyword,
+                       receives_region_reports=spec.receives_region_reports)
     kutim = nodes[data.KUTIM]
     admin = actor_for_user(users[data.VERIFIERS[data.KUTIM]])
     month, day = data.KUTIM_ANNIVERSARY
@@ -339,7 +340,7 @@ class _Draft:
     channel: str
     agency: str  # the agency responsible (demo code)
     unit: str | None  # the unit named by the template, else the routing rules decide
-    national: bool  # sent to the national pool instead of the agency's hub
+    national: bool  # sent without a chosen agency: routed by region (see _national)
     anonymous: bool
     confidential: bool
     sensitive: bool
@@ -491,16 +492,22 @@ class _Planner:
         return channel
 
     def _national(self, scenario: str, agency: str, channel: str) -> bool:
-        """Sent to the national pool (no agency picked) rather than to the agency's hub."""
+        """Sent without a chosen agency ("Serahkan kepada verifikator"): routed by its region
+        (lapor.orgs.selectors.report_receiver), for the demo's places Kutai Timur's hub.
+
+        Only Kutai Timur's own matters are left unaddressed: a hub disposes only inside its
+        own tree, so the province's and the ministry's reporters name their agency."""
+        if agency != data.KUTIM:
+            return False
         if scenario == "submitted_overdue":
-            return True  # the national backlog
+            return True  # the backlog of unaddressed reports
         if scenario == "archived_duplicate":
             return False
         if channel in (Channel.SMS, Channel.WALK_IN):
             return False  # the SMS keyword, or the hub's own front desk, names the agency
         if channel == Channel.X:
-            return True  # #LAPOR mentions are read by the national admins
-        return self.rng.random() < (0.3 if agency == data.KUTIM else 0.6)
+            return True  # #LAPOR mentions name no agency
+        return self.rng.random() < 0.3
 
     def _reporter(self, channel: str, by_account: bool) -> tuple[str, str, str]:
         rng = self.rng
@@ -656,7 +663,7 @@ class _Story:
         self.report_id = 0
         self.reporter: Actor = PUBLIC
         self.unit: OrgNode | None = None
-        self.tier = data.ROOT if draft.national else draft.agency
+        self.tier = draft.agency  # set from the routed report by submit()
         self.disposed_at: datetime | None = None
         self.hold_answer = ""
         self.last: Report | None = None
@@ -793,6 +800,8 @@ class _Story:
             reporter_email=d.email, reporter_phone=d.phone,
         )
         self.report_id = submitted.report.pk
+        # The pool the routing chose (its region's hub, else the national one).
+        self.tier = self.g.agency_code(submitted.report.tier)
         d.tracking_number = submitted.report.tracking_number
         self.reporter = (self.g.actor("warga") if d.by_account
                          else reporter_actor(report_id=self.report_id))

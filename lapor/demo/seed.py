@@ -423,7 +423,7 @@ def ensure_tree(options: SeedOptions) -> tuple[list[Any], int]:
     from django.db import connection, transaction  # noqa: PLC0415
 
     from lapor.orgs.models import NodeKind, OrgNode, Sop  # noqa: PLC0415
-    from lapor.orgs.services import zone_for_region  # noqa: PLC0415
+    from lapor.orgs.services import is_regency_hub, zone_for_region  # noqa: PLC0415
     from lapor.regions.models import Region  # noqa: PLC0415
 
     if options.agency is not None:
@@ -471,7 +471,8 @@ def ensure_tree(options: SeedOptions) -> tuple[list[Any], int]:
                 made.append(node)
             OrgNode.objects.bulk_create(made, batch_size=2000)
             Sop.objects.bulk_create(
-                [Sop(node_id=n.pk, timezone=zone_for_region(n.region_id))
+                [Sop(node_id=n.pk, timezone=zone_for_region(n.region_id),
+                     receives_region_reports=is_regency_hub(n))
                  for n in made if n.kind == NodeKind.AGENCY])
     agencies = OrgNode.objects.in_bulk(agency_codes, field_name="code")
     return [agencies[c] for c in agency_codes], len(missing)

@@ -23,6 +23,7 @@ from lapor.orgs.models import OrgNode
 from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports.models import Report, ReportEvent, ReportFollow, Visibility
 from lapor.reports.states import Action
+from lapor.reports.visibility import text_visible_to
 from lapor.reports.zones import report_zone
 
 # Event kind -> reporter message (None: the reporter is not told).
@@ -135,12 +136,19 @@ def _callback_rows(report: Report, event: ReportEvent, agency: OrgNode) -> list[
     ]
 
 
+def _with_message(context: dict[str, object], event: ReportEvent,
+                  audience: Visibility) -> dict[str, object]:
+    """``context`` with the event's text as ``message`` where ``audience`` may read it
+    (lapor.reports.visibility), else an empty message."""
+    readable = text_visible_to(event.kind, event.visibility, audience)
+    return {**context, "message": event.body if readable else ""}
+
+
 def notify_report_event(*, report: Report, event: ReportEvent) -> int:
     """Write the outbox rows ``event`` causes. Runs in the caller's transaction."""
     agency = node_agency_or_root(report.current_node)
     zone = report_zone(report)
     context = report_context(report, zone)
-    context["message"] = event.body
     context["reason"] = report.get_archive_reason_display() if report.archive_reason else ""
     if event.kind == Action.SUBMIT:
         context["due_date"] = due_text(report, report.verify_due_at, zone)
@@ -151,19 +159,24 @@ def notify_report_event(*, report: Report, event: ReportEvent) -> int:
     rows: list[OutboxMessage] = []
     reporter_key = REPORTER_EVENTS.get(event.kind)
     if reporter_key is not None:
-        rows += _reporter_rows(report, event, reporter_key, context, agency)
+        rows += _reporter_rows(report, event, reporter_key,
+                               _with_message(context, event, Visibility.REPORTER), agency)
     if reporter_key is not None and event.visibility == Visibility.PUBLIC:
         # Reporters of duplicates merged into this report follow it (lapor.reports.merge):
-        # its public events reach them through their own report's channel.
+        # its public events reach them through their own report's channel, with the text
+        # only where the public may read it.
+        public_context = _with_message(context, event, Visibility.PUBLIC)
         for follow in ReportFollow.objects.filter(report=report).select_related(
                 "follower__contact"):
-            rows += _reporter_rows(follow.follower, event, reporter_key, context, agency,
-                                   who=f"follower{follow.follower_id}")
+            rows += _reporter_rows(follow.follower, event, reporter_key, public_context,
+                                   agency, who=f"follower{follow.follower_id}")
     staff_key = STAFF_EVENTS.get(event.kind)
     if staff_key is not None:
         users = [u for u in recipients.holders(report)
                  if event.actor_id is None or u.pk != event.actor_id]
         rows += staff_messages(cause=f"e{event.pk}", event=staff_key, users=users,
-                               agency=agency, context=context, report_id=report.pk)
+                               agency=agency,
+                               context=_with_message(context, event, Visibility.INTERNAL),
+                               report_id=report.pk)
     rows += _callback_rows(report, event, agency)
     return outbox_add(rows)

@@ -22,8 +22,9 @@ from lapor.open311.models import Submission
 from lapor.open311.render import Open311Error
 from lapor.reports.feed import public_scope
 from lapor.reports.models import Report, ReportEvent, ReportType, Visibility
-from lapor.reports.states import Action, Status
+from lapor.reports.states import Status
 from lapor.reports.submission import normalise_tracking_number
+from lapor.reports.visibility import kinds_with_text_for
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed (discovery "changeset").
@@ -31,7 +32,9 @@ CHANGESET = datetime(2026, 11, 29, tzinfo=UTC)
 # Spec: "Default query limit is a span of 90 days or first 1000 requests returned".
 RESULTS_MAX = 1000
 DESCRIPTION_MAX = 4000
-FOLLOW_UP_KINDS = (Action.FOLLOW_UP, Action.RESPOND)
+# GeoReport's status_notes: the newest text the public may read (lapor.reports.visibility),
+# in practice a public follow-up.
+STATUS_NOTE_KINDS = tuple(kinds_with_text_for(Visibility.PUBLIC))
 REGION_ATTRIBUTE, TYPE_ATTRIBUTE = "region_code", "report_type"
 OPEN, CLOSED = "open", "closed"
 
@@ -118,7 +121,7 @@ def service_definition(code: str) -> dict[str, Any]:
 def _requests_scope() -> QuerySet[Report]:
     newest_note = (
         ReportEvent.objects.filter(report=OuterRef("pk"), visibility=Visibility.PUBLIC,
-                                   kind__in=FOLLOW_UP_KINDS)
+                                   kind__in=STATUS_NOTE_KINDS)
         .exclude(body="").order_by("-created_at", "-id").values("body")[:1]
     )
     # The first file staff published (the rule of lapor.attachments.selectors' public scope;

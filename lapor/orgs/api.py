@@ -121,6 +121,8 @@ class SopOut(Schema):
     escalate_after_days: int
     urgent_max_days: int
     sms_keyword: str | None
+    receives_region_reports: bool = Field(
+        description="The hub receives the reports about its region that name no agency")
     days_off: list[date]
     routing_rules: list[dict[str, Any]]
     escalation_chain: list[str]
@@ -137,6 +139,9 @@ class SopIn(Schema):
         None, description="Reports with a resolution tier of at most this many HK are urgent: "
         "their deadline notices go out at once, any hour (0, 2, 5, 14 or 60; 0: none)")
     sms_keyword: str | None = Field(None, max_length=20)
+    receives_region_reports: bool | None = Field(
+        None, description="Receive the reports about the agency's region that name no agency "
+                          "(hub agencies with a region only)")
 
 
 class DayOffIn(Schema):
@@ -174,6 +179,7 @@ def _sop_out(agency: OrgNode) -> dict[str, Any]:
         "escalate_after_days": sop.escalate_after_days,
         "urgent_max_days": sop.urgent_max_days,
         "sms_keyword": sop.sms_keyword,
+        "receives_region_reports": sop.receives_region_reports,
         "days_off": list(DayOff.objects.filter(node=agency).values_list("date", flat=True)),
         "routing_rules": [
             {"category": r.category.code if r.category else None,
@@ -202,7 +208,8 @@ def sop_get(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @sop_router.patch("/orgs/{code}/sop", response=_SOP,
-                  summary="Change deadlines (never above national maxima), zone, SMS keyword")
+                  summary="Change deadlines (never above national maxima), zone, SMS keyword, "
+                          "region routing")
 def sop_patch(request: HttpRequest, code: str, payload: SopIn) -> dict[str, Any]:
     agency = _agency(code)
     services.sop_update(actor=request_actor(request), agency=agency,

@@ -121,6 +121,10 @@ class Sop(models.Model):
     urgent_max_days = models.PositiveSmallIntegerField(default=2)
     # SMS keyword prefix ("KUTIM <text>") that routes a message to this agency.
     sms_keyword = models.CharField(max_length=20, null=True, blank=True, unique=True)
+    # "No wrong door" by region: a hub agency whose setting is on receives the reports about
+    # its region that name no agency (portal "Serahkan kepada verifikator", SMS without a
+    # keyword, chats, e-mail, Open311, ...). See lapor.orgs.selectors.report_receiver.
+    receives_region_reports = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

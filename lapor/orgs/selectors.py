@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode, Role, RoleAssignment, RoutingRule, Sop
@@ -29,6 +29,41 @@ def node_agency_or_root(node: OrgNode) -> OrgNode:
     agency = node.agency
     assert agency is not None  # noqa: S101  (narrowing: agency_id checked above)
     return agency
+
+
+def region_hub(region_code: str) -> OrgNode | None:
+    """The hub agency that receives the reports about ``region_code`` that name no agency.
+
+    The regency/city's agency (``64.08`` for ``64.08.04.2001``), else the province's (``64``),
+    each only when it is an active hub, its SOP's ``receives_region_reports`` is on, and it has
+    at least one active hub verifier (a pool nobody reads is a wrong door). Training spaces
+    (lapor.training, reverse relation ``training_space``) never receive real reports. With
+    several candidates for one region the oldest agency wins. ``None``: no hub covers it.
+    """
+    parts = region_code.split(".")
+    levels = [".".join(parts[:2]), parts[0]] if len(parts) >= 2 else [parts[0]]
+    verifiers = RoleAssignment.objects.filter(node=OuterRef("pk"), role=Role.HUB_VERIFIER,
+                                              user__is_active=True)
+    found: dict[str, OrgNode] = {}
+    for hub in (OrgNode.objects.filter(kind=NodeKind.AGENCY, is_active=True, is_hub=True,
+                                       region_id__in=levels, sop__receives_region_reports=True,
+                                       training_space__isnull=True)
+                .filter(Exists(verifiers)).order_by("pk")):
+        found.setdefault(str(hub.region_id), hub)
+    return next((found[level] for level in levels if level in found), None)
+
+
+def report_receiver(*, target: OrgNode | None, region_code: str) -> OrgNode:
+    """The tier whose verifiers receive a new report ("no wrong door", docs/lifecycle.md).
+
+    The one routing rule every way in uses (through :func:`lapor.reports.submission.
+    report_submit`): a report naming a hub agency waits in that hub's pool; one naming an
+    agency without verifiers waits in the national pool (its verifiers dispose it there); one
+    naming no agency goes to :func:`region_hub` of its region, else to the national pool.
+    """
+    if target is not None:
+        return target if target.is_hub else node_root()
+    return region_hub(region_code) or node_root()
 
 
 def sop_for(owner: OrgNode) -> Sop:

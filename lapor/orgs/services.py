@@ -53,7 +53,9 @@ def node_create(
     """Add a node under ``parent``; computes its materialised path, depth and agency.
 
     The root and every agency get their SOP row, with national defaults and the time zone given
-    or derived from the agency's region.
+    or derived from the agency's region. A regency/city hub (region ``PP.RR``) receives its
+    region's reports that name no agency by default (``Sop.receives_region_reports``; routing
+    waits until it has a hub verifier, lapor.orgs.selectors.region_hub).
     """
     if timezone is not None and timezone not in TIMEZONES:
         raise ValidationFailed("validation_error", field="timezone")
@@ -74,8 +76,15 @@ def node_create(
         node.agency_id = parent.agency_id
     node.save(update_fields=["path", "depth", "agency"])
     if kind in (NodeKind.ROOT, NodeKind.AGENCY):
-        Sop.objects.create(node=node, timezone=timezone or zone_for_region(region_id))
+        Sop.objects.create(node=node, timezone=timezone or zone_for_region(region_id),
+                           receives_region_reports=is_regency_hub(node))
     return node
+
+
+def is_regency_hub(node: OrgNode) -> bool:
+    """A hub agency of a regency or city (Kemendagri code ``PP.RR``, e.g. ``64.08``)."""
+    return (node.kind == NodeKind.AGENCY and node.is_hub and node.region_id is not None
+            and str(node.region_id).count(".") == 1)
 
 
 def zone_for_region(region_code: str | None) -> str:
@@ -135,8 +144,13 @@ def sop_update(
     escalate_after_days: int | None = None,
     sms_keyword: str | None = None,
     urgent_max_days: int | None = None,
+    receives_region_reports: bool | None = None,
 ) -> Sop:
-    """Change an agency's SOP. Deadlines may be shorter than the national maxima, never longer."""
+    """Change an agency's SOP. Deadlines may be shorter than the national maxima, never longer.
+
+    ``receives_region_reports``: whether the agency's hub receives the reports about its region
+    that name no agency; only a hub agency with a region can switch it on.
+    """
     if agency.kind not in (NodeKind.AGENCY, NodeKind.ROOT):
         raise ValidationFailed("invalid_target", field="agency")
     if not can_edit_sop(actor, agency):
@@ -158,12 +172,14 @@ def sop_update(
         raise ValidationFailed("validation_error", field="sms_keyword")
     if keyword and Sop.objects.filter(sms_keyword=keyword).exclude(node=agency).exists():
         raise ValidationFailed("duplicate", field="sms_keyword")
+    _check_region_routing(agency, receives_region_reports)
 
     sop, _ = Sop.objects.select_for_update().get_or_create(node=agency)
     changed: list[str] = []
-    updates: dict[str, int | str | None] = {
+    updates: dict[str, int | str | bool | None] = {
         **days, "timezone": timezone, "escalate_after_days": escalate_after_days,
         "urgent_max_days": urgent_max_days,
+        "receives_region_reports": receives_region_reports,
     }
     for name, update in updates.items():
         if update is not None:
@@ -178,6 +194,13 @@ def sop_update(
                      target_id=agency.pk, payload={f: getattr(sop, f) for f in changed})
     sop_draft_refresh(node=agency)
     return sop
+
+
+def _check_region_routing(agency: OrgNode, receives: bool | None) -> None:
+    """Only a hub agency with a region can receive its region's unaddressed reports."""
+    if receives and not (agency.kind == NodeKind.AGENCY and agency.is_hub
+                         and agency.region_id is not None):
+        raise ValidationFailed("invalid_target", field="receives_region_reports")
 
 
 def day_off_add(*, actor: Actor, agency: OrgNode, day: date, reason: str) -> DayOff:

@@ -42,9 +42,11 @@ from lapor.reports.models import (
     ReportEvent,
     ReportType,
     Support,
+    Visibility,
 )
 from lapor.reports.permissions import reports_of_reporter
 from lapor.reports.selectors import REPORTER_VISIBILITIES
+from lapor.reports.visibility import text_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +79,9 @@ def _events(report: Report) -> list[dict[str, Any]]:
     return [
         {"kind": e.kind, "created_at": e.created_at, "from_status": e.from_status,
          "to_status": e.to_status, "visibility": e.visibility, "actor_role": e.actor_role,
-         "actor_unit": _unit(e.actor_node), "body": e.body, "payload": e.payload}
+         "actor_unit": _unit(e.actor_node),
+         "body": e.body if text_visible_to(e.kind, e.visibility, Visibility.REPORTER) else "",
+         "payload": e.payload}
         for e in rows
     ]
 

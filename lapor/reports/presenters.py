@@ -2,6 +2,9 @@
 
 - The public sees status and public events only; a confidential report's bodies never.
 - The reporter sees public and reporter-visible events, never internal ones.
+- An event's text is shown only to the audiences its declaration allows
+  (:mod:`lapor.reports.visibility`): the public learns that a report was disposed, not the
+  note the verifier wrote to the unit.
 - Staff never receive an anonymous reporter's identity; a named reporter's identity is read
   through the vault (:mod:`lapor.privacy.identity`), which records every read.
 """
@@ -17,12 +20,15 @@ from lapor.privacy.detector import kinds_found
 from lapor.privacy.identity import identity_read
 from lapor.privacy.models import Purpose
 from lapor.reports import selectors
-from lapor.reports.models import Report, ReportEvent
+from lapor.reports.models import PUBLIC_STATUSES, Report, ReportEvent, Visibility
 from lapor.reports.states import STATUS_LABELS_EN, Status
+from lapor.reports.visibility import text_visibility, text_visible_to
 from lapor.reports.zones import report_zone
 
-# Payload keys that may leave in a public timeline.
-_PUBLIC_PAYLOAD_KEYS = {"node_name", "reason", "duplicate_of"}
+# Payload keys that may leave in a public timeline. ``reason`` is the archive category (a
+# label of the fixed list, never free text): public only while the report itself is listed.
+_PUBLIC_PAYLOAD_KEYS = {"node_name", "duplicate_of"}
+_LISTED_PAYLOAD_KEYS = {*_PUBLIC_PAYLOAD_KEYS, "reason"}
 
 
 def status_label(status: str, language: str) -> str:
@@ -33,13 +39,24 @@ def _ref(node: OrgNode | None) -> dict[str, str] | None:
     return {"code": node.code, "name": node.name} if node is not None else None
 
 
-def _event(event: ReportEvent, *, public: bool, confidential: bool = False) -> dict[str, Any]:
-    """One timeline entry. In public, a confidential report shows only kinds, times and
-    statuses: no text and no organisation names."""
+def _listed(report: Report) -> bool:
+    """Is the report in the public list (lapor.reports.feed.public_scope, without a query)?"""
+    return (not report.is_confidential and not report.is_training
+            and report.status in PUBLIC_STATUSES)
+
+
+def _event(event: ReportEvent, *, audience: Visibility, confidential: bool = False,
+           listed: bool = False) -> dict[str, Any]:
+    """One timeline entry for ``audience``. Its text only if the declaration lets the audience
+    read it. In public, a confidential report shows only kinds, times and statuses: no text
+    and no organisation names."""
     payload = event.payload
+    public = audience == Visibility.PUBLIC
     if public:
-        payload = {k: v for k, v in payload.items() if k in _PUBLIC_PAYLOAD_KEYS}
+        keys = _LISTED_PAYLOAD_KEYS if listed else _PUBLIC_PAYLOAD_KEYS
+        payload = {k: v for k, v in payload.items() if k in keys}
     hidden = public and confidential
+    readable = not hidden and text_visible_to(event.kind, event.visibility, audience)
     return {
         "kind": event.kind,
         "created_at": event.created_at,
@@ -47,7 +64,7 @@ def _event(event: ReportEvent, *, public: bool, confidential: bool = False) -> d
         "to_status": event.to_status,
         "actor_role": event.actor_role,
         "actor_node": None if hidden else _ref(event.actor_node),
-        "body": "" if hidden else event.body,
+        "body": event.body if readable else "",
         "payload": {} if hidden else payload,
     }
 
@@ -63,7 +80,9 @@ def public_view(report: Report, language: str) -> dict[str, Any]:
         "agency": None if report.is_confidential else _ref(report.agency),
         "time_zone": report_zone(report),
         "timeline": [
-            _event(e, public=True, confidential=report.is_confidential) for e in events
+            _event(e, audience=Visibility.PUBLIC, confidential=report.is_confidential,
+                   listed=_listed(report))
+            for e in events
         ],
     }
 
@@ -88,7 +107,7 @@ def reporter_view(report: Report, language: str) -> dict[str, Any]:
         "rating": report.rating,
         "support_count": report.support_count,
         "time_zone": report_zone(report),
-        "timeline": [_event(e, public=False) for e in events],
+        "timeline": [_event(e, audience=Visibility.REPORTER) for e in events],
     }
 
 
@@ -195,8 +214,9 @@ def staff_view(report: Report, language: str, *, actor: Actor) -> dict[str, Any]
         ],
         "events": [
             {
-                **_event(e, public=False),
+                **_event(e, audience=Visibility.INTERNAL),
                 "visibility": e.visibility,
+                "text_visibility": text_visibility(e.kind, e.visibility) if e.body else None,
                 "actor_username": e.actor.username if e.actor else None,
             }
             for e in events

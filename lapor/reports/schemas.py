@@ -85,6 +85,9 @@ class TimelineEventOut(Schema):
 
 class StaffEventOut(TimelineEventOut):
     visibility: str
+    # Who reads ``body`` (lapor.reports.visibility): the narrower of the event's visibility
+    # and the text's declaration; null when there is no text.
+    text_visibility: str | None = None
     actor_username: str | None
 
 
@@ -247,12 +250,14 @@ class VersionIn(Schema):
 
 
 class HoldIn(VersionIn):
-    question: str = Field(min_length=1, max_length=10_000)
+    question: str = Field(min_length=1, max_length=10_000,
+                          description="Read by the reporter and staff, never the public")
 
 
 class ArchiveIn(VersionIn):
     reason: ArchiveReason
-    note: str = Field(default="", max_length=2_000)
+    note: str = Field(default="", max_length=2_000,
+                      description="Read by the reporter and staff, never the public")
     duplicate_of: str | None = Field(default=None, max_length=12,
                                      description="Tracking number of the surviving report")
 
@@ -268,7 +273,7 @@ class PrivacyIn(VersionIn):
 
 class DisposeIn(VersionIn):
     node: str = Field(max_length=80, description="Code of the receiving agency or unit")
-    note: str = Field(default="", max_length=2_000)
+    note: str = Field(default="", max_length=2_000, description="Read by staff only")
     resolution_days: int | None = Field(
         default=None, description=f"One of {RESOLUTION_TIERS}; at most the category's tier"
     )
@@ -276,13 +281,14 @@ class DisposeIn(VersionIn):
 
 class ForwardIn(VersionIn):
     node: str = Field(max_length=80)
-    note: str = Field(default="", max_length=2_000)
+    note: str = Field(default="", max_length=2_000, description="Read by staff only")
 
 
 class FollowUpIn(VersionIn):
     body: str = Field(min_length=1, max_length=10_000)
     final: bool = Field(default=False, description="Final answer: opens the reply window")
-    public: bool = Field(default=True, description="Show on the public timeline")
+    public: bool = Field(default=True, description="Show on the public timeline; false: "
+                         "the reporter and staff only")
 
 
 class NoteIn(Schema):

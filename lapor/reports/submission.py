@@ -24,7 +24,7 @@ from lapor.core.text import clean_text
 from lapor.notifications.report_events import notify_report_event
 from lapor.orgs.actors import Actor, ActorKind, reporter_actor
 from lapor.orgs.models import NodeKind, OrgNode
-from lapor.orgs.selectors import node_root
+from lapor.orgs.selectors import report_receiver
 from lapor.privacy.identity import identity_store
 from lapor.regions.models import Region
 from lapor.reports.events import event_append
@@ -307,8 +307,10 @@ def report_submit(
 ) -> SubmittedReport:
     """Record a citizen's report and start the verification clock.
 
-    "No wrong door": a report naming a hub agency waits in that agency's verification pool;
-    every other report waits in the national pool.
+    "No wrong door": a report naming a hub agency waits in that agency's verification pool; one
+    naming no agency waits in the pool of the hub that receives its region's reports (the
+    regency/city's, else the province's; an SOP setting), else in the national pool
+    (:func:`lapor.orgs.selectors.report_receiver`, the one routing rule of every way in).
 
     ``practice`` (only :mod:`lapor.training` passes it): a practice report for the training
     space whose hub is the target; it gets ``is_training``. The target decides and the flag
@@ -339,7 +341,7 @@ def report_submit(
             email=email, phone=phone))
 
     # Do.
-    tier = target if target is not None and target.is_hub else node_root()
+    tier = report_receiver(target=target, region_code=region.code)
     sop, calendar = clock_for(tier, around=now)
     verify_due = calendar.deadline(now, sop.verify_days)
     access_code = _new_access_code()

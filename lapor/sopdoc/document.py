@@ -133,6 +133,20 @@ def _lanes(agency: OrgNode, *, units: bool, supervision: bool) -> tuple[Lane, ..
     return tuple(lanes)
 
 
+def _incoming(agency: OrgNode, *, receives_region_reports: bool) -> str:
+    """Which reports the verifiers receive: the SOP's region routing setting, in words."""
+    if agency.kind == NodeKind.ROOT:
+        return ("Laporan masuk tanpa instansi tujuan yang tidak diterima hub wilayahnya, dan "
+                "laporan kepada instansi tanpa verifikator.")
+    if not agency.is_hub:
+        return "Laporan masuk."
+    if receives_region_reports and agency.region is not None:
+        return ("Laporan yang ditujukan kepada instansi, serta laporan tanpa instansi tujuan "
+                f"tentang wilayah {agency.region.name} dari semua kanal.")
+    return ("Laporan yang ditujukan kepada instansi; laporan tanpa instansi tujuan tentang "
+            "wilayahnya diterima hub provinsi atau verifikator nasional.")
+
+
 def sop_document(agency: OrgNode) -> SopDocument:
     """Build the SOP document of ``agency`` (an agency or the national root) from its settings."""
     sop = sop_for(agency)
@@ -155,6 +169,7 @@ def sop_document(agency: OrgNode) -> SopDocument:
     escalation = ("Rantai eskalasi: " + " → ".join(n.name for n in chain) + "."
                   if chain else "Eskalasi kepada pimpinan unit.")
     resolution = "/".join(str(t) for t in tiers)
+    incoming = _incoming(agency, receives_region_reports=sop.receives_region_reports)
 
     def step(  # noqa: PLR0917  (one procedure row: positional reads like the table)
             key: str, lane: str, symbol: str, activity: str, requirements: str, time: str,
@@ -171,7 +186,7 @@ def sop_document(agency: OrgNode) -> SopDocument:
              "Pelapor dapat memilih anonim atau rahasia.", (), Edge("verify")),
         step("verify", "verifier", DECISION,
              "Memverifikasi laporan: termasuk pelayanan publik dan layak ditindaklanjuti?",
-             "Laporan masuk.", _hk(sop.verify_days), "Laporan terverifikasi.",
+             incoming, _hk(sop.verify_days), "Laporan terverifikasi.",
              "Verifikator dapat menetapkan anonim/rahasia.", (),
              Edge("complete", "Ya"), Edge("archive", "Tidak")),
         step("complete", "verifier", DECISION, "Informasi laporan sudah lengkap?",

@@ -82,7 +82,9 @@ def _mirror(agency: OrgNode, code: str, name: str) -> tuple[OrgNode, dict[int, O
     Sop.objects.filter(node=root).update(
         verify_days=sop.verify_days, first_followup_days=sop.first_followup_days,
         reply_window_days=sop.reply_window_days, hold_days=sop.hold_days,
-        escalate_after_days=sop.escalate_after_days, urgent_max_days=sop.urgent_max_days)
+        escalate_after_days=sop.escalate_after_days, urgent_max_days=sop.urgent_max_days,
+        # Real reports never enter a space (lapor.orgs.selectors.region_hub excludes it too).
+        receives_region_reports=False)
     DayOff.objects.bulk_create(DayOff(node=root, date=d.date, reason=d.reason)
                                for d in DayOff.objects.filter(node=agency))
     copies: dict[int, OrgNode] = {agency.pk: root}

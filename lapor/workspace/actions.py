@@ -139,7 +139,7 @@ ACTIONS: dict[str, ActionSpec] = {
         actor=a, report_id=r.pk, reason=d["reason"], note=d["note"],
         duplicate_of=d["duplicate_of"] or None, expected_version=_version(d)),
         gettext_noop("The report is archived.")),
-    "unarchive": ActionSpec(forms.ReasonForm, lambda a, r, d: services.report_unarchive(
+    "unarchive": ActionSpec(forms.UnarchiveForm, lambda a, r, d: services.report_unarchive(
         actor=a, report_id=r.pk, reason=d["reason"], expected_version=_version(d)),
         gettext_noop("The report is back in verification.")),
     "privacy": ActionSpec(forms.PrivacyForm, lambda a, r, d: services.report_set_privacy(
@@ -150,17 +150,18 @@ ACTIONS: dict[str, ActionSpec] = {
         actor=a, report_id=r.pk, node_code=d["node"], note=d["note"],
         expected_version=_version(d)),
         gettext_noop("The report is forwarded.")),
-    "return": ActionSpec(forms.ReasonForm, lambda a, r, d: services.report_return(
+    "return": ActionSpec(forms.ReturnForm, lambda a, r, d: services.report_return(
         actor=a, report_id=r.pk, reason=d["reason"], expected_version=_version(d)),
         gettext_noop("The report is handed back as not our authority.")),
     "acknowledge": ActionSpec(forms.VersionForm, lambda a, r, d: services.report_acknowledge(
         actor=a, report_id=r.pk, expected_version=_version(d)),
         gettext_noop("The disposition is acknowledged.")),
-    "follow_up": ActionSpec(forms.FollowUpForm, lambda a, r, d: services.report_follow_up(
-        actor=a, report_id=r.pk, body=d["body"], final=d["final"], public=d["public"],
-        expected_version=_version(d)),
+    "follow_up": ActionSpec(forms.FollowUpForm, lambda a, r, d: (
+        attachment_services.attachment_follow_up(
+            actor=a, report_id=r.pk, body=d["body"], final=d["final"], public=d["public"],
+            files=d["files"], expected_version=_version(d))),
         gettext_noop("The follow-up is posted.")),
-    "close": ActionSpec(forms.ReasonForm, lambda a, r, d: services.report_close(
+    "close": ActionSpec(forms.CloseForm, lambda a, r, d: services.report_close(
         actor=a, report_id=r.pk, reason=d["reason"], expected_version=_version(d)),
         gettext_noop("The report is closed.")),
     "note": ActionSpec(forms.NoteForm, lambda a, r, d: services.report_note(

@@ -10,8 +10,19 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lapor.reports.states import ArchiveReason, Status
+from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
+from lapor.attachments.services import Upload
+from lapor.reports.models import Visibility
+from lapor.reports.states import Action, ArchiveReason, Status
+from lapor.reports.visibility import BY_KIND, REVEAL_KIND
 from lapor.sla.calendar import RESOLUTION_TIERS
+
+# Shown next to every free-text field staff write into a report (lapor.reports.visibility).
+VISIBILITY_LABELS: dict[str, Any] = {
+    Visibility.PUBLIC: _("Visible to the public"),
+    Visibility.REPORTER: _("Only for the reporter"),
+    Visibility.INTERNAL: _("Staff only"),
+}
 
 
 def set_choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
@@ -50,6 +61,46 @@ class CodeForm(WorkspaceForm):
                                                          "inputmode": "numeric"}))
 
 
+class _VisibleBoundField(forms.BoundField):
+    @property
+    def visibility_now(self) -> str:
+        """The declaration, narrowed to the reporter when the form's ``public`` choice says
+        so (a follow-up "only for the reporter")."""
+        field = self.field
+        assert isinstance(field, StaffTextField)  # noqa: S101  (narrowing for the type checker)
+        narrowed = field.narrowable and "public" in self.form.fields and str(
+            self.form["public"].value()) == "0"
+        return Visibility.REPORTER if narrowed else field.visibility
+
+    def build_widget_attrs(self, attrs: dict[str, Any],
+                           widget: forms.Widget | None = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        # Screen readers announce who reads the text with the field (the tag beside it).
+        tag = f"{self.auto_id}_visibility"
+        described = attrs.get("aria-describedby", "")
+        attrs["aria-describedby"] = f"{described} {tag}".strip()
+        return attrs
+
+
+class StaffTextField(forms.CharField):
+    """A free text staff write into a report. ``visibility`` is its one declaration
+    (:data:`lapor.reports.visibility.TEXT_FIELDS`); ``workspace/form.html`` shows it beside
+    the field. ``narrowable``: the form's ``public`` choice may narrow it to the reporter."""
+
+    def __init__(self, *, kind: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.visibility = BY_KIND[kind].visibility
+        self.narrowable = BY_KIND[kind].narrowable
+
+    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> forms.BoundField:
+        return _VisibleBoundField(form, self, field_name)
+
+
+def _note(kind: str, label: Any, **kwargs: Any) -> StaffTextField:
+    kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+    return StaffTextField(kind=kind, label=label, **kwargs)
+
+
 class VersionForm(WorkspaceForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -75,13 +126,12 @@ class DisposeForm(VersionForm):
         empty_value=None,
         choices=[("", _("Per category"))] + [(d, str(d)) for d in RESOLUTION_TIERS],
     )
-    note = forms.CharField(label=_("Note to the assignee"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = _note(Action.DISPOSE, _("Note to the assignee"), required=False, max_length=2000)
 
 
 class HoldForm(VersionForm):
-    question = forms.CharField(label=_("Question to the reporter"), max_length=10_000,
-                               widget=forms.Textarea(attrs={"rows": 3}))
+    question = _note(Action.HOLD, _("Question to the reporter"), max_length=10_000,
+                     widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ArchiveForm(VersionForm):
@@ -89,13 +139,21 @@ class ArchiveForm(VersionForm):
     duplicate_of = forms.CharField(
         label=_("Tracking number of the original (duplicates only)"), required=False,
         max_length=20)
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = _note(Action.ARCHIVE, _("Note"), required=False, max_length=2000)
 
 
-class ReasonForm(VersionForm):
-    reason = forms.CharField(label=_("Reason"), max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+class ReturnForm(VersionForm):
+    """"Bukan wewenang": the reason is for the officers who dispose it again."""
+
+    reason = _note(Action.RETURN_TO_VERIFIER, _("Reason"), max_length=2000)
+
+
+class UnarchiveForm(VersionForm):
+    reason = _note(Action.UNARCHIVE, _("Reason"), max_length=2000)
+
+
+class CloseForm(VersionForm):
+    reason = _note(Action.CLOSE, _("Reason"), max_length=2000)
 
 
 class PrivacyForm(VersionForm):
@@ -107,24 +165,55 @@ class PrivacyForm(VersionForm):
 
 class ForwardForm(VersionForm):
     node = NodeField(label=_("Forward to"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    note = _note(Action.FORWARD, _("Note"), required=False, max_length=2000)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked as one ``FileField`` value."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        one = super().clean
+        if isinstance(data, list | tuple):
+            return [one(d, initial) for d in data if d]
+        return [one(data, initial)] if data else []
 
 
 class FollowUpForm(VersionForm):
-    body = forms.CharField(label=_("Follow-up"), max_length=10_000,
-                           widget=forms.Textarea(attrs={"rows": 4}))
+    body = _note(Action.RESPOND, _("Follow-up"), max_length=10_000,
+                 widget=forms.Textarea(attrs={"rows": 4}))
     public = forms.TypedChoiceField(
-        label=_("Who sees it"), coerce=lambda v: v == "1", initial="1",
-        choices=[("1", _("Public")), ("0", _("Only the reporter"))],
-        widget=forms.RadioSelect)
+        label=_("Who sees it (the text and its photos)"), coerce=lambda v: v == "1",
+        initial="1", widget=forms.RadioSelect,
+        choices=[("1", VISIBILITY_LABELS[Visibility.PUBLIC]),
+                 ("0", VISIBILITY_LABELS[Visibility.REPORTER])])
     final = forms.BooleanField(
         label=_("Final follow-up (the reporter is asked to accept it)"), required=False)
+    photos = MultipleFileField(
+        label=_("Photos (optional)"), required=False,
+        help_text=_("JPEG, PNG, WebP, PDF or MP4. They take the choice above: published with "
+                    "a public follow-up, shown only to the reporter otherwise. Metadata (EXIF, "
+                    "GPS) is removed from images and PDFs."),
+        widget=MultipleFileInput(attrs={"accept": ",".join(ALLOWED_CONTENT_TYPES)}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # One byte over the limit is enough for the service to refuse a file as too large.
+        data["files"] = [Upload(data=upload.read(settings.LAPOR_ATTACHMENT_MAX_BYTES + 1),
+                                filename=upload.name or "")
+                         for upload in data.get("photos") or []]
+        return data
 
 
 class NoteForm(WorkspaceForm):
-    body = forms.CharField(label=_("Internal note"), max_length=10_000,
-                           widget=forms.Textarea(attrs={"rows": 2}))
+    body = _note(Action.NOTE, _("Internal note"), max_length=10_000)
 
 
 class AttachForm(WorkspaceForm):
@@ -145,8 +234,8 @@ class PublishForm(WorkspaceForm):
 
 
 class RevealForm(WorkspaceForm):
-    reason = forms.CharField(label=_("Reason for opening the identity (recorded)"),
-                             max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = _note(REVEAL_KIND, _("Reason for opening the identity (recorded)"),
+                   max_length=2000)
 
 
 TABS = ("all", "today", "soon", "overdue")
@@ -201,6 +290,12 @@ class SopForm(WorkspaceForm):
                                  choices=[("WIB", "WIB"), ("WITA", "WITA"), ("WIT", "WIT")])
     sms_keyword = forms.CharField(label=_("SMS keyword"), required=False, max_length=20,
                                   help_text=_("e.g. KUTIM; empty removes it"))
+    receives_region_reports = forms.BooleanField(
+        label=_("Receive the region's reports that name no agency"), required=False,
+        help_text=_("Reports about this agency's region filed without a chosen agency (portal "
+                    "\"Let the verifiers decide\", SMS without keyword, chat, e-mail, Open311, "
+                    "integrations) wait for this hub's verifiers instead of the national pool. "
+                    "Takes effect only while the hub has a verifier."))
 
 
 class DayOffForm(WorkspaceForm):

@@ -248,14 +248,15 @@ def test_without_keyword_or_default_region_nothing_is_stored(
     assert "KUTIM jalan rusak" in providers.texts("Messages.json")[0]
 
 
-def test_other_text_goes_to_the_national_pool_of_the_default_region(
+def test_other_text_goes_to_the_hub_of_the_default_region(
         client: Client, providers: FakeProviders, kutim_keyword: Tree,
         django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     deliver_twilio(client, django_capture_on_commit_callbacks, "SM" + "0" * 32,
                    "pelayanan puskesmas lambat sekali hari ini")
     report = Report.objects.get()
+    # No agency named: the region's hub receives it (lapor.orgs.selectors.report_receiver).
     assert (report.tier_id, report.target_agency_id, report.region_id) == (
-        kutim_keyword.root.pk, None, "64.08")
+        kutim_keyword.kutim.pk, None, "64.08")
 
 
 def test_later_notices_reach_the_reporter_by_sms_split_cleanly(

@@ -121,7 +121,7 @@ def test_conversation_from_lapor_to_tracking_number(
     assert Report.objects.count() == 0
     send(client, capture, button_update("confirm:send"))
     report = Report.objects.get()
-    assert (report.channel, report.type, report.region_id, report.target_agency_id) == (
+    assert (report.channel, report.type, report.region_id, report.tier_id) == (
         "telegram", "complaint", "64.08.04", tree.kutim.pk)
     assert report.body == "Jalan di depan Pasar Induk Sangatta berlubang besar 🚧"
     assert not report.is_anonymous

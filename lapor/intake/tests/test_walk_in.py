@@ -73,11 +73,16 @@ def test_phone_report_without_any_contact(tree: Tree) -> None:
     assert report.contact.phone_index == ""
 
 
-def test_national_verifier_enters_into_the_national_pool(tree: Tree) -> None:
+def test_national_verifier_enters_into_the_regions_hub_else_the_national_pool(
+        tree: Tree) -> None:
+    # The national desk names no agency: the report goes where its region routes it.
     client = signed_in("national")
     response = client.post(URL, _form(desk=""))
     assert response.status_code == 200
-    assert Report.objects.get().tier == tree.root
+    assert Report.objects.get().tier == tree.kutim
+    response = client.post(URL, _form(desk="", region_code="31.71.01"))
+    assert response.status_code == 200
+    assert Report.objects.latest("pk").tier == tree.root
 
 
 @pytest.mark.parametrize("username", ["officer_pupr", "supervisor_kutim", "auditor",

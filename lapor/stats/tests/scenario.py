@@ -16,6 +16,9 @@ from lapor.reports import services
 from lapor.reports.models import Report
 from tests.factories import Tree, drive, reporter_of, submit
 
+# A region no hub covers: an unaddressed report about it waits in the national pool.
+NO_HUB = "31.71.01"
+
 T0 = datetime(2026, 7, 6, 2, 0, tzinfo=UTC)  # Mon 10:00 WITA
 NOW = datetime(2026, 7, 27, 2, 0, tzinfo=UTC)  # Mon 10:00 WITA, three weeks later
 DAY = timedelta(days=1)
@@ -78,7 +81,7 @@ def build(tree: Tree, *, training: bool = True) -> Scenario:
     # Outside Kutai Timur: Samarinda, and the national pool.
     r["S"] = submit(tree, at=T0, target_agency_code=tree.samarinda.code,
                     region_code="64.72").report
-    r["P"] = submit(tree, at=T0, target_agency_code=None).report
+    r["P"] = submit(tree, at=T0, target_agency_code=None, region_code=NO_HUB).report
     if training:
         # A practice report (training sandbox): set the flag the way lapor.training's
         # practice submission does, on a report that otherwise looks real.

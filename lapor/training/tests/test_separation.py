@@ -22,9 +22,9 @@ from lapor.notifications.models import (
     OutboxMessage,
 )
 from lapor.orgs.actors import PUBLIC, actor_for_user
-from lapor.orgs.models import EscalationStep, NodeKind, Role
+from lapor.orgs.models import EscalationStep, NodeKind, Role, Sop
 from lapor.orgs.selectors import nodes_list
-from lapor.orgs.services import role_grant
+from lapor.orgs.services import role_assign, role_grant, sop_update
 from lapor.reports import feed, permissions, services
 from lapor.reports.models import Report
 from lapor.reports.states import Status
@@ -37,6 +37,9 @@ from lapor.workspace.actions import disposition_targets
 from lapor.workspace.tests.helpers import signed_in
 from tests.api_client import ApiClient
 from tests.factories import Tree, drive
+
+# A region no hub covers: an unaddressed report about it waits in the national pool.
+NO_HUB = "31.71.01"
 
 pytestmark = pytest.mark.django_db
 
@@ -206,7 +209,7 @@ def test_real_reports_never_enter_a_space(tree: Tree, space: TrainingSpace) -> N
         report_submit(actor=PUBLIC, target_agency_code=tree.kutim.code, practice=True, **fields)
     with pytest.raises(ValidationFailed):
         report_submit(actor=PUBLIC, practice=True, **fields)
-    national_pool = drive(tree, "submitted", target_agency_code=None)
+    national_pool = drive(tree, "submitted", target_agency_code=None, region_code=NO_HUB)
     national = tree.actor("national")
     targets = {n.code for n in disposition_targets(national, national_pool)}
     assert tree.kutim.code in targets
@@ -222,6 +225,18 @@ def test_real_reports_never_enter_a_space(tree: Tree, space: TrainingSpace) -> N
     assert tree.kutim.name in form
     assert space.root.name not in form
     assert Report.objects.filter(is_training=True).count() == 6
+
+
+def test_an_unaddressed_real_report_never_routes_into_a_space(tree: Tree,
+                                                               space: TrainingSpace) -> None:
+    """The space's hub mirrors Kutai Timur's region and has verifiers, yet region routing
+    (lapor.orgs.selectors.region_hub) never picks it, even with Kutai Timur's setting off."""
+    role_assign(user=tree.users["hub_samarinda"], node=space.root, role=Role.HUB_VERIFIER)
+    assert not Sop.objects.get(node=space.root).receives_region_reports
+    Sop.objects.filter(node=space.root).update(receives_region_reports=True)
+    assert drive(tree, "submitted", target_agency_code=None).tier == tree.kutim
+    sop_update(actor=tree.actor("hub"), agency=tree.kutim, receives_region_reports=False)
+    assert drive(tree, "submitted", target_agency_code=None).tier == tree.root
 
 
 def test_a_trainee_admin_cannot_pull_a_real_officer_into_the_space(

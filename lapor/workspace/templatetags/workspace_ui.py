@@ -12,6 +12,7 @@ from lapor.notifications.services import notifications_of
 from lapor.orgs.models import Role
 from lapor.orgs.selectors import agencies_administered
 from lapor.reports.models import Channel, DispositionState, ReportType
+from lapor.workspace.forms import VISIBILITY_LABELS
 
 register = template.Library()
 
@@ -56,3 +57,10 @@ def disposition_state(value: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key)
+
+
+@register.filter
+def visibility_label(value: str) -> str:
+    """Who reads a text: "Visible to the public", "Only for the reporter", "Staff only"."""
+    label = VISIBILITY_LABELS.get(value)
+    return str(label) if label is not None else value

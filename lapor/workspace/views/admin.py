@@ -63,7 +63,8 @@ def _sop_forms(agency: OrgNode) -> dict[str, django_forms.Form]:
             "verify_days": sop.verify_days, "first_followup_days": sop.first_followup_days,
             "reply_window_days": sop.reply_window_days, "hold_days": sop.hold_days,
             "escalate_after_days": sop.escalate_after_days, "timezone": sop.timezone,
-            "urgent_max_days": sop.urgent_max_days, "sms_keyword": sop.sms_keyword or ""}),
+            "urgent_max_days": sop.urgent_max_days, "sms_keyword": sop.sms_keyword or "",
+            "receives_region_reports": sop.receives_region_reports}),
         "day_off": forms.DayOffForm(prefix_id="day_off"),
         "routing": forms.RoutingForm(prefix_id="routing", initial={"rules": "\n".join(
             f"{r.category.code if r.category else ''},{r.region_prefix},{r.target.code},"

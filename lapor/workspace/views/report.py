@@ -130,7 +130,10 @@ def _form_error(form: django_forms.Form, error: ApplicationError) -> None:
                  "again.")
     else:
         text = error_text(error)
-    form.add_error(error.field if error.field in form.fields else None, text)
+    field = error.field
+    if field == "file" and "photos" in form.fields:
+        field = "photos"  # a follow-up's photo refused by the attachment checks
+    form.add_error(field if field in form.fields else None, text)
 
 
 @require_POST

@@ -49,6 +49,20 @@
       });
     });
 
+    // A staff text whose readers follow a choice in the form (a follow-up "only for the
+    // reporter"): the tag beside the field names the chosen readers.
+    root.querySelectorAll("[data-visibility-of]").forEach(function (tag) {
+      var form = tag.closest("form");
+      if (!form) { return; }
+      form.addEventListener("change", function (event) {
+        var input = event.target;
+        if (input.name !== tag.dataset.visibilityOf || !input.checked) { return; }
+        var label = input.closest("label");
+        if (label) { tag.textContent = text(label); }
+        tag.dataset.visibility = input.value === "0" ? "reporter" : "public";
+      });
+    });
+
     root.querySelectorAll("[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
