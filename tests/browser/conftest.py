@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
+
+from tests.api_client import current_totp
+from tests.factories import PASSWORD
 
 ASSETS = Path(__file__).parent / "assets"
 AXE_SOURCE = (ASSETS / "axe-4.14.1.min.js").read_text(encoding="utf-8")
@@ -96,3 +99,18 @@ def axe_check(page: Page, *, context: str = "document") -> list[dict[str, Any]]:
     ]
     assert not bad, f"axe-core violations on {page.url}:\n" + "\n".join(bad)
     return violations
+
+
+def sign_in(page: Page, base: str, username: str, next_path: str = "") -> None:
+    """Sign a demo officer in through the staff login (password and TOTP), then go on to
+    ``next_path``."""
+    page.goto(f"{base}/petugas/masuk/" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("Nama pengguna").fill(username)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_label("Kode verifikasi").fill(current_totp(username) or "")
+    page.get_by_role("button", name="Masuk", exact=True).click()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Keluar").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Masuk petugas")

@@ -24,9 +24,8 @@ from lapor.orgs.selectors import sop_for
 from lapor.orgs.services import node_create
 from lapor.reports.models import Report
 from lapor.sla.deadlines import calendar_for
-from tests.api_client import current_totp
-from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
-from tests.factories import PASSWORD, Tree, make_user, submit
+from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot, sign_in, sign_out
+from tests.factories import Tree, make_user, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -76,17 +75,8 @@ def _seed_inbox(tree: Tree) -> bool:
     return working_today
 
 
-def _sign_in(page: Page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/petugas/masuk/?next={next_path}")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_label("Kode verifikasi").fill(current_totp(username) or "")
-    page.get_by_role("button", name="Masuk", exact=True).click()
 
 
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Keluar").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Masuk petugas")
 
 
 def test_citizen_to_kecamatan_and_back(
@@ -123,7 +113,7 @@ def test_citizen_to_kecamatan_and_back(
 
     # 2. The hub verifier sees it among what is due, opens it and disposes it to Dinas PUPR.
     page.set_viewport_size(DESKTOP)
-    _sign_in(page, base, "hub", "/petugas/")
+    sign_in(page, base, "hub", "/petugas/")
     expect(page.get_by_test_id("tab-overdue")).to_contain_text("1")
     expect(page.get_by_test_id("tab-today")).to_contain_text("1" if due_today else "0")
     # Due soon: the seeded one plus the new report (verification takes up to 3 working days,
@@ -138,18 +128,18 @@ def test_citizen_to_kecamatan_and_back(
     form.get_by_label("Disposisi ke").select_option("kutim-pupr")
     form.get_by_role("button", name="Disposisikan").click()
     expect(page.get_by_text("Laporan sudah diverifikasi dan didisposisikan.")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # 3. PUPR's liaison forwards it to its unit in the kecamatan.
-    _sign_in(page, base, "liaison_pupr", f"/petugas/laporan/{report.pk}/")
+    sign_in(page, base, "liaison_pupr", f"/petugas/laporan/{report.pk}/")
     form = page.locator("#form-forward")
     form.get_by_label("Teruskan ke").select_option(UNIT)
     form.get_by_role("button", name="Teruskan").click()
     expect(page.get_by_text("Laporan sudah diteruskan.")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # 4. The kecamatan unit's officer finds it in the inbox and posts the final follow-up.
-    _sign_in(page, base, "officer_upt", "/petugas/")
+    sign_in(page, base, "officer_upt", "/petugas/")
     page.get_by_role("link", name=TITLE).click()
     form = page.locator("#form-follow_up")
     form.get_by_label("Tindak lanjut", exact=True).fill(
@@ -159,7 +149,7 @@ def test_citizen_to_kecamatan_and_back(
     form.get_by_role("button", name="Kirim tindak lanjut").click()
     expect(page.get_by_text("Tindak lanjut sudah dikirim.")).to_be_visible()
     screenshot(page, "journey-3-follow-up")
-    _sign_out(page)
+    sign_out(page)
 
     # 5. Back on the phone, the citizen opens the report with the access code and accepts it.
     page.set_viewport_size(PHONE)

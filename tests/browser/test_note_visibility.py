@@ -18,9 +18,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from lapor.attachments.models import Attachment
 from lapor.reports.models import Report
-from tests.api_client import current_totp
-from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
-from tests.factories import PASSWORD, Tree, submit
+from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot, sign_in, sign_out
+from tests.factories import Tree, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,17 +27,8 @@ NOTE = "Wilayah Kutai Timur, mohon ditangani hub kabupaten."
 ANSWER = "Lubang sudah ditambal dengan aspal dingin; foto hasil pekerjaan terlampir."
 
 
-def _sign_in(page: Page, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/petugas/masuk/?next={next_path}")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_label("Kode verifikasi").fill(current_totp(username) or "")
-    page.get_by_role("button", name="Masuk", exact=True).click()
 
 
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Keluar").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Masuk petugas")
 
 
 def _photo(tmp_path: Path) -> Path:
@@ -58,7 +48,7 @@ def test_disposition_note_stays_internal_and_follow_up_photo_reaches_the_reporte
 
     # 1. The hub verifier, on a desktop, sees "staff only" beside the disposition note.
     page.set_viewport_size(DESKTOP)
-    _sign_in(page, base, "hub", path)
+    sign_in(page, base, "hub", path)
     form = page.locator("#form-dispose")
     note = form.get_by_label("Catatan untuk penerima disposisi")
     expect(note).to_be_visible()
@@ -81,10 +71,10 @@ def test_disposition_note_stays_internal_and_follow_up_photo_reaches_the_reporte
     # Staff still read it, marked as staff-only text.
     expect(page.get_by_text(NOTE)).to_be_visible()
     expect(page.get_by_text("Teks: Hanya petugas")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
 
     # 2. PUPR's liaison posts the final follow-up with a photo, visible to the public.
-    _sign_in(page, base, "liaison_pupr", path)
+    sign_in(page, base, "liaison_pupr", path)
     form = page.locator("#form-follow_up")
     body_tag = form.locator("#follow_up-body_visibility")
     expect(body_tag).to_have_text("Terlihat oleh publik")
@@ -99,7 +89,7 @@ def test_disposition_note_stays_internal_and_follow_up_photo_reaches_the_reporte
     screenshot(page, "visibility-2-follow-up-form")
     form.get_by_role("button", name="Kirim tindak lanjut").click()
     expect(page.get_by_text("Tindak lanjut sudah dikirim.")).to_be_visible()
-    _sign_out(page)
+    sign_out(page)
     photo = Attachment.objects.get(report=report)
     assert photo.is_public
     assert Report.objects.get(pk=report.pk).status == "responded"

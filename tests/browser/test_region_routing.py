@@ -12,8 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from lapor.orgs.models import Role
 from lapor.reports.models import Report
-from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
-from tests.browser.test_journey import _sign_in
+from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot, sign_in
 from tests.factories import Tree, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +50,7 @@ def test_unaddressed_sangatta_utara_report_reaches_kominfo_who_verifies_it(
 
     # 2. Kominfo, on a desktop, finds it in the hub's inbox with the verification actions.
     page.set_viewport_size(DESKTOP)
-    _sign_in(page, base, "kominfo", "/petugas/")
+    sign_in(page, base, "kominfo", "/petugas/")
     link = page.get_by_role("link", name=TITLE)
     expect(link).to_be_visible()
     screenshot(page, "routing-2-kominfo-inbox")

@@ -15,9 +15,8 @@ from pytest_django.live_server_helper import LiveServer
 from lapor.orgs.actors import PUBLIC
 from lapor.reports.models import Report
 from lapor.reports.submission import report_submit
-from tests.api_client import current_totp
-from tests.browser.conftest import DESKTOP, axe_check, screenshot
-from tests.factories import PASSWORD, Tree
+from tests.browser.conftest import DESKTOP, axe_check, screenshot, sign_in, sign_out
+from tests.factories import Tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,17 +36,10 @@ def _clean(page: Page) -> None:
 
 
 def _sign_in(page: Page, base: str, username: str, next_path: str = "") -> None:
-    page.goto(f"{base}/petugas/masuk/" + (f"?next={next_path}" if next_path else ""))
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_label("Kode verifikasi").fill(current_totp(username) or "")
-    page.get_by_role("button", name="Masuk", exact=True).click()
+    sign_in(page, base, username, next_path)
     _clean(page)
 
 
-def _sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Keluar").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Masuk petugas")
 
 
 def test_anonymous_report_through_the_staff_pages(
@@ -95,7 +87,7 @@ def test_anonymous_report_through_the_staff_pages(
     form.get_by_role("button", name="Disposisikan").click()
     expect(page.get_by_text("Laporan sudah diverifikasi dan didisposisikan.")).to_be_visible()
     _clean(page)
-    _sign_out(page)
+    sign_out(page)
 
     # 3. The PUPR liaison forwards it to Bidang Bina Marga.
     _sign_in(page, base, "liaison_pupr", report_path)
@@ -104,7 +96,7 @@ def test_anonymous_report_through_the_staff_pages(
     form.get_by_role("button", name="Teruskan").click()
     expect(page.get_by_text("Laporan sudah diteruskan.")).to_be_visible()
     _clean(page)
-    _sign_out(page)
+    sign_out(page)
 
     # 4. Bina Marga's liaison posts the final follow-up.
     _sign_in(page, base, "liaison_binamarga")

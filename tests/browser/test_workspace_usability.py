@@ -17,9 +17,8 @@ from lapor.orgs.services import node_create, sop_update
 from lapor.reports.models import Report
 from lapor.sopdoc.selectors import sop_latest
 from lapor.sopdoc.services import sop_version_approve
-from tests.api_client import current_totp
-from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
-from tests.factories import PASSWORD, Tree, drive, make_user, submit
+from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot, sign_in
+from tests.factories import Tree, drive, make_user, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,11 +26,7 @@ KECAMATAN = ("Sangatta Utara", "Bengalon", "Muara Wahau", "Kaliorang", "Sangatta
 
 
 def _sign_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/petugas/masuk/")
-    page.get_by_label("Nama pengguna").fill(username)
-    page.get_by_label("Kata sandi").fill(PASSWORD)
-    page.get_by_label("Kode verifikasi").fill(current_totp(username) or "")
-    page.get_by_role("button", name="Masuk", exact=True).click()
+    sign_in(page, base, username)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kotak masuk")
 
 
