@@ -206,9 +206,10 @@ def test_post_creates_an_integration_report_then_tracks_it(world: World, root: s
     assert token.status == 200
     _assert_format(token, fmt)
     assert get(f"{root}/requests/{report.tracking_number}.{fmt}").status == 404
-    # Without LAPOR_OPEN311_AGENCY, Open311 requests wait in the national pool.
-    services.report_dispose(actor=world.tree.actor("national"), report_id=report.pk,
-                            node_code=world.tree.kutim.code)
+    # Without LAPOR_OPEN311_AGENCY, a request waits for the hub of its region (Kutai Timur's).
+    assert report.tier_id == world.tree.kutim.pk
+    services.report_dispose(actor=world.tree.actor("hub"), report_id=report.pk,
+                            node_code=world.tree.pupr.code)
     assert get(f"{root}/requests/{report.tracking_number}.{fmt}").status == 200
 
 
@@ -222,9 +223,10 @@ def test_post_with_identity_is_named_and_identity_never_shown(world: World, root
     report = Report.objects.get(tracking_number=answer.json()[0]["service_request_id"])
     assert not report.is_anonymous
     assert "Budi" not in report.contact.name  # stored encrypted (vault)
-    # Without LAPOR_OPEN311_AGENCY, Open311 requests wait in the national pool.
-    services.report_dispose(actor=world.tree.actor("national"), report_id=report.pk,
-                            node_code=world.tree.kutim.code)
+    # Without LAPOR_OPEN311_AGENCY, a request waits for the hub of its region (Kutai Timur's).
+    assert report.tier_id == world.tree.kutim.pk
+    services.report_dispose(actor=world.tree.actor("hub"), report_id=report.pk,
+                            node_code=world.tree.pupr.code)
     for fmt in ("json", "xml"):
         for url in (f"{root}/requests.{fmt}", f"{root}/requests/{report.tracking_number}.{fmt}"):
             text = get(url).text

@@ -58,7 +58,8 @@ def test_forward_list_and_national_list(tree: Tree) -> None:
     html = signed_in("liaison_pupr").get(report_url(report.pk)).content.decode()
     assert _groups(html, "forward") == [
         ("Unit lain (bidang, UPT, desa/kelurahan)", ["Bidang Bina Marga — Dinas PUPR"])]
-    national = submit(tree, target_agency_code=None).report
+    # A region no hub receives (Gambir, Jakarta): the report waits in the national pool.
+    national = submit(tree, target_agency_code=None, region_code="31.71.01").report
     html = signed_in("national").get(report_url(national.pk)).content.decode()
     groups = dict(_groups(html, "dispose"))
     assert groups["Instansi"] == ["Pemerintah Kabupaten Kutai Timur", "Pemerintah Kota Samarinda"]
