@@ -57,6 +57,73 @@ def test_writing_the_env_file_keeps_the_operators_lines(tmp_path: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
 
 
+def test_the_env_file_is_created_private_not_chmoded_after(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The secrets are never readable by others: the temporary file is created 0600 even
+    with umask 0 and with no chmod at all (each chmod is recorded and left undone)."""
+    chmods: list[object] = []
+    monkeypatch.setattr(Path, "chmod", lambda self, mode, **_: chmods.append(self))
+    monkeypatch.setattr(os, "chmod", lambda path, mode, **_: chmods.append(path))
+    monkeypatch.setattr(os, "fchmod", lambda fd, mode: chmods.append(fd))
+    modes: dict[str, int] = {}
+    real_replace = Path.replace
+
+    def replace(self: Path, target: Path) -> Path:
+        modes[self.name] = self.stat().st_mode & 0o777
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", replace)
+    path = tmp_path / "lapor.env"
+    # A crashed run's leftover temporary file, readable by all, is not reused.
+    (tmp_path / "lapor.env.tmp").write_text("OLD=1\n")
+    old_umask = os.umask(0)
+    try:
+        write_env_file(path, {"LAPOR_SECRET_KEY": "s3cret"}, header="# Lapor")
+    finally:
+        os.umask(old_umask)
+    assert modes == {"lapor.env.tmp": 0o600}
+    assert chmods == []
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert parse_env_file(path) == {"LAPOR_SECRET_KEY": "s3cret"}
+
+
+def _lapor_exit(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[str]]:
+    from lapor import cli  # noqa: PLC0415
+
+    with pytest.raises(SystemExit) as exited:
+        cli.main(list(args))
+    return int(exited.value.code or 0), capsys.readouterr().err.splitlines()
+
+
+def test_a_non_utf8_env_file_is_one_line_and_exit_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "lapor.env"
+    path.write_bytes(b"LAPOR_SITE_OPERATOR=Dinas Kominfo \xe9\n")  # Latin-1, not UTF-8
+    monkeypatch.setenv("LAPOR_ENV_FILE", str(path))
+    assert _lapor_exit(capsys, "check") == (2, [f"lapor: {path}: not UTF-8 text (byte 34)"])
+
+
+def test_an_unreadable_env_file_is_one_line_and_exit_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "lapor.env"
+    path.write_text("PORT=8000\n")
+    path.chmod(0)
+    real_read_text = Path.read_text
+
+    def read_text(self: Path, *args: object, **kwargs: object) -> str:
+        # The tests may run as root, whom mode 000 does not stop: the OS's answer to others.
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    monkeypatch.setenv("LAPOR_ENV_FILE", str(path))
+    assert _lapor_exit(capsys, "check") == (
+        2, [f"lapor: {path}: cannot be read (Permission denied)"])
+
+
 def test_site_url_follows_the_served_address_unless_set() -> None:
     assert site_url({}) == "http://127.0.0.1:8000"
     assert site_url({"PORT": "8107"}) == "http://127.0.0.1:8107"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from lapor.core.management.commands.serve import Child, supervise
+from lapor.core.management.commands.serve import Child, run, supervise
 from lapor.core.management.commands.worker import retry_delay
 from tests.servers import free_port, wait_until
 
@@ -149,6 +149,66 @@ def test_supervise_gives_up_on_a_child_that_keeps_exiting(
     assert messages[2].endswith("exit status 3, its 3. exit within a minute; stopping the "
                                 "server (limit --max-restarts 2)")
     assert caplog.records[2].levelname == "ERROR"
+
+
+SLEEPER = ["sleep", "60"]
+
+
+class _SignalsOnStart(Child):
+    """Starting it sends the server SIGTERM: a signal while the children are being started."""
+
+    def start(self) -> None:
+        super().start()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+class _SignalsOnTerminate(subprocess.Popen[bytes]):
+    """Stopping it sends the server SIGTERM again: a second signal during the shutdown."""
+
+    def terminate(self) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        super().terminate()
+
+
+class _Child2ndSignal(Child):
+    def start(self) -> None:
+        self.process = _SignalsOnTerminate(self.argv, env=self.env)
+
+
+def test_a_signal_while_starting_or_stopping_leaves_no_child_running() -> None:
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+
+    def too_early(signum: int, frame: object) -> None:
+        raise AssertionError("SIGTERM came before the server's handler was installed")
+
+    signal.signal(signal.SIGTERM, too_early)
+    before = {signum: signal.getsignal(signum) for signum in handlers}
+    env = dict(os.environ)
+    first = _Child2ndSignal("web server", SLEEPER, env)
+    second = _SignalsOnStart("task worker 1", SLEEPER, env)
+    third = Child("task worker 2", SLEEPER, env)
+    try:
+        # SIGTERM once the second child is up: the handler is already there, so the server
+        # stops (the third child never starts); stopping the first child brings a second
+        # SIGTERM, which must not cut the shutdown short.
+        try:
+            stopped = run([first, second, third], max_restarts=1, poll=0.05)
+        except KeyboardInterrupt:
+            pytest.fail("a second SIGTERM interrupted the shutdown")
+        assert stopped is True
+        assert first.process is not None
+        assert second.process is not None
+        assert first.process.poll() == -signal.SIGTERM
+        assert second.process.poll() == -signal.SIGTERM
+        assert third.process is None
+        assert {signum: signal.getsignal(signum) for signum in handlers} == before
+    finally:
+        for child in (first, second, third):
+            if child.process is not None and child.process.poll() is None:
+                child.process.kill()
+                child.process.wait()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
 
 
 def test_retry_delay_doubles_up_to_the_cap() -> None:

@@ -22,7 +22,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class EnvFileError(Exception):
-    """The env file named by ``LAPOR_ENV_FILE`` is missing, or a line is not ``NAME=value``."""
+    """The env file named by ``LAPOR_ENV_FILE`` is missing, cannot be read (permissions, not
+    UTF-8), or a line is not ``NAME=value``."""
 
 
 def env_file_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -34,9 +35,18 @@ def env_file_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(data_dir).expanduser().resolve() / ENV_FILE_NAME
 
 
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise EnvFileError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except OSError as exc:
+        raise EnvFileError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+
+
 def parse_env_file(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(_read(path).splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -67,11 +77,12 @@ def load_env_file() -> Path | None:
 
 def write_env_file(path: Path, values: Mapping[str, str], *, header: str) -> None:
     """Set ``values`` in the env file at ``path``: their lines are replaced (or appended),
-    every other line is kept. Written whole to a temporary file, then renamed, mode 0600."""
+    every other line is kept. Written whole to a temporary file created with mode 0600 (the
+    secrets are never readable by others, not even for a moment), then renamed."""
     header_lines = header.splitlines()
     kept: list[str] = []
     if path.is_file():
-        for raw in path.read_text(encoding="utf-8").splitlines():
+        for raw in _read(path).splitlines():
             name = raw.strip().removeprefix("export ").partition("=")[0].strip()
             if name in values or raw in header_lines:
                 continue
@@ -83,6 +94,8 @@ def write_env_file(path: Path, values: Mapping[str, str], *, header: str) -> Non
         lines += ["", *kept]
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    temporary.chmod(0o600)
+    temporary.unlink(missing_ok=True)  # a crashed run's leftover keeps its mode: start anew
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
     temporary.replace(path)

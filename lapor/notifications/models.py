@@ -188,7 +188,8 @@ class DeadlineNotice(models.Model):
     level = models.CharField(max_length=16)
     created_at = models.DateTimeField()
     # On the "overdue" row: when the next escalation level falls due (null: chain exhausted).
-    # The sweep looks at a late report again only then, not every minute.
+    # The sweep looks at a late report again only then, not every minute. On the "reminder"
+    # row: the local midnight of the due morning, when "reminder-due" falls due.
     next_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

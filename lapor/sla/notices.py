@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
@@ -149,6 +149,12 @@ def _notice_exists(level: str) -> Exists:
                                                 due_at=OuterRef("staff_due_at"), level=level))
 
 
+def _due_morning(calendar: WorkCalendar, due: datetime) -> date:
+    """The due day, else (a day off) the last working day before it: ``reminder-due``'s day."""
+    due_day = due.astimezone(calendar.tz).date()
+    return due_day if calendar.is_working_day(due_day) else calendar.previous_working_day(due_day)
+
+
 def reminder_level(calendar: WorkCalendar, due: datetime, now: datetime) -> str | None:
     """Which reminder about ``due`` falls on ``now``'s local day, if any: ``reminder-due`` on
     the due day (the last working day up to it, should the due day be a day off),
@@ -156,8 +162,7 @@ def reminder_level(calendar: WorkCalendar, due: datetime, now: datetime) -> str 
     :data:`REMINDER_MAX_LEAD_DAYS` calendar days earlier)."""
     due_day = due.astimezone(calendar.tz).date()
     today = now.astimezone(calendar.tz).date()
-    morning = due_day if calendar.is_working_day(due_day) else \
-        calendar.previous_working_day(due_day)
+    morning = _due_morning(calendar, due)
     if today >= morning:
         return "reminder-due"
     before = calendar.previous_working_day(morning)
@@ -167,10 +172,18 @@ def reminder_level(calendar: WorkCalendar, due: datetime, now: datetime) -> str 
 
 
 def _reminders(now: datetime, calendars: _Calendars, limit: int) -> int:
+    """The batch leaves out every report whose reminder for this moment is issued: those
+    with ``reminder-due``, and those with ``reminder`` until the local midnight of their due
+    morning (its ``next_check_at``), so a batch never fills up with reports already told and
+    the ones after them get their turn."""
     issued = 0
+    reminded = Exists(DeadlineNotice.objects.filter(
+        report=OuterRef("pk"), due_at=OuterRef("staff_due_at"), level="reminder",
+        next_check_at__gt=now))
     candidates = list(Report.objects.filter(status__in=OPEN, staff_due_at__gt=now,
                                             staff_due_at__lte=now + REMINDER_WINDOW)
                       .exclude(_notice_exists("reminder-due"))
+                      .exclude(reminded)
                       .select_related("current_node", "tier", "agency", "category")
                       .order_by("staff_due_at", "id")[:limit])
     done = {(n.report_id, n.due_at, n.level) for n in DeadlineNotice.objects.filter(
@@ -183,7 +196,11 @@ def _reminders(now: datetime, calendars: _Calendars, limit: int) -> int:
         if level is None or (report.pk, due, level) in done:
             continue
         event = "staff.due_today" if level == "reminder-due" else "staff.reminder"
-        issued += _issue(report, _Notice(level, event, due, deadline_kind(report)),
+        # The "reminder" row is looked at again only from the due morning's midnight.
+        again = (datetime.combine(_due_morning(calendar, due), time(0, 0), tzinfo=calendar.tz)
+                 if level == "reminder" else None)
+        issued += _issue(report, _Notice(level, event, due, deadline_kind(report),
+                                         next_check_at=again),
                          recipients.holders(report), {}, calendars)
     return issued
 

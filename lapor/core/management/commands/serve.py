@@ -3,7 +3,8 @@
 All run as child processes under a small supervisor: a child that exits (a worker killed, a
 crash) is started again and the restart is logged, at most ``--max-restarts`` times per
 child within a minute; past that the supervisor stops everything and exits 1, for the
-system's service manager to take over. SIGINT/SIGTERM stops every child.
+system's service manager to take over. SIGINT/SIGTERM stops every child (the handler is in
+place before the first child starts; further signals during the shutdown are ignored).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import time
 from argparse import ArgumentParser
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
@@ -86,7 +88,46 @@ def supervise(children: list[Child], *, max_restarts: int, poll: float = 0.5) ->
         time.sleep(poll)
 
 
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def _ignore_stop_signals() -> None:
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # The first signal stops the server; any further one (a second Ctrl-C, the service
+    # manager's repeated SIGTERM) must not interrupt the shutdown, which kills the children.
+    _ignore_stop_signals()
+    raise KeyboardInterrupt
+
+
+def run(children: list[Child], *, max_restarts: int, started: Callable[[], None] = lambda: None,
+        poll: float = 0.5) -> bool:
+    """Start ``children`` and supervise them until SIGTERM/SIGINT (returns True) or a child
+    exits too often (returns False); every child is stopped either way. The signal handler
+    is installed before the first child starts, so no signal can leave one orphaned; the
+    previous handlers are back on return."""
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
+    try:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _interrupt)
+        for child in children:
+            child.start()
+        started()
+        supervise(children, max_restarts=max_restarts, poll=poll)
+    except KeyboardInterrupt:
+        return True
+    finally:
+        _stop(children)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return False
+
+
 def _stop(children: list[Child]) -> None:
+    _ignore_stop_signals()  # a signal now would leave the children running
     running = [c.process for c in children if c.process is not None and c.process.poll() is None]
     for process in running:
         process.terminate()
@@ -140,25 +181,16 @@ class Command(BaseCommand):
         children = [Child("web server", web, env)]
         children += [Child(f"task worker {n + 1}", worker, env)
                      for n in range(options["task_workers"])]
-        for child in children:
-            child.start()
-        log_disabled()
-        self.stdout.write(
-            f"Lapor is serving on http://{host}:{port}/ "
-            f"({options['workers']} web workers, {options['task_workers']} task workers)\n"
-            f"Links in messages point to {site_url(env)}\n"
-            f"{describe_mailer()}"
-        )
-        self.stdout.flush()
 
-        def stop(signum: int, frame: FrameType | None) -> None:
-            raise KeyboardInterrupt
+        def started() -> None:
+            log_disabled()
+            self.stdout.write(
+                f"Lapor is serving on http://{host}:{port}/ "
+                f"({options['workers']} web workers, {options['task_workers']} task workers)\n"
+                f"Links in messages point to {site_url(env)}\n"
+                f"{describe_mailer()}"
+            )
+            self.stdout.flush()
 
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            supervise(children, max_restarts=options["max_restarts"])
-        except KeyboardInterrupt:
-            return
-        finally:
-            _stop(children)
-        sys.exit(1)
+        if not run(children, max_restarts=options["max_restarts"], started=started):
+            sys.exit(1)
