@@ -264,3 +264,52 @@ def test_another_street_of_the_same_kind_is_not_offered(tree: Tree) -> None:
              "berlubang besar dan tergenang air setiap hujan. Sudah sebulan tidak ada perbaikan.",
         region_code="64.08.04", category_code=tree.category.code)
     assert found == []
+
+
+def test_a_survivor_made_confidential_reaches_no_follower(tree: Tree) -> None:
+    """Reviewer defect: followers of a merged report kept receiving its disposition and
+    follow-up texts after it was made confidential (report_set_privacy, while submitted)."""
+    survivor = submit(tree, title=TITLE, body=BODY).report
+    duplicate = submit(tree, title=SAME[0], body=SAME[1],
+                       reporter_email="budi@example.org").report
+    hub = tree.actor("hub")
+    report_merge(actor=hub, report_id=duplicate.pk, into=survivor.tracking_number)
+    assert ReportFollow.objects.filter(report=survivor, follower=duplicate).exists()
+    services.report_set_privacy(actor=hub, report_id=survivor.pk, confidential=True)
+    assert not ReportFollow.objects.filter(report=survivor).exists()
+    # A follow that outlived the flag (written before this fix) reaches nobody either.
+    ReportFollow.objects.create(report=survivor, follower=duplicate,
+                                created_at=survivor.submitted_at)
+    services.report_dispose(actor=hub, report_id=survivor.pk, node_code=tree.pupr.code)
+    liaison = tree.actor("liaison_pupr")
+    services.report_acknowledge(actor=liaison, report_id=survivor.pk)
+    services.report_follow_up(actor=liaison, report_id=survivor.pk,
+                              body="Lampu sudah diganti oleh petugas PJU")
+    assert OutboxMessage.objects.filter(report=survivor, event="reporter.follow_up").exists()
+    assert not OutboxMessage.objects.filter(key__contains=":follower").exists()
+    assert not OutboxMessage.objects.filter(report=duplicate,
+                                            body__contains="Lampu sudah diganti").exists()
+
+
+def test_the_merge_note_never_reaches_the_duplicates_reporter(tree: Tree) -> None:
+    """Reviewer defect: the staff-only merge note became the duplicate's archive note, which
+    its reporter reads on the tracking page and the full tracking API."""
+    survivor = drive(tree, "disposed", title=TITLE, body=BODY)
+    written = submit(tree, title=SAME[0], body=SAME[1], reporter_email="budi@example.org")
+    duplicate, code = written.report, written.access_code
+    note = "Pelapor ini sering mengirim laporan ganda"
+    report_merge(actor=tree.actor("hub"), report_id=duplicate.pk,
+                 into=survivor.tracking_number, note=note)
+    number = duplicate.tracking_number
+    browser = Client()
+    assert browser.post(f"/lacak/{number}/kode/", {"access_code": code}).status_code == 302
+    page = browser.get(f"/lacak/{number}/").content.decode()
+    assert "Riwayat dan pesan" in page
+    assert note not in page
+    full = ApiClient().get(f"/track/{number}/full", headers={"X-Access-Code": code})
+    assert full.status_code == 200
+    assert note not in full.content.decode()
+    assert note not in "".join(OutboxMessage.objects.filter(report=duplicate)
+                               .values_list("body", flat=True))
+    # The note stays for staff, on the survivor's internal merge event.
+    assert ReportEvent.objects.get(report=survivor, kind="merge").body == note
