@@ -5,14 +5,17 @@ every event and outbox row of both reports kept."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from lapor.attachments.models import Attachment
+from lapor.attachments.presenters import original_name
 from lapor.attachments.tests import files
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lapor.notifications.models import OutboxMessage
@@ -313,3 +316,92 @@ def test_the_merge_note_never_reaches_the_duplicates_reporter(tree: Tree) -> Non
                                .values_list("body", flat=True))
     # The note stays for staff, on the survivor's internal merge event.
     assert ReportEvent.objects.get(report=survivor, kind="merge").body == note
+
+
+def _similar_form(tree: Tree) -> dict[str, Any]:
+    drive(tree, "in_progress", title=TITLE, body=BODY)
+    return {"type": "complaint", "title": SAME[0], "body": SAME[1], "region_code": "64.08.04",
+            "category": tree.category.code, "action": "submit"}
+
+
+def _photo(name: str) -> io.BytesIO:
+    photo = io.BytesIO(files.png())
+    photo.name = name
+    return photo
+
+
+def _staged_tokens(html: str) -> list[str]:
+    return re.findall(r'name="staged" value="([\w-]+)" checked', html)
+
+
+@pytest.fixture
+def staging_disk(settings: Any, tmp_path: Path) -> Path:
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+    return tmp_path / "staged"
+
+
+def test_staged_file_names_are_encrypted_in_the_session(
+    tree: Tree, staging_disk: Path
+) -> None:
+    """Reviewer defect: the session (signed, not encrypted) kept the original file name,
+    which can identify the reporter, in plain text."""
+    client = Client()
+    name = "ktp-budi-santoso.png"
+    first = client.post("/lapor/", {**_similar_form(tree), "attachments": [_photo(name)]})
+    assert name in first.content.decode()  # the reporter still sees the name
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert name not in session.session_data
+    assert name not in json.dumps(session.get_decoded())
+    tokens = _staged_tokens(first.content.decode())
+    sent = client.post("/lapor/", {**_similar_form(tree), "action": "submit_anyway",
+                                   "staged": tokens})
+    assert sent.status_code == 302
+    report = Report.objects.filter(title=SAME[0]).order_by("-pk").first()
+    assert original_name(Attachment.objects.get(report=report)) == name
+
+
+def test_an_unticked_staged_file_is_deleted_at_once(tree: Tree, staging_disk: Path) -> None:
+    client = Client()
+    form = _similar_form(tree)
+    first = client.post("/lapor/", {**form, "attachments": [_photo("a.png"), _photo("b.png")]})
+    kept, dropped = _staged_tokens(first.content.decode())
+    again = client.post("/lapor/", {**form, "staged": [kept]})
+    assert _staged_tokens(again.content.decode()) == [kept]
+    assert sorted(p.name for p in staging_disk.iterdir()) == [kept]
+    assert dropped not in str(dict(client.session.items()))
+
+
+def test_staging_stops_at_the_files_per_report_limit(
+    tree: Tree, staging_disk: Path, settings: Any
+) -> None:
+    limit = settings.LAPOR_ATTACHMENTS_PER_REPORT
+    client = Client()
+    form = _similar_form(tree)
+    first = client.post("/lapor/", {**form, "attachments": [
+        _photo(f"foto-{i}.png") for i in range(limit)]})
+    tokens = _staged_tokens(first.content.decode())
+    assert len(tokens) == limit
+    more = client.post("/lapor/", {**form, "staged": tokens,
+                                   "attachments": [_photo("satu-lagi.png")]})
+    html = more.content.decode()
+    assert f"Paling banyak {limit} berkas per laporan." in html
+    assert _staged_tokens(html) == tokens
+    assert len(list(staging_disk.iterdir())) == limit
+
+
+@pytest.mark.usefixtures("rate_window")
+def test_staging_is_rate_limited(tree: Tree, staging_disk: Path, settings: Any) -> None:
+    settings.LAPOR_RATE_LOOKUPS_PER_MINUTE = 1
+    client = Client()
+    form = _similar_form(tree)
+    first = client.post("/lapor/", {**form, "attachments": [_photo("a.png")]})
+    tokens = _staged_tokens(first.content.decode())
+    assert len(tokens) == 1
+    refused = client.post("/lapor/", {**form, "staged": tokens,
+                                      "attachments": [_photo("b.png")]})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert _staged_tokens(refused.content.decode()) == tokens  # typed and kept: still there
+    assert len(list(staging_disk.iterdir())) == 1
