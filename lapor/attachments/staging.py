@@ -8,7 +8,9 @@ sees it) under ``staged/<token>``, and attached by :func:`lapor.attachments.serv
 attachment_add` when the report is sent. The token is random (192 bits) and the portal
 accepts only tokens its own session staged; the original file name stays in that session,
 never in the storage name. Staged files nobody sent are deleted after ``STAGED_MAX_AGE``
-(every staging sweeps the old ones).
+(every staging and the scheduler's hourly slot sweep the old ones); a file the reporter
+unticks is deleted at once (:func:`staged_drop`). Another request may delete a file between
+two storage calls (a double submit, a sweep): such a file counts as gone, never as an error.
 """
 
 from __future__ import annotations
@@ -55,12 +57,30 @@ def staged_take(token: str) -> bytes | None:
     """The staged bytes, removed from staging; ``None`` if unknown or expired."""
     path = _path(token)
     storage = attachment_storage()
-    if path is None or not storage.exists(path):
+    if path is None:
         return None
-    with storage.open(path, "rb") as handle:
-        data: bytes = handle.read()
-    storage.delete(path)
+    try:
+        if not storage.exists(path):
+            return None
+        with storage.open(path, "rb") as handle:
+            data: bytes = handle.read()
+        storage.delete(path)
+    except OSError:  # taken by a concurrent request (a double submit) or swept meanwhile
+        return None
     return data
+
+
+def staged_drop(tokens: list[str]) -> None:
+    """Delete the staged files of ``tokens`` (unticked by the reporter) now."""
+    storage = attachment_storage()
+    for token in tokens:
+        path = _path(token)
+        if path is None:
+            continue
+        try:
+            storage.delete(path)
+        except OSError:
+            continue
 
 
 def staged_sweep() -> int:
@@ -74,7 +94,12 @@ def staged_sweep() -> int:
     removed = 0
     for name in names:
         path = _path(name)
-        if path is not None and storage.get_modified_time(path) < cutoff:
-            storage.delete(path)
-            removed += 1
+        if path is None:
+            continue
+        try:
+            if storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+                removed += 1
+        except OSError:  # taken or swept by another request meanwhile
+            continue
     return removed

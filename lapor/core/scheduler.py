@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from importlib import import_module
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
+from lapor.attachments.staging import staged_sweep
 from lapor.channels.tasks import channels_sweep_task
 from lapor.core import clock, ratelimit
 from lapor.core.health import heartbeat
@@ -41,8 +43,17 @@ def minute_slot(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+def hour_slot(moment: datetime) -> datetime:
+    return moment.replace(minute=0, second=0, microsecond=0)
+
+
 def day_slot(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _clear_expired_sessions() -> None:
+    """Delete expired sessions (the portal's staged-file tokens and names live there)."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 # At most this many dispatch tasks per minute: a backlog is drained by several workers at once.
@@ -61,13 +72,20 @@ def _enqueue_dispatch() -> int:
 
 def tick(worker_name: str) -> bool:
     """One scheduler step: heartbeat, then enqueue this minute's sweep (deadline transitions
-    and notices) and outbox dispatch if nobody did yet; the daily digest once a day."""
+    and notices) and outbox dispatch if nobody did yet; the staged-file sweep once an hour;
+    the daily digest and the expired-session purge once a day."""
     heartbeat(worker_name)
     now = clock.now()
     slot = minute_slot(now)
     # The UU PDP retention sweep: once a day, by whichever worker claims the day first.
     if claim_slot("privacy.retention", day_slot(now)):
         retention_sweep_task.enqueue()
+    if claim_slot("sessions.clear_expired", day_slot(now)):
+        _clear_expired_sessions()
+    # Files staged for a report nobody sent (lapor.attachments.staging), possibly ID photos:
+    # gone within an hour of expiring even on an instance where nobody stages anything new.
+    if claim_slot("attachments.staged_sweep", hour_slot(now)):
+        staged_sweep()
     # The officers' daily digest: the UTC day slot starts at 07:00 WIB / 08:00 WITA.
     # Routing classifiers learn from the day's dispositions (lapor.search.routing), at night.
     if (now.hour >= settings.LAPOR_ROUTING_TRAIN_HOUR_UTC

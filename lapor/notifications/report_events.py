@@ -161,10 +161,12 @@ def notify_report_event(*, report: Report, event: ReportEvent) -> int:
     if reporter_key is not None:
         rows += _reporter_rows(report, event, reporter_key,
                                _with_message(context, event, Visibility.REPORTER), agency)
-    if reporter_key is not None and event.visibility == Visibility.PUBLIC:
+    if (reporter_key is not None and event.visibility == Visibility.PUBLIC
+            and not report.is_confidential):
         # Reporters of duplicates merged into this report follow it (lapor.reports.merge):
         # its public events reach them through their own report's channel, with the text
-        # only where the public may read it.
+        # only where the public may read it. A confidential report reaches no other citizen
+        # (its follows are also deleted when it is made confidential).
         public_context = _with_message(context, event, Visibility.PUBLIC)
         for follow in ReportFollow.objects.filter(report=report).select_related(
                 "follower__contact"):

@@ -83,8 +83,10 @@ def report_merge(*, actor: Actor, report_id: int, into: str, note: str = "",
         raise ValidationFailed("merge_invalid", field="into")
     # Checks the verifier, the version and the move (submitted/on hold → archived), then
     # archives and tells the reporter.
+    # No free-text note on the archive: the duplicate's reporter reads it, and the merge
+    # note is staff-only (lapor.reports.visibility); it stays on the internal merge event.
     services.report_archive(actor=actor, report_id=duplicate.pk, reason=ArchiveReason.DUPLICATE,
-                            note=note, duplicate_of=survivor.tracking_number,
+                            duplicate_of=survivor.tracking_number,
                             expected_version=expected_version)
     duplicate.refresh_from_db()
     survivor.support_count = _combine_supports(duplicate, survivor)

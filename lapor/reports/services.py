@@ -25,7 +25,14 @@ from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports import permissions as perms
 from lapor.reports.events import event_append
-from lapor.reports.models import Disposition, DispositionState, Report, Support, Visibility
+from lapor.reports.models import (
+    Disposition,
+    DispositionState,
+    Report,
+    ReportFollow,
+    Support,
+    Visibility,
+)
 from lapor.reports.states import Action, ArchiveReason, Status, next_status
 from lapor.sla.calendar import RESOLUTION_TIERS
 from lapor.sla.deadlines import clock_for
@@ -278,6 +285,9 @@ def report_set_privacy(
     if confidential and not report.is_confidential:
         report.is_confidential = True
         changes["confidential"] = True
+        # Reporters of merged duplicates stop following it: a confidential report's
+        # content reaches no other citizen (lapor.reports.merge).
+        ReportFollow.objects.filter(report=report).delete()
     if changes:
         _save(report, ["is_anonymous", "is_confidential"])
         audit_record(action="report.privacy", actor=actor, target_type="report",

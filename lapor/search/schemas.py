@@ -62,7 +62,9 @@ class SimilarListOut(Schema):
 
 class MergeIn(Schema):
     into: str = Field(max_length=12, description="Tracking number of the surviving report")
-    note: str = Field("", max_length=2_000)
+    note: str = Field("", max_length=2_000, description=(
+        "Staff-only note, kept on the surviving report's internal merge event; never shown "
+        "to either reporter"))
     expected_version: int | None = Field(None, ge=1)
 
 

@@ -83,3 +83,21 @@ def fake_clamd() -> Iterator[tuple[str, list[bytes]]]:
         with contextlib.suppress(OSError):
             os.unlink(path)
             os.rmdir(directory)
+
+
+class RacingStorage(FileSystemStorage):
+    """Another request takes each file right after this one looked at it: ``exists`` and
+    ``listdir`` answer truthfully, then the file is gone (a double submit, a concurrent
+    sweep)."""
+
+    def exists(self, name: str) -> bool:
+        found = super().exists(name)
+        if found and Path(self.path(name)).is_file():
+            Path(self.path(name)).unlink()
+        return found
+
+    def listdir(self, path: str) -> tuple[list[str], list[str]]:
+        dirs, names = super().listdir(path)
+        for name in names:
+            Path(self.path(f"{path}/{name}")).unlink()
+        return dirs, names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import UploadedFile
@@ -15,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from lapor.attachments.content import detect
 from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
 from lapor.attachments.services import attachment_add
-from lapor.attachments.staging import staged_add, staged_take
+from lapor.attachments.staging import staged_add, staged_drop, staged_take
 from lapor.categories.selectors import categories_active
 from lapor.core import ratelimit
 from lapor.core.errors import (
@@ -32,11 +33,13 @@ from lapor.orgs.selectors import nodes_list
 from lapor.portal import support
 from lapor.portal.forms import ReportForm
 from lapor.portal.views.regions import picker_context
+from lapor.privacy import vault
 from lapor.reports.submission import report_submit, report_validate
 from lapor.search.duplicates import similar_public_draft
 
 PICKER_ACTIONS = ("region_search", "region_children")
-# token -> file name of the files this session staged for the similar-reports step.
+# token -> file name (encrypted: the original name can identify the reporter, and a session
+# is signed, not encrypted) of the files this session staged for the similar-reports step.
 STAGED_KEY = "portal_staged"
 
 
@@ -154,20 +157,37 @@ def _staged_in_session(request: HttpRequest) -> dict[str, str]:
     return staged if isinstance(staged, dict) else {}
 
 
+def _unseal(sealed: str) -> str:
+    try:
+        return vault.decrypt(sealed)
+    except (InvalidToken, ValueError):  # not sealed by this key set (a key rotated away)
+        return "?"
+
+
 def _kept_staged(request: HttpRequest) -> list[tuple[str, str]]:
-    """The staged files the form still asks for (ticked), that this session staged."""
+    """The staged files the form still asks for (ticked), that this session staged, as
+    ``(token, file name)``."""
     mine = _staged_in_session(request)
-    return [(t, mine[t]) for t in dict.fromkeys(request.POST.getlist("staged")) if t in mine]
+    return [(t, _unseal(mine[t])) for t in dict.fromkeys(request.POST.getlist("staged"))
+            if t in mine]
 
 
 def _stage(request: HttpRequest, uploads: list[UploadedFile]) -> tuple[list[dict[str, Any]],
                                                                         list[str]]:
     """Keep the chosen files server-side for the similar-reports step; returns the staged
-    files (token, name, size) with the ones kept before, and the refusals."""
+    files (token, name, size) with the ones kept before, and the refusals. Staging costs
+    storage and work, so it is rate-limited per address (raises ``TooManyRequests``) and
+    never holds more than a report's file limit; unticked files are deleted at once."""
+    if uploads:
+        ratelimit.throttle_requests(request)
     kept = _kept_staged(request)
     mine = _staged_in_session(request)
+    limit = settings.LAPOR_ATTACHMENTS_PER_REPORT
+    room = max(limit - len(kept), 0)
     errors = []
-    for upload in uploads:
+    if len(uploads) > room:
+        errors.append(_("At most %(max_files)s files per report.") % {"max_files": limit})
+    for upload in uploads[:room]:
         name = upload.name or "?"
         try:
             staged = staged_add(data=_read(upload))
@@ -175,9 +195,29 @@ def _stage(request: HttpRequest, uploads: list[UploadedFile]) -> tuple[list[dict
             errors.append(_file_error(name, exc))
             continue
         kept.append((staged.token, name))
-        mine[staged.token] = name
-    request.session[STAGED_KEY] = {t: n for t, n in mine.items() if t in dict(kept)}
+        mine[staged.token] = vault.encrypt(name)
+    keep = dict(kept)
+    staged_drop([t for t in mine if t not in keep])
+    request.session[STAGED_KEY] = {t: n for t, n in mine.items() if t in keep}
     return [{"token": t, "name": n} for t, n in kept], errors
+
+
+def _too_many(response: HttpResponse, exc: TooManyRequests) -> HttpResponse:
+    response.status_code = 429
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def _similar_step(request: HttpRequest, form: ReportForm, similar: Any,
+                  uploads: list[UploadedFile]) -> HttpResponse:
+    """The form again with the similar reports, the chosen files staged."""
+    try:
+        kept, file_errors = _stage(request, uploads)
+    except TooManyRequests as exc:  # the form comes back with everything typed
+        support.add_error(form, exc, ReportForm.SERVICE_FIELDS)
+        staged = [{"token": t, "name": n} for t, n in _kept_staged(request)]
+        return _too_many(_render(request, form, files_dropped=True, staged=staged), exc)
+    return _render(request, form, similar=similar, staged=kept, file_errors=file_errors)
 
 
 def report_form(request: HttpRequest) -> HttpResponse:
@@ -219,9 +259,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
                                        region_code=data["region_code"],
                                        category_code=data["category"] or None)
         if similar:
-            kept, file_errors = _stage(request, uploads)
-            return _render(request, form, similar=similar, staged=kept,
-                           file_errors=file_errors)
+            return _similar_step(request, form, similar, uploads)
     actor = support.citizen(request)
     try:
         result = report_submit(
@@ -240,8 +278,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
         response = _render(request, form, files_dropped=bool(uploads),
                            staged=[{"token": t, "name": n} for t, n in staged])
         if isinstance(exc, TooManyRequests):  # the form comes back with everything typed
-            response.status_code = 429
-            response["Retry-After"] = str(exc.retry_after)
+            _too_many(response, exc)
         return response
     report = result.report
     refused = attach_files(report_id=report.pk, uploads=uploads, user=actor.user,

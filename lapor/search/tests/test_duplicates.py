@@ -5,14 +5,17 @@ every event and outbox row of both reports kept."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from lapor.attachments.models import Attachment
+from lapor.attachments.presenters import original_name
 from lapor.attachments.tests import files
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lapor.notifications.models import OutboxMessage
@@ -264,3 +267,141 @@ def test_another_street_of_the_same_kind_is_not_offered(tree: Tree) -> None:
              "berlubang besar dan tergenang air setiap hujan. Sudah sebulan tidak ada perbaikan.",
         region_code="64.08.04", category_code=tree.category.code)
     assert found == []
+
+
+def test_a_survivor_made_confidential_reaches_no_follower(tree: Tree) -> None:
+    """Reviewer defect: followers of a merged report kept receiving its disposition and
+    follow-up texts after it was made confidential (report_set_privacy, while submitted)."""
+    survivor = submit(tree, title=TITLE, body=BODY).report
+    duplicate = submit(tree, title=SAME[0], body=SAME[1],
+                       reporter_email="budi@example.org").report
+    hub = tree.actor("hub")
+    report_merge(actor=hub, report_id=duplicate.pk, into=survivor.tracking_number)
+    assert ReportFollow.objects.filter(report=survivor, follower=duplicate).exists()
+    services.report_set_privacy(actor=hub, report_id=survivor.pk, confidential=True)
+    assert not ReportFollow.objects.filter(report=survivor).exists()
+    # A follow that outlived the flag (written before this fix) reaches nobody either.
+    ReportFollow.objects.create(report=survivor, follower=duplicate,
+                                created_at=survivor.submitted_at)
+    services.report_dispose(actor=hub, report_id=survivor.pk, node_code=tree.pupr.code)
+    liaison = tree.actor("liaison_pupr")
+    services.report_acknowledge(actor=liaison, report_id=survivor.pk)
+    services.report_follow_up(actor=liaison, report_id=survivor.pk,
+                              body="Lampu sudah diganti oleh petugas PJU")
+    assert OutboxMessage.objects.filter(report=survivor, event="reporter.follow_up").exists()
+    assert not OutboxMessage.objects.filter(key__contains=":follower").exists()
+    assert not OutboxMessage.objects.filter(report=duplicate,
+                                            body__contains="Lampu sudah diganti").exists()
+
+
+def test_the_merge_note_never_reaches_the_duplicates_reporter(tree: Tree) -> None:
+    """Reviewer defect: the staff-only merge note became the duplicate's archive note, which
+    its reporter reads on the tracking page and the full tracking API."""
+    survivor = drive(tree, "disposed", title=TITLE, body=BODY)
+    written = submit(tree, title=SAME[0], body=SAME[1], reporter_email="budi@example.org")
+    duplicate, code = written.report, written.access_code
+    note = "Pelapor ini sering mengirim laporan ganda"
+    report_merge(actor=tree.actor("hub"), report_id=duplicate.pk,
+                 into=survivor.tracking_number, note=note)
+    number = duplicate.tracking_number
+    browser = Client()
+    assert browser.post(f"/lacak/{number}/kode/", {"access_code": code}).status_code == 302
+    page = browser.get(f"/lacak/{number}/").content.decode()
+    assert "Riwayat dan pesan" in page
+    assert note not in page
+    full = ApiClient().get(f"/track/{number}/full", headers={"X-Access-Code": code})
+    assert full.status_code == 200
+    assert note not in full.content.decode()
+    assert note not in "".join(OutboxMessage.objects.filter(report=duplicate)
+                               .values_list("body", flat=True))
+    # The note stays for staff, on the survivor's internal merge event.
+    assert ReportEvent.objects.get(report=survivor, kind="merge").body == note
+
+
+def _similar_form(tree: Tree) -> dict[str, Any]:
+    drive(tree, "in_progress", title=TITLE, body=BODY)
+    return {"type": "complaint", "title": SAME[0], "body": SAME[1], "region_code": "64.08.04",
+            "category": tree.category.code, "action": "submit"}
+
+
+def _photo(name: str) -> io.BytesIO:
+    photo = io.BytesIO(files.png())
+    photo.name = name
+    return photo
+
+
+def _staged_tokens(html: str) -> list[str]:
+    return re.findall(r'name="staged" value="([\w-]+)" checked', html)
+
+
+@pytest.fixture
+def staging_disk(settings: Any, tmp_path: Path) -> Path:
+    settings.STORAGES = {**settings.STORAGES, "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(tmp_path)}}}
+    return tmp_path / "staged"
+
+
+def test_staged_file_names_are_encrypted_in_the_session(
+    tree: Tree, staging_disk: Path
+) -> None:
+    """Reviewer defect: the session (signed, not encrypted) kept the original file name,
+    which can identify the reporter, in plain text."""
+    client = Client()
+    name = "ktp-budi-santoso.png"
+    first = client.post("/lapor/", {**_similar_form(tree), "attachments": [_photo(name)]})
+    assert name in first.content.decode()  # the reporter still sees the name
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert name not in session.session_data
+    assert name not in json.dumps(session.get_decoded())
+    tokens = _staged_tokens(first.content.decode())
+    sent = client.post("/lapor/", {**_similar_form(tree), "action": "submit_anyway",
+                                   "staged": tokens})
+    assert sent.status_code == 302
+    report = Report.objects.filter(title=SAME[0]).order_by("-pk").first()
+    assert original_name(Attachment.objects.get(report=report)) == name
+
+
+def test_an_unticked_staged_file_is_deleted_at_once(tree: Tree, staging_disk: Path) -> None:
+    client = Client()
+    form = _similar_form(tree)
+    first = client.post("/lapor/", {**form, "attachments": [_photo("a.png"), _photo("b.png")]})
+    kept, dropped = _staged_tokens(first.content.decode())
+    again = client.post("/lapor/", {**form, "staged": [kept]})
+    assert _staged_tokens(again.content.decode()) == [kept]
+    assert sorted(p.name for p in staging_disk.iterdir()) == [kept]
+    assert dropped not in str(dict(client.session.items()))
+
+
+def test_staging_stops_at_the_files_per_report_limit(
+    tree: Tree, staging_disk: Path, settings: Any
+) -> None:
+    limit = settings.LAPOR_ATTACHMENTS_PER_REPORT
+    client = Client()
+    form = _similar_form(tree)
+    first = client.post("/lapor/", {**form, "attachments": [
+        _photo(f"foto-{i}.png") for i in range(limit)]})
+    tokens = _staged_tokens(first.content.decode())
+    assert len(tokens) == limit
+    more = client.post("/lapor/", {**form, "staged": tokens,
+                                   "attachments": [_photo("satu-lagi.png")]})
+    html = more.content.decode()
+    assert f"Paling banyak {limit} berkas per laporan." in html
+    assert _staged_tokens(html) == tokens
+    assert len(list(staging_disk.iterdir())) == limit
+
+
+@pytest.mark.usefixtures("rate_window")
+def test_staging_is_rate_limited(tree: Tree, staging_disk: Path, settings: Any) -> None:
+    settings.LAPOR_RATE_LOOKUPS_PER_MINUTE = 1
+    client = Client()
+    form = _similar_form(tree)
+    first = client.post("/lapor/", {**form, "attachments": [_photo("a.png")]})
+    tokens = _staged_tokens(first.content.decode())
+    assert len(tokens) == 1
+    refused = client.post("/lapor/", {**form, "staged": tokens,
+                                      "attachments": [_photo("b.png")]})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert _staged_tokens(refused.content.decode()) == tokens  # typed and kept: still there
+    assert len(list(staging_disk.iterdir())) == 1
