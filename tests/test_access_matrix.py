@@ -86,6 +86,7 @@ KINDS: dict[tuple[str, str], str] = {
     ("POST", "/reports/{report_id}/dispose"): "staff",
     ("POST", "/reports/{report_id}/forward"): "staff",
     ("POST", "/reports/{report_id}/return"): "staff",
+    ("POST", "/reports/{report_id}/pass-up"): "staff",
     ("POST", "/reports/{report_id}/acknowledge"): "staff",
     ("POST", "/reports/{report_id}/follow-ups"): "staff",
     ("POST", "/reports/{report_id}/close"): "staff",

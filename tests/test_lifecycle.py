@@ -64,6 +64,7 @@ EVENT_VISIBILITY: dict[Action, str] = {
     Action.FORWARD: Visibility.INTERNAL,
     Action.RETURN_TO_FORWARDER: Visibility.INTERNAL,
     Action.RETURN_TO_VERIFIER: Visibility.INTERNAL,
+    Action.PASS_UP: Visibility.INTERNAL,
     Action.ACKNOWLEDGE: Visibility.PUBLIC,
     Action.FOLLOW_UP: Visibility.PUBLIC,
     Action.RESPOND: Visibility.PUBLIC,
@@ -121,6 +122,8 @@ def perform(action: Action, tree: Tree, report: Report) -> Any:
             actor=hub, report_id=rid, reason="Bukan wewenang bidang ini."),
         Action.RETURN_TO_VERIFIER: lambda: services.report_return(
             actor=hub, report_id=rid, reason="Bukan wewenang dinas ini."),
+        Action.PASS_UP: lambda: services.report_pass_up(
+            actor=hub, report_id=rid, reason="Wewenang PLN, bukan pemerintah kabupaten."),
         Action.ACKNOWLEDGE: lambda: services.report_acknowledge(actor=hub, report_id=rid),
         Action.FOLLOW_UP: lambda: services.report_follow_up(
             actor=hub, report_id=rid, body="Tim sudah meninjau lokasi.", final=False),
@@ -151,8 +154,12 @@ def _at(moment: datetime, fn: Callable[..., bool], report_id: int) -> bool:
 
 def start_for(action: Action, status: str, tree: Tree) -> Report:
     """A report in ``status`` shaped so that ``action`` could apply (forwarded for a return to
-    the forwarder, which needs a forwarded hop)."""
-    return drive(tree, status, forwarded=action == Action.RETURN_TO_FORWARDER)
+    the forwarder, which needs a forwarded hop; naming no agency for a pass-up, which needs a
+    report the region routing brought to the hub)."""
+    unaddressed: dict[str, Any] = (
+        {"target_agency_code": None, "region_code": "64.08.04"}
+        if action == Action.PASS_UP else {})
+    return drive(tree, status, forwarded=action == Action.RETURN_TO_FORWARDER, **unaddressed)
 
 
 def events_of(report: Report) -> list[ReportEvent]:

@@ -47,10 +47,10 @@ class Written:
     event_visibility: str = Visibility.PUBLIC
 
 
-def _new(tree: Tree) -> tuple[Report, str]:
+def _new(tree: Tree, **more: Any) -> tuple[Report, str]:
     """A new report, followed by the reporter of a duplicate merged into it (the public
     events of a report reach its followers)."""
-    submitted = submit(tree)
+    submitted = submit(tree, **more)
     duplicate = submit(tree, reporter_email="pengikut@example.org").report
     report_merge(actor=tree.actor("hub"), report_id=duplicate.pk,
                  into=submitted.report.tracking_number)
@@ -113,6 +113,15 @@ def _w_unarchive(tree: Tree, text: str) -> Written:
     services.report_dispose(actor=tree.actor("national"), report_id=report.pk,
                             node_code=tree.kutim.code)
     return Written(report, code, text, Action.UNARCHIVE)
+
+
+def _w_pass_up(tree: Tree, text: str) -> Written:
+    # Routed to Kutai Timur's hub by its region, passed up, then disposed by the national pool.
+    report, code = _new(tree, target_agency_code=None)
+    services.report_pass_up(actor=tree.actor("hub"), report_id=report.pk, reason=text)
+    services.report_dispose(actor=tree.actor("national"), report_id=report.pk,
+                            node_code=tree.pupr.code)
+    return Written(report, code, text, Action.PASS_UP, Visibility.INTERNAL)
 
 
 def _w_merge(tree: Tree, text: str) -> Written:
@@ -190,6 +199,7 @@ WRITERS: dict[tuple[str, str], Callable[[Tree, str], Written]] = {
     (Action.RETURN_TO_VERIFIER, "reason"): _w_return_to_verifier,
     (Action.NOTE, "body"): _w_note,
     (Action.UNARCHIVE, "reason"): _w_unarchive,
+    (Action.PASS_UP, "reason"): _w_pass_up,
     (MERGE_EVENT, "note"): _w_merge,
     (Action.HOLD, "question"): _w_hold,
     (Action.ARCHIVE, "note"): _w_archive,

@@ -47,6 +47,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Tujuan disposisi tidak sah untuk laporan ini.",
         "This node is not a valid disposition target for this report.",
     ),
+    "addressed_by_reporter": (
+        "Pelapor menujukan laporan ini kepada instansi Anda: laporan tidak dapat diteruskan ke "
+        "tingkat atas. Disposisikan atau arsipkan.",
+        "The reporter addressed this report to your agency: it cannot be passed up. Dispose "
+        "or archive it.",
+    ),
     "invalid_reason": ("Alasan tidak dikenal.", "Unknown reason."),
     "reason_required": ("Alasan wajib diisi.", "A reason is required."),
     "rating_required": (

@@ -496,7 +496,8 @@ class _Planner:
         (lapor.orgs.selectors.report_receiver), for the demo's places Kutai Timur's hub.
 
         Only Kutai Timur's own matters are left unaddressed: a hub disposes only inside its
-        own tree, so the province's and the ministry's reporters name their agency."""
+        own tree (another agency's matter it passes up, ``report_pass_up``), and the demo keeps
+        its province's and ministry's reports addressed so they start in the right pool."""
         if agency != data.KUTIM:
             return False
         if scenario == "submitted_overdue":

@@ -31,7 +31,7 @@ def node_agency_or_root(node: OrgNode) -> OrgNode:
     return agency
 
 
-def region_hub(region_code: str) -> OrgNode | None:
+def region_hub(region_code: str, *, above: OrgNode | None = None) -> OrgNode | None:
     """The hub agency that receives the reports about ``region_code`` that name no agency.
 
     The regency/city's agency (``64.08`` for ``64.08.04.2001``), else the province's (``64``),
@@ -39,9 +39,17 @@ def region_hub(region_code: str) -> OrgNode | None:
     at least one active hub verifier (a pool nobody reads is a wrong door). Training spaces
     (lapor.training, reverse relation ``training_space``) never receive real reports. With
     several candidates for one region the oldest agency wins. ``None``: no hub covers it.
+
+    ``above``: only the levels strictly above that hub's region (a hub passing a report up,
+    :func:`report_receiver_above`); a hub whose region is not on the report's chain has none.
     """
     parts = region_code.split(".")
     levels = [".".join(parts[:2]), parts[0]] if len(parts) >= 2 else [parts[0]]
+    if above is not None:
+        own = str(above.region_id)
+        levels = levels[levels.index(own) + 1:] if own in levels else []
+        if not levels:
+            return None
     verifiers = RoleAssignment.objects.filter(node=OuterRef("pk"), role=Role.HUB_VERIFIER,
                                               user__is_active=True)
     found: dict[str, OrgNode] = {}
@@ -64,6 +72,14 @@ def report_receiver(*, target: OrgNode | None, region_code: str) -> OrgNode:
     if target is not None:
         return target if target.is_hub else node_root()
     return region_hub(region_code) or node_root()
+
+
+def report_receiver_above(*, tier: OrgNode, region_code: str) -> OrgNode:
+    """The tier a report goes to when the verifiers of ``tier`` pass it up (``report_pass_up``):
+    the hub of a region level above ``tier``'s by the same rule as :func:`region_hub` (the
+    province's, when it receives its region's reports and has a verifier), else the national
+    pool."""
+    return region_hub(region_code, above=tier) or node_root()
 
 
 def sop_for(owner: OrgNode) -> Sop:

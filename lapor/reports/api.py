@@ -40,6 +40,8 @@ from lapor.reports.schemas import (
     MessageIn,
     MyReportsOut,
     NoteIn,
+    PassUpIn,
+    PassUpOut,
     PrivacyIn,
     PublicReportOut,
     ReasonIn,
@@ -335,6 +337,30 @@ def hand_back(request: HttpRequest, report_id: int, payload: ReasonIn) -> dict[s
     services.report_return(actor=actor, report_id=report_id, reason=payload.reason,
                            expected_version=payload.expected_version)
     return _staff_out(request, actor, report_id)
+
+
+@staff_router.post(
+    "/reports/{report_id}/pass-up", response={200: PassUpOut, **errors(401, 403, 404, 409)},
+    summary="Pass a report up to the next verification tier (hub verifier)",
+    description=(
+        "For a report in the hub's verification pool (submitted or on hold) whose agency "
+        "the reporter did not choose: it goes to the province's hub when that receives its "
+        "region's reports, else to the national pool, with a new verification deadline. "
+        "The reason is internal. `403 permission_denied` for anyone but a hub verifier of "
+        "the report's tier; `409 addressed_by_reporter` for a report the reporter addressed "
+        "to this agency; `409 invalid_transition` outside verification; `409 "
+        "concurrent_update` for a stale `expected_version`. The answer is short: the "
+        "caller's agency no longer reads the report once it has left its pool."
+    ),
+)
+def pass_up(request: HttpRequest, report_id: int, payload: PassUpIn) -> dict[str, Any]:
+    actor = request_staff(request)
+    report = services.report_pass_up(actor=actor, report_id=report_id, reason=payload.reason,
+                                     expected_version=payload.expected_version)
+    return {"id": report.pk, "tracking_number": report.tracking_number,
+            "status": report.status, "version": report.version,
+            "tier": {"code": report.tier.code, "name": report.tier.name},
+            "verify_due_at": report.verify_due_at}
 
 
 @staff_router.post("/reports/{report_id}/acknowledge", response=_ACTION,

@@ -164,3 +164,20 @@ def valid_disposition_target(assignment: Assignment, report: Report, target: Org
         and target.path.startswith(assignment.node_path)
         and target.pk != report.tier_id
     )
+
+
+def pass_up_verifier_for(actor: Actor, report: Report) -> Assignment | None:
+    """Passing a report up to the next tier: a hub verifier of the report's own verification
+    tier (a verifier above it disposes the report instead), never at the national pool."""
+    if report.tier.kind == NodeKind.ROOT:
+        return None
+    grant = actor.covering(report.tier, (Role.HUB_VERIFIER,))
+    return grant if grant is not None and grant.node_id == report.tier_id else None
+
+
+def passable_up(report: Report) -> bool:
+    """A report may be passed up only when nobody chose its agency (it reached the hub by its
+    region, ``lapor.orgs.selectors.report_receiver``, or a higher tier took it back from the
+    archive): a reporter who addressed the hub chose that door. A practice report stays in its
+    training space."""
+    return report.target_agency_id is None and not report.is_training

@@ -266,6 +266,22 @@ class ReasonIn(VersionIn):
     reason: Reason
 
 
+class PassUpIn(VersionIn):
+    reason: Reason = Field(description="Internal: read by staff only, never the reporter")
+
+
+class PassUpOut(Schema):
+    """The report as it left the caller's pool: the hub that passed it up may no longer read
+    it (the receiving tier's verifiers do), so this is all the answer says."""
+
+    id: int
+    tracking_number: str
+    status: Status
+    version: int
+    tier: NamedRef = Field(description="The verification tier that now holds it")
+    verify_due_at: datetime
+
+
 class PrivacyIn(VersionIn):
     anonymous: bool | None = None
     confidential: bool | None = None

@@ -22,7 +22,7 @@ from lapor.core.text import clean_text
 from lapor.notifications.report_events import notify_report_event
 from lapor.orgs.actors import SYSTEM, Actor, ActorKind, Assignment
 from lapor.orgs.models import NodeKind, OrgNode
-from lapor.orgs.selectors import node_agency_or_root
+from lapor.orgs.selectors import node_agency_or_root, report_receiver_above
 from lapor.reports import permissions as perms
 from lapor.reports.events import event_append
 from lapor.reports.models import (
@@ -433,6 +433,45 @@ def report_return(
           from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
           body=reason, payload={"from_node": current.node.code,
                                 "to_node": report.current_node.code})
+    return report
+
+
+@transaction.atomic
+def report_pass_up(
+    *, actor: Actor, report_id: int, reason: str, expected_version: int | None = None
+) -> Report:
+    """A hub's verifier passes a report waiting in its pool to the next tier up: the hub of
+    the province when it receives its region's reports (and is not this hub), else the
+    national pool, whose verifiers dispose anywhere (``report_receiver_above``).
+
+    Only for a report whose agency nobody chose (:func:`perms.passable_up`); from
+    ``submitted`` or ``on_hold`` (a hold ends: the receiving tier decides what it still needs,
+    and the reporter's answer arrives as a message). The receiving tier gets a new
+    verification deadline of its own SOP, as at submission. The reason is internal.
+    """
+    reason = clean_text(reason, field="reason", max_length=REASON_MAX, min_length=1,
+                        multiline=True)
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.pass_up_verifier_for)
+    target = _target_status(report, Action.PASS_UP)
+    if not perms.passable_up(report):
+        raise Conflict("addressed_by_reporter")
+    now = clock.now()
+    from_node = report.tier
+    tier = report_receiver_above(tier=from_node, region_code=report.region_id)
+    sop, calendar = clock_for(tier, around=now)
+    report.tier = tier
+    report.current_node = tier
+    report.agency = tier if tier.kind == NodeKind.AGENCY else None
+    report.verify_due_at = calendar.deadline(now, sop.verify_days)
+    report.staff_due_at = report.verify_due_at
+    report.verify_days_left = None
+    report.hold_due_at = None
+    from_status, report.status = report.status, target
+    _save(report, ["status", "tier", "current_node", "agency", "verify_due_at", "staff_due_at",
+                   "verify_days_left", "hold_due_at"])
+    _emit(report=report, kind=Action.PASS_UP, actor=actor, assignment=grant,
+          from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
+          body=reason, payload={"from_node": from_node.code, "to_node": tier.code})
     return report
 
 

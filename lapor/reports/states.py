@@ -50,6 +50,7 @@ class Action(StrEnum):
     FORWARD = "forward"
     RETURN_TO_FORWARDER = "return_to_forwarder"
     RETURN_TO_VERIFIER = "return_to_verifier"
+    PASS_UP = "pass_up"  # noqa: S105  (an action name, not a password)
     ACKNOWLEDGE = "acknowledge"
     FOLLOW_UP = "follow_up"
     RESPOND = "respond"
@@ -80,6 +81,7 @@ class EventKind(StrEnum):
     FORWARD = Action.FORWARD.value
     RETURN_TO_FORWARDER = Action.RETURN_TO_FORWARDER.value
     RETURN_TO_VERIFIER = Action.RETURN_TO_VERIFIER.value
+    PASS_UP = Action.PASS_UP.value
     ACKNOWLEDGE = Action.ACKNOWLEDGE.value
     FOLLOW_UP = Action.FOLLOW_UP.value
     RESPOND = Action.RESPOND.value
@@ -113,6 +115,9 @@ TRANSITIONS: dict[Action, dict[Status, Status]] = {
     # "Bukan wewenang": back to the node that forwarded it, or to the verification pool.
     Action.RETURN_TO_FORWARDER: {_S.DISPOSED: _S.DISPOSED, _S.IN_PROGRESS: _S.DISPOSED},
     Action.RETURN_TO_VERIFIER: {_S.DISPOSED: _S.SUBMITTED, _S.IN_PROGRESS: _S.SUBMITTED},
+    # A hub's verifier hands a report routed to it by region to the next tier up (a province
+    # hub, else the national pool), which verifies it afresh.
+    Action.PASS_UP: {_S.SUBMITTED: _S.SUBMITTED, _S.ON_HOLD: _S.SUBMITTED},
     Action.ACKNOWLEDGE: {_S.DISPOSED: _S.IN_PROGRESS},
     Action.FOLLOW_UP: {_S.DISPOSED: _S.IN_PROGRESS, _S.IN_PROGRESS: _S.IN_PROGRESS},
     Action.RESPOND: {_S.DISPOSED: _S.RESPONDED, _S.IN_PROGRESS: _S.RESPONDED},

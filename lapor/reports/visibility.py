@@ -11,7 +11,8 @@ show the declaration next to each field (``lapor.workspace.forms``).
 The decisions (docs/security.md "Who reads staff free text"):
 
 - disposition and forward notes, hand-back reasons ("bukan wewenang"), internal notes, the
-  reason for taking a report out of the archive, and the note of a merge are **internal**:
+  reason for taking a report out of the archive, the reason for passing a report up to the
+  next tier, and the note of a merge are **internal**:
   officers write to officers there, about colleagues, other units and the reporter;
 - the hold question ("tunda") is for the **reporter**, who must be able to answer it, never
   the public (it often names what is missing: an address, a house number, a name);
@@ -60,6 +61,7 @@ TEXT_FIELDS: tuple[TextField, ...] = (
     TextField(Action.RETURN_TO_VERIFIER, "reason", Visibility.INTERNAL),
     TextField(Action.NOTE, "body", Visibility.INTERNAL),
     TextField(Action.UNARCHIVE, "reason", Visibility.INTERNAL),
+    TextField(Action.PASS_UP, "reason", Visibility.INTERNAL),
     TextField(MERGE_KIND, "note", Visibility.INTERNAL),
     TextField(Action.HOLD, "question", Visibility.REPORTER),
     TextField(Action.ARCHIVE, "note", Visibility.REPORTER),

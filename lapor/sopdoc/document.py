@@ -170,6 +170,8 @@ def sop_document(agency: OrgNode) -> SopDocument:
                   if chain else "Eskalasi kepada pimpinan unit.")
     resolution = "/".join(str(t) for t in tiers)
     incoming = _incoming(agency, receives_region_reports=sop.receives_region_reports)
+    # Only a hub's verifiers pass a report up (lapor.reports.services.report_pass_up).
+    passes_up = agency.kind != NodeKind.ROOT and agency.is_hub
 
     def step(  # noqa: PLR0917  (one procedure row: positional reads like the table)
             key: str, lane: str, symbol: str, activity: str, requirements: str, time: str,
@@ -204,11 +206,14 @@ def sop_document(agency: OrgNode) -> SopDocument:
              "Batas waktu tunda terlewati.", "-", "Laporan diarsipkan.", "",
              (Action.AUTO_ARCHIVE,)),
         step("archive", "verifier", TERMINATOR,
-             "Mengarsipkan laporan dengan alasan dari daftar baku.",
+             "Mengarsipkan laporan dengan alasan dari daftar baku" + (
+                 "; laporan tanpa instansi tujuan di luar kewenangan instansi diteruskan ke "
+                 "tingkat verifikasi di atasnya (hub provinsi atau verifikator nasional)."
+                 if passes_up else "."),
              "Alasan: di luar kewenangan, terlalu umum, duplikat, spam, SARA, tidak lengkap.",
              "-", "Laporan diarsipkan dan pelapor diberi tahu.",
              "Pembukaan kembali hanya oleh verifikator tingkat lebih tinggi.",
-             (Action.ARCHIVE,)),
+             (Action.ARCHIVE, *((Action.PASS_UP,) if passes_up else ()))),
         step("dispose", "verifier", PROCESS,
              "Mendisposisikan laporan kepada perangkat daerah yang berwenang.",
              "Laporan lengkap dan terverifikasi.", _hk(sop.verify_days),
@@ -286,9 +291,13 @@ def procedural_actions(document: SopDocument) -> set[str]:
     return {a for s in document.steps for a in s.actions}
 
 
-def allowed_actions(*, units: bool) -> set[str]:
-    """The lifecycle actions an agency's procedure must cover (tests compare with the rows)."""
+def allowed_actions(*, units: bool, hub: bool = True) -> set[str]:
+    """The lifecycle actions an agency's procedure must cover (tests compare with the rows):
+    without units nothing is forwarded, and only a hub (not the national root) passes a
+    report up."""
     actions = {str(a) for a in TRANSITIONS if a not in NON_PROCEDURAL}
     if not units:
         actions -= {Action.FORWARD, Action.RETURN_TO_FORWARDER}
+    if not hub:
+        actions -= {Action.PASS_UP}
     return actions

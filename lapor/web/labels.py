@@ -25,6 +25,7 @@ EVENT_LABELS: dict[EventKind, Promise] = {
     EventKind.RETURN_TO_FORWARDER: _("Handed back: not this office's authority"),
     EventKind.RETURN_TO_VERIFIER: _("Handed back to the verifiers: not this agency's "
                                     "authority"),
+    EventKind.PASS_UP: _("Passed up to the next verification tier"),
     EventKind.ACKNOWLEDGE: _("Received by the agency, being handled"),
     EventKind.FOLLOW_UP: _("Follow-up from the agency"),
     EventKind.RESPOND: _("Final follow-up from the agency"),

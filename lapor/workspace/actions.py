@@ -52,6 +52,9 @@ def _verifier_actions(actor: Actor, report: Report) -> set[str]:
             report.is_anonymous and report.is_confidential
         ):
             found.add("privacy")
+    if (perms.pass_up_verifier_for(actor, report) is not None and perms.passable_up(report)
+            and _moves(Action.PASS_UP, status)):
+        found.add("pass_up")
     if perms.unarchiver_for(actor, report) is not None and _moves(Action.UNARCHIVE, status):
         found.add("unarchive")
     if closer_for(actor, report) is not None and _moves(Action.CLOSE, status):
@@ -139,6 +142,9 @@ ACTIONS: dict[str, ActionSpec] = {
         actor=a, report_id=r.pk, reason=d["reason"], note=d["note"],
         duplicate_of=d["duplicate_of"] or None, expected_version=_version(d)),
         gettext_noop("The report is archived.")),
+    "pass_up": ActionSpec(forms.PassUpForm, lambda a, r, d: services.report_pass_up(
+        actor=a, report_id=r.pk, reason=d["reason"], expected_version=_version(d)),
+        gettext_noop("The report is passed up to the next verification tier.")),
     "unarchive": ActionSpec(forms.UnarchiveForm, lambda a, r, d: services.report_unarchive(
         actor=a, report_id=r.pk, reason=d["reason"], expected_version=_version(d)),
         gettext_noop("The report is back in verification.")),

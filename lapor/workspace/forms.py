@@ -148,6 +148,12 @@ class ReturnForm(VersionForm):
     reason = _note(Action.RETURN_TO_VERIFIER, _("Reason"), max_length=2000)
 
 
+class PassUpForm(VersionForm):
+    """Pass up to the next tier: the reason is for the verifiers who receive it."""
+
+    reason = _note(Action.PASS_UP, _("Reason"), max_length=2000)
+
+
 class UnarchiveForm(VersionForm):
     reason = _note(Action.UNARCHIVE, _("Reason"), max_length=2000)
 

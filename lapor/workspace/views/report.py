@@ -27,6 +27,7 @@ from lapor.privacy.identity import Identity
 from lapor.privacy.services import identity_reveal
 from lapor.reports import presenters, selectors
 from lapor.reports.models import Report
+from lapor.reports.permissions import can_read
 from lapor.search.suggestions import verifier_suggestions
 from lapor.sla.deadlines import clock_for
 from lapor.workspace import forms
@@ -153,6 +154,9 @@ def report_action(request: StaffRequest, report_id: int, action: str) -> HttpRes
         _form_error(form, exc)
         return _render(request, report.pk, failed=(action, form), status=exc.status)
     messages.success(request, _(spec.success))
+    if not can_read(actor, report):
+        # Passed up to a tier above: the report has left the actor's pool and view.
+        return redirect("workspace:inbox")
     return redirect("workspace:report", report_id=report.pk)
 
 
