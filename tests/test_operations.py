@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import socket
 import sqlite3
@@ -54,11 +55,14 @@ def test_user_add_refuses_weak_passwords_and_wrong_nodes(tree: Tree, monkeypatch
 
 
 @pytest.mark.django_db
-def test_healthz_needs_a_live_worker() -> None:
+def test_healthz_needs_a_live_worker(caplog: pytest.LogCaptureFixture) -> None:
     client = Client()
-    response = client.get("/healthz")
+    with caplog.at_level(logging.INFO):
+        response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["problems"] == ["worker_not_alive"]
+    # A starting server answers its probes 503 without an ERROR line (make run's log).
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
     heartbeat("test-worker")
     assert client.get("/healthz").status_code == 200
     with clock.frozen(datetime(2099, 1, 1, tzinfo=UTC)):

@@ -10,6 +10,15 @@ from lapor.core.metrics import metrics_view
 __all__ = ["healthz", "metrics_view", "readyz"]
 
 
+def _probe_answer(response: JsonResponse) -> JsonResponse:
+    """A probe's 503 reports a state (no worker yet, a deep queue), not a server fault: Django
+    would log every one at ERROR (``django.request``), and a load balancer polling a starting
+    server filled the log with them. ``lapor.request`` still logs each request with its status."""
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response
+    return response
+
+
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: 200 when the database is migrated and a worker sent a heartbeat recently,
@@ -20,8 +29,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
                              "problems": state.problems, "detail": state.detail,
                              "worker_heartbeat_age_seconds": state.heartbeat_age_seconds},
                             status=503 if state.problems else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _probe_answer(response)
 
 
 @require_GET
@@ -37,5 +45,4 @@ def readyz(request: HttpRequest) -> JsonResponse:
         "max_queue": settings.LAPOR_READY_MAX_QUEUE,
         "worker_heartbeat_age_seconds": state.heartbeat_age_seconds,
     }, status=503 if state.problems else 200)
-    response["Cache-Control"] = "no-store"
-    return response
+    return _probe_answer(response)
