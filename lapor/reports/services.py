@@ -76,6 +76,18 @@ def _target_status(report: Report, action: Action) -> Status:
     return target
 
 
+def _enter_verification_pool(report: Report, tier: OrgNode, now: datetime) -> None:
+    """Put ``report`` in ``tier``'s verification pool with a fresh verify clock from that tier's
+    SOP (unarchive, pass up). The caller holds the row lock and saves the fields."""
+    sop, calendar = clock_for(tier, around=now)
+    report.tier = tier
+    report.current_node = tier
+    report.agency = tier if tier.kind == NodeKind.AGENCY else None
+    report.verify_due_at = calendar.deadline(now, sop.verify_days)
+    report.staff_due_at = report.verify_due_at
+    report.verify_days_left = None
+
+
 def _save(report: Report, fields: list[str]) -> None:
     report.version += 1
     report.updated_at = clock.now()
@@ -242,13 +254,7 @@ def report_unarchive(
     target = _target_status(report, Action.UNARCHIVE)
     now = clock.now()
     tier = OrgNode.objects.get(pk=grant.node_id)
-    sop, calendar = clock_for(tier, around=now)
-    report.tier = tier
-    report.current_node = tier
-    report.agency = tier if tier.kind == NodeKind.AGENCY else None
-    report.verify_due_at = calendar.deadline(now, sop.verify_days)
-    report.staff_due_at = report.verify_due_at
-    report.verify_days_left = None
+    _enter_verification_pool(report, tier, now)
     report.archive_reason = ""
     report.duplicate_of = None
     report.closed_at = None
@@ -458,13 +464,7 @@ def report_pass_up(
     now = clock.now()
     from_node = report.tier
     tier = report_receiver_above(tier=from_node, region_code=report.region_id)
-    sop, calendar = clock_for(tier, around=now)
-    report.tier = tier
-    report.current_node = tier
-    report.agency = tier if tier.kind == NodeKind.AGENCY else None
-    report.verify_due_at = calendar.deadline(now, sop.verify_days)
-    report.staff_due_at = report.verify_due_at
-    report.verify_days_left = None
+    _enter_verification_pool(report, tier, now)
     report.hold_due_at = None
     from_status, report.status = report.status, target
     _save(report, ["status", "tier", "current_node", "agency", "verify_due_at", "staff_due_at",
