@@ -5,9 +5,8 @@ form and an offline page without a connection, and "Laporan di sekitar saya" on 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, BrowserType, Page, expect

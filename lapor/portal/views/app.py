@@ -11,17 +11,25 @@ from functools import cache
 from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.http import ConditionalGetMiddleware
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from lapor.portal import pwa
 
 ICONS = Path(__file__).resolve().parents[1] / "static" / "portal" / "icons"
 ICON_MAX_AGE = 24 * 3600
+# An ETag on the manifest and the worker: the browser asks again at every start (no-cache) and
+# gets a 304 of a few hundred bytes while nothing changed.
+conditional = decorator_from_middleware(ConditionalGetMiddleware)
 
 
 @require_GET
+@gzip_page
+@conditional
 def manifest(request: HttpRequest) -> JsonResponse:
     language = "en" if request.GET.get("lang") == "en" else "id"
     response = JsonResponse(pwa.manifest(language), json_dumps_params={"ensure_ascii": False})
@@ -31,6 +39,8 @@ def manifest(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@gzip_page
+@conditional
 def service_worker(request: HttpRequest) -> HttpResponse:
     config = pwa.worker_config()
     text = render_to_string("portal/sw.js", {
