@@ -112,7 +112,7 @@ def form_cold(playwright: Any, base: str) -> float:
             context.close()
 
 
-def one_run(playwright: Any, base: str, *, verbose: bool) -> dict[str, float]:
+def one_run(playwright: Any, base: str, *, verbose: bool, worker: bool) -> dict[str, float]:
     result: dict[str, float] = {"form_cold_ms": form_cold(playwright, base)}
     with tempfile.TemporaryDirectory() as profile:
         context, page = fresh_phone(playwright, profile)
@@ -121,6 +121,8 @@ def one_run(playwright: Any, base: str, *, verbose: bool) -> dict[str, float]:
             page.goto(f"{base}/?source=pwa", wait_until="load")
             result["first_kb"] = meter.page_bytes / 1000
             result["first_requests"] = meter.page_requests
+            if not worker:  # a server without the app (the baseline)
+                return result
             page.evaluate("navigator.serviceWorker.ready.then(() => true)")
             page.wait_for_timeout(1500)  # the worker's install finishes (precache)
             if verbose:
@@ -150,12 +152,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-worker", action="store_true",
+                        help="only the cold form and the first load (a server without the app)")
     parser.add_argument("--verbose", action="store_true", help="list every request counted")
     args = parser.parse_args()
     runs = []
     with sync_playwright() as playwright:
         for _ in range(args.runs):
-            runs.append(one_run(playwright, args.base.rstrip("/"), verbose=args.verbose))
+            runs.append(one_run(playwright, args.base.rstrip("/"), verbose=args.verbose,
+                                worker=not args.no_worker))
     print(f"{'metric':<18}" + "".join(f"{'run ' + str(i + 1):>10}" for i in range(len(runs)))
           + f"{'median':>10}")
     for key in runs[0]:
