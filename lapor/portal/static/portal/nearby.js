@@ -18,9 +18,10 @@
     function say(text) { status.textContent = text || ""; }
 
     function distance(metres) {
-      if (metres < 1000) { return words.about + " " + metres + " m"; }
+      // "sekitar 1,2 km", never broken between the number and its unit.
+      if (metres < 1000) { return words.about + " " + metres + "\u00a0m"; }
       var km = (metres / 1000).toLocaleString(lang, { maximumFractionDigits: 1 });
-      return words.about + " " + km + " km";
+      return words.about + " " + km + "\u00a0km";
     }
 
     function item(report) {
