@@ -314,6 +314,9 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    # The citizen app (lapor.portal.pwa): its service worker and manifest, same origin only.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
 }
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -338,6 +341,9 @@ LOGGING = logging_config(env_str("LAPOR_LOG_FORMAT", "plain"),
 # Who runs this site, shown in the footer of every citizen page (for example
 # "Pemerintah Kabupaten Kutai Timur · Diskominfo Staper").
 LAPOR_SITE_OPERATOR = env_str("LAPOR_SITE_OPERATOR", "Pengelola LAPOR! daerah")
+# The installed citizen app's name (Web App Manifest, lapor.portal.pwa), for example
+# "LAPOR! Kutim"; at most 12 characters is also its label under the home-screen icon.
+LAPOR_APP_NAME = env_str("LAPOR_APP_NAME", "LAPOR!")
 
 # Notifications (lapor.notifications, lapor.sla.notices; docs/notifications.md, README
 # "Configuration")

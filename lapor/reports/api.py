@@ -25,7 +25,7 @@ from lapor.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from lapor.core.pagination import keyset_page
 from lapor.orgs.actors import READER_ROLES, Actor, reporter_actor
 from lapor.orgs.selectors import node_get, routing_suggestion
-from lapor.reports import access, presenters, selectors, services, submission
+from lapor.reports import access, feed, presenters, selectors, services, submission
 from lapor.reports.feed import supporter_key
 from lapor.reports.models import Report
 from lapor.reports.permissions import can_read, reports_of_reporter
@@ -39,6 +39,8 @@ from lapor.reports.schemas import (
     InboxQuery,
     MessageIn,
     MyReportsOut,
+    NearbyOut,
+    NearbyQuery,
     NoteIn,
     PassUpIn,
     PassUpOut,
@@ -104,6 +106,28 @@ def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
         "status": report.status,
         "verify_due_at": report.verify_due_at,
     })
+
+
+@public_router.get(
+    "/reports/nearby", response={200: NearbyOut, **errors(429)},
+    summary="Public reports near a place (\"Laporan di sekitar saya\")",
+    description=(
+        "Public reports (never confidential, unverified or training ones: the same scope as "
+        "the public feed) within `radius_km` (clamped to 1–10 km, default 3) of `lat`/`lon`, "
+        "nearest first, then newest; at most 20. Like the public pages, the answer never says "
+        "where a report is: it gives the region (kecamatan) and `distance_m`, computed from "
+        "the report's position snapped to a 0.01° grid (≈ 1.1 km) and rounded to 100 m, so no "
+        "choice of points or radii reveals more than the grid cell. Nothing about the asker's "
+        "position is stored. Rate-limited per client address like search."
+    ),
+)
+def nearby(request: HttpRequest, query: Query[NearbyQuery]) -> dict[str, Any]:
+    ratelimit.throttle_requests(request)
+    radius = min(max(query.radius_km, feed.NEARBY_RADIUS_MIN_KM), feed.NEARBY_RADIUS_MAX_KM)
+    found = feed.public_nearby(latitude=query.lat, longitude=query.lon, radius_km=radius)
+    language = language_of(request)
+    return {"radius_km": radius,
+            "items": [presenters.nearby_item(item, language) for item in found]}
 
 
 def _tracked(tracking_number: str, *, request: HttpRequest) -> Report:

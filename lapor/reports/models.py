@@ -128,6 +128,13 @@ class Report(models.Model):
                 condition=Q(is_confidential=False, is_training=False,
                             status__in=PUBLIC_STATUSES),
             ),
+            # "Laporan di sekitar saya": a bounding box over the public reports' coordinates
+            # (lapor.reports.feed.public_nearby).
+            models.Index(
+                fields=["latitude", "longitude"], name="report_public_location",
+                condition=Q(is_confidential=False, is_training=False,
+                            status__in=PUBLIC_STATUSES, latitude__isnull=False),
+            ),
             # Duplicate candidates: same category and place, recent (lapor.search.duplicates).
             models.Index(fields=["category", "region", "submitted_at"],
                          name="report_dup_window"),
