@@ -499,6 +499,9 @@ LAPOR_ROUTING_TRAIN_HOUR_UTC = env_int("LAPOR_ROUTING_TRAIN_HOUR_UTC", 18)
 INSTALLED_APPS += ["lapor.intake"]
 # How long an Idempotency-Key's answer is kept and replayed (hours).
 LAPOR_INTEGRATION_REPLAY_HOURS = env_int("LAPOR_INTEGRATION_REPLAY_HOURS", 24)
+# How long POST /api/v1/reports replays the answer to an Idempotency-Key (the citizen app's
+# offline queue): a phone whose answer was lost may only be back online days later.
+LAPOR_REPORTS_REPLAY_HOURS = env_int("LAPOR_REPORTS_REPLAY_HOURS", 168)
 # `lapor smtpd`: where the listener binds, the domains it accepts mail for (RCPT TO to any
 # other domain is refused with 550; empty: any), the largest message (bytes).
 LAPOR_SMTPD_HOST = env_str("LAPOR_SMTPD_HOST", "127.0.0.1")

@@ -288,3 +288,32 @@ class ReportFollow(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.follower_id} follows {self.report_id}"
+
+
+class SubmissionReplay(models.Model):
+    """The stored answer to one ``Idempotency-Key`` sent to ``POST /api/v1/reports`` (the
+    citizen app's offline queue; lapor.reports.submission_once).
+
+    ``scope`` is ``public`` or ``user:<id>`` (a bearer token's account), so one account's keys
+    never replay another's answers. ``key_digest`` is a keyed hash of the key;
+    ``request_digest`` the SHA-256 of the canonical body; ``response`` the answer encrypted with
+    a key derived from the Idempotency-Key, because it holds the one-time access code
+    (lapor.core.idempotency). Rows older than ``LAPOR_REPORTS_REPLAY_HOURS`` are purged.
+    """
+
+    scope = models.CharField(max_length=40)
+    key_digest = models.CharField(max_length=64)
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key_digest"],
+                                    name="report_submission_replay_once"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="report_submission_replay_age")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key_digest[:8]} → {self.status_code}"
