@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,8 @@ needs_geo = pytest.mark.skipif(not _geo_merged(),
 @pytest.fixture
 def phone(browser: Browser, live_server: LiveServer) -> Iterator[tuple[BrowserContext, Page]]:
     """A touch phone, Indonesian, WITA; the page's console errors fail the test."""
-    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True,
+    context = browser.new_context(viewport={"width": PHONE["width"], "height": PHONE["height"]},
+                                  has_touch=True, is_mobile=True,
                                   locale="id-ID", timezone_id="Asia/Makassar",
                                   permissions=["geolocation"])
     page = context.new_page()
@@ -128,7 +130,7 @@ def test_a_photo_with_gps_puts_the_pin_and_is_stored_small_without_exif(
     expect(received).to_be_visible()
     report = Report.objects.get()
     expect(received.get_by_test_id("tracking-number")).to_have_text(report.tracking_number)
-    assert (float(report.latitude), float(report.longitude)) == (LAT, LNG)
+    assert (report.latitude, report.longitude) == (Decimal(str(LAT)), Decimal(str(LNG)))
     assert report.region_id == "64.08.04"
     expect(page.locator("#app-outbox")).not_to_contain_text("Menunggu sinyal")
     attachment = Attachment.objects.get(report=report)
