@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from lapor.core.models import IdempotentAnswer
 from lapor.reports.states import ArchiveReason, Status
 
 # What the public may read once verified (lapor.reports.feed): the public feed's partial index
@@ -290,23 +291,16 @@ class ReportFollow(models.Model):
         return f"report {self.follower_id} follows {self.report_id}"
 
 
-class SubmissionReplay(models.Model):
+class SubmissionReplay(IdempotentAnswer):
     """The stored answer to one ``Idempotency-Key`` sent to ``POST /api/v1/reports`` (the
-    citizen app's offline queue; lapor.reports.submission_once).
+    citizen app's offline queue; lapor.reports.submission_once; the fields:
+    lapor.core.models.IdempotentAnswer).
 
     ``scope`` is ``public`` or ``user:<id>`` (a bearer token's account), so one account's keys
-    never replay another's answers. ``key_digest`` is a keyed hash of the key;
-    ``request_digest`` the SHA-256 of the canonical body; ``response`` the answer encrypted with
-    a key derived from the Idempotency-Key, because it holds the one-time access code
-    (lapor.core.idempotency). Rows older than ``LAPOR_REPORTS_REPLAY_HOURS`` are purged.
+    never replay another's answers. Rows older than ``LAPOR_REPORTS_REPLAY_HOURS`` are purged.
     """
 
     scope = models.CharField(max_length=40)
-    key_digest = models.CharField(max_length=64)
-    request_digest = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.TextField()
-    created_at = models.DateTimeField()
 
     class Meta:
         constraints = [

@@ -234,3 +234,38 @@ def test_a_report_written_offline_waits_then_is_sent_once(
     assert kept["tracking_number"] == report.tracking_number
     assert kept["access_code"] == code
     assert page.evaluate("""async () => (await LaporQueue.all()).length""") == 0
+
+
+def test_a_refused_report_is_kept_for_correcting_never_resent_blindly(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree, tmp_path: Path,
+) -> None:
+    _, page = phone
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{live_server.url}/lapor/")
+    page.locator("#app-gallery").set_input_files(str(jpeg_with_gps(tmp_path / "b.jpg")))
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.locator("#id_reporter_email").fill("bukan-alamat-email")
+    page.locator("button[type=submit][value=submit]").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_contain_text("Alamat email tidak valid.")
+    assert Report.objects.count() == 0
+    assert len(posts) == 1
+
+    # Opened again: the refused report is back in the form (photo included), not resent.
+    page.reload()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("Alamat email tidak valid.")
+    expect(page.locator("#id_title")).to_have_value(TITLE)
+    expect(page.locator("#id_reporter_email")).to_have_value("bukan-alamat-email")
+    expect(page.locator("#app-photos img")).to_have_count(1)
+    assert len(posts) == 1
+    page.locator("#id_reporter_email").fill("siti@example.org")
+    _choose_region(page)
+    page.locator("button[type=submit][value=submit]").click()
+    expect(page.get_by_test_id("app-received")).to_be_visible()
+    report = Report.objects.get()
+    assert Attachment.objects.filter(report=report).count() == 1
+    assert page.evaluate("""async () => (await LaporQueue.all()).length""") == 1  # until "Selesai"

@@ -5,20 +5,10 @@
 (function () {
   "use strict";
 
-  function json(id) { var el = document.getElementById(id); return el ? JSON.parse(el.textContent) : null; }
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      if (name === "text") { node.textContent = attrs[name]; }
-      else if (name === "className") { node.className = attrs[name]; }
-      else { node.setAttribute(name, attrs[name]); }
-    });
-    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
-    return node;
-  }
+  var ui = window.LaporUI, el = ui.el;
 
   function render(section, config, words) {
-    var lang = (document.documentElement.lang || "id").indexOf("en") === 0 ? "en" : "id";
+    var lang = ui.language();
     var queue = window.LaporQueue;
     return Promise.all([queue.all(), queue.mine.all()]).then(function (found) {
       var entries = found[0], mine = found[1];
@@ -58,7 +48,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var section = document.getElementById("device-reports");
-    var config = json("app-config"), words = json("app-strings");
+    var config = ui.json("app-config"), words = ui.json("app-strings");
     if (!section || !config || !words || !window.LaporQueue || !window.indexedDB) { return; }
     function refresh() { return render(section, config, words).catch(function () { /* no storage */ }); }
     function sendWaiting() {

@@ -10,23 +10,9 @@
   "use strict";
 
   var config, words, form, photos = [], map = null, marker = null, located = "";
-  var lang = (document.documentElement.lang || "id").indexOf("en") === 0 ? "en" : "id";
+  var ui = window.LaporUI, el = ui.el, fill = ui.fill, lang = ui.language();
 
   function $(id) { return document.getElementById(id); }
-  function json(id) { var el = $(id); return el ? JSON.parse(el.textContent) : null; }
-  function fill(text, values) {
-    return String(text).replace(/\{(\w+)\}/g, function (_, name) { return values[name] === undefined ? "" : values[name]; });
-  }
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) {
-      if (name === "text") { node.textContent = attrs[name]; }
-      else if (name === "className") { node.className = attrs[name]; }
-      else { node.setAttribute(name, attrs[name]); }
-    });
-    (children || []).forEach(function (child) { if (child) { node.appendChild(child); } });
-    return node;
-  }
   function status(id, text) { var node = $(id); if (node) { node.textContent = text || ""; } }
   function maxFiles() {
     var input = $("id_attachments");
@@ -401,6 +387,51 @@
     });
   }
 
+  /* A report the server refused (validation): back in the form for correcting. */
+  function setField(name, data) {
+    var field = form.elements.namedItem(name);
+    if (!field || data === null || data === undefined) { return; }
+    if (field instanceof RadioNodeList) { field.value = String(data); return; }
+    if (field.type === "checkbox") { field.checked = !!data; return; }
+    field.value = String(data);
+  }
+
+  function thumbnail(blob) {
+    return decode(blob).then(function (image) {
+      var scale = Math.min(1, 160 / Math.max(image.width, image.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.max(1, Math.round(image.width * scale));
+      canvas.height = Math.max(1, Math.round(image.height * scale));
+      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
+      return { thumb: canvas.toDataURL("image/jpeg", 0.7), width: image.width, height: image.height };
+    });
+  }
+
+  function restore(entry) {
+    var data = entry.fields;
+    editing = entry.id;
+    ["type", "title", "body", "incident_date", "address", "is_anonymous", "is_confidential",
+     "reporter_name", "reporter_email", "reporter_phone", "reporter_nik"].forEach(function (name) {
+      setField(name, data[name]);
+    });
+    setField("category", data.category_code);
+    setField("target_agency", data.target_agency_code);
+    $("app-step-where").hidden = false;
+    $("app-rest").hidden = false;
+    makeMap();
+    if (data.latitude !== null && data.longitude !== null) { marker = null; setPin(data.latitude, data.longitude); }
+    var kept = entry.photos.filter(function (p) { return p.blob; });
+    return Promise.all(kept.map(function (p) {
+      return thumbnail(p.blob).then(function (t) {
+        return { blob: p.blob, name: p.name, thumb: t.thumb, width: t.width, height: t.height };
+      });
+    })).then(function (list) {
+      photos = list;
+      renderPhotos();
+      showProblems(apiProblems(entry.errors));
+    });
+  }
+
   function sendWaiting() {
     if (!navigator.onLine) { return render(); }
     return window.LaporQueue.flush().then(function () { return render(); }, function () { return render(); });
@@ -409,8 +440,8 @@
   /* ------------------------------------------------------------ start */
 
   document.addEventListener("DOMContentLoaded", function () {
-    config = json("app-config");
-    words = json("app-strings");
+    config = ui.json("app-config");
+    words = ui.json("app-strings");
     form = $("report-form");
     if (!config || !words || !form || !window.LaporQueue || !window.indexedDB || !window.fetch ||
         !window.crypto || typeof window.crypto.randomUUID !== "function" || !window.Promise) {
@@ -441,6 +472,9 @@
     if (typeof BroadcastChannel === "function") {
       new BroadcastChannel(window.LaporQueue.CHANNEL).onmessage = function () { render(); };
     }
-    sendWaiting();
+    window.LaporQueue.all().then(function (entries) {
+      var refused = entries.filter(function (e) { return e.state === "invalid"; }).pop();
+      return refused ? restore(refused) : null;
+    }).then(sendWaiting, sendWaiting);
   });
 })();
