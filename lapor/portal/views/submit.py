@@ -10,6 +10,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -77,6 +78,11 @@ def _app() -> dict[str, Any]:
         "attachments_url": "/api/v1/track/NUMBER/attachments",
         "track_url": reverse("portal:track", args=["000000000000"]).replace(
             "000000000000", "NUMBER"),
+        # Named here: Leaflet guesses its icon's folder from its CSS, which fails on the
+        # hashed file names of the static files manifest.
+        "marker_icon": static("portal/vendor/leaflet/images/marker-icon.png"),
+        "marker_icon_2x": static("portal/vendor/leaflet/images/marker-icon-2x.png"),
+        "marker_shadow": static("portal/vendor/leaflet/images/marker-shadow.png"),
         "max_side": 1600, "jpeg_quality": 0.85,
         "title_min": TITLE_MIN, "body_min": BODY_MIN,
     }, "app_strings": app_strings()}

@@ -145,7 +145,11 @@
     where.dataset.pinLng = String(lng);
     if (map) {
       if (!marker) {
-        marker = window.L.marker([lat, lng], { draggable: true, autoPan: true }).addTo(map);
+        var icon = window.L.icon({
+          iconUrl: config.marker_icon, iconRetinaUrl: config.marker_icon_2x, shadowUrl: config.marker_shadow,
+          iconSize: [25, 41], iconAnchor: [12, 41], popupAnchor: [1, -34], tooltipAnchor: [16, -28], shadowSize: [41, 41]
+        });
+        marker = window.L.marker([lat, lng], { draggable: true, autoPan: true, icon: icon }).addTo(map);
         marker.on("dragend", function () { var p = marker.getLatLng(); setPin(p.lat, p.lng); });
       } else {
         marker.setLatLng([lat, lng]);
