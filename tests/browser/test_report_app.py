@@ -269,3 +269,33 @@ def test_a_refused_report_is_kept_for_correcting_never_resent_blindly(
     report = Report.objects.get()
     assert Attachment.objects.filter(report=report).count() == 1
     assert page.evaluate("""async () => (await LaporQueue.all()).length""") == 1  # until "Selesai"
+
+
+def test_a_rate_limited_report_waits_for_retry_after_then_is_sent(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+) -> None:
+    _, page = phone
+    calls: list[int] = []
+
+    def busy_once(route: Route) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            route.fulfill(status=429, headers={"Retry-After": "2"},
+                          json={"code": "too_many_reports", "message": "Terlalu banyak.",
+                                "field": None, "detail": None})
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/api/v1/reports$"), busy_once)
+    page.goto(f"{live_server.url}/lapor/")
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.locator("button[type=submit][value=submit]").click()
+    expect(page.get_by_test_id("app-waiting")).to_contain_text(TITLE)
+    assert Report.objects.count() == 0
+    # Sent by itself once Retry-After has passed, without a reload.
+    expect(page.get_by_test_id("app-received")).to_be_visible(timeout=10_000)
+    assert len(calls) == 2
+    assert Report.objects.count() == 1

@@ -387,6 +387,7 @@
         panel.appendChild(el("p", {}, [el("a", { className: "button button--secondary", href: form.action, text: words.new_report })]));
       }
       panel.hidden = !(note || received.length || waiting.length);
+      schedule(waiting);
       if (!received.length && !waiting.length) { form.hidden = false; }
     });
   }
@@ -434,6 +435,15 @@
       renderPhotos();
       showProblems(apiProblems(entry.errors));
     });
+  }
+
+  /* A 429 (Retry-After) or 5xx: try again when the server said, while the page is open. */
+  var timer = null;
+  function schedule(waiting) {
+    var next = waiting.map(function (e) { return e.retry_at || 0; })
+      .filter(function (t) { return t > Date.now(); }).sort(function (a, b) { return a - b; })[0];
+    if (timer) { clearTimeout(timer); timer = null; }
+    if (next) { timer = setTimeout(sendWaiting, Math.min(next - Date.now() + 500, 3600000)); }
   }
 
   function sendWaiting() {
