@@ -38,9 +38,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
-# Extra worker scripts (static paths), imported by /sw.js in this order. Empty until the
-# offline queue and Web Push add theirs.
-SW_PARTS: list[str] = []
+# Extra worker scripts (static paths), imported by /sw.js in this order: the outbox shared with
+# the pages (``LaporQueue``), then its Background Sync handler (docs/portal.md "The offline
+# queue").
+SW_PARTS: list[str] = ["portal/app-queue.js", "portal/sw-queue.js"]
 
 SHELL_STATIC: list[str] = [
     "lapor/css/lapor.css",
@@ -51,12 +52,16 @@ SHELL_STATIC: list[str] = [
     "portal/report-form.js",
     "portal/pwa.js",
     "portal/nearby.js",
+    "portal/app-ui.js",
+    "portal/app-queue.js",
+    "portal/report-app.js",
+    "portal/device-reports.js",
     "portal/vendor/leaflet/leaflet.js",
     "portal/vendor/leaflet/leaflet.css",
+    "portal/vendor/leaflet/images/marker-icon.png",
     "portal/vendor/leaflet/images/marker-icon-2x.png",
     "portal/vendor/leaflet/images/marker-shadow.png",
     "portal/vendor/exifr/exifr-mini.umd.js",
-    "portal/vendor/idb/idb.umd.js",
     "portal/icons/icon-192.png",
 ]
 SHELL_PAGES = ("portal:home", "portal:report_form", "portal:offline")

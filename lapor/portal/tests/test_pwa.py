@@ -95,11 +95,11 @@ def test_service_worker_is_served_from_the_root(client: Client) -> None:
     config = json.loads(re.search(r"var CONFIG = (\{.*\});", text).group(1))  # type: ignore[union-attr]
     assert config["pages"] == ["/", "/lapor/", "/luring/"]
     assert "/static/portal/vendor/leaflet/leaflet.js" in config["static"]
-    assert "/static/portal/vendor/idb/idb.umd.js" in config["static"]
+    assert "/static/portal/report-app.js" in config["static"]
     assert "/static/portal/vendor/exifr/exifr-mini.umd.js" in config["static"]
     for prefix in ("/api/", "/lacak/", "/petugas/", "/akun/"):
         assert prefix in config["never"]
-    assert config["parts"] == []
+    assert config["parts"] == ["/static/portal/app-queue.js", "/static/portal/sw-queue.js"]
     assert f"version {config['version']}" in text
     for url in config["static"]:
         assert client.get(url).status_code == 200, url
