@@ -120,8 +120,9 @@ def sign_out(page: Page) -> None:
 def plain_form(page: Page) -> Page:
     """The report form without the citizen app's script (report-app.js answered empty): the
     server-rendered form, as a browser without IndexedDB or fetch gets it. The no-JavaScript
-    path is tested this way; tests/browser/test_report_app.py tests the app."""
-    page.route(re.compile(r"/static/portal/report-app(\.[0-9a-f]+)?\.js$"),
+    path is tested this way; tests/browser/test_report_app.py tests the app. Routed on the
+    context so the service worker's own fetches (its precache) get the empty script too."""
+    page.context.route(re.compile(r"/static/portal/report-app(\.[0-9a-f]+)?\.js$"),
                lambda route: route.fulfill(body="/* plain form */",
                                            content_type="application/javascript"))
     return page
