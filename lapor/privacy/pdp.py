@@ -31,6 +31,7 @@ from lapor.attachments.selectors import attachments_for_reporter
 from lapor.attachments.services import attachment_storage
 from lapor.audit.services import audit_record
 from lapor.core import clock
+from lapor.notifications.models import PushSubscription
 from lapor.orgs.actors import SYSTEM, Actor, ActorKind
 from lapor.orgs.models import OrgNode
 from lapor.privacy.identity import identity_read
@@ -251,6 +252,8 @@ def _anonymise(report_id: int, now: datetime) -> int | None:
         if report is None:
             return None
         ReporterContact.objects.filter(report=report).delete()
+        # Browsers subscribed to its updates (Web Push) go with the contact row.
+        PushSubscription.objects.filter(report=report).delete()
         ReportEvent.objects.filter(report=report, actor_role=REPORTER_ROLE).update(body="")
         # Reporter uploads can identify them (faces, places, documents): files and rows go.
         uploads = Attachment.objects.filter(report=report, uploaded_by=UploadedBy.REPORTER)

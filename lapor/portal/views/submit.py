@@ -27,6 +27,7 @@ from lapor.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from lapor.notifications import push
 from lapor.orgs.actors import reporter_actor
 from lapor.orgs.models import NodeKind
 from lapor.orgs.selectors import nodes_list
@@ -297,4 +298,5 @@ def report_form(request: HttpRequest) -> HttpResponse:
 def submitted(request: HttpRequest) -> HttpResponse:
     """Shows the access code once: it leaves the session as it is read."""
     shown = request.session.pop(support.SUBMITTED_KEY, None)
-    return render(request, "portal/submitted.html", {"shown": shown})
+    return render(request, "portal/submitted.html", {
+        "shown": shown, "push_key": push.public_key() if shown else ""})
