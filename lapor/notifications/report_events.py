@@ -93,6 +93,13 @@ def _reporter_rows(report: Report, event: ReportEvent, key: str,
             and reporter_reachable(report.channel, report.pk, has_phone=bool(
                 contact is not None and contact.phone_index))):
         channels.append(report.channel)
+    # A web/API reporter who ticked "send updates to this number": SMS to the contact phone
+    # (decrypted at delivery by the SMS sender, lapor.channels.outbound). Not WhatsApp: a
+    # business may not start a WhatsApp conversation with free text, SMS reaches every phone.
+    to_phone = bool(report.phone_updates and contact is not None and contact.phone_index
+                    and Channel.SMS in registered_channels() and Channel.SMS not in channels)
+    if to_phone:
+        channels.append(Channel.SMS)
     # Web Push to the browsers that opted in for this report (fixed status words only).
     pushes = push_rows(report=report, event_id=event.pk, event=key, agency=agency, who=who)
     if not channels:
@@ -102,7 +109,8 @@ def _reporter_rows(report: Report, event: ReportEvent, key: str,
     return [
         message(key=f"e{event.pk}:{who}:{channel}", event=key, audience=Audience.REPORTER,
                 channel=channel, agency=agency, rendered=rendered, report_id=report.pk,
-                language=language)
+                language=language,
+                payload={"contact_phone": True} if to_phone and channel == Channel.SMS else None)
         for channel in channels
     ] + pushes
 

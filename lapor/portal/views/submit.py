@@ -18,6 +18,7 @@ from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
 from lapor.attachments.services import attachment_add
 from lapor.attachments.staging import staged_add, staged_drop, staged_take
 from lapor.categories.selectors import categories_active
+from lapor.channels.outbound import contact_sms_available
 from lapor.core import ratelimit
 from lapor.core.errors import (
     ApplicationError,
@@ -44,11 +45,12 @@ PICKER_ACTIONS = ("region_search", "region_children")
 STAGED_KEY = "portal_staged"
 
 
-def _choices() -> dict[str, list[tuple[str, str]]]:
+def _choices() -> dict[str, Any]:
     lang = support.language()
     return {
         "categories": [(c.code, c.name(lang)) for c in categories_active()],
         "agencies": list(nodes_list(kind=NodeKind.AGENCY).values_list("code", "name")),
+        "phone_updates": contact_sms_available(),
     }
 
 
@@ -272,6 +274,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
             is_anonymous=data["is_anonymous"], is_confidential=data["is_confidential"],
             reporter_name=data["reporter_name"], reporter_email=data["reporter_email"],
             reporter_phone=data["reporter_phone"], reporter_nik=data["reporter_nik"],
+            phone_updates=bool(data.get("phone_updates")),
             origin=ratelimit.Origin(address=ratelimit.client_ip(request)),
         )
     except ApplicationError as exc:
