@@ -20,6 +20,7 @@ from lapor.notifications import push
 from lapor.notifications.dispatcher import dispatch
 from lapor.notifications.models import Channel, OutboxMessage, PushSubscription
 from lapor.notifications.vapid import b64url_decode, generate_private_key, public_key_b64
+from lapor.privacy import vault
 from lapor.privacy.pdp import retention_sweep
 from lapor.reports import services
 from lapor.reports.submission import SubmittedReport
@@ -355,3 +356,48 @@ def test_retention_erases_subscriptions_with_the_contact(tree: Tree, service: Pu
     with clock.frozen(clock.now() + timedelta(days=4000)):
         assert retention_sweep().anonymised == 1
     assert not PushSubscription.objects.exists()
+
+
+def test_own_data_export_shows_the_subscription_but_not_its_endpoint(
+    tree: Tree, service: PushService
+) -> None:
+    submitted = _submit(tree)
+    phone = service.browser()
+    assert _opt_in(submitted, phone.subscription()).status_code == 201
+    response = ApiClient().get(f"/track/{submitted.report.tracking_number}/my-data",
+                               headers={"X-Access-Code": submitted.access_code})
+    assert response.status_code == 200
+    text = response.content.decode()
+    [report] = response.json()["reports"]
+    assert len(report["push_subscriptions"]) == 1
+    assert report["phone_updates"] is False
+    assert phone.endpoint.rsplit("/", 1)[1] not in text
+    assert phone.p256dh not in text
+
+
+def test_a_report_keeps_a_few_browsers_the_newest(tree: Tree, service: PushService) -> None:
+    submitted = _submit(tree)
+    browsers = [service.browser(f"b{i}") for i in range(push.MAX_PER_REPORT + 2)]
+    for browser in browsers:
+        assert _opt_in(submitted, browser.subscription()).status_code == 201
+    kept = {vault.decrypt(token) for token in
+            PushSubscription.objects.values_list("endpoint", flat=True)}
+    assert kept == {b.endpoint for b in browsers[-push.MAX_PER_REPORT:]}
+
+
+def test_keys_rotate_covers_subscriptions(tree: Tree, service: PushService) -> None:
+    from cryptography.fernet import Fernet  # noqa: PLC0415
+    from django.core.management import call_command  # noqa: PLC0415
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with override_settings(LAPOR_ENCRYPTION_KEYS=[old]):
+        submitted = _submit(tree)
+        assert _opt_in(submitted, service.browser().subscription()).status_code == 201
+    with override_settings(LAPOR_ENCRYPTION_KEYS=[new, old]):
+        call_command("keys", "rotate")
+    with override_settings(LAPOR_ENCRYPTION_KEYS=[new]):
+        services.report_dispose(actor=tree.actor("hub"), report_id=submitted.report.pk,
+                                node_code=tree.pupr.code)
+        dispatch()
+    assert OutboxMessage.objects.get(channel=Channel.WEBPUSH).status == "sent"
+    assert len(service.received) == 1

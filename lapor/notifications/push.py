@@ -51,6 +51,7 @@ UNSUBSCRIBE_SALT = "lapor.notifications.push.unsubscribe"
 ENDPOINT_MAX = 1000
 P256DH_BYTES = 65
 AUTH_BYTES = 16
+MAX_PER_REPORT = 5
 
 # Reporter message key -> (Indonesian, English) push text: status words only (module docstring).
 PUSH_TEXT: dict[str, tuple[str, str]] = {
@@ -158,8 +159,14 @@ def push_subscribe(*, actor: Actor, report: Report, endpoint: str, p256dh: str,
               "auth": vault.encrypt(auth.strip())}
     try:
         with transaction.atomic():
-            return PushSubscription.objects.create(report=report, endpoint_index=index,
-                                                   created_at=clock.now(), **fields)
+            created = PushSubscription.objects.create(report=report, endpoint_index=index,
+                                                      created_at=clock.now(), **fields)
+            # A few browsers per report; beyond that the oldest go (a new phone wins).
+            stale = list(PushSubscription.objects.filter(report=report)
+                         .order_by("-created_at", "-pk")
+                         .values_list("pk", flat=True)[MAX_PER_REPORT:])
+            PushSubscription.objects.filter(pk__in=stale).delete()
+            return created
     except IntegrityError:
         # This browser subscribed before: keep one row, with the keys it has now.
         PushSubscription.objects.filter(report=report, endpoint_index=index).update(**fields)
@@ -173,11 +180,6 @@ def push_unsubscribe(*, actor: Actor, report: Report, endpoint: str) -> bool:
     deleted, _ = PushSubscription.objects.filter(
         report=report, endpoint_index=endpoint_index(endpoint)).delete()
     return bool(deleted)
-
-
-def has_subscription(*, report: Report, endpoint: str) -> bool:
-    return PushSubscription.objects.filter(
-        report=report, endpoint_index=endpoint_index(endpoint)).exists()
 
 
 def unsubscribe_token(subscription: PushSubscription) -> str:

@@ -136,6 +136,11 @@ def _report(actor: Actor, report: Report) -> dict[str, Any]:
         "timeline": _events(report),
         "attachments": _attachments(report),
         "processing_records": _processing_records(report),
+        # How updates reach them: SMS to their phone (opt-in), browsers subscribed to pushes.
+        "phone_updates": report.phone_updates,
+        "push_subscriptions": [
+            {"created_at": at} for at in PushSubscription.objects.filter(report=report)
+            .order_by("created_at").values_list("created_at", flat=True)],
     }
 
 

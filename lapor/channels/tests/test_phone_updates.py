@@ -16,6 +16,8 @@ from lapor.notifications.dispatcher import dispatch
 from lapor.notifications.models import OutboxMessage
 from lapor.privacy.models import IdentityAccess
 from lapor.reports import services
+from lapor.reports.models import Report
+from tests.api_client import ApiClient
 from tests.factories import Tree, submit
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -65,3 +67,12 @@ def test_the_form_offers_the_opt_in_only_with_an_sms_gateway(
     with override_settings(LAPOR_KANNEL_SECRET="", LAPOR_TWILIO_AUTH_TOKEN=""):
         assert not contact_sms_available()
         assert 'name="phone_updates"' not in Client().get("/lapor/").content.decode()
+
+
+def test_the_api_takes_the_opt_in(tree: Tree, providers: FakeProviders) -> None:
+    answer = ApiClient().post("/reports", {
+        "type": "complaint", "title": "Lampu jalan mati di Jalan Yos Sudarso",
+        "body": "Sudah tiga malam lampu jalan di depan masjid mati, jalan gelap sekali.",
+        "region_code": "64.08.04", "reporter_phone": "0812-3456-7890", "phone_updates": True})
+    assert answer.status_code == 201, answer.content
+    assert Report.objects.get(tracking_number=answer.json()["tracking_number"]).phone_updates
