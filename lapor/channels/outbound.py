@@ -24,15 +24,20 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from lapor.channels.config import enabled
 from lapor.channels.identities import identity_address, identity_of_report
-from lapor.channels.models import ChannelIdentity, ChannelReport, OutboundDelivery
+from lapor.channels.models import ChannelIdentity, ChannelReport, OutboundDelivery, Provider
 from lapor.core import clock
 from lapor.notifications.models import Audience, OutboxMessage
 from lapor.notifications.outbox import message, outbox_add
-from lapor.notifications.senders import DeliveryError, register_sender
+from lapor.notifications.senders import DeliveryError, register_sender, registered_channels
+from lapor.reports.models import ReporterContact
 
 REPLY_EVENT = "channel.reply"
 CHAT_CHANNELS = ("sms", "whatsapp", "telegram", "x")
+# Which SMS gateway sends to a web reporter's contact phone: the operator's own short number
+# (Kannel) first, else Twilio; the first one configured.
+SMS_PROVIDERS = (Provider.KANNEL, Provider.TWILIO)
 
 
 @dataclass(frozen=True)
@@ -142,7 +147,23 @@ class ChannelSender:
     def __init__(self, channel: str) -> None:
         self.channel = channel
 
+    def _contact_phone(self, report_id: int) -> ChannelIdentity:
+        """The reporter's contact phone as an unsaved identity of this channel (a web/API
+        reporter who asked for updates by SMS): its handle is the contact row's own token,
+        decrypted once at delivery (and recorded) like any channel address. Nothing is
+        linked or stored, so the number gains no access to the report."""
+        token = (ReporterContact.objects.filter(report_id=report_id)
+                 .values_list("phone", flat=True).first())
+        provider = next((p for p in SMS_PROVIDERS if p in PROVIDERS and enabled(p)), None)
+        if not token:
+            raise DeliveryError("no_reporter_phone", permanent=True)
+        if provider is None:
+            raise DeliveryError("no_sms_provider", permanent=True)
+        return ChannelIdentity(channel=self.channel, handle=token, provider=provider)
+
     def _target(self, row: OutboxMessage) -> tuple[ChannelIdentity, str]:
+        if row.payload and row.payload.get("contact_phone") and row.report_id is not None:
+            return self._contact_phone(row.report_id), ""
         identity_id = row.payload.get("identity") if row.payload else None
         if identity_id is not None:
             identity = ChannelIdentity.objects.filter(pk=identity_id).first()
@@ -179,6 +200,13 @@ class ChannelSender:
                                                     sent_at=clock.now())
             except IntegrityError:
                 pass  # another worker holding an expired lease logged it first
+
+
+def contact_sms_available() -> bool:
+    """Whether updates can go by SMS to a web reporter's contact phone (the form's opt-in is
+    offered only then): the SMS sender is registered and a gateway is configured."""
+    return "sms" in registered_channels() and any(
+        p in PROVIDERS and enabled(p) for p in SMS_PROVIDERS)
 
 
 def reporter_reachable(report_id: int) -> bool:

@@ -429,6 +429,33 @@ LAPOR_OUTBOX_LEASE_SECONDS = env_int("LAPOR_OUTBOX_LEASE_SECONDS", 300)
 LAPOR_OUTBOX_BATCH = env_int("LAPOR_OUTBOX_BATCH", 100)
 LAPOR_OUTBOX_DRAIN_LIMIT = env_int("LAPOR_OUTBOX_DRAIN_LIMIT", 5000)
 LAPOR_WEBHOOK_TIMEOUT_SECONDS = env_int("LAPOR_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Web Push to citizens who opted in (lapor.notifications.push, docs/notifications.md "Web
+# Push"): the VAPID private key (url-safe base64 scalar, PEM text or file:/path.pem; the public
+# key is derived); unset in demo mode: one kept under DATA_DIR; unset otherwise or empty: off.
+from lapor.notifications.vapid import vapid_private_key  # noqa: E402
+
+LAPOR_VAPID_PRIVATE_KEY = vapid_private_key(
+    env_optional("LAPOR_VAPID_PRIVATE_KEY"),
+    demo=env_bool("LAPOR_DEMO_MODE", default=DEBUG), data_dir=DATA_DIR,
+)
+# The operator's contact for push services (RFC 8292 "sub"): mailto: or https: URL.
+LAPOR_VAPID_SUBJECT = env_str("LAPOR_VAPID_SUBJECT", "mailto:admin@localhost")
+if LAPOR_VAPID_PRIVATE_KEY and not LAPOR_VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("LAPOR_VAPID_SUBJECT must be a mailto: or https:// URL")
+# How long a push service keeps an undelivered message (the phone is off or offline).
+LAPOR_PUSH_TTL_SECONDS = env_int("LAPOR_PUSH_TTL_SECONDS", 4 * 24 * 3600)
+LAPOR_PUSH_TIMEOUT_SECONDS = env_int("LAPOR_PUSH_TIMEOUT_SECONDS", 10)
+# Accept http://127.0.0.1 / http://localhost push endpoints (a local push-service fake in tests
+# or a demo); real push services are always https.
+LAPOR_PUSH_ALLOW_LOCAL_HTTP = env_bool("LAPOR_PUSH_ALLOW_LOCAL_HTTP", default=False)
+# The push services a subscription's endpoint may name (host or parent domain): the server
+# POSTs there, so a citizen cannot point it at an address on the operator's own network.
+LAPOR_PUSH_SERVICE_HOSTS = env_list("LAPOR_PUSH_SERVICE_HOSTS", [
+    "fcm.googleapis.com", "push.services.mozilla.com", "notify.windows.com",
+    "push.apple.com",
+])
 # Quiet hours for SMS/WhatsApp to reporters (local time of each agency; QuietHours overrides).
 LAPOR_QUIET_HOURS_START = env_str("LAPOR_QUIET_HOURS_START", "21:00")
 LAPOR_QUIET_HOURS_END = env_str("LAPOR_QUIET_HOURS_END", "07:00")

@@ -54,6 +54,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "or archive it.",
     ),
     "invalid_reason": ("Alasan tidak dikenal.", "Unknown reason."),
+    "push_unavailable": (
+        "Notifikasi Web Push tidak diaktifkan di layanan ini.",
+        "Web Push notifications are not enabled on this service.",
+    ),
+    "invalid_push_subscription": (
+        "Langganan notifikasi dari peramban tidak valid.",
+        "The browser's notification subscription is not valid.",
+    ),
     "reason_required": ("Alasan wajib diisi.", "A reason is required."),
     "rating_required": (
         "Nilai kepuasan 1-5 wajib diisi saat menerima tindak lanjut.",

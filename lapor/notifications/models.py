@@ -22,6 +22,7 @@ class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", "WhatsApp"
     TELEGRAM = "telegram", "Telegram"
     X = "x", "X/Twitter"
+    WEBPUSH = "webpush", "Notifikasi Web Push"
 
 
 class Audience(models.TextChoices):
@@ -202,3 +203,33 @@ class DeadlineNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.deadline_kind} {self.level}"
+
+
+class PushSubscription(models.Model):
+    """A browser's Web Push subscription for one report, given by its reporter (opt-in).
+
+    Stored like the reporter's contact row: ``endpoint``, ``p256dh`` and ``auth`` hold Fernet
+    tokens (lapor.privacy.vault; ``lapor keys rotate`` covers them), never plaintext; the
+    endpoint URL identifies the browser to its push service. ``endpoint_index`` is a keyed
+    blind index of the endpoint: one subscription per browser and report, and a push service's
+    404/410 removes that browser everywhere. No staff page or API reads this table; only
+    :mod:`lapor.notifications.push` writes and reads it. Deleted when the reporter
+    unsubscribes, when the push service says the subscription is gone, and with the report's
+    contact by the retention sweep (lapor.privacy.pdp).
+    """
+
+    report = models.ForeignKey("reports.Report", on_delete=models.CASCADE, related_name="+")
+    endpoint = models.TextField()
+    p256dh = models.TextField()
+    auth = models.TextField()
+    endpoint_index = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "endpoint_index"],
+                                    name="push_subscription_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"push subscription {self.pk} of report {self.report_id}"

@@ -17,6 +17,7 @@ from lapor.core.localtime import format_deadline
 from lapor.notifications import recipients
 from lapor.notifications.models import Audience, CallbackEndpoint, Channel, OutboxMessage
 from lapor.notifications.outbox import message, outbox_add, staff_messages
+from lapor.notifications.push import push_rows
 from lapor.notifications.senders import registered_channels, reporter_reachable
 from lapor.notifications.templates import render
 from lapor.orgs.models import OrgNode
@@ -93,16 +94,26 @@ def _reporter_rows(report: Report, event: ReportEvent, key: str,
             and reporter_reachable(report.channel, report.pk, has_phone=bool(
                 contact is not None and contact.phone_index))):
         channels.append(report.channel)
+    # A web/API reporter who ticked "send updates to this number": SMS to the contact phone
+    # (decrypted at delivery by the SMS sender, lapor.channels.outbound). Not WhatsApp: a
+    # business may not start a WhatsApp conversation with free text, SMS reaches every phone.
+    to_phone = bool(report.phone_updates and contact is not None and contact.phone_index
+                    and Channel.SMS in registered_channels() and Channel.SMS not in channels)
+    if to_phone:
+        channels.append(Channel.SMS)
+    # Web Push to the browsers that opted in for this report (fixed status words only).
+    pushes = push_rows(report=report, event_id=event.pk, event=key, agency=agency, who=who)
     if not channels:
-        return []
+        return pushes
     language = settings.LAPOR_NOTIFY_LANGUAGE
     rendered = render(key, language=language, agency=agency, context=context)
     return [
         message(key=f"e{event.pk}:{who}:{channel}", event=key, audience=Audience.REPORTER,
                 channel=channel, agency=agency, rendered=rendered, report_id=report.pk,
-                language=language)
+                language=language,
+                payload={"contact_phone": True} if to_phone and channel == Channel.SMS else None)
         for channel in channels
-    ]
+    ] + pushes
 
 
 # Endpoints that follow a report wherever it goes, named by other apps (lapor.intake: the

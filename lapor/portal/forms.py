@@ -140,6 +140,11 @@ class ReportForm(PortalForm):
     reporter_phone = forms.CharField(label=_("Phone number (optional)"), required=False,
                                      widget=forms.TextInput(attrs={"type": "tel",
                                                                    "autocomplete": "tel"}))
+    phone_updates = forms.BooleanField(
+        label=_("Send updates about this report to this number by SMS"), required=False,
+        template_name=CHOICE_TEMPLATE,
+        help_text=_("Only when the status changes, never at night. Without a phone number "
+                    "nothing is sent."))
     reporter_nik = forms.CharField(
         label=_("NIK, national identity number (optional)"), required=False,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -151,8 +156,11 @@ class ReportForm(PortalForm):
     }
 
     def __init__(self, *args: Any, categories: list[tuple[str, str]],
-                 agencies: list[tuple[str, str]], **kwargs: Any) -> None:
+                 agencies: list[tuple[str, str]], phone_updates: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not phone_updates:  # no SMS gateway configured: the opt-in is not offered
+            del self.fields["phone_updates"]
         # The limits shown are the service's own (lapor.reports.submission).
         self.fields["title"].help_text = _(
             "One short sentence: what happened, where (%(min)s to %(max)s characters)."

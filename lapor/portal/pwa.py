@@ -40,8 +40,8 @@ from django.views.decorators.gzip import gzip_page
 
 # Extra worker scripts (static paths), imported by /sw.js in this order: the outbox shared with
 # the pages (``LaporQueue``), then its Background Sync handler (docs/portal.md "The offline
-# queue").
-SW_PARTS: list[str] = ["portal/app-queue.js", "portal/sw-queue.js"]
+# queue"), then the Web Push handlers (docs/notifications.md "Web Push").
+SW_PARTS: list[str] = ["portal/app-queue.js", "portal/sw-queue.js", "portal/sw-push.js"]
 
 SHELL_STATIC: list[str] = [
     "lapor/css/lapor.css",
@@ -56,6 +56,7 @@ SHELL_STATIC: list[str] = [
     "portal/app-queue.js",
     "portal/report-app.js",
     "portal/device-reports.js",
+    "portal/app-push.js",
     "portal/vendor/leaflet/leaflet.js",
     "portal/vendor/leaflet/leaflet.css",
     "portal/vendor/leaflet/images/marker-icon.png",

@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from lapor.portal.pwa import shell_page
-from lapor.portal.views import account, app, feed, home, regions, sop, submit, track
+from lapor.portal.views import account, app, feed, home, push, regions, sop, submit, track
 
 app_name = "portal"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("lapor/terkirim/", submit.submitted, name="submitted"),
     path("wilayah/pilihan/", regions.region_options, name="region_options"),
     path("lacak/", track.track_start, name="track_start"),
+    # Before the /lacak/<number>/ routes: "berhenti" is not a tracking number.
+    path("lacak/berhenti/<str:token>/", push.push_stop, name="push_stop"),
     path("lacak/<str:tracking_number>/", track.track, name="track"),
     path("lacak/<str:tracking_number>/kode/", track.track_code, name="track_code"),
     path("lacak/<str:tracking_number>/pesan/", track.track_message, name="track_message"),
@@ -26,6 +28,9 @@ urlpatterns = [
     path("lacak/<str:tracking_number>/lampiran/<int:attachment_id>/", track.track_download,
          name="track_download"),
     path("lacak/<str:tracking_number>/lupakan/", track.track_forget, name="track_forget"),
+    path("lacak/<str:tracking_number>/notifikasi/", push.push_optin, name="push_optin"),
+    path("lacak/<str:tracking_number>/notifikasi/berhenti/", push.push_optout,
+         name="push_optout"),
     path("laporan/", feed.feed, name="feed"),
     path("laporan/lampiran/<int:attachment_id>/", feed.public_download,
          name="public_download"),

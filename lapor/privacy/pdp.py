@@ -31,6 +31,7 @@ from lapor.attachments.selectors import attachments_for_reporter
 from lapor.attachments.services import attachment_storage
 from lapor.audit.services import audit_record
 from lapor.core import clock
+from lapor.notifications.models import PushSubscription
 from lapor.orgs.actors import SYSTEM, Actor, ActorKind
 from lapor.orgs.models import OrgNode
 from lapor.privacy.identity import identity_read
@@ -135,6 +136,11 @@ def _report(actor: Actor, report: Report) -> dict[str, Any]:
         "timeline": _events(report),
         "attachments": _attachments(report),
         "processing_records": _processing_records(report),
+        # How updates reach them: SMS to their phone (opt-in), browsers subscribed to pushes.
+        "phone_updates": report.phone_updates,
+        "push_subscriptions": [
+            {"created_at": at} for at in PushSubscription.objects.filter(report=report)
+            .order_by("created_at").values_list("created_at", flat=True)],
     }
 
 
@@ -251,6 +257,8 @@ def _anonymise(report_id: int, now: datetime) -> int | None:
         if report is None:
             return None
         ReporterContact.objects.filter(report=report).delete()
+        # Browsers subscribed to its updates (Web Push) go with the contact row.
+        PushSubscription.objects.filter(report=report).delete()
         ReportEvent.objects.filter(report=report, actor_role=REPORTER_ROLE).update(body="")
         # Reporter uploads can identify them (faces, places, documents): files and rows go.
         uploads = Attachment.objects.filter(report=report, uploaded_by=UploadedBy.REPORTER)

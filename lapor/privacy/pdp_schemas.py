@@ -50,6 +50,13 @@ class ProcessingRecordOut(Schema):
     purpose: str
 
 
+class ExportPushOut(Schema):
+    """A browser that receives this report's updates by Web Push (its endpoint and keys stay
+    encrypted: only the fact and the date are the reporter's data to see)."""
+
+    created_at: datetime
+
+
 class ExportReportOut(Schema):
     tracking_number: str
     type: str
@@ -78,6 +85,8 @@ class ExportReportOut(Schema):
     timeline: list[ExportEventOut]
     attachments: list[ExportAttachmentOut]
     processing_records: list[ProcessingRecordOut]
+    phone_updates: bool
+    push_subscriptions: list[ExportPushOut]
 
 
 class ExportAccountOut(Schema):

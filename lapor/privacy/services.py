@@ -13,6 +13,7 @@ from lapor.accounts.models import User
 from lapor.attachments.models import Attachment
 from lapor.audit.services import audit_record
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
+from lapor.notifications.models import PushSubscription
 from lapor.orgs.actors import Actor, ActorKind
 from lapor.orgs.models import Role
 from lapor.privacy import vault
@@ -29,6 +30,7 @@ ENCRYPTED_COLUMNS: tuple[tuple[type[models.Model], tuple[str, ...]], ...] = (
     (ReporterContact, ("name", "email", "phone", "nik")),
     (IdentityAccess, ("reason",)),
     (Attachment, ("original_name_encrypted",)),
+    (PushSubscription, ("endpoint", "p256dh", "auth")),
 )
 
 

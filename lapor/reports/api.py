@@ -128,6 +128,7 @@ def submit(request: HttpRequest, response: HttpResponse, payload: SubmitIn,
             reporter_email=payload.reporter_email,
             reporter_phone=payload.reporter_phone,
             reporter_nik=payload.reporter_nik,
+            phone_updates=payload.phone_updates,
             origin=ratelimit.Origin(address=ratelimit.client_ip(request)),
         )
 

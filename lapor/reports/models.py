@@ -58,6 +58,10 @@ class Report(models.Model):
     channel = models.CharField(max_length=12, choices=Channel.choices)
     is_anonymous = models.BooleanField(default=False)
     is_confidential = models.BooleanField(default=False)
+    # The reporter ticked "send updates to this number" (web form, API): status messages go
+    # by SMS to the contact phone too (lapor.notifications.report_events). Reports that came
+    # in by SMS/WhatsApp are answered on that channel anyway.
+    phone_updates = models.BooleanField(default=False)
     reporter_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -58,6 +58,11 @@ class SubmitIn(Schema):
     reporter_nik: str = Field(
         default="", max_length=24, description="NIK (16 digits), optional; stored encrypted"
     )
+    phone_updates: bool = Field(
+        default=False,
+        description="Send status updates by SMS to reporter_phone (where the deployment has "
+        "an SMS gateway); ignored without a phone number",
+    )
 
 
 class SubmitOut(Schema):

@@ -302,6 +302,7 @@ def report_submit(
     reporter_email: str = "",
     reporter_phone: str = "",
     reporter_nik: str = "",
+    phone_updates: bool = False,
     practice: bool = False,
     origin: ratelimit.Origin | None = None,
 ) -> SubmittedReport:
@@ -322,6 +323,9 @@ def report_submit(
     submission limits (:func:`lapor.core.ratelimit.throttle_submission`) with the account,
     phone and e-mail it gives; over a limit it is refused (429) before anything is written.
     Staff entry (walk-in, phone), practice reports and the demo pass none.
+
+    ``phone_updates``: the reporter asked for status messages by SMS to the phone number they
+    gave (the web form's and the API's opt-in); kept only when a number was given.
     """
     # Check.
     checked = report_validate(
@@ -364,6 +368,8 @@ def report_submit(
                     channel=channel,
                     is_anonymous=is_anonymous,
                     is_confidential=is_confidential,
+                    # An opt-in without a number means nothing: stored only with a phone.
+                    phone_updates=phone_updates and bool(phone),
                     is_training=practice,
                     reporter_user=reporter_user,
                     status=Status.SUBMITTED,

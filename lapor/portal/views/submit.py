@@ -20,6 +20,7 @@ from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
 from lapor.attachments.services import attachment_add
 from lapor.attachments.staging import staged_add, staged_drop, staged_take
 from lapor.categories.selectors import categories_active
+from lapor.channels.outbound import contact_sms_available
 from lapor.core import ratelimit
 from lapor.core.errors import (
     ApplicationError,
@@ -29,6 +30,7 @@ from lapor.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from lapor.notifications import push
 from lapor.orgs.actors import reporter_actor
 from lapor.orgs.models import NodeKind
 from lapor.orgs.selectors import home_regency_code, nodes_list
@@ -51,11 +53,12 @@ PICKER_ACTIONS = ("region_search", "region_children")
 STAGED_KEY = "portal_staged"
 
 
-def _choices() -> dict[str, list[tuple[str, str]]]:
+def _choices() -> dict[str, Any]:
     lang = support.language()
     return {
         "categories": [(c.code, c.name(lang)) for c in categories_active()],
         "agencies": list(nodes_list(kind=NodeKind.AGENCY).values_list("code", "name")),
+        "phone_updates": contact_sms_available(),
     }
 
 
@@ -301,6 +304,7 @@ def report_form(request: HttpRequest) -> HttpResponse:
             is_anonymous=data["is_anonymous"], is_confidential=data["is_confidential"],
             reporter_name=data["reporter_name"], reporter_email=data["reporter_email"],
             reporter_phone=data["reporter_phone"], reporter_nik=data["reporter_nik"],
+            phone_updates=bool(data.get("phone_updates")),
             origin=ratelimit.Origin(address=ratelimit.client_ip(request)),
         )
     except ApplicationError as exc:
@@ -327,4 +331,5 @@ def report_form(request: HttpRequest) -> HttpResponse:
 def submitted(request: HttpRequest) -> HttpResponse:
     """Shows the access code once: it leaves the session as it is read."""
     shown = request.session.pop(support.SUBMITTED_KEY, None)
-    return render(request, "portal/submitted.html", {"shown": shown})
+    return render(request, "portal/submitted.html", {
+        "shown": shown, "push_key": push.public_key() if shown else ""})

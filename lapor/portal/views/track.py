@@ -23,6 +23,7 @@ from lapor.attachments import selectors as attachment_selectors
 from lapor.attachments.permissions import accepts_uploads
 from lapor.core import ratelimit
 from lapor.core.errors import ApplicationError, NotAuthenticated, NotFound, TooManyRequests
+from lapor.notifications import push
 from lapor.orgs.actors import Actor, reporter_actor
 from lapor.portal import support
 from lapor.portal.forms import AccessCodeForm, AttachForm, MessageForm, ReplyForm, TrackForm
@@ -87,6 +88,8 @@ def _page(request: HttpRequest, report: Report, *, status: int = 200,
             "can_attach": accepts_uploads(report),
             "on_hold": report.status == Status.ON_HOLD,
             "by_account": actor.user is not None,
+            # Web Push opt-in (portal/_push_optin.html); "" when the deployment has no key.
+            "push_key": push.public_key(),
         })
     return render(request, "portal/track.html", context, status=status)
 
