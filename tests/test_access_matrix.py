@@ -44,6 +44,7 @@ it). Mismatches are collected as ``actor METHOD path → status`` and asserted e
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterator
@@ -219,9 +220,14 @@ def _example(schema: dict[str, Any], name: str, components: dict[str, Any]) -> A
     return by_type[kind]
 
 
+_PNGS = itertools.count()
+
+
 def _png() -> bytes:
+    """A new picture each call: an upload of the same content by the same side gives the
+    earlier attachment back (a retried upload), and every upload here is meant to be new."""
     out = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    Image.new("RGB", (8, 8), (200, next(_PNGS) % 256, 30)).save(out, format="PNG")
     return out.getvalue()
 
 

@@ -99,7 +99,8 @@ def test_service_worker_is_served_from_the_root(client: Client) -> None:
     assert "/static/portal/vendor/exifr/exifr-mini.umd.js" in config["static"]
     for prefix in ("/api/", "/lacak/", "/petugas/", "/akun/"):
         assert prefix in config["never"]
-    assert config["parts"] == ["/static/portal/app-queue.js", "/static/portal/sw-queue.js"]
+    assert config["parts"] == ["/static/portal/app-queue.js", "/static/portal/sw-queue.js",
+                              "/static/portal/sw-push.js"]
     assert f"version {config['version']}" in text
     for url in config["static"]:
         assert client.get(url).status_code == 200, url
