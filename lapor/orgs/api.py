@@ -163,6 +163,8 @@ class BoundariesOut(Schema):
 @router.get(
     "/regions/{regency_code}/boundaries",
     response={200: BoundariesOut, 304: None, **errors(404)},
+    openapi_extra={"responses": {"200": {"description": "OK", "content": {
+        "application/geo+json": {"schema": {"$ref": "#/components/schemas/BoundariesOut"}}}}}},
     summary="The kecamatan boundaries of a regency, as GeoJSON",
     description=(
         "A GeoJSON FeatureCollection of the regency's kecamatan (properties `code`, `name`), "
