@@ -11,9 +11,11 @@ districts (Kepmendagri 2025 codes, MIT licence in ``data/LICENSE-boundaries-MIT.
 2. **Nearest boundary within** :data:`FALLBACK_METRES` (5 km). A point on the coast or just
    off it (a pin dropped on the beach, a fishing boat in the bay, the simplified coastline
    cutting a harbour off) gets the district whose boundary is nearest (``exact=False``,
-   ``distance_m`` the great-circle distance to that boundary). 5 km covers the simplification
-   and a harbour or a river mouth, and stays well inside the 12-mile territorial sea, where
-   a complaint about a public service is not expected to be filed.
+   ``distance_m`` the great-circle distance to that boundary; the nearest point is found in
+   degrees, which near the equator differs from the nearest in metres by under 2 %). 5 km
+   covers the simplification, a harbour or a river mouth, and stays well inside the
+   12-nautical-mile territorial sea; farther out no complaint about a public service in a
+   kecamatan is expected.
 
 Anything else (far at sea, Singapore, Timor-Leste, a point outside Indonesia's bounding box)
 raises :class:`LocationOutsideIndonesia`: HTTP 400, code ``location_outside_indonesia``.
