@@ -14,19 +14,20 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from lapor.accounts.models import User
 from lapor.core import clock
 from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
-from lapor.core.scheduler import claim_slot, minute_slot, tick
+from lapor.core.scheduler import bookkeeping_prune, claim_slot, minute_slot, tick
 from lapor.orgs.models import RoleAssignment
 from lapor.reports.services import report_dispose, report_follow_up
 from tests.factories import Tree, submit
@@ -146,3 +147,28 @@ def test_lapor_serve_runs_web_and_worker_on_sqlite_wal(tmp_path: Path) -> None:
         server.terminate()
         server.wait(timeout=20)
     assert server.returncode in (0, -15)
+
+
+@pytest.mark.django_db
+def test_the_daily_prune_keeps_a_week_of_bookkeeping_and_every_unfinished_task() -> None:
+    now = datetime(2026, 3, 20, 0, 5, tzinfo=UTC)
+    old, recent = now - timedelta(days=8), now - timedelta(days=6)
+    for moment in (old, recent):
+        claim_slot("sla.sweep_deadlines", minute_slot(moment))
+
+    def task_row(status: str, finished: datetime | None) -> DBTaskResult:
+        return DBTaskResult.objects.create(
+            status=status, enqueued_at=old, finished_at=finished, args_kwargs={},
+            priority=0, task_path="lapor.sla.tasks.sweep_deadlines_task", queue_name="default",
+            backend_name="default")
+
+    done_old = task_row("SUCCESSFUL", old)
+    failed_old = task_row("FAILED", old)
+    done_recent = task_row("SUCCESSFUL", recent)
+    waiting = task_row("READY", None)
+    running = task_row("RUNNING", None)
+    assert bookkeeping_prune(now) == 3
+    assert list(PeriodicRun.objects.values_list("slot", flat=True)) == [minute_slot(recent)]
+    kept = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert kept == {done_recent.pk, waiting.pk, running.pk}
+    assert not {done_old.pk, failed_old.pk} & kept

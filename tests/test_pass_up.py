@@ -16,6 +16,7 @@ import pytest
 
 from lapor.core import clock
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from lapor.notifications.models import OutboxMessage
 from lapor.orgs.models import NodeKind, OrgNode, Role
 from lapor.orgs.services import node_create, sop_update
 from lapor.reports import services
@@ -203,3 +204,19 @@ def test_workspace_form_for_the_hub_verifier_and_its_post(tree: Tree) -> None:
     national = signed_in("national").get(report_url(report.pk)).content.decode()
     assert 'id="form-dispose"' in national
     assert 'id="form-pass_up"' not in national
+
+
+def test_the_receiving_tiers_verifiers_are_told_and_the_reporter_is_not(tree: Tree) -> None:
+    kaltim = _province(tree)
+    report = _unaddressed(tree)
+    services.report_pass_up(actor=tree.actor("hub"), report_id=report.pk, reason=REASON)
+    event = report.events.get(kind="pass_up")
+    rows = OutboxMessage.objects.filter(key__startswith=f"e{event.pk}:")
+    # The province hub's verifier (in-app and e-mail), never the hub that passed it on, and
+    # nothing for the reporter: passing up is internal.
+    assert {row.audience for row in rows} == {"staff"}
+    assert {row.event for row in rows} == {"staff.passed_up"}
+    assert {row.recipient_user.username for row in rows} == {"hub_kaltim"}
+    body = rows.filter(channel="inapp").get().body
+    assert kaltim.name in body
+    assert REASON in body  # the internal reason reaches staff only

@@ -120,3 +120,23 @@ def test_key_reads_use_indexes_on_a_large_table(big: Tree) -> None:
     _assert_indexed("tracking lookup", lambda: selectors.report_by_tracking(number))
     _assert_indexed("overdue count (nilai merah)", lambda: Report.objects.filter(
         staff_due_at__lt=clock.now()).count())
+
+
+def test_reports_near_me_use_the_location_index(big: Tree) -> None:
+    """"Laporan di sekitar saya" (feed.public_nearby): a bounding box over the public reports'
+    coordinates, spread here over Kalimantan Timur (0.01° steps), reads the partial index
+    ``report_public_location``, never the whole table."""
+    with connection.cursor() as cur:
+        cur.execute("UPDATE reports_report SET latitude = -1.5 + (id % 400) * 0.01, "
+                    "longitude = 115.0 + (id / 400 % 300) * 0.01")
+        cur.execute("ANALYZE reports_report")
+    found = feed.public_nearby(latitude=0.5036, longitude=117.5406, radius_km=3)
+    assert found
+    assert all(n.distance_m <= 3000 for n in found)
+    for sql, params in _captured(lambda: feed.public_nearby(
+            latitude=0.5036, longitude=117.5406, radius_km=3)):
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cur.fetchone()[0][0]["Plan"]
+        indexes = {node.get("Index Name") for node in _nodes(plan)}
+        assert "report_public_location" in indexes, plan

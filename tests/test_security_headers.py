@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.test import Client, override_settings
+
+from lapor.core.maps import tiles_origin
 
 
 def _csp(response: object) -> dict[str, list[str]]:
@@ -87,3 +93,27 @@ def test_https_settings_mark_cookies_secure(monkeypatch: pytest.MonkeyPatch) -> 
     finally:
         monkeypatch.delenv("LAPOR_HTTPS")
         importlib.reload(module)
+
+
+def test_map_tiles_add_only_their_origin_to_img_src() -> None:
+    """LAPOR_MAP_TILES_URL (the citizen app's map) widens img-src by the tiles' origin only;
+    without it the policy stays 'self' data:."""
+    assert tiles_origin("") is None
+    assert tiles_origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == \
+        "https://tile.openstreetmap.org"
+    assert tiles_origin("https://{s}.tiles.example.id:8443/{z}/{x}/{y}.png") == \
+        "https://*.tiles.example.id:8443"
+    assert tiles_origin("/peta/{z}/{x}/{y}.png") is None  # same origin: 'self' covers it
+    assert tiles_origin("javascript:alert(1)") is None
+
+    def img_src(tiles: str) -> list[str]:
+        env = {**os.environ, "LAPOR_MAP_TILES_URL": tiles, "LAPOR_SECRET_KEY": "x" * 50}
+        code = ("import json; from lapor.config import settings as s; "
+                "print(json.dumps(s.SECURE_CSP['img-src']))")
+        out = subprocess.run([sys.executable, "-c", code], env=env, check=True,  # noqa: S603
+                             capture_output=True, text=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    assert img_src("") == ["'self'", "data:"]
+    assert img_src("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == \
+        ["'self'", "data:", "https://tile.openstreetmap.org"]

@@ -155,8 +155,15 @@ def _lock(report_id: int) -> Report:
     return Report.objects.select_related("tier", "current_node", "agency").get(pk=report_id)
 
 
+def _same_file(report: Report, side: str, digest: str) -> Attachment | None:
+    return Attachment.objects.filter(report=report, uploaded_by=side, sha256=digest,
+                                     followup__isnull=True).first()
+
+
 def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) -> Attachment:
-    """Check, clean, scan and store one file for the report; returns the new row.
+    """Check, clean, scan and store one file for the report; returns the new row, or the
+    existing one when this side already attached the same content (after cleaning) to this
+    report: a retried upload never stores a second copy.
 
     Refusals: 404 (not your report), 403 (staff who only read), 409 (report closed/archived,
     limits reached), 413 (too large), 415 (type not allowed), 422 (unreadable, infected),
@@ -170,9 +177,19 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
     if report is None:
         raise NotFound("not_found")
     uploader = _uploader(actor, report)
-    _check_report(report, uploader.side, 1)
+    if not perms.accepts_uploads(report):
+        raise Conflict("invalid_transition",
+                       detail={"status": report.status, "action": "attachment_add"})
 
     cleaned = content.check_and_clean(data)
+    digest = hashlib.sha256(cleaned.data).hexdigest()
+    # A retried upload (the citizen app's queue lost the first answer) gets the file it
+    # already sent back: same cleaned content, same report, same side. Checked before the
+    # limits, so a retry of the last allowed file is not refused.
+    again = _same_file(report, uploader.side, digest)
+    if again is not None:
+        return again
+    _check_report(report, uploader.side, len(cleaned.data))
     # The file as sent is scanned (the cleaned copy of an image is pixels only).
     scan_status = _scan(data)
     display = clean_display_name(filename, extension=cleaned.type.extension)
@@ -183,6 +200,9 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
         with transaction.atomic():
             report = _lock(report_id)
             uploader = _uploader(actor, report)
+            again = _same_file(report, uploader.side, digest)
+            if again is not None:  # the same file, sent twice at once: the first one won
+                return again
             _check_report(report, uploader.side, len(cleaned.data))
             stored = _store(storage, name, cleaned.data)
             attachment = Attachment.objects.create(
@@ -193,7 +213,7 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
                 original_name_encrypted=vault.encrypt(display),
                 content_type=cleaned.type.content_type,
                 size=len(cleaned.data),
-                sha256=hashlib.sha256(cleaned.data).hexdigest(),
+                sha256=digest,
                 created_at=clock.now(),
                 scan_status=scan_status,
             )

@@ -24,6 +24,7 @@ from lapor.core.env import (
     env_str,
     site_url,
 )
+from lapor.core.maps import tiles_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("LAPOR_DATA_DIR", Path.cwd() / "var")
@@ -303,17 +304,27 @@ if LAPOR_RETENTION_MODE not in ("anonymise", "purge"):
 
     raise ImproperlyConfigured("LAPOR_RETENTION_MODE must be 'anonymise' or 'purge'")
 
+# The citizen app's map (docs/portal.md "The app's report form"): a Leaflet tile URL template
+# such as https://tile.openstreetmap.org/{z}/{x}/{y}.png ("" = no tiles: the map draws the home
+# regency's kecamatan boundaries as shapes, which works on an intranet) and the attribution the
+# tile provider requires. The tiles' origin, and only it, is added to the CSP's img-src.
+LAPOR_MAP_TILES_URL = env_str("LAPOR_MAP_TILES_URL", "")
+LAPOR_MAP_TILES_ATTRIBUTION = env_str("LAPOR_MAP_TILES_ATTRIBUTION", "")
+
 # Django's own Content-Security-Policy: nothing inline runs unless it carries the per-request
 # nonce. /api/v1/docs (Swagger UI) loads only same-origin files; see lapor.config.api.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *filter(None, [tiles_origin(LAPOR_MAP_TILES_URL)])],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    # The citizen app (lapor.portal.pwa): its service worker and manifest, same origin only.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
 }
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -338,6 +349,9 @@ LOGGING = logging_config(env_str("LAPOR_LOG_FORMAT", "plain"),
 # Who runs this site, shown in the footer of every citizen page (for example
 # "Pemerintah Kabupaten Kutai Timur · Diskominfo Staper").
 LAPOR_SITE_OPERATOR = env_str("LAPOR_SITE_OPERATOR", "Pengelola LAPOR! daerah")
+# The installed citizen app's name (Web App Manifest, lapor.portal.pwa), for example
+# "LAPOR! Kutim"; at most 12 characters is also its label under the home-screen icon.
+LAPOR_APP_NAME = env_str("LAPOR_APP_NAME", "LAPOR!")
 
 # Notifications (lapor.notifications, lapor.sla.notices; docs/notifications.md, README
 # "Configuration")
@@ -499,6 +513,9 @@ LAPOR_ROUTING_TRAIN_HOUR_UTC = env_int("LAPOR_ROUTING_TRAIN_HOUR_UTC", 18)
 INSTALLED_APPS += ["lapor.intake"]
 # How long an Idempotency-Key's answer is kept and replayed (hours).
 LAPOR_INTEGRATION_REPLAY_HOURS = env_int("LAPOR_INTEGRATION_REPLAY_HOURS", 24)
+# How long POST /api/v1/reports replays the answer to an Idempotency-Key (the citizen app's
+# offline queue): a phone whose answer was lost may only be back online days later.
+LAPOR_REPORTS_REPLAY_HOURS = env_int("LAPOR_REPORTS_REPLAY_HOURS", 168)
 # `lapor smtpd`: where the listener binds, the domains it accepts mail for (RCPT TO to any
 # other domain is refused with 550; empty: any), the largest message (bytes).
 LAPOR_SMTPD_HOST = env_str("LAPOR_SMTPD_HOST", "127.0.0.1")

@@ -62,3 +62,25 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]}@{self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+class IdempotentAnswer(models.Model):
+    """The stored answer to one ``Idempotency-Key`` (lapor.core.idempotency), abstract: each
+    idempotent door keeps its own table with its own scope fields and unique constraint over
+    them plus ``key_digest``.
+
+    ``key_digest`` is a keyed hash of the key (the key itself is not stored);
+    ``request_digest`` the SHA-256 of the canonical request body (same key + other body is
+    refused); ``response`` the answer, encrypted with a key derived from the Idempotency-Key
+    itself, because it holds a one-time access code: only a client presenting the same key
+    can read it back. Rows older than the door's replay window are purged.
+    """
+
+    key_digest = models.CharField(max_length=64)
+    request_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True

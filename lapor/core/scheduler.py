@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib import import_module
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    models,
+    transaction,
+)
+from django_tasks_db.models import DBTaskResult
 
 from lapor.attachments.staging import staged_sweep
 from lapor.channels.tasks import channels_sweep_task
@@ -51,6 +60,30 @@ def day_slot(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+# The scheduler's own bookkeeping kept this long: a slot row only guards its own minute, a
+# finished task row is kept for an operator reading what ran (docs/operations.md).
+BOOKKEEPING_DAYS = 7
+_PRUNE_BATCH = 5000
+
+
+def _delete_in_batches(queryset: models.QuerySet[Any]) -> int:
+    """Delete in batches of primary keys so a backlog never holds a long lock."""
+    deleted = 0
+    while ids := list(queryset.values_list("pk", flat=True)[:_PRUNE_BATCH]):
+        deleted += queryset.model.objects.filter(pk__in=ids).delete()[0]
+    return deleted
+
+
+def bookkeeping_prune(now: datetime) -> int:
+    """Delete slot claims and finished background-task rows (``django-tasks-db``) older than
+    ``BOOKKEEPING_DAYS``: about 6,000 of each a day otherwise, forever. Unfinished task rows
+    (ready or running) are never touched."""
+    cutoff = now - timedelta(days=BOOKKEEPING_DAYS)
+    deleted = _delete_in_batches(PeriodicRun.objects.filter(slot__lt=cutoff))
+    return deleted + _delete_in_batches(
+        DBTaskResult.objects.finished().filter(finished_at__lt=cutoff))
+
+
 def _clear_expired_sessions() -> None:
     """Delete expired sessions (the portal's staged-file tokens and names live there)."""
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
@@ -73,7 +106,7 @@ def _enqueue_dispatch() -> int:
 def tick(worker_name: str) -> bool:
     """One scheduler step: heartbeat, then enqueue this minute's sweep (deadline transitions
     and notices) and outbox dispatch if nobody did yet; the staged-file sweep once an hour;
-    the daily digest and the expired-session purge once a day."""
+    the daily digest, the expired-session purge and the bookkeeping prune once a day."""
     heartbeat(worker_name)
     now = clock.now()
     slot = minute_slot(now)
@@ -82,6 +115,7 @@ def tick(worker_name: str) -> bool:
         retention_sweep_task.enqueue()
     if claim_slot("sessions.clear_expired", day_slot(now)):
         _clear_expired_sessions()
+        bookkeeping_prune(now)
     # Files staged for a report nobody sent (lapor.attachments.staging), possibly ID photos:
     # gone within an hour of expiring even on an instance where nobody stages anything new.
     if claim_slot("attachments.staged_sweep", hour_slot(now)):

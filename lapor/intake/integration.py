@@ -2,6 +2,9 @@
 
 Contract (docs/intake.md, following the IETF "Idempotency-Key" HTTP header draft):
 
+The generic part (digests, the encrypted stored answer, the row inserted first) is
+lapor.core.idempotency, shared with the citizen API's ``POST /api/v1/reports``.
+
 * the first request with a key is processed; its 201 answer is stored;
 * the same key with the same body (canonical JSON: key order and spacing do not matter)
   gets the stored answer again, byte for byte the same fields, marked ``Idempotent-Replayed``;
@@ -21,93 +24,40 @@ presenting the key can. Rows are kept ``LAPOR_INTEGRATION_REPLAY_HOURS`` (defaul
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import re
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from lapor.core import clock
-from lapor.core.errors import ApplicationError, Conflict, ValidationFailed
+from lapor.core import idempotency
+from lapor.core.errors import Conflict, ValidationFailed
+from lapor.core.idempotency import IdempotentResult as IntegrationResult
 from lapor.core.ratelimit import Origin
 from lapor.intake.models import IdempotencyRecord, IntegrationApp, IntegrationSubmission
 from lapor.orgs.actors import SYSTEM
 from lapor.reports.models import Channel
 from lapor.reports.submission import report_submit
 
-# Visible ASCII without spaces: what the draft's examples and common clients send (UUIDs).
-_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 _REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$")
 
-
-@dataclass(frozen=True)
-class IntegrationResult:
-    status: int
-    body: dict[str, Any]
-    replayed: bool
+__all__ = ["IntegrationResult", "idempotency_purge", "integration_submit"]
 
 
-def _derived(purpose: str) -> bytes:
-    return hashlib.sha256(f"lapor.intake.{purpose}:{settings.SECRET_KEY}".encode()).digest()
-
-
-def _key_digest(app: IntegrationApp, key: str) -> str:
-    return hmac.new(_derived("idempotency-key"), f"{app.pk}:{key}".encode(),
-                    hashlib.sha256).hexdigest()
-
-
-def _box(app: IntegrationApp, key: str) -> Fernet:
-    raw = hmac.new(_derived("idempotency-box"), f"{app.pk}:{key}".encode(),
-                   hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(raw))
-
-
-def request_digest(data: Any) -> str:
-    """SHA-256 of the canonical JSON of the parsed body."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def check_key(key: str | None) -> str:
-    if key is None or not key:
-        # 400, as the IETF draft says for a required key that is missing.
-        raise ApplicationError("idempotency_key_missing", field="Idempotency-Key")
-    if not _KEY.match(key):
-        raise ValidationFailed("validation_error", field="Idempotency-Key")
-    return key
+def _scope(app: IntegrationApp) -> idempotency.IdempotencyScope:
+    # namespace/scope as before the generic part moved to lapor.core.idempotency: answers
+    # stored then still decrypt.
+    return idempotency.IdempotencyScope(
+        model=IdempotencyRecord, namespace="lapor.intake", scope=str(app.pk),
+        filters={"app": app}, window_hours=settings.LAPOR_INTEGRATION_REPLAY_HOURS)
 
 
 def check_reference(reference_id: str) -> str:
     if not _REFERENCE.match(reference_id):
         raise ValidationFailed("validation_error", field="reference_id")
     return reference_id
-
-
-def _stored(app: IntegrationApp, key: str, digest: str) -> IntegrationResult | None:
-    """The stored answer for ``key``, or None (never seen, or expired and dropped)."""
-    key_digest = _key_digest(app, key)
-    record = IdempotencyRecord.objects.filter(app=app, key_digest=key_digest).first()
-    if record is None:
-        return None
-    window = timedelta(hours=settings.LAPOR_INTEGRATION_REPLAY_HOURS)
-    if record.created_at < clock.now() - window:
-        IdempotencyRecord.objects.filter(pk=record.pk).delete()
-        return None
-    if not hmac.compare_digest(record.request_digest, digest):
-        raise ValidationFailed("idempotency_key_reused", field="Idempotency-Key")
-    try:
-        body = json.loads(_box(app, key).decrypt(record.response.encode()))
-    except InvalidToken:  # SECRET_KEY rotated since: the answer can't be read back
-        raise Conflict("idempotency_key_reused", field="Idempotency-Key") from None
-    return IntegrationResult(status=record.status_code, body=body, replayed=True)
 
 
 def _answer(app: IntegrationApp, reference_id: str, submitted: Any) -> dict[str, Any]:
@@ -150,38 +100,19 @@ def integration_submit(
 ) -> IntegrationResult:
     """Record the application's report (channel ``integration``, to the application's own
     agency: its verification pool when it is a hub), or replay the stored answer."""
-    key = check_key(idempotency_key)
+    key = idempotency.check_key(idempotency_key)
     reference_id = check_reference(reference_id)
-    digest = request_digest(request_data)
-    stored = _stored(app, key, digest)
-    if stored is not None:
-        return stored
-    try:
-        with transaction.atomic():
-            # First write of the transaction: a concurrent request with this key waits here
-            # until this one commits (then replays) or rolls back (then proceeds).
-            record = IdempotencyRecord.objects.create(
-                app=app, key_digest=_key_digest(app, key), request_digest=digest,
-                status_code=0, response="", created_at=clock.now())
-            result = _submit(app=app, record=record, key=key, reference_id=reference_id,
-                             fields={
-                                 "type": type, "title": title, "body": body,
-                                 "region_code": region_code, "category_code": category_code,
-                                 "incident_date": incident_date, "latitude": latitude,
-                                 "longitude": longitude, "address": address,
-                                 "is_anonymous": is_anonymous,
-                                 "is_confidential": is_confidential,
-                                 "reporter_name": reporter_name,
-                                 "reporter_email": reporter_email,
-                                 "reporter_phone": reporter_phone,
-                                 "reporter_nik": reporter_nik,
-                             })
-    except IntegrityError:
-        stored = _stored(app, key, digest)
-        if stored is None:
-            raise
-        return stored
-    return result
+    fields = {
+        "type": type, "title": title, "body": body, "region_code": region_code,
+        "category_code": category_code, "incident_date": incident_date,
+        "latitude": latitude, "longitude": longitude, "address": address,
+        "is_anonymous": is_anonymous, "is_confidential": is_confidential,
+        "reporter_name": reporter_name, "reporter_email": reporter_email,
+        "reporter_phone": reporter_phone, "reporter_nik": reporter_nik,
+    }
+    return _scope(app).run(
+        key=key, request_data=request_data,
+        produce=lambda: _submit(app=app, reference_id=reference_id, fields=fields))
 
 
 def _existing_reference(app: IntegrationApp, reference_id: str) -> Conflict:
@@ -191,8 +122,7 @@ def _existing_reference(app: IntegrationApp, reference_id: str) -> Conflict:
                     detail={"tracking_number": tracking})
 
 
-def _submit(*, app: IntegrationApp, record: IdempotencyRecord, key: str, reference_id: str,
-            fields: dict[str, Any]) -> IntegrationResult:
+def _submit(*, app: IntegrationApp, reference_id: str, fields: dict[str, Any]) -> dict[str, Any]:
     if IntegrationSubmission.objects.filter(app=app, reference_id=reference_id).exists():
         raise _existing_reference(app, reference_id)
     submitted = report_submit(actor=SYSTEM, channel=Channel.INTEGRATION,
@@ -206,16 +136,10 @@ def _submit(*, app: IntegrationApp, record: IdempotencyRecord, key: str, referen
     except IntegrityError:
         # Another key, the same reference, committed meanwhile.
         raise _existing_reference(app, reference_id) from None
-    answer = _answer(app, reference_id, submitted)
-    record.status_code = 201
-    record.response = _box(app, key).encrypt(
-        json.dumps(answer, separators=(",", ":")).encode()).decode()
-    record.save(update_fields=["status_code", "response"])
-    return IntegrationResult(status=201, body=answer, replayed=False)
+    return _answer(app, reference_id, submitted)
 
 
 def idempotency_purge() -> int:
     """Delete answers older than the replay window (``lapor intake purge``)."""
-    cutoff = clock.now() - timedelta(hours=settings.LAPOR_INTEGRATION_REPLAY_HOURS)
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
-    return deleted
+    return idempotency.purge(IdempotencyRecord,
+                             window_hours=settings.LAPOR_INTEGRATION_REPLAY_HOURS)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from lapor.core.models import IdempotentAnswer
+
 
 class IntegrationApp(models.Model):
     """One regional application connected to one agency. Only the SHA-256 of its token is
@@ -50,22 +52,12 @@ class IntegrationSubmission(models.Model):
         return f"{self.app_id}:{self.reference_id}"
 
 
-class IdempotencyRecord(models.Model):
-    """The stored answer to one ``Idempotency-Key`` of one application.
-
-    ``key_digest`` is a keyed hash of the key (the key itself is not stored);
-    ``request_digest`` the SHA-256 of the canonical request body (same key + other body is
-    refused); ``response`` the answer, encrypted with a key derived from the Idempotency-Key
-    itself, because it holds the one-time access code: only a client presenting the same key
-    can read it back (see integration.py). Rows older than the replay window are purged.
-    """
+class IdempotencyRecord(IdempotentAnswer):
+    """The stored answer to one ``Idempotency-Key`` of one application (the fields and why
+    the answer is encrypted: lapor.core.models.IdempotentAnswer; the rules:
+    lapor.intake.integration and lapor.core.idempotency)."""
 
     app = models.ForeignKey(IntegrationApp, on_delete=models.CASCADE, related_name="+")
-    key_digest = models.CharField(max_length=64)
-    request_digest = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    response = models.TextField()
-    created_at = models.DateTimeField()
 
     class Meta:
         constraints = [

@@ -26,6 +26,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "reporter.closed": _REPORT,
     "staff.assigned": _STAFF,
     "staff.returned": _STAFF,
+    "staff.passed_up": _STAFF,
     "staff.info_provided": _STAFF,
     "staff.reporter_reply": _STAFF,
     "staff.reporter_message": _STAFF,
@@ -113,6 +114,14 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
                "Laporan \"$title\" dikembalikan ke $unit dengan alasan:\n\n$message" + _STAFF_ID),
         "en": ("Report #$tracking_number handed back (not our authority)",
                "Report \"$title\" was handed back to $unit:\n\n$message" + _STAFF_EN),
+    },
+    "staff.passed_up": {
+        "id": ("Laporan diteruskan dari tingkat bawah: #$tracking_number",
+               "Laporan \"$title\" diteruskan ke $unit untuk diverifikasi. Verifikasi paling "
+               "lambat $due_date.\n\n$message" + _STAFF_ID),
+        "en": ("Report passed up to you: #$tracking_number",
+               "Report \"$title\" was passed up to $unit for verification. Verify by "
+               "$due_date.\n\n$message" + _STAFF_EN),
     },
     "staff.info_provided": {
         "id": ("Pelapor menjawab: #$tracking_number",

@@ -48,6 +48,7 @@ STAFF_EVENTS: dict[str, str] = {
     Action.PROVIDE_INFO: "staff.info_provided",
     Action.REOPEN: "staff.reporter_reply",
     Action.REPORTER_MESSAGE: "staff.reporter_message",
+    Action.PASS_UP: "staff.passed_up",
 }
 
 

@@ -147,3 +147,19 @@ def agencies_administered(actor: Actor) -> list[OrgNode]:
                for a in actor.assignments):
         qs = qs.filter(pk__in=held)
     return [node for node in qs.order_by("path") if can_edit_sop(actor, node)]
+
+
+def home_regency_code(default_region: str = "") -> str:
+    """The regency/city ("64.08") the site serves, for the citizen app's map: the regency part
+    of ``default_region`` (the deployment's LAPOR_OPEN311_DEFAULT_REGION) when given, else the
+    region of the first active hub agency placed in a regency or below; "" for none (a
+    national deployment: the map starts over Indonesia)."""
+    codes = [default_region.strip()] if default_region.strip() else list(
+        OrgNode.objects.filter(kind=NodeKind.AGENCY, is_hub=True, is_active=True,
+                               region__isnull=False)
+        .order_by("path").values_list("region_id", flat=True))
+    for code in codes:
+        parts = str(code).split(".")
+        if len(parts) >= 2:
+            return ".".join(parts[:2])
+    return ""

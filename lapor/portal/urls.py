@@ -2,12 +2,19 @@
 
 from django.urls import include, path
 
-from lapor.portal.views import account, feed, home, regions, sop, submit, track
+from lapor.portal.pwa import shell_page
+from lapor.portal.views import account, app, feed, home, regions, sop, submit, track
 
 app_name = "portal"
 urlpatterns = [
-    path("", home.home, name="home"),
-    path("lapor/", submit.report_form, name="report_form"),
+    # The citizen app (lapor.portal.pwa): shell pages may be kept by the service worker.
+    path("", shell_page(home.home), name="home"),
+    path("lapor/", shell_page(submit.report_form), name="report_form"),
+    path("luring/", shell_page(app.offline), name="offline"),
+    path("manifest.json", app.manifest, name="manifest"),
+    path("sw.js", app.service_worker, name="service_worker"),
+    path("favicon.ico", app.favicon, name="favicon"),
+    path("apple-touch-icon.png", app.apple_touch_icon, name="apple_touch_icon"),
     path("lapor/terkirim/", submit.submitted, name="submitted"),
     path("wilayah/pilihan/", regions.region_options, name="region_options"),
     path("lacak/", track.track_start, name="track_start"),

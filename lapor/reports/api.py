@@ -5,12 +5,13 @@ Each endpoint parses input, asks for the actor, and calls one service or selecto
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Status
 
-from lapor.core import ratelimit
+from lapor.core import idempotency, ratelimit
 from lapor.core.api import (
     BearerAuth,
     ErrorOut,
@@ -25,7 +26,15 @@ from lapor.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from lapor.core.pagination import keyset_page
 from lapor.orgs.actors import READER_ROLES, Actor, reporter_actor
 from lapor.orgs.selectors import node_get, routing_suggestion
-from lapor.reports import access, presenters, selectors, services, submission
+from lapor.reports import (
+    access,
+    feed,
+    presenters,
+    selectors,
+    services,
+    submission,
+    submission_once,
+)
 from lapor.reports.feed import supporter_key
 from lapor.reports.models import Report
 from lapor.reports.permissions import can_read, reports_of_reporter
@@ -39,6 +48,8 @@ from lapor.reports.schemas import (
     InboxQuery,
     MessageIn,
     MyReportsOut,
+    NearbyOut,
+    NearbyQuery,
     NoteIn,
     PassUpIn,
     PassUpOut,
@@ -62,8 +73,16 @@ staff_router = Router(tags=["staff"], auth=BearerAuth())
 # ---------------------------------------------------------------- citizen
 
 
+IdempotencyKey = Header(
+    None, alias="Idempotency-Key",
+    description="Optional. A unique string (a UUID) made by the client per report: a retry "
+    "with the same key and body gets the first answer again (the same tracking number and "
+    "access code, header `Idempotent-Replayed: true`); the same key with another body is 422 "
+    "`idempotency_key_reused`.")
+
+
 @public_router.post(
-    "/reports", response={201: SubmitOut, **errors(401, 429)}, summary="Submit a report",
+    "/reports", response={201: SubmitOut, **errors(401, 422, 429)}, summary="Submit a report",
     description=(
         "Anyone may submit; a bearer token links the report to a citizen account. The answer "
         "carries the tracking number and a one-time access code (stored only as a keyed hash). "
@@ -71,39 +90,79 @@ staff_router = Router(tags=["staff"], auth=BearerAuth())
         "e-mail: `LAPOR_RATE_REPORTS_PER_SENDER_HOUR`/`_DAY`) and per client address "
         "(`LAPOR_RATE_REPORTS_PER_ADDRESS_HOUR`); over one, `429 too_many_reports` (or "
         "`channel_busy` for an optional whole-channel ceiling) with `Retry-After` in seconds, "
-        "and nothing is stored."
+        "and nothing is stored.\n\n"
+        "**Sending once** (the citizen app's offline queue): send an `Idempotency-Key` header "
+        "(any unique string up to 200 visible ASCII characters; a UUID). A retry with the same "
+        "key and the same body (canonical JSON: key order and spacing do not matter) is "
+        "answered with the first answer, the same tracking number and access code, marked "
+        "`Idempotent-Replayed: true`, and creates nothing; the same key with another body is "
+        "refused, 422 `idempotency_key_reused`. Concurrent requests with one key create one "
+        "report. A refused request (4xx, 429) stores nothing, so the same key may be sent "
+        "again. Answers are kept `LAPOR_REPORTS_REPLAY_HOURS` (default 168), encrypted with a "
+        "key derived from the Idempotency-Key; keys of a bearer token's account are apart from "
+        "anonymous ones. Without the header, every request creates a report."
     ),
 )
-def submit(request: HttpRequest, payload: SubmitIn) -> Status[dict[str, Any]]:
+def submit(request: HttpRequest, response: HttpResponse, payload: SubmitIn,
+           idempotency_key: str | None = IdempotencyKey) -> Status[dict[str, Any]]:
     actor = optional_actor(request)
-    result = submission.report_submit(
-        actor=actor,
-        type=payload.type,
-        title=payload.title,
-        body=payload.body,
-        region_code=payload.region_code,
-        channel=payload.channel,
-        category_code=payload.category_code,
-        incident_date=payload.incident_date,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-        address=payload.address,
-        target_agency_code=payload.target_agency_code,
-        is_anonymous=payload.is_anonymous,
-        is_confidential=payload.is_confidential,
-        reporter_name=payload.reporter_name,
-        reporter_email=payload.reporter_email,
-        reporter_phone=payload.reporter_phone,
-        reporter_nik=payload.reporter_nik,
-        origin=ratelimit.Origin(address=ratelimit.client_ip(request)),
-    )
-    report = result.report
-    return Status(201, {
-        "tracking_number": report.tracking_number,
-        "access_code": result.access_code,
-        "status": report.status,
-        "verify_due_at": report.verify_due_at,
-    })
+    key = idempotency.optional_key(idempotency_key)
+
+    def create() -> submission.SubmittedReport:
+        return submission.report_submit(
+            actor=actor,
+            type=payload.type,
+            title=payload.title,
+            body=payload.body,
+            region_code=payload.region_code,
+            channel=payload.channel,
+            category_code=payload.category_code,
+            incident_date=payload.incident_date,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            address=payload.address,
+            target_agency_code=payload.target_agency_code,
+            is_anonymous=payload.is_anonymous,
+            is_confidential=payload.is_confidential,
+            reporter_name=payload.reporter_name,
+            reporter_email=payload.reporter_email,
+            reporter_phone=payload.reporter_phone,
+            reporter_nik=payload.reporter_nik,
+            origin=ratelimit.Origin(address=ratelimit.client_ip(request)),
+        )
+
+    if key is None:
+        return Status(201, submission_once.submitted_answer(create()))
+    # The parser already checked the body (UTF-8 JSON); the digest is over what was sent.
+    result = submission_once.report_submit_once(
+        idempotency_key=key, user_id=actor.user.pk if actor.user is not None else None,
+        request_data=json.loads(request.body), submit=create)
+    response["Cache-Control"] = "no-store"  # it carries the access code
+    if result.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return Status(result.status, result.body)
+
+
+@public_router.get(
+    "/reports/nearby", response={200: NearbyOut, **errors(429)},
+    summary="Public reports near a place (\"Laporan di sekitar saya\")",
+    description=(
+        "Public reports (never confidential, unverified or training ones: the same scope as "
+        "the public feed) within `radius_km` (clamped to 1–10 km, default 3) of `lat`/`lon`, "
+        "nearest first, then newest; at most 20. Like the public pages, the answer never says "
+        "where a report is: it gives the region (kecamatan) and `distance_m`, computed from "
+        "the report's position snapped to a 0.01° grid (≈ 1.1 km) and rounded to 100 m, so no "
+        "choice of points or radii reveals more than the grid cell. Nothing about the asker's "
+        "position is stored. Rate-limited per client address like search."
+    ),
+)
+def nearby(request: HttpRequest, query: Query[NearbyQuery]) -> dict[str, Any]:
+    ratelimit.throttle_requests(request)
+    radius = min(max(query.radius_km, feed.NEARBY_RADIUS_MIN_KM), feed.NEARBY_RADIUS_MAX_KM)
+    found = feed.public_nearby(latitude=query.lat, longitude=query.lon, radius_km=radius)
+    language = language_of(request)
+    return {"radius_km": radius,
+            "items": [presenters.nearby_item(item, language) for item in found]}
 
 
 def _tracked(tracking_number: str, *, request: HttpRequest) -> Report:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -110,6 +112,77 @@ def public_report(tracking_number: str) -> Report:
     if report is None:
         raise NotFound("not_found")
     return report
+
+
+# "Laporan di sekitar saya" (public_nearby): how precise a public answer may be about where.
+NEARBY_GRID = 0.01  # degrees: a report's position is snapped to this grid (≈ 1.1 km) first
+NEARBY_ROUND_M = 100  # distances are then rounded to this
+NEARBY_RADIUS_MIN_KM = 1.0
+NEARBY_RADIUS_MAX_KM = 10.0
+NEARBY_LIMIT = 20
+NEARBY_SCAN = 500  # newest public reports with coordinates looked at in the box, at most
+EARTH_RADIUS_M = 6_371_000
+KM_PER_DEGREE = 111.32
+
+
+@dataclass(frozen=True)
+class NearbyReport:
+    report: Report
+    distance_m: int
+
+
+def _snapped(value: Decimal | float) -> float:
+    return round(float(value) / NEARBY_GRID) * NEARBY_GRID
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def public_nearby(
+    *, latitude: float, longitude: float, radius_km: float, limit: int = NEARBY_LIMIT
+) -> list[NearbyReport]:
+    """Public reports (:func:`public_scope`) within ``radius_km`` of a point, nearest first,
+    then newest.
+
+    The public pages never show where a report is beyond its region (kecamatan), so this
+    answer says no more than "about how far": each report's stored position is snapped to a
+    0.01° grid (≈ 1.1 km) before anything is computed, the radius test included, and the
+    distance is rounded to 100 m. Asking from many points or with many radii therefore finds
+    at most the grid cell, never the point. The radius is clamped to 1–10 km. A bounding box on
+    the indexed coordinates (``report_public_location``) keeps it to a few rows.
+    """
+    radius_km = min(max(radius_km, NEARBY_RADIUS_MIN_KM), NEARBY_RADIUS_MAX_KM)
+    # The box holds every report whose snapped point can be within the radius: half a grid
+    # cell more on each side than the radius.
+    dlat = radius_km / KM_PER_DEGREE + NEARBY_GRID
+    cos_lat = max(math.cos(math.radians(latitude)), 0.01)
+    dlon = radius_km / (KM_PER_DEGREE * cos_lat) + NEARBY_GRID
+    rows = (
+        public_scope()
+        .filter(latitude__range=(Decimal(f"{latitude - dlat:.6f}"),
+                                 Decimal(f"{latitude + dlat:.6f}")),
+                longitude__range=(Decimal(f"{longitude - dlon:.6f}"),
+                                  Decimal(f"{longitude + dlon:.6f}")))
+        .select_related("region", "category", "agency")
+        .only(*FEED_FIELDS, "latitude", "longitude")
+        .order_by("-submitted_at", "-id")[:NEARBY_SCAN]
+    )
+    found = []
+    for report in rows:
+        if report.latitude is None or report.longitude is None:  # excluded by the box
+            continue
+        metres = distance_m(latitude, longitude, _snapped(report.latitude),
+                            _snapped(report.longitude))
+        if metres <= radius_km * 1000:
+            rounded = int(round(metres / NEARBY_ROUND_M) * NEARBY_ROUND_M)
+            found.append(NearbyReport(report=report, distance_m=rounded))
+    found.sort(key=lambda n: (n.distance_m, -n.report.submitted_at.timestamp(), -n.report.pk))
+    return found[:limit]
 
 
 def public_stats() -> PublicStats:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from lapor.core.models import IdempotentAnswer
 from lapor.reports.states import ArchiveReason, Status
 
 # What the public may read once verified (lapor.reports.feed): the public feed's partial index
@@ -127,6 +128,13 @@ class Report(models.Model):
                 F("submitted_at").desc(), F("id").desc(), name="report_public_feed",
                 condition=Q(is_confidential=False, is_training=False,
                             status__in=PUBLIC_STATUSES),
+            ),
+            # "Laporan di sekitar saya": a bounding box over the public reports' coordinates
+            # (lapor.reports.feed.public_nearby).
+            models.Index(
+                fields=["latitude", "longitude"], name="report_public_location",
+                condition=Q(is_confidential=False, is_training=False,
+                            status__in=PUBLIC_STATUSES, latitude__isnull=False),
             ),
             # Duplicate candidates: same category and place, recent (lapor.search.duplicates).
             models.Index(fields=["category", "region", "submitted_at"],
@@ -288,3 +296,25 @@ class ReportFollow(models.Model):
 
     def __str__(self) -> str:
         return f"report {self.follower_id} follows {self.report_id}"
+
+
+class SubmissionReplay(IdempotentAnswer):
+    """The stored answer to one ``Idempotency-Key`` sent to ``POST /api/v1/reports`` (the
+    citizen app's offline queue; lapor.reports.submission_once; the fields:
+    lapor.core.models.IdempotentAnswer).
+
+    ``scope`` is ``public`` or ``user:<id>`` (a bearer token's account), so one account's keys
+    never replay another's answers. Rows older than ``LAPOR_REPORTS_REPLAY_HOURS`` are purged.
+    """
+
+    scope = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key_digest"],
+                                    name="report_submission_replay_once"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="report_submission_replay_age")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key_digest[:8]} → {self.status_code}"

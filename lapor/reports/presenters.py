@@ -20,6 +20,7 @@ from lapor.privacy.detector import kinds_found
 from lapor.privacy.identity import identity_read
 from lapor.privacy.models import Purpose
 from lapor.reports import selectors
+from lapor.reports.feed import NearbyReport
 from lapor.reports.models import PUBLIC_STATUSES, Report, ReportEvent, Visibility
 from lapor.reports.states import STATUS_LABELS_EN, Status
 from lapor.reports.visibility import text_visibility, text_visible_to
@@ -221,4 +222,22 @@ def staff_view(report: Report, language: str, *, actor: Actor) -> dict[str, Any]
             }
             for e in events
         ],
+    }
+
+
+def nearby_item(item: NearbyReport, language: str) -> dict[str, Any]:
+    """One "Laporan di sekitar saya" entry: what the public feed shows of a report, plus an
+    approximate distance (never coordinates; lapor.reports.feed.public_nearby)."""
+    report = item.report
+    return {
+        "tracking_number": report.tracking_number,
+        "title": report.title,
+        "type": report.type,
+        "status": report.status,
+        "status_label": status_label(report.status, language),
+        "category": _category(report, language),
+        "region": {"code": report.region.code, "name": report.region.name},
+        "submitted_at": report.submitted_at,
+        "support_count": report.support_count,
+        "distance_m": item.distance_m,
     }

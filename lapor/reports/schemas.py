@@ -332,3 +332,30 @@ class SupportOut(Schema):
 
 class RoutingSuggestionOut(Schema):
     node: NamedRef | None
+
+
+class NearbyQuery(Schema):
+    lat: float = Field(ge=-90, le=90, description="The device's latitude (WGS84)")
+    lon: float = Field(ge=-180, le=180, description="The device's longitude (WGS84)")
+    radius_km: float = Field(3.0, gt=0, le=50, description=(
+        "How far to look, in km; clamped to 1–10"))
+
+
+class NearbyItemOut(Schema):
+    tracking_number: str
+    title: str
+    type: ReportType
+    status: Status
+    status_label: str
+    category: NamedRef | None
+    region: NamedRef = Field(description="The kecamatan (or the region chosen by the reporter)")
+    submitted_at: datetime
+    support_count: int
+    distance_m: int = Field(description=(
+        "About how far, in metres: from the report's position snapped to a 0.01° grid "
+        "(≈ 1.1 km), rounded to 100 m. Never the exact place"))
+
+
+class NearbyOut(Schema):
+    radius_km: float = Field(description="The radius used (after clamping)")
+    items: list[NearbyItemOut]

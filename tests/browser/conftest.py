@@ -114,3 +114,14 @@ def sign_in(page: Page, base: str, username: str, next_path: str = "") -> None:
 def sign_out(page: Page) -> None:
     page.get_by_role("button", name="Keluar").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Masuk petugas")
+
+
+@pytest.fixture
+def plain_form(page: Page) -> Page:
+    """The report form without the citizen app's script (report-app.js answered empty): the
+    server-rendered form, as a browser without IndexedDB or fetch gets it. The no-JavaScript
+    path is tested this way; tests/browser/test_report_app.py tests the app."""
+    page.route(re.compile(r"/static/portal/report-app(\.[0-9a-f]+)?\.js$"),
+               lambda route: route.fulfill(body="/* plain form */",
+                                           content_type="application/javascript"))
+    return page

@@ -27,7 +27,8 @@ from lapor.sla.deadlines import calendar_for
 from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot, sign_in, sign_out
 from tests.factories import Tree, make_user, submit
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The server-rendered form (the path without JavaScript); the app: test_report_app.py.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("plain_form")]
 
 TITLE = "Jalan poros Sangatta–Bengalon berlubang di depan SD 003"
 BODY = ("Lubang besar di tengah jalan poros, sudah dua pengendara motor jatuh minggu ini. "

@@ -16,7 +16,8 @@ from pytest_django.live_server_helper import LiveServer
 from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
 from tests.factories import Tree, drive
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The server-rendered form (the path without JavaScript); the app: test_report_app.py.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("plain_form")]
 
 TITLE = "Lampu jalan mati di Jalan Yos Sudarso"
 BODY = "Sudah dua minggu lampu jalan mati, jalan sangat gelap pada malam hari."

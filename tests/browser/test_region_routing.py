@@ -15,7 +15,8 @@ from lapor.reports.models import Report
 from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot, sign_in
 from tests.factories import Tree, make_user
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The server-rendered form (the path without JavaScript); the app: test_report_app.py.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("plain_form")]
 
 TITLE = "Pungutan liar di loket KTP Kantor Kecamatan Sangatta Utara"
 BODY = ("Petugas loket meminta uang Rp50.000 untuk mempercepat KTP elektronik. Mohon "

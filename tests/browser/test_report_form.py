@@ -17,7 +17,8 @@ from lapor.reports.models import Report
 from tests.browser.conftest import axe_check, screenshot
 from tests.factories import Tree, drive
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The server-rendered form (the path without JavaScript); the app: test_report_app.py.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("plain_form")]
 
 TITLE = "Lampu penerangan jalan mati di Jalan Yos Sudarso"
 BODY = ("Lampu penerangan jalan umum di Jalan Yos Sudarso dekat Pasar Induk sudah mati "

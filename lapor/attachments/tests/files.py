@@ -43,9 +43,9 @@ def webp() -> bytes:
     return out.getvalue()
 
 
-def pdf_with_metadata() -> bytes:
+def pdf_with_metadata(*, side: int = 200) -> bytes:
     pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(200, 200))
+    pdf.add_blank_page(page_size=(side, side))
     with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
         meta["dc:creator"] = ["Budi Santoso"]
         meta["dc:title"] = "Bukti pungli"

@@ -160,12 +160,28 @@ def test_oversized_file_is_refused(tree: Tree, attachment_root: Path) -> None:
     _assert_nothing_stored(attachment_root)
 
 
+def test_a_retried_upload_gives_the_same_attachment_back(tree: Tree,
+                                                          attachment_root: Path) -> None:
+    """The citizen app's queue resends a photo whose answer was lost: one attachment, even
+    when the report is at its file limit (the retry is not a new file)."""
+    submitted = submit(tree)
+    with override_settings(LAPOR_ATTACHMENTS_PER_REPORT=1):
+        first = _reporter_upload(tree, files.jpeg_with_gps(), submitted=submitted)[1]
+        again = _reporter_upload(tree, files.jpeg_with_gps(), submitted=submitted)[1]
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert Attachment.objects.count() == 1
+    assert len(stored_files(attachment_root)) == 1
+
+
 def test_per_report_count_and_size_limits(tree: Tree, attachment_root: Path) -> None:
     submitted = submit(tree)
     with override_settings(LAPOR_ATTACHMENTS_PER_REPORT=2):
-        for _ in range(2):
-            assert _reporter_upload(tree, files.png(), submitted=submitted)[1].status_code == 201
-        _, third = _reporter_upload(tree, files.png(), submitted=submitted)
+        # Different files: the same file sent again is the same attachment (test below).
+        for n in range(2):
+            assert _reporter_upload(tree, files.png(width=8 + n),
+                                    submitted=submitted)[1].status_code == 201
+        _, third = _reporter_upload(tree, files.png(width=12), submitted=submitted)
         assert third.status_code == 409
         assert third.json()["code"] == "attachment_limit_reached"
         assert third.json()["detail"] == {"max_files": 2}
@@ -183,7 +199,8 @@ def test_per_report_count_and_size_limits(tree: Tree, attachment_root: Path) -> 
     with override_settings(LAPOR_ATTACHMENT_REPORT_MAX_BYTES=size):
         first = _reporter_upload(tree, files.pdf_with_metadata(), submitted=other)[1]
         assert first.status_code == 201
-        second = _reporter_upload(tree, files.pdf_with_metadata(), submitted=other)[1]
+        second = _reporter_upload(tree, files.pdf_with_metadata(side=210),
+                                  submitted=other)[1]
         assert second.status_code == 409
         assert second.json()["detail"]["max_bytes"] == size
 

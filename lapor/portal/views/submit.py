@@ -10,6 +10,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -29,12 +31,18 @@ from lapor.core.errors import (
 )
 from lapor.orgs.actors import reporter_actor
 from lapor.orgs.models import NodeKind
-from lapor.orgs.selectors import nodes_list
+from lapor.orgs.selectors import home_regency_code, nodes_list
 from lapor.portal import support
+from lapor.portal.appstrings import app_strings
 from lapor.portal.forms import ReportForm
 from lapor.portal.views.regions import picker_context
 from lapor.privacy import vault
-from lapor.reports.submission import report_submit, report_validate
+from lapor.reports.submission import (
+    BODY_MIN,
+    TITLE_MIN,
+    report_submit,
+    report_validate,
+)
 from lapor.search.duplicates import similar_public_draft
 
 PICKER_ACTIONS = ("region_search", "region_children")
@@ -56,6 +64,28 @@ def _limits() -> dict[str, Any]:
     max_bytes = settings.LAPOR_ATTACHMENT_MAX_BYTES
     return {"max_files": settings.LAPOR_ATTACHMENTS_PER_REPORT, "max_bytes": max_bytes,
             "max_megabytes": max_bytes // (1024 * 1024), "accept": ",".join(ALLOWED_CONTENT_TYPES)}
+
+
+def _app() -> dict[str, Any]:
+    """The citizen app's settings for its script (report-app.js): the map and the API."""
+    regency = home_regency_code(settings.LAPOR_OPEN311_DEFAULT_REGION)
+    return {"app": {
+        "tiles_url": settings.LAPOR_MAP_TILES_URL,
+        "tiles_attribution": settings.LAPOR_MAP_TILES_ATTRIBUTION,
+        "boundaries_url": f"/api/v1/regions/{regency}/boundaries" if regency else "",
+        "locate_url": "/api/v1/regions/locate",
+        "reports_url": "/api/v1/reports",
+        "attachments_url": "/api/v1/track/NUMBER/attachments",
+        "track_url": reverse("portal:track", args=["000000000000"]).replace(
+            "000000000000", "NUMBER"),
+        # Named here: Leaflet guesses its icon's folder from its CSS, which fails on the
+        # hashed file names of the static files manifest.
+        "marker_icon": static("portal/vendor/leaflet/images/marker-icon.png"),
+        "marker_icon_2x": static("portal/vendor/leaflet/images/marker-icon-2x.png"),
+        "marker_shadow": static("portal/vendor/leaflet/images/marker-shadow.png"),
+        "max_side": 1600, "jpeg_quality": 0.85,
+        "title_min": TITLE_MIN, "body_min": BODY_MIN,
+    }, "app_strings": app_strings()}
 
 
 # Where each field's error links to in the summary (the region picker's search box).
@@ -84,7 +114,7 @@ def _render(request: HttpRequest, form: ReportForm, *, file_errors: list[str] | 
                             action=str(data.get("action", "")))
     file_errors = file_errors or []
     return render(request, "portal/report_form.html", {
-        "form": form, **picker, **_limits(), "file_errors": file_errors,
+        "form": form, **picker, **_limits(), **_app(), "file_errors": file_errors,
         "error_summary": _summary(form, file_errors) if form.is_bound else [], **extra,
     })
 

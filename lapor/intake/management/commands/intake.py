@@ -16,6 +16,7 @@ from lapor.intake.applications import (
 )
 from lapor.intake.email_intake import inbound_email_process_waiting
 from lapor.intake.integration import idempotency_purge
+from lapor.reports.submission_once import submission_replay_purge
 
 
 class Command(BaseCommand):
@@ -26,7 +27,8 @@ class Command(BaseCommand):
                                        metavar="{app,purge,mail-retry}")
         app: ArgumentParser = groups.add_parser("app", help="integrated applications")
         groups.add_parser("purge", help="Delete stored Idempotency-Key answers older than "
-                          "LAPOR_INTEGRATION_REPLAY_HOURS.")
+                          "LAPOR_INTEGRATION_REPLAY_HOURS (integration API) and "
+                          "LAPOR_REPORTS_REPLAY_HOURS (POST /api/v1/reports).")
         groups.add_parser("mail-retry", help="Process inbound e-mail still waiting (its task "
                           "was lost: broker down, worker killed).")
         actions = app.add_subparsers(dest="action", required=True, metavar="{add,list,revoke}")
@@ -41,7 +43,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["group"] == "purge":
-            self.stdout.write(f"{idempotency_purge()} stored answers deleted.")
+            deleted = idempotency_purge() + submission_replay_purge()
+            self.stdout.write(f"{deleted} stored answers deleted.")
             return
         if options["group"] == "mail-retry":
             outcomes = inbound_email_process_waiting()

@@ -1,0 +1,96 @@
+/* LAPOR! citizen app service worker, version {{ version }}.
+   Rendered by lapor.portal.views.app from lapor/portal/pwa.py (what to precache, what never to
+   keep, the extra parts); any change there or in a hashed static file changes this text, and
+   the browser installs the new worker. docs/portal.md "The citizen app". */
+"use strict";
+var CONFIG = {{ config_json|safe }};
+var CACHE = "lapor-" + CONFIG.version;
+self.LAPOR_SW = { version: CONFIG.version, cache: CACHE };
+if (CONFIG.parts.length) { importScripts.apply(self, CONFIG.parts); }
+
+var HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;
+
+function isShellPage(path) { return CONFIG.pages.indexOf(path) >= 0; }
+function neverCached(path) {
+  return CONFIG.never.some(function (prefix) { return path.indexOf(prefix) === 0; });
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    // Pages without cookies: the kept copies name no account and hold no session.
+    var pages = CONFIG.pages.map(function (path) {
+      return fetch(new Request(path, { credentials: "omit" })).then(function (response) {
+        if (!response.ok) { throw new Error("precache " + path + ": " + response.status); }
+        return cache.put(path, response);
+      });
+    });
+    return Promise.all([cache.addAll(CONFIG.static)].concat(pages));
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf("lapor-") === 0 && name !== CACHE;
+    }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function fromCache(key) {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(key, { ignoreVary: true });
+  });
+}
+
+function offlinePage() {
+  return fromCache(CONFIG.offline).then(function (page) { return page || Response.error(); });
+}
+
+// Pages: the network first (always fresh); without a connection the kept copy of a shell page,
+// or the offline page for anything else.
+function navigate(request, url) {
+  return fetch(request).then(function (response) {
+    if (response.ok && isShellPage(url.pathname) && !neverCached(url.pathname)
+        && response.headers.get(CONFIG.shellHeader)) {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); });
+    }
+    return response;
+  }).catch(function () {
+    if (!isShellPage(url.pathname)) { return offlinePage(); }
+    return fromCache(url.pathname).then(function (page) { return page || offlinePage(); });
+  });
+}
+
+// Static files: a hashed name never changes its content, so the cache answers first; an
+// unhashed one (development, tests) is fetched first and the cache is the fallback.
+function staticFile(request, url) {
+  var key = url.origin + url.pathname;
+  if (HASHED.test(url.pathname)) {
+    return fromCache(key).then(function (hit) {
+      return hit || fetch(request).then(function (response) {
+        if (response.ok && response.type === "basic") {
+          var copy = response.clone();
+          caches.open(CACHE).then(function (cache) { return cache.put(key, copy); });
+        }
+        return response;
+      });
+    });
+  }
+  return fetch(request).catch(function () {
+    return fromCache(key).then(function (hit) { return hit || Response.error(); });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") { return; }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return; }
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(request, url));
+  } else if (url.pathname.indexOf(CONFIG.staticPrefix) === 0) {
+    event.respondWith(staticFile(request, url));
+  }
+  // Everything else (the API, /lacak/, staff pages, uploads) goes to the network untouched.
+});

@@ -1,0 +1,301 @@
+"""The citizen app's report form on a 360-px touch phone (issue 19, parts 2 and 3): photo
+first, a pin from the photo's EXIF GPS, photos resized on the phone and stored without any
+metadata; a report written offline waits in the phone's outbox and is sent exactly once."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.storage import storages
+from django.urls import Resolver404, resolve
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from pytest_django.live_server_helper import LiveServer
+
+from lapor.attachments.models import Attachment
+from lapor.reports.models import Report, SubmissionReplay
+from tests.browser.conftest import PHONE, axe_check, screenshot
+from tests.factories import Tree
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TITLE = "Jalan berlubang di depan SD 001 Sangatta Utara"
+BODY = ("Lubang besar di tengah jalan di depan SD 001 Sangatta Utara, sudah dua minggu, "
+        "anak-anak sekolah hampir jatuh.")
+# Sangatta Utara, Kutai Timur: 0.5036 N, 117.5406 E (kecamatan 64.08.04).
+LAT, LNG = 0.5036, 117.5406
+
+
+def _geo_merged() -> bool:
+    try:
+        match = resolve("/api/v1/regions/locate")
+    except Resolver404:
+        return False
+    return "locate" in match.route  # not /regions/{code} with code="locate"
+
+
+needs_geo = pytest.mark.skipif(not _geo_merged(),
+                               reason="needs GET /api/v1/regions/locate (the geo branch)")
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: LiveServer) -> Iterator[tuple[BrowserContext, Page]]:
+    """A touch phone, Indonesian, WITA; the page's console errors fail the test."""
+    context = browser.new_context(viewport={"width": PHONE["width"], "height": PHONE["height"]},
+                                  has_touch=True, is_mobile=True,
+                                  locale="id-ID", timezone_id="Asia/Makassar",
+                                  permissions=["geolocation"])
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    yield context, page
+    context.close()
+    real = [p for p in problems if not re.search(r"Failed to load resource|ERR_", p)]
+    assert not real, f"browser console errors: {real}"
+
+
+def _dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
+    degrees = int(value)
+    minutes = int((value - degrees) * 60)
+    seconds = round((value - degrees - minutes / 60) * 3600, 4)
+    return (Fraction(degrees), Fraction(minutes), Fraction(seconds).limit_denominator(10000))
+
+
+def jpeg_with_gps(path: Path, *, lat: float = LAT, lng: float = LNG,
+                  size: tuple[int, int] = (2400, 1800)) -> Path:
+    """A camera-sized JPEG whose EXIF says where it was taken (Pillow's own Exif API)."""
+    image = Image.new("RGB", size, (120, 110, 90))
+    exif = Image.Exif()
+    exif[0x010F] = "Kamera HP"  # Make
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", _dms(lat)
+    gps[3], gps[4] = "E", _dms(lng)
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif.tobytes(), quality=80)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def _choose_region(page: Page) -> None:
+    page.locator("#id_region_q").fill("Sangatta Utara")
+    page.locator("button[value=region_search]").click()
+    page.get_by_label(re.compile(r"^Sangatta Utara, Kabupaten Kutai Timur")).check()
+
+
+def _write(page: Page) -> None:
+    page.locator("#id_title").fill(TITLE)
+    page.locator("#id_body").fill(BODY)
+
+
+def _next(page: Page, target: str) -> None:
+    page.locator(f"[data-app-next={target}]").click()
+
+
+def test_a_photo_with_gps_puts_the_pin_and_is_stored_small_without_exif(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+    tmp_path: Path, attachment_root: Path,
+) -> None:
+    _, page = phone
+    page.goto(f"{live_server.url}/lapor/")
+    # Photo first: the rest of the form waits for steps one and two.
+    expect(page.locator("#app-step-photo")).to_be_visible()
+    expect(page.locator("#id_title")).to_be_hidden()
+    expect(page.locator("#app-camera")).to_have_attribute("capture", "environment")
+    page.locator("#app-gallery").set_input_files(str(jpeg_with_gps(tmp_path / "IMG_0001.jpg")))
+    expect(page.locator("#app-photos img")).to_have_count(1)
+    # Resized on the phone: longest side 1,600 px.
+    expect(page.locator("#app-photos img")).to_have_attribute("data-width", "1600")
+    expect(page.locator("#id_latitude")).to_have_value(str(LAT))
+    expect(page.locator("#id_longitude")).to_have_value(str(LNG))
+    _next(page, "app-step-where")
+    expect(page.locator("#app-map .leaflet-marker-icon")).to_have_count(1)
+    expect(page.get_by_test_id("app-map")).to_have_attribute("data-pin-lat", str(LAT))
+    screenshot(page, "app-map-step")
+    _next(page, "app-rest")
+    _write(page)
+    if not _geo_merged():
+        _choose_region(page)
+    axe_check(page)
+    page.locator("button[type=submit][value=submit]").click()
+
+    received = page.get_by_test_id("app-received")
+    expect(received).to_be_visible()
+    report = Report.objects.get()
+    expect(received.get_by_test_id("tracking-number")).to_have_text(report.tracking_number)
+    assert (report.latitude, report.longitude) == (Decimal(str(LAT)), Decimal(str(LNG)))
+    assert report.region_id == "64.08.04"
+    expect(page.locator("#app-outbox")).not_to_contain_text("Menunggu sinyal")
+    attachment = Attachment.objects.get(report=report)
+    with storages["attachments"].open(attachment.stored_name) as stored:
+        image = Image.open(stored)
+        image.load()
+    assert max(image.size) == 1600
+    assert not image.getexif()
+    assert "exif" not in image.info
+    assert not image.getexif().get_ifd(0x8825)
+
+    # "Ingat di HP ini" unticked: the code is gone from the phone, the number stays.
+    received.get_by_role("button").first.click()
+    page.goto(f"{live_server.url}/")
+    mine = page.locator("#device-reports")
+    expect(mine).to_be_visible()
+    expect(mine.get_by_role("link", name=TITLE)).to_have_attribute(
+        "href", f"/lacak/{report.tracking_number}/")
+    stored_code = page.evaluate("""async () => (await LaporQueue.mine.all())[0].access_code""")
+    assert stored_code == ""
+
+
+@needs_geo
+def test_the_pin_finds_the_district_by_name(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree, tmp_path: Path,
+) -> None:
+    """Needs the geo branch: the district from the pin, shown by name, is the report's
+    region (no region chosen in the picker)."""
+    _, page = phone
+    page.goto(f"{live_server.url}/lapor/")
+    page.locator("#app-gallery").set_input_files(str(jpeg_with_gps(tmp_path / "a.jpg")))
+    _next(page, "app-step-where")
+    expect(page.get_by_test_id("app-place")).to_contain_text("Sangatta Utara")
+    _next(page, "app-rest")
+    _write(page)
+    page.locator("button[type=submit][value=submit]").click()
+    expect(page.get_by_test_id("app-received")).to_be_visible()
+    assert Report.objects.get().region_id == "64.08.04"
+
+
+def test_a_report_written_offline_waits_then_is_sent_once(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+) -> None:
+    context, page = phone
+    page.goto(f"{live_server.url}/lapor/")
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.wait_for_load_state("networkidle")  # the similar-reports look-up as one types
+    context.set_offline(True)
+    page.locator("button[type=submit][value=submit]").click()
+    waiting = page.get_by_test_id("app-waiting")
+    expect(waiting).to_contain_text("Menunggu sinyal")
+    expect(waiting).to_contain_text(TITLE)
+    assert Report.objects.count() == 0
+    screenshot(page, "app-waiting")
+
+    # The first send reaches the server, but its answer is lost on the way back.
+    answers: list[dict[str, Any]] = []
+
+    def lose_first_answer(route: Route) -> None:
+        response = route.fetch()
+        answers.append({"status": response.status, "headers": response.headers,
+                        "key": route.request.headers.get("idempotency-key")})
+        if len(answers) == 1:
+            route.abort("connectionreset")
+        else:
+            route.fulfill(response=response)
+
+    page.route(re.compile(r"/api/v1/reports$"), lose_first_answer)
+    context.set_offline(False)  # the page's `online` event sends it
+    for _ in range(100):
+        if answers:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(300)
+    assert len(answers) == 1
+    assert Report.objects.count() == 1
+    expect(page.get_by_test_id("app-waiting")).to_contain_text(TITLE)
+
+    # Next open of the page: the same key again, the same answer, still one report.
+    page.reload()
+    received = page.get_by_test_id("app-received")
+    expect(received).to_be_visible()
+    assert len(answers) == 2
+    assert answers[0]["key"] == answers[1]["key"]
+    assert answers[1]["status"] == 201
+    assert answers[1]["headers"].get("idempotent-replayed") == "true"
+    report = Report.objects.get()
+    assert SubmissionReplay.objects.count() == 1
+    expect(received.get_by_test_id("tracking-number")).to_have_text(report.tracking_number)
+    expect(page.get_by_test_id("app-waiting")).to_have_count(0)
+
+    # "Ingat di HP ini": the access code stays on the phone.
+    code = received.get_by_test_id("access-code").inner_text()
+    received.get_by_test_id("remember").check()
+    received.get_by_role("button").first.click()
+    expect(page.get_by_test_id("app-received")).to_have_count(0)
+    kept = page.evaluate("""async () => (await LaporQueue.mine.all())[0]""")
+    assert kept["tracking_number"] == report.tracking_number
+    assert kept["access_code"] == code
+    assert page.evaluate("""async () => (await LaporQueue.all()).length""") == 0
+
+
+def test_a_refused_report_is_kept_for_correcting_never_resent_blindly(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree, tmp_path: Path,
+) -> None:
+    _, page = phone
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(f"{live_server.url}/lapor/")
+    page.locator("#app-gallery").set_input_files(str(jpeg_with_gps(tmp_path / "b.jpg")))
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.locator("#id_reporter_email").fill("bukan-alamat-email")
+    page.locator("button[type=submit][value=submit]").click()
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_contain_text("Alamat email tidak valid.")
+    assert Report.objects.count() == 0
+    assert len(posts) == 1
+
+    # Opened again: the refused report is back in the form (photo included), not resent.
+    page.reload()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("Alamat email tidak valid.")
+    expect(page.locator("#id_title")).to_have_value(TITLE)
+    expect(page.locator("#id_reporter_email")).to_have_value("bukan-alamat-email")
+    expect(page.locator("#app-photos img")).to_have_count(1)
+    assert len(posts) == 1
+    page.locator("#id_reporter_email").fill("siti@example.org")
+    _choose_region(page)
+    page.locator("button[type=submit][value=submit]").click()
+    expect(page.get_by_test_id("app-received")).to_be_visible()
+    report = Report.objects.get()
+    assert Attachment.objects.filter(report=report).count() == 1
+    assert page.evaluate("""async () => (await LaporQueue.all()).length""") == 1  # until "Selesai"
+
+
+def test_a_rate_limited_report_waits_for_retry_after_then_is_sent(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+) -> None:
+    _, page = phone
+    calls: list[int] = []
+
+    def busy_once(route: Route) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            route.fulfill(status=429, headers={"Retry-After": "2"},
+                          json={"code": "too_many_reports", "message": "Terlalu banyak.",
+                                "field": None, "detail": None})
+        else:
+            route.continue_()
+
+    page.route(re.compile(r"/api/v1/reports$"), busy_once)
+    page.goto(f"{live_server.url}/lapor/")
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.locator("button[type=submit][value=submit]").click()
+    expect(page.get_by_test_id("app-waiting")).to_contain_text(TITLE)
+    assert Report.objects.count() == 0
+    # Sent by itself once Retry-After has passed, without a reload.
+    expect(page.get_by_test_id("app-received")).to_be_visible(timeout=10_000)
+    assert len(calls) == 2
+    assert Report.objects.count() == 1
