@@ -257,3 +257,32 @@ def test_privacy_across_every_answer(world: World, root: str) -> None:
         assert report.tracking_number not in everything
     assert CONFIDENTIAL_TITLE not in everything
     assert CONFIDENTIAL_BODY not in everything
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_post_with_only_coordinates_gets_the_kecamatan(world: World, root: str,
+                                                       fmt: str) -> None:
+    # A standard client sends lat/long and nothing about the region (issue 19). `georeport`
+    # has no POST method: the POST is plain HTTP, the request is then read with the client.
+    form = {"api_key": world.key, "service_code": "jalan", "lat": "0.5036", "long": "117.5406",
+            "description": "Jalan berlubang di depan puskesmas, berbahaya untuk motor."}
+    answer = http("POST", f"{root}/requests.{fmt}", form)
+    assert answer.status == 200, answer.text
+    number = (answer.json()[0]["service_request_id"] if fmt == "json"
+              else answer.xml().findtext("request/service_request_id"))
+    report = Report.objects.get(tracking_number=number)
+    assert report.region_id == "64.08.04"  # Sangatta Utara, from the point
+    assert report.tier_id == world.tree.kutim.pk  # so it waits for Kutai Timur's hub
+    services.report_dispose(actor=world.tree.actor("hub"), report_id=report.pk,
+                            node_code=world.tree.pupr.code)
+    item = GeoReport(root, output_format=fmt).get_service_request(number)
+    assert item["service_request_id"] == number
+    assert float(item["lat"]) == pytest.approx(0.5036)
+    assert float(item["long"]) == pytest.approx(117.5406)
+
+    refused = http("POST", f"{root}/requests.{fmt}", {**form, "lat": "1.29", "long": "103.85"})
+    assert refused.status == 400  # Singapore
+    text = (refused.json()[0]["description"] if fmt == "json"
+            else refused.xml().findtext("error/description"))
+    assert text is not None
+    assert text.endswith("(location_outside_indonesia)")

@@ -1,14 +1,17 @@
 """The guided conversation of the chat channels (WhatsApp, Telegram, X direct messages).
 
-Steps: report type → text → district → photos (optional) → anonymous? → confirm. Every
+Steps: report type → text → district → photos (optional) → anonymous? → confirm. A location
+shared at any step (WhatsApp or Telegram "share location") sets the report's point and its
+district (:func:`lapor.regions.geo.district_at`), so the district question is skipped; a point
+outside Indonesia is answered with the reason and the step asked again. Every
 question offers its answers as buttons where the channel has them (WhatsApp reply buttons,
 Telegram inline keyboards); on a channel without buttons (X direct messages) the same answers
 are numbered, and typing the number or the label works on every channel. ``batal`` (or
 ``/batal``) cancels at any step; ``CEK``/``BALAS``/``PUAS``/``BELUM`` work at any step without
 disturbing it. A conversation left alone for ``LAPOR_CHANNELS_CONVERSATION_HOURS`` starts over.
 
-The state (the draft's text, district code, photo ids) lives in :class:`Conversation` only
-until the report is sent or cancelled.
+The state (the draft's text, district code, shared point, photo ids) lives in
+:class:`Conversation` only until the report is sent or cancelled.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -28,10 +32,13 @@ from lapor.channels.pipeline import (
     NewReport,
     Outcome,
     command_answer,
+    error_text,
     parse_command,
     report_create,
 )
 from lapor.core import clock
+from lapor.core.errors import ValidationFailed
+from lapor.regions.geo import district_at
 from lapor.regions.models import RegionLevel
 from lapor.regions.selectors import region_get, region_search
 from lapor.reports.models import ReportType
@@ -73,8 +80,14 @@ def _menu(conversation: Conversation) -> Outcome:
     return Outcome("menu", [reply])
 
 
+_PLACES = Decimal("0.000001")  # the report's coordinates: 6 decimal places (about 0.1 m)
+# What a shared location puts in the draft; kept when the conversation (re)starts.
+LOCATION_KEYS = ("latitude", "longitude", "district", "district_name", "located")
+
+
 def _start(conversation: Conversation, prefill: str = "") -> Outcome:
-    conversation.data = {"media": conversation.data.get("media", [])}
+    kept = {k: conversation.data[k] for k in LOCATION_KEYS if k in conversation.data}
+    conversation.data = {"media": conversation.data.get("media", []), **kept}
     if prefill:
         conversation.data["text"] = prefill
     return Outcome("conversation_started", [_ask(
@@ -89,7 +102,15 @@ def _ask_text(conversation: Conversation) -> Reply:
 
 def _ask_district(conversation: Conversation) -> Reply:
     return _ask(conversation, "district", _(
-        "In which district (kecamatan) did it happen? Type its name, e.g. Sangatta Utara."))
+        "In which district (kecamatan) did it happen? Type its name, e.g. Sangatta Utara, "
+        "or share your location."))
+
+
+def _after_text(conversation: Conversation) -> Reply:
+    """The district question, unless a shared location already answered it."""
+    if conversation.data.get("located"):
+        return _ask_photo(conversation)
+    return _ask_district(conversation)
 
 
 def _ask_photo(conversation: Conversation) -> Reply:
@@ -140,7 +161,7 @@ def _on_type(incoming: Incoming, identity: ChannelIdentity, conversation: Conver
             "Please choose one of the answers."), _types())])
     conversation.data["type"] = kind
     if len(str(conversation.data.get("text", ""))) >= TEXT_MIN:
-        return Outcome("type_chosen", [_ask_district(conversation)])
+        return Outcome("type_chosen", [_after_text(conversation)])
     return Outcome("type_chosen", [_ask_text(conversation)])
 
 
@@ -150,7 +171,7 @@ def _on_text(incoming: Incoming, identity: ChannelIdentity, conversation: Conver
     if len(text) < TEXT_MIN:
         return Outcome("asked_again", [_ask_text(conversation)])
     conversation.data["text"] = text
-    return Outcome("text_given", [_ask_district(conversation)])
+    return Outcome("text_given", [_after_text(conversation)])
 
 
 def _on_district(incoming: Incoming, identity: ChannelIdentity, conversation: Conversation,
@@ -159,6 +180,7 @@ def _on_district(incoming: Incoming, identity: ChannelIdentity, conversation: Co
     matches = _districts(code or incoming.text)
     if len(matches) == 1:
         conversation.data["district"], conversation.data["district_name"] = matches[0]
+        conversation.data["located"] = False  # a typed district wins over a shared point
         return Outcome("district_chosen", [_ask_photo(conversation)])
     if matches:
         buttons = [(f"district:{c}", n[:20]) for c, n in matches[:DISTRICT_CHOICES]]
@@ -192,11 +214,14 @@ def _on_confirm(incoming: Incoming, identity: ChannelIdentity, conversation: Con
         return Outcome("asked_again", [_ask_confirm(conversation)])
     data = conversation.data
     region = str(data.get("district", ""))
+    point = (Decimal(str(data["latitude"])), Decimal(str(data["longitude"]))) if (
+        "latitude" in data and "longitude" in data) else (None, None)
     outcome = report_create(incoming, identity, NewReport(
         text=str(data.get("text", "")), region_code=region,
         type=str(data.get("type", ReportType.COMPLAINT)),
         anonymous=bool(data.get("anonymous")),
-        media=tuple(str(m) for m in data.get("media", []))))
+        media=tuple(str(m) for m in data.get("media", [])),
+        latitude=point[0], longitude=point[1]))
     if outcome.report_id is not None:
         conversation.state, conversation.data = "", {}
     return outcome
@@ -206,6 +231,56 @@ Step = Callable[[Incoming, ChannelIdentity, Conversation, str], Outcome]
 STEPS: dict[str, Step] = {"type": _on_type, "text": _on_text, "district": _on_district,
                           "photo": _on_photo, "anonymous": _on_anonymous,
                           "confirm": _on_confirm}
+
+
+def _ask_again(conversation: Conversation) -> Reply:
+    """The question of the current step, once more."""
+    state = conversation.state
+    if state == "type":
+        return _ask(conversation, "type", _("What do you want to send?"), _types())
+    asks: dict[str, Callable[[Conversation], Reply]] = {
+        "text": _ask_text, "district": _ask_district, "photo": _ask_photo,
+        "anonymous": _ask_anonymous, "confirm": _ask_confirm}
+    return asks.get(state, _ask_photo)(conversation)
+
+
+def _on_location(incoming: Incoming, conversation: Conversation) -> Outcome:
+    """A shared location: the draft's point and district, then the step it came in (the
+    district question is answered, so the next one is asked; a new chat starts a report)."""
+    assert incoming.location is not None  # noqa: S101 - the caller checked
+    latitude, longitude = incoming.location
+    try:
+        match = district_at(latitude, longitude)
+    except ValidationFailed as exc:  # in no district, nor near one; or not a number
+        replies = [Reply(_("This location cannot be used: %(reason)s") % {
+            "reason": error_text(exc)})]
+        if conversation.state:
+            replies.append(_ask_again(conversation))
+        return Outcome("location_refused", replies)
+    conversation.data.update(
+        latitude=str(Decimal(repr(latitude)).quantize(_PLACES)),
+        longitude=str(Decimal(repr(longitude)).quantize(_PLACES)),
+        district=match.code, district_name=match.name, located=True)
+    got = Reply(_("Location received: district %(name)s.") % {"name": match.name})
+    if not conversation.state:
+        return Outcome("location_received", [got, *_start(conversation).replies])
+    following = (_ask_photo(conversation) if conversation.state == "district"
+                 else _ask_again(conversation))
+    return Outcome("location_received", [got, following])
+
+
+def _step(incoming: Incoming, identity: ChannelIdentity, conversation: Conversation,
+          choice: str) -> Outcome:
+    """A message that is neither a command nor a menu choice: the current step's answer."""
+    if incoming.location is not None:
+        return _on_location(incoming, conversation)
+    if not conversation.state:
+        return _start(conversation) if incoming.media else _menu(conversation)
+    if conversation.state == "text" and incoming.media and len(incoming.text) < TEXT_MIN:
+        return Outcome("photo_received", [_ask_text(conversation)])
+    step = STEPS.get(conversation.state)
+    return (step(incoming, identity, conversation, choice) if step is not None
+            else _menu(conversation))
 
 
 def _cancel(conversation: Conversation) -> Outcome:
@@ -244,14 +319,8 @@ def chat_handle(incoming: Incoming, identity: ChannelIdentity,
                                            "report."))])
     elif incoming.text.strip().casefold() in ("batal", "cancel"):
         outcome = _cancel(conversation)
-    elif not conversation.state:
-        outcome = _start(conversation) if incoming.media else _menu(conversation)
-    elif conversation.state == "text" and incoming.media and len(incoming.text) < TEXT_MIN:
-        outcome = Outcome("photo_received", [_ask_text(conversation)])
     else:
-        step = STEPS.get(conversation.state)
-        outcome = (step(incoming, identity, conversation, choice) if step is not None
-                   else _menu(conversation))
+        outcome = _step(incoming, identity, conversation, choice)
     conversation.updated_at = now
     conversation.save(update_fields=["state", "data", "updated_at"])
     return outcome

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -54,6 +55,9 @@ class Incoming:
     media: tuple[str, ...] = ()  # provider media ids (photos)
     button: str = ""  # the id of a tapped button
     public_post_id: str = ""  # an X mention: the public post
+    # A shared location (WhatsApp ``type: location``, Telegram ``message.location``): WGS84
+    # (latitude, longitude) as the provider sent them, not yet checked.
+    location: tuple[float, float] | None = None
 
 
 @dataclass
@@ -211,6 +215,8 @@ class NewReport:
     target: OrgNode | None = None
     anonymous: bool = False
     media: tuple[str, ...] = ()
+    latitude: Decimal | None = None  # a shared location (the report's point)
+    longitude: Decimal | None = None
 
 
 def report_create(incoming: Incoming, identity: ChannelIdentity, new: NewReport) -> Outcome:
@@ -225,6 +231,7 @@ def report_create(incoming: Incoming, identity: ChannelIdentity, new: NewReport)
         submitted = report_submit(
             actor=PUBLIC, type=new.type, title=title if len(title) >= 5 else new.text[:80],
             body=new.text, region_code=new.region_code, channel=incoming.channel,
+            latitude=new.latitude, longitude=new.longitude,
             target_agency_code=new.target.code if new.target is not None else None,
             is_anonymous=new.anonymous,
             reporter_name="" if new.anonymous else incoming.name[:120],

@@ -5,7 +5,8 @@ with ``setWebhook(url=…, secret_token=LAPOR_TELEGRAM_SECRET_TOKEN)``: Telegram
 token in ``X-Telegram-Bot-Api-Secret-Token`` on every call, compared here in constant time.
 The provider message id is the ``update_id``. Private chats only: ``/lapor`` runs the guided
 conversation (:mod:`lapor.channels.conversation`), ``/cek <number>`` answers the status,
-photos are attached to the report (``getFile`` then the file URL). Buttons are inline
+a shared location (``message.location``) gives the report its point and kecamatan, photos are
+attached to the report (``getFile`` then the file URL). Buttons are inline
 keyboards; a tap arrives as a ``callback_query``.
 
 Outbound: ``sendMessage`` (``LAPOR_TELEGRAM_API_BASE``/bot``LAPOR_TELEGRAM_BOT_TOKEN``).
@@ -75,9 +76,12 @@ def parse(update: dict[str, Any]) -> Incoming | None:
     # Telegram sends every size of a photo: take the largest.
     media = (max(photos, key=lambda p: p.get("file_size") or p.get("width", 0))["file_id"],
              ) if photos else ()
+    # A shared location (or a venue, which carries one): Location {latitude, longitude, …}.
+    place = message.get("location")
+    location = (float(place["latitude"]), float(place["longitude"])) if place else None
     return Incoming(provider=Provider.TELEGRAM, channel="telegram", handle=str(chat["id"]),
                     text=str(message.get("text") or message.get("caption") or ""),
-                    name=_name(message.get("from") or {}), media=media)
+                    name=_name(message.get("from") or {}), media=media, location=location)
 
 
 def _api(method: str) -> str:

@@ -7,7 +7,9 @@
   parsed. Each ``entry[].changes[].value.messages[]`` is recorded under its ``wamid``;
   ``statuses[]`` (sent, delivered, read, failed) are acknowledged and ignored, any number of
   times.
-* Messages run the guided conversation (:mod:`lapor.channels.conversation`); answers with up
+* Messages run the guided conversation (:mod:`lapor.channels.conversation`); a shared
+  location (``type: "location"``, ``location.latitude``/``longitude``) gives the report its
+  point and its kecamatan; answers with up
   to three choices are interactive reply buttons; photos are fetched through the Graph API
   media endpoint (``GET {LAPOR_WHATSAPP_GRAPH_BASE}/{media-id}`` → ``url`` → the bytes, both
   with the access token).
@@ -99,8 +101,12 @@ def parse(item: dict[str, Any]) -> Incoming | None:
         image = message.get("image") or {}
         media = (str(image.get("id", "")),) if image.get("id") else ()
         text = str(image.get("caption", ""))
+    location = None
+    if kind == "location":  # a shared location: {latitude, longitude, name?, address?, url?}
+        place = message["location"]
+        location = (float(place["latitude"]), float(place["longitude"]))
     return Incoming(provider=Provider.WHATSAPP, channel="whatsapp", handle=sender, text=text,
-                    name=name, button=button, media=media)
+                    name=name, button=button, media=media, location=location)
 
 
 def _graph(path: str) -> tuple[str, dict[str, str]]:

@@ -103,6 +103,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Koordinat harus berada di wilayah Indonesia dan diisi berpasangan.",
         "Coordinates must lie in Indonesia and come as a latitude/longitude pair.",
     ),
+    "location_outside_indonesia": (
+        "Lokasi ini tidak berada di kecamatan mana pun di Indonesia (atau terlalu jauh di "
+        "laut). Periksa titik lokasinya, atau pilih wilayah kejadian.",
+        "This location is not in any Indonesian district (or too far out at sea). Check the "
+        "point, or choose the region where it happened.",
+    ),
     "invalid_email": ("Alamat email tidak valid.", "Invalid email address."),
     "invalid_phone": ("Nomor telepon tidak valid.", "Invalid phone number."),
     "invalid_nik": ("NIK harus 16 digit angka.", "A NIK must be exactly 16 digits."),

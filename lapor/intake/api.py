@@ -61,7 +61,11 @@ class IntegrationReportIn(Schema):
     type: ReportType = Field(description="complaint, aspiration or information_request")
     title: str = Field(min_length=5, max_length=200)
     body: str = Field(min_length=10, max_length=10_000)
-    region_code: str = Field(max_length=13, description="Kemendagri code, e.g. 64.08.04")
+    region_code: str = Field(
+        default="", max_length=13,
+        description="Kemendagri code, e.g. 64.08.04. Empty or absent with latitude/longitude: "
+                    "the kecamatan of the point (422 `location_outside_indonesia` if in none); "
+                    "when both are sent this code wins and the point is kept.")
     category_code: str | None = Field(default=None, max_length=60)
     incident_date: date | None = None
     latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)

@@ -3,8 +3,9 @@
 
 Decisions (docs/open311.md): the report's title is the start of the description; a request
 without email, name or phone is anonymous; the region comes from ``attribute[region_code]``,
-else from ``lat``/``long`` (the district with the nearest reference point, when the operator
-loaded points with ``lapor regions import-points``), else ``LAPOR_OPEN311_DEFAULT_REGION``;
+else from ``lat``/``long`` (the shipped kecamatan boundary the point lies in; near the coast
+the operator's reference points from ``lapor regions import-points`` or the nearest boundary
+within 5 km; refused outside Indonesia), else ``LAPOR_OPEN311_DEFAULT_REGION``;
 ``address_string`` is kept as text; ``description`` is plain text, and text with HTML tags is
 refused; ``media_url`` is kept for staff as text and never fetched.
 """
@@ -30,6 +31,7 @@ from lapor.open311.params import optional
 from lapor.open311.queries import REGION_ATTRIBUTE, TYPE_ATTRIBUTE, service_get
 from lapor.open311.render import Open311Error
 from lapor.orgs.actors import PUBLIC
+from lapor.regions.geo import LocationOutsideIndonesia, district_at
 from lapor.regions.selectors import nearest_district
 from lapor.reports.models import Channel, ReportType
 from lapor.reports.submission import report_submit
@@ -155,15 +157,32 @@ def _refusal(exc: ValidationFailed) -> Open311Error:
 
 def _region(extra: dict[str, str], latitude: Decimal | None,
             longitude: Decimal | None) -> str:
-    """``attribute[region_code]`` when sent; else the district nearest to the coordinates
-    (reference points loaded by the operator); else ``LAPOR_OPEN311_DEFAULT_REGION``."""
+    """The report's region, first found of (docs/open311.md "Region"):
+
+    1. ``attribute[region_code]`` when sent (the point is kept as sent);
+    2. the shipped kecamatan boundary the point lies in
+       (:func:`lapor.regions.geo.district_at`, exact);
+    3. for a point in no boundary (on the coast, at sea within 5 km, in the one district the
+       boundaries lack), the district with the nearest reference point when the operator
+       loaded points (``lapor regions import-points``: their data), else the nearest
+       boundary within 5 km;
+    4. a point farther than that from every district, or outside Indonesia, is refused
+       (400, ``location_outside_indonesia``);
+    5. without coordinates, ``LAPOR_OPEN311_DEFAULT_REGION``, else a 400.
+    """
     explicit = extra.get(REGION_ATTRIBUTE)
     if explicit:
         return explicit
     if latitude is not None and longitude is not None:
-        district = nearest_district(latitude, longitude)
-        if district is not None:
-            return district.code
+        try:
+            match = district_at(float(latitude), float(longitude))
+        except LocationOutsideIndonesia as exc:
+            raise Open311Error(400, f"lat/long: {exc.message('en')} ({exc.code})") from None
+        if not match.exact:
+            district = nearest_district(latitude, longitude)
+            if district is not None:
+                return district.code
+        return match.code
     region: str = settings.LAPOR_OPEN311_DEFAULT_REGION
     if not region:
         raise Open311Error(400, f"attribute[{REGION_ATTRIBUTE}] was not provided")

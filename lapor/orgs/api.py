@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from lapor.categories.selectors import categories_active, category_get
 from lapor.core.api import BearerAuth, errors, request_actor
@@ -15,7 +16,13 @@ from lapor.core.errors import NotFound, ValidationFailed
 from lapor.orgs import services
 from lapor.orgs.models import DayOff, EscalationStep, NodeKind, OrgNode, RoutingRule, Sop
 from lapor.orgs.selectors import node_get, nodes_list
-from lapor.regions.selectors import region_children, region_get, region_search
+from lapor.regions.geo import regency_boundaries
+from lapor.regions.selectors import (
+    district_locate,
+    region_children,
+    region_get,
+    region_search,
+)
 
 router = Router(tags=["reference"])
 sop_router = Router(tags=["sop"], auth=BearerAuth())
@@ -98,6 +105,96 @@ def regions(request: HttpRequest, query: Query[RegionQuery]) -> list[dict[str, A
         rows = list(region_children(query.parent or None)[:1000])
     return [{"code": r.code, "name": r.name, "level": r.level, "parent": r.parent_id}
             for r in rows]
+
+
+class LocateQuery(Schema):
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, examples=[0.5036],
+                       description="Latitude, WGS84 decimal degrees")
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, examples=[117.5406],
+                       description="Longitude, WGS84 decimal degrees")
+
+
+class LocatedOut(Schema):
+    code: str = Field(description="The kecamatan (district), e.g. 64.08.04")
+    name: str
+    regency_code: str = Field(description="Its kabupaten/kota, e.g. 64.08")
+    regency_name: str
+    province_code: str = Field(description="Its province, e.g. 64")
+    province_name: str
+    exact: bool = Field(description="The point lies inside the kecamatan's boundary; false "
+                                    "when it is the nearest one (coast, at sea within 5 km)")
+    distance_m: float = Field(description="Metres to the kecamatan's boundary (0 when exact)")
+
+
+@router.get(
+    "/regions/locate", response={200: LocatedOut, **errors()},
+    summary="The kecamatan (district) of a point",
+    description=(
+        "Point in polygon over the shipped kecamatan boundaries (Kepmendagri 2025 codes, "
+        "7,284 of 7,285; MIT licence). A point on the coast or at sea within 5 km of a "
+        "kecamatan gets the nearest one (`exact: false`, `distance_m`). Anything else "
+        "(Singapore, far at sea) is 400 `location_outside_indonesia`; a latitude or "
+        "longitude that is not a number in range is 422. Same answer for the same point: "
+        "cacheable for a day."))
+def region_locate(request: HttpRequest, response: HttpResponse,
+                  query: Query[LocateQuery]) -> dict[str, Any]:
+    located = district_locate(query.lat, query.lon)
+    response["Cache-Control"] = "public, max-age=86400"
+    return asdict(located)
+
+
+class BoundaryProperties(Schema):
+    code: str = Field(description="Kemendagri code of the kecamatan")
+    name: str
+
+
+class BoundaryFeature(Schema):
+    type: Literal["Feature"]
+    properties: BoundaryProperties
+    geometry: dict[str, Any] = Field(
+        description="GeoJSON Polygon or MultiPolygon, [longitude, latitude]")
+
+
+class BoundariesOut(Schema):
+    type: Literal["FeatureCollection"]
+    features: list[BoundaryFeature]
+
+
+@router.get(
+    "/regions/{regency_code}/boundaries",
+    response={200: BoundariesOut, 304: None, **errors(404)},
+    openapi_extra={"responses": {"200": {"description": "OK", "content": {
+        "application/geo+json": {"schema": {"$ref": "#/components/schemas/BoundariesOut"}}}}}},
+    summary="The kecamatan boundaries of a regency, as GeoJSON",
+    description=(
+        "A GeoJSON FeatureCollection of the regency's kecamatan (properties `code`, `name`), "
+        "for a map without a tile server. Simplified for drawing (about 55 m; Kutai Timur "
+        "64.08: 18 kecamatan, 31 kB, 9 kB gzipped). Public and cacheable: "
+        "`Cache-Control: public, max-age=86400`, a strong `ETag` (`If-None-Match` gives "
+        "304), gzip when the client accepts it."))
+def region_boundaries(
+    request: HttpRequest,
+    regency_code: str = Path(pattern=r"^[0-9]{2}\.[0-9]{2}$", examples=["64.08"],
+                             description="Kemendagri code of a kabupaten/kota"),
+) -> HttpResponse:
+    found = regency_boundaries(regency_code)
+    if found is None:
+        raise NotFound("unknown_region", field="regency_code")
+    gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+    etag = found.etag[:-1] + '-gzip"' if gzipped else found.etag
+    wanted = {tag.strip().removeprefix("W/") for tag in
+              request.headers.get("If-None-Match", "").split(",")}
+    if wanted & {found.etag, found.etag[:-1] + '-gzip"', "*"}:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(found.gzipped if gzipped else found.body,
+                                content_type="application/geo+json")
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+    response["ETag"] = etag
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Vary"] = "Accept-Encoding"
+    return response
 
 
 @router.get("/regions/{code}", response={200: RegionOut, **errors(404)})

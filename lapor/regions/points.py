@@ -23,12 +23,10 @@ from typing import IO, Final
 
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from lapor.regions.bbox import LAT_RANGE, LON_RANGE, in_indonesia
 from lapor.regions.loader import CsvSource, RegionDataError, open_text, source_name
 from lapor.regions.models import Region
 
-# Indonesia's bounding box with a margin for its outer islands' waters (as for reports).
-LAT_RANGE: Final = (Decimal("-11.5"), Decimal("6.5"))
-LON_RANGE: Final = (Decimal("94.5"), Decimal("141.5"))
 COLUMNS: Final = ("code", "latitude", "longitude")
 UNKNOWN_SAMPLE: Final = 10
 _PLACES: Final = Decimal("0.000001")
@@ -53,13 +51,6 @@ class _Point:
     code: str
     latitude: Decimal
     longitude: Decimal
-
-
-def in_indonesia(latitude: Decimal | float, longitude: Decimal | float) -> bool:
-    """Whether the point lies in Indonesia's bounding box (lat -11.5…6.5, lng 94.5…141.5)."""
-    return bool(
-        LAT_RANGE[0] <= latitude <= LAT_RANGE[1] and LON_RANGE[0] <= longitude <= LON_RANGE[1]
-    )
 
 
 def import_points(source: CsvSource, *, using: str = DEFAULT_DB_ALIAS) -> PointImport:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
 from django.db.models import QuerySet
 
+from lapor.regions.geo import district_at
 from lapor.regions.models import Region, RegionLevel
 from lapor.regions.points import in_indonesia
 
@@ -110,3 +112,31 @@ def _nearest(
         if best is None or (distance, region.code) < best[:2]:
             best = (distance, region.code, region)
     return None if best is None else (best[0], best[2])
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A point's district with its regency and province (names from the shipped regions)."""
+
+    code: str
+    name: str
+    regency_code: str
+    regency_name: str
+    province_code: str
+    province_name: str
+    exact: bool
+    distance_m: float
+
+
+def district_locate(latitude: float, longitude: float) -> Located:
+    """The district of a WGS84 point (:func:`lapor.regions.geo.district_at`) with its regency
+    and province, in one query. Raises what ``district_at`` raises (outside Indonesia: 400
+    ``location_outside_indonesia``)."""
+    match = district_at(latitude, longitude)
+    regency_code, province_code = match.code[:5], match.code[:2]
+    names = dict(Region.objects.filter(code__in=[match.code, regency_code, province_code])
+                 .values_list("code", "name"))
+    return Located(code=match.code, name=names.get(match.code, match.name),
+                   regency_code=regency_code, regency_name=names.get(regency_code, ""),
+                   province_code=province_code, province_name=names.get(province_code, ""),
+                   exact=match.exact, distance_m=match.distance_m)

@@ -37,8 +37,13 @@ class SubmitIn(Schema):
                       json_schema_extra={"enum": list(ReportType.values)})
     title: str = Field(json_schema_extra=_limits(TITLE_MIN, TITLE_MAX))
     body: str = Field(json_schema_extra=_limits(BODY_MIN, BODY_MAX))
-    region_code: str = Field(description="Kemendagri code, e.g. 64.08.04",
-                             json_schema_extra={"maxLength": 13})
+    region_code: str = Field(
+        default="",
+        description="Kemendagri code, e.g. 64.08.04. Empty or absent when latitude/longitude "
+                    "are sent: the region is then the district (kecamatan) of the point (400 "
+                    "`location_outside_indonesia` if it lies in none). When both are sent, "
+                    "this code wins and the point is kept as sent.",
+        json_schema_extra={"maxLength": 13})
     category_code: str | None = Field(default=None, max_length=60)
     incident_date: date | None = None
     latitude: Decimal | None = Field(default=None, ge=-90, le=90, max_digits=9, decimal_places=6)

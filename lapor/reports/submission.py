@@ -26,6 +26,9 @@ from lapor.orgs.actors import Actor, ActorKind, reporter_actor
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import report_receiver
 from lapor.privacy.identity import identity_store
+from lapor.regions import bbox
+from lapor.regions.bbox import in_indonesia
+from lapor.regions.geo import LocationOutsideIndonesia, district_at
 from lapor.regions.models import Region
 from lapor.reports.events import event_append
 from lapor.reports.models import Channel, Report, ReportType, Visibility
@@ -37,8 +40,7 @@ TITLE_MIN, BODY_MIN = 5, 10
 # Reports about events older than this are refused as "wildly wrong" dates.
 INCIDENT_MAX_AGE_DAYS = 5 * 366
 # Indonesia's bounding box with a margin for its outer islands' waters.
-LAT_RANGE = (Decimal("-11.5"), Decimal("6.5"))
-LON_RANGE = (Decimal("94.5"), Decimal("141.5"))
+LAT_RANGE, LON_RANGE = bbox.LAT_RANGE, bbox.LON_RANGE
 
 # Crockford's base-32 alphabet (no I, L, O, U): read aloud or copied from an SMS without
 # mistakes. 16 symbols x 5 bits = 80 bits of randomness, shown as XXXX-XXXX-XXXX-XXXX.
@@ -132,10 +134,25 @@ def _check_coordinates(latitude: Decimal | None, longitude: Decimal | None) -> N
         raise ValidationFailed("invalid_coordinates", field="longitude")
 
 
-def _region(region_code: str) -> Region:
-    if not region_code.strip():
-        raise ValidationFailed("required", field="region_code")
-    region = Region.objects.filter(code=region_code.strip()).first()
+def _region(region_code: str, latitude: Decimal | None, longitude: Decimal | None) -> Region:
+    """The region named, else the district (kecamatan) of the point.
+
+    A given ``region_code`` always wins, even when the point lies elsewhere: the citizen (or
+    the operator's form) chose it, and the point is kept as sent; staff see both. Without a
+    code, a point inside Indonesia's bounding box gives its district
+    (:func:`lapor.regions.geo.district_at`: the polygon it lies in, or the nearest within
+    5 km on the coast); a point in no district is ``location_outside_indonesia``. A point
+    outside the box is refused by the coordinates check, and the region is then "required".
+    """
+    code = region_code.strip()
+    if not code:
+        if latitude is None or longitude is None or not in_indonesia(latitude, longitude):
+            raise ValidationFailed("required", field="region_code")
+        try:
+            code = district_at(float(latitude), float(longitude)).code
+        except LocationOutsideIndonesia:
+            raise LocationOutsideIndonesia(field="region_code") from None
+    region = Region.objects.filter(code=code).first()
     if region is None:
         raise ValidationFailed("unknown_region", field="region_code")
     return region
@@ -247,7 +264,7 @@ def report_validate(
                                         min_length=TITLE_MIN),
         "body": lambda: _required_text(body, field="body", max_length=BODY_MAX,
                                        min_length=BODY_MIN, multiline=True),
-        "region": lambda: _region(region_code or ""),
+        "region": lambda: _region(region_code or "", latitude, longitude),
         "incident_date": lambda: _check_incident_date(incident_date, clock.now()),
         "address": lambda: clean_text(address, field="address", max_length=ADDRESS_MAX),
         "coordinates": lambda: _check_coordinates(latitude, longitude),

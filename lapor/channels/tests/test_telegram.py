@@ -145,3 +145,43 @@ def test_cancel_leaves_nothing(client: Client, providers: FakeProviders, tree: T
     send(client, capture, text_update("/batal"))
     assert Report.objects.count() == 0
     assert InboundMessage.objects.filter(status="processed").count() == 3
+
+
+def location_update(latitude: float, longitude: float) -> dict[str, Any]:
+    """A private message with a shared location (Bot API ``Message.location``)."""
+    update = text_update("")
+    message = update["message"]
+    del message["text"]
+    message["location"] = {"latitude": latitude, "longitude": longitude,
+                           "horizontal_accuracy": 12.5}
+    return update
+
+
+def test_a_location_answers_the_district_question(
+        client: Client, providers: FakeProviders, tree: Tree,
+        django_capture_on_commit_callbacks: Any) -> None:
+    capture = django_capture_on_commit_callbacks
+    send(client, capture, text_update("/lapor"))
+    send(client, capture, button_update("type:complaint"))
+    send(client, capture, text_update("Perahu nelayan terbalik, tolong patroli laut segera."))
+    assert "kirim lokasi" in providers.sent("/sendMessage")[-1].body["text"]
+    send(client, capture, location_update(0.12, 117.55))  # in the sea 1.6 km off Bontang
+    got, photo = (m.body for m in providers.sent("/sendMessage")[-2:])
+    assert got["text"] == "Lokasi diterima: Kecamatan Bontang Utara."
+    assert photo["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "photo:done"
+    send(client, capture, button_update("photo:done"))
+    send(client, capture, button_update("anon:no"))
+    send(client, capture, button_update("confirm:send"))
+    report = Report.objects.get()
+    assert (report.channel, report.region_id) == ("telegram", "64.74.01")
+    assert (str(report.latitude), str(report.longitude)) == ("0.120000", "117.550000")
+
+
+def test_a_location_far_at_sea_is_refused(
+        client: Client, providers: FakeProviders, tree: Tree,
+        django_capture_on_commit_callbacks: Any) -> None:
+    capture = django_capture_on_commit_callbacks
+    send(client, capture, location_update(0.0, 118.5))  # the middle of the Makassar Strait
+    assert providers.sent("/sendMessage")[-1].body["text"].startswith(
+        "Lokasi ini tidak dapat dipakai")
+    assert Report.objects.count() == 0

@@ -184,3 +184,56 @@ def test_signed_but_malformed_payloads_store_nothing_or_are_ignored(
     assert inbound_process(inbound_id=row.pk) == "unparsable"
     row.refresh_from_db()
     assert row.status == "ignored"
+
+
+def location(latitude: float, longitude: float) -> dict[str, Any]:
+    """A shared location (Cloud API messages webhook, ``type: "location"``)."""
+    return message("location", {"latitude": latitude, "longitude": longitude,
+                                "name": "Pasar Induk Sangatta",
+                                "address": "Jl. Yos Sudarso, Sangatta Utara"})
+
+
+def test_a_shared_location_gives_the_point_and_skips_the_district(
+        client: Client, providers: FakeProviders, tree: Tree,
+        django_capture_on_commit_callbacks: Any) -> None:
+    capture = django_capture_on_commit_callbacks
+    send(client, capture, location(0.5036, 117.5406))  # a new chat: the report starts
+    said = providers.texts("/messages")
+    assert "Lokasi diterima: Kecamatan Sangatta Utara." in said[-2]
+    question = providers.sent("/messages")[-1].body
+    assert [b["reply"]["id"] for b in question["interactive"]["action"]["buttons"]] == [
+        "type:complaint", "type:aspiration", "type:information_request"]
+    send(client, capture, tap("type:complaint"))
+    send(client, capture, text("Lampu jalan di depan pasar induk mati sejak seminggu."))
+    # No district question: the photo step comes next.
+    photo = providers.sent("/messages")[-1].body
+    assert [b["reply"]["id"] for b in photo["interactive"]["action"]["buttons"]] == [
+        "photo:done"]
+    send(client, capture, tap("photo:done"))
+    send(client, capture, tap("anon:no"))
+    assert "Sangatta Utara" in providers.texts("/messages")[-1]
+    send(client, capture, tap("confirm:send"))
+    report = Report.objects.get()
+    assert (report.channel, report.region_id, report.tier_id) == (
+        "whatsapp", "64.08.04", tree.kutim.pk)
+    assert (str(report.latitude), str(report.longitude)) == ("0.503600", "117.540600")
+
+
+def test_a_location_outside_indonesia_is_answered_and_asked_again(
+        client: Client, providers: FakeProviders, tree: Tree,
+        django_capture_on_commit_callbacks: Any) -> None:
+    capture = django_capture_on_commit_callbacks
+    send(client, capture, text("/lapor"))
+    send(client, capture, tap("type:complaint"))
+    send(client, capture, text("Lampu jalan di depan pasar induk mati sejak seminggu."))
+    send(client, capture, location(1.29, 103.85))  # Singapore
+    refusal, again = providers.texts("/messages")[-2:]
+    assert refusal.startswith("Lokasi ini tidak dapat dipakai: Lokasi ini tidak berada di "
+                              "kecamatan mana pun di Indonesia")
+    assert again.startswith("Di kecamatan mana kejadiannya?")
+    send(client, capture, text("Sangatta Utara"))  # typing still works
+    send(client, capture, tap("photo:done"))
+    send(client, capture, tap("anon:yes"))
+    send(client, capture, tap("confirm:send"))
+    report = Report.objects.get()
+    assert (report.region_id, report.latitude) == ("64.08.04", None)

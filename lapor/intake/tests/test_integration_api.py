@@ -190,3 +190,16 @@ def test_status_by_reference_is_the_applications_own(tree: Tree, token: str) -> 
     theirs = Client().get("/api/v1/integration/reports/OWN-1",
                           headers={"Authorization": f"Bearer {other}"})
     assert theirs.status_code == 404
+
+
+def test_coordinates_without_a_region_give_the_kecamatan(tree: Tree, token: str) -> None:
+    body = report_body(latitude="0.5036", longitude="117.5406")
+    del body["region_code"]
+    response = post_report(token, body, "key-geo")
+    assert response.status_code == 201, response.content
+    report = Report.objects.get(tracking_number=response.json()["tracking_number"])
+    assert report.region_id == "64.08.04"  # Sangatta Utara, from the point (issue 19)
+    singapore = post_report(token, {**body, "reference_id": "KTM-SG", "latitude": "1.29",
+                                    "longitude": "103.85"}, "key-geo-2")
+    assert singapore.status_code == 422
+    assert singapore.json()["code"] == "location_outside_indonesia"
