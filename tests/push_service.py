@@ -105,6 +105,7 @@ class PushService:
     def __init__(self) -> None:
         self.browsers: dict[str, Browser] = {}
         self.answer: dict[str, int] = {}
+        self.redirect: dict[str, str] = {}  # path -> where a 307 sends the POST on
         self.received: list[Received] = []
         self.refused: list[str] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -124,6 +125,12 @@ class PushService:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.path in service.redirect:
+                    self.send_response(307)
+                    self.send_header("Location", service.redirect[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 status = service.handle(self.path, {k.lower(): v for k, v in self.headers.items()},
                                         body)
                 self.send_response(status)

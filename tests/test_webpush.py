@@ -140,6 +140,21 @@ def test_gone_subscription_is_deleted_and_the_row_dead_lettered(
     assert OutboxMessage.objects.filter(channel=Channel.WEBPUSH).count() == 1
 
 
+def test_a_redirect_is_not_followed(tree: Tree, service: PushService) -> None:
+    """The server POSTs where a citizen's subscription says: a push service may answer, not
+    send that POST on to another address (an internal one, say)."""
+    submitted = _submit(tree)
+    phone, elsewhere = service.browser(), service.browser("elsewhere")
+    assert _opt_in(submitted, phone.subscription()).status_code == 201
+    service.redirect[phone.endpoint.removeprefix(service.origin)] = elsewhere.endpoint
+    services.report_dispose(actor=tree.actor("hub"), report_id=submitted.report.pk,
+                            node_code=tree.pupr.code)
+    dispatch()
+    row = OutboxMessage.objects.get(channel=Channel.WEBPUSH)
+    assert (row.status, row.last_error) == ("dead", "push_307")
+    assert service.received == []
+
+
 def test_server_errors_are_retried(tree: Tree, service: PushService) -> None:
     submitted = _submit(tree)
     phone = service.browser()
@@ -197,6 +212,13 @@ def test_unsubscribe_through_the_api_and_resubscribe_once(
     ({"endpoint": "http://push.example.org/x"}, "endpoint"),
     ({"endpoint": "https://intranet.kutim.example/admin"}, "endpoint"),
     ({"endpoint": "https://user:pw@fcm.googleapis.com/fcm/send/x"}, "endpoint"),
+    # Read as another host by urllib3, which sends, than by urlsplit (a review finding).
+    ({"endpoint": "https://169.254.169.254\\.push.apple.com/latest"}, "endpoint"),
+    ({"endpoint": "https://10.0.0.5\\.fcm.googleapis.com:8443/"}, "endpoint"),
+    ({"endpoint": "https://attacker.example\\.fcm.googleapis.com/x"}, "endpoint"),
+    ({"endpoint": "https://fcm.googleapis.com%2F@attacker.example/x"}, "endpoint"),
+    ({"endpoint": "https://fcm.googleapis.com /x"}, "endpoint"),
+    ({"endpoint": "https://fcm.googleapis.com/x\\y"}, "endpoint"),
     ({"keys": {"p256dh": "AAAA", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}, "keys"),
     ({"keys": {"p256dh": "B" * 87, "auth": "AAAAAAAAAAAAAAAAAAAAAA"}}, "keys"),
     ({"keys": {"p256dh": None, "auth": "short"}}, "keys"),

@@ -22,6 +22,7 @@ import base64
 import hashlib
 import json
 import logging
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.templatetags.static import static
 from django.urls import reverse
+from urllib3.util import parse_url
 
 from lapor.core import clock
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -91,14 +93,24 @@ def public_key() -> str:
 # ---------------------------------------------------------------- subscriptions
 
 
+# scheme://host[:port]/path?query: the authority is a host name or IPv4 address and a port, the
+# rest printable ASCII without a backslash or a space.
+_ENDPOINT_SYNTAX = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[!-\[\]-~]*)?")
+
+
 def _host_allowed(endpoint: str) -> bool:
     """https to a known push service; http only to this machine when the setting allows it.
 
     The server POSTs to the endpoint a citizen hands in, so an endpoint is never a free URL
     (that would let anyone make the server call addresses on its own network)."""
+    if not _ENDPOINT_SYNTAX.fullmatch(endpoint):
+        # One reading of the host for every parser: no backslash, space, "%", "@" or
+        # non-ASCII in the authority (urllib3, which sends, and urlsplit, which checks, read
+        # "https://10.0.0.5\\.fcm.googleapis.com/" differently).
+        return False
     parts = urlsplit(endpoint)
     host = (parts.hostname or "").lower()
-    if not host or parts.username or parts.password:
+    if not host or parts.username or parts.password or parse_url(endpoint).host != host:
         return False
     if settings.LAPOR_PUSH_ALLOW_LOCAL_HTTP and host in ("127.0.0.1", "localhost"):
         return parts.scheme in ("http", "https")
@@ -106,6 +118,19 @@ def _host_allowed(endpoint: str) -> bool:
         return False
     return any(host == allowed.lstrip(".") or host.endswith("." + allowed.lstrip("."))
                for allowed in settings.LAPOR_PUSH_SERVICE_HOSTS)
+
+
+def _session() -> Any:
+    """A requests session that never follows a redirect: a push service answers, it does not
+    send the server's POST on to another address (a 3xx is a permanent failure)."""
+    import requests  # noqa: PLC0415  (pywebpush's own dependency, loaded when sending)
+
+    class NoRedirects(requests.Session):
+        def request(self, *args: Any, **kwargs: Any) -> Any:
+            kwargs["allow_redirects"] = False
+            return super().request(*args, **kwargs)
+
+    return NoRedirects()
 
 
 def _b64(value: str, *, size: int) -> bytes:
@@ -299,9 +324,12 @@ class WebPushSender:
                         .filter(pk=pk, report_id=row.report_id).first())
         if subscription is None:
             raise DeliveryError("push_unsubscribed", permanent=True)
+        endpoint = channel_address_for_delivery(token=subscription.endpoint,
+                                                report_id=subscription.report_id)
+        if not _host_allowed(endpoint):  # stored before a setting narrowed the hosts
+            raise DeliveryError("push_endpoint_refused", permanent=True)
         info = {
-            "endpoint": channel_address_for_delivery(token=subscription.endpoint,
-                                                     report_id=subscription.report_id),
+            "endpoint": endpoint,
             "keys": {"p256dh": vault.decrypt(subscription.p256dh),
                      "auth": vault.decrypt(subscription.auth)},
         }
@@ -313,6 +341,7 @@ class WebPushSender:
                 info, data=json.dumps(payload(row, subscription), separators=(",", ":")),
                 vapid_private_key=signer, vapid_claims={"sub": settings.LAPOR_VAPID_SUBJECT},
                 content_encoding="aes128gcm", ttl=settings.LAPOR_PUSH_TTL_SECONDS,
+                requests_session=_session(),
                 timeout=settings.LAPOR_PUSH_TIMEOUT_SECONDS,
                 headers={"Topic": topic(row.key),
                          "Urgency": "high" if row.event in HIGH_URGENCY else "normal"},
