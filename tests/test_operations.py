@@ -29,7 +29,9 @@ from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
 from lapor.core.scheduler import bookkeeping_prune, claim_slot, minute_slot, tick
 from lapor.orgs.models import RoleAssignment
+from lapor.reports.models import SubmissionReplay
 from lapor.reports.services import report_dispose, report_follow_up
+from lapor.reports.submission_once import report_submit_once
 from tests.factories import Tree, submit
 
 
@@ -172,3 +174,19 @@ def test_the_daily_prune_keeps_a_week_of_bookkeeping_and_every_unfinished_task()
     kept = set(DBTaskResult.objects.values_list("pk", flat=True))
     assert kept == {done_recent.pk, waiting.pk, running.pk}
     assert not {done_old.pk, failed_old.pk} & kept
+
+
+def test_the_daily_tick_purges_stored_submission_answers(tree: Tree) -> None:
+    """A stored Idempotency-Key answer holds an access code (encrypted): kept for its replay
+    window, then deleted by the scheduler, not only by `lapor intake purge`."""
+    filed = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    with clock.frozen(filed):
+        report_submit_once(idempotency_key="app-key-1", user_id=None, request_data={"a": 1},
+                           submit=lambda: submit(tree))
+    assert SubmissionReplay.objects.count() == 1
+    with clock.frozen(filed + timedelta(days=1)):
+        tick("worker-a")
+    assert SubmissionReplay.objects.count() == 1  # still in its window (168 h)
+    with clock.frozen(filed + timedelta(days=8)):
+        tick("worker-a")
+    assert SubmissionReplay.objects.count() == 0

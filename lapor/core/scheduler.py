@@ -28,9 +28,11 @@ from lapor.channels.tasks import channels_sweep_task
 from lapor.core import clock, ratelimit
 from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
+from lapor.intake.integration import idempotency_purge
 from lapor.notifications.dispatcher import outbox_counts, outbox_purge
 from lapor.notifications.tasks import daily_digest_task, dispatch_outbox_task
 from lapor.privacy.tasks import retention_sweep_task
+from lapor.reports.submission_once import submission_replay_purge
 from lapor.search.tasks import routing_train_task
 from lapor.sla.tasks import sweep_deadlines_task
 from lapor.stats.tasks import stats_refresh_task
@@ -116,6 +118,9 @@ def tick(worker_name: str) -> bool:
     if claim_slot("sessions.clear_expired", day_slot(now)):
         _clear_expired_sessions()
         bookkeeping_prune(now)
+        # Stored Idempotency-Key answers past their replay window: they hold access codes.
+        idempotency_purge()
+        submission_replay_purge()
     # Files staged for a report nobody sent (lapor.attachments.staging), possibly ID photos:
     # gone within an hour of expiring even on an instance where nobody stages anything new.
     if claim_slot("attachments.staged_sweep", hour_slot(now)):

@@ -23,6 +23,7 @@ from lapor.core.errors import NotFound, ValidationFailed
 from lapor.core.pagination import Page, keyset_page
 from lapor.core.ratelimit import client_ip
 from lapor.orgs.actors import Actor
+from lapor.regions.geo import haversine_m
 from lapor.reports.models import PUBLIC_STATUSES, Report
 from lapor.reports.states import Status
 
@@ -121,7 +122,6 @@ NEARBY_RADIUS_MIN_KM = 1.0
 NEARBY_RADIUS_MAX_KM = 10.0
 NEARBY_LIMIT = 20
 NEARBY_SCAN = 500  # newest public reports with coordinates looked at in the box, at most
-EARTH_RADIUS_M = 6_371_000
 KM_PER_DEGREE = 111.32
 
 
@@ -133,14 +133,6 @@ class NearbyReport:
 
 def _snapped(value: Decimal | float) -> float:
     return round(float(value) / NEARBY_GRID) * NEARBY_GRID
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine) in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
 def public_nearby(
@@ -176,7 +168,7 @@ def public_nearby(
     for report in rows:
         if report.latitude is None or report.longitude is None:  # excluded by the box
             continue
-        metres = distance_m(latitude, longitude, _snapped(report.latitude),
+        metres = haversine_m(latitude, longitude, _snapped(report.latitude),
                             _snapped(report.longitude))
         if metres <= radius_km * 1000:
             rounded = int(round(metres / NEARBY_ROUND_M) * NEARBY_ROUND_M)
