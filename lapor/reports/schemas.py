@@ -40,8 +40,8 @@ class SubmitIn(Schema):
     region_code: str = Field(
         default="",
         description="Kemendagri code, e.g. 64.08.04. Empty or absent when latitude/longitude "
-                    "are sent: the region is then the district (kecamatan) of the point (400 "
-                    "`location_outside_indonesia` if it lies in none). When both are sent, "
+                    "are sent: the region is then the district (kecamatan) of the point (422 "
+                    "with `location_outside_indonesia` on `region_code` if it lies in none). When both are sent, "
                     "this code wins and the point is kept as sent.",
         json_schema_extra={"maxLength": 13})
     category_code: str | None = Field(default=None, max_length=60)
