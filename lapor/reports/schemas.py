@@ -41,8 +41,8 @@ class SubmitIn(Schema):
         default="",
         description="Kemendagri code, e.g. 64.08.04. Empty or absent when latitude/longitude "
                     "are sent: the region is then the district (kecamatan) of the point (422 "
-                    "with `location_outside_indonesia` on `region_code` if it lies in none). When both are sent, "
-                    "this code wins and the point is kept as sent.",
+                    "with `location_outside_indonesia` on `region_code` if it lies in none). "
+                    "When both are sent, this code wins and the point is kept as sent.",
         json_schema_extra={"maxLength": 13})
     category_code: str | None = Field(default=None, max_length=60)
     incident_date: date | None = None
