@@ -28,7 +28,8 @@ Expected answers, by kind of endpoint (``KINDS``):
   or the internal note (security.md: "status and public timeline by tracking number").
 * ``public_download`` (``/public/attachments/{id}``): the liaison's file is not published, so 404
   for everyone (the control publishes a second file and downloads it: 200).
-* ``reference`` (``/orgs/{code}``, ``/regions/{code}``): public reference data, 200 for anyone.
+* ``reference`` (``/orgs/{code}``, ``/regions/{code}``, a regency's kecamatan boundaries):
+  public reference data, 200 for anyone.
 * ``sop`` (``/orgs/{code}/sop|days-off|routing-rules|escalation-chain``): an agency's settings.
   Reading another agency's SOP is 404 (``unknown_node``). Changing it is **403**
   ``permission_denied``: intentional, because which agencies exist is public reference data
@@ -114,6 +115,7 @@ KINDS: dict[tuple[str, str], str] = {
     ("GET", "/public/attachments/{attachment_id}"): "public_download",
     ("GET", "/orgs/{code}"): "reference",
     ("GET", "/regions/{code}"): "reference",
+    ("GET", "/regions/{regency_code}/boundaries"): "reference",
     ("GET", "/orgs/{code}/sop"): "sop",
     ("PATCH", "/orgs/{code}/sop"): "sop",
     ("POST", "/orgs/{code}/days-off"): "sop",
@@ -308,6 +310,7 @@ class World:
             "tracking_number": self.tracking,
             "code": (self.tree.samarinda.region_id if template.startswith("/regions/") else
                      self.tree.samarinda.code),
+            "regency_code": self.tree.samarinda.region_id[:5],  # its kecamatan's shapes
             "reference_id": SAMARINDA_REFERENCE,
             "day": SAMARINDA_DAY_OFF.isoformat(),
         }
@@ -393,7 +396,8 @@ def test_every_object_endpoint_is_in_the_matrix(db: None) -> None:
     )
     stale = sorted(set(KINDS) - found)
     assert not stale, f"KINDS lists operations the API no longer has: {stale}"
-    fillable = {"report_id", "attachment_id", "tracking_number", "code", "day", "reference_id"}
+    fillable = {"report_id", "attachment_id", "tracking_number", "code", "day", "reference_id",
+                "regency_code"}
     params = {p for _, path in found for p in PARAM.findall(path)}
     assert params <= fillable, f"path parameters without a filler: {params - fillable}"
 
