@@ -7,7 +7,7 @@ Runs Debian's Chromium through Playwright against a server that is already up (`
 * **first load**: bytes received from the network (compressed, headers included: CDP
   ``encodedDataLength``) for the home page until its ``load`` event, in a fresh profile; then
   what the service worker downloads when it installs (its precache: the app shell, Leaflet,
-  exifr, idb, icons), counted from the worker's own requests;
+  exifr, icons), counted from the worker's own requests;
 * **form usable**: milliseconds from the start of the navigation to ``/lapor/`` until the form
   can be used: ``DOMContentLoaded`` has fired (every deferred script, ``report-form.js`` among
   them, has run) and the submit button is enabled; cold (nothing cached) and warm (the worker

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from lapor.core.maps import tiles_origin
@@ -117,3 +118,17 @@ def test_map_tiles_add_only_their_origin_to_img_src() -> None:
     assert img_src("") == ["'self'", "data:"]
     assert img_src("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == \
         ["'self'", "data:", "https://tile.openstreetmap.org"]
+
+
+def test_static_files_carry_the_policy_only_when_they_can_be_a_document() -> None:
+    """WhiteNoise answers before the CSP middleware: a script or image goes without the policy
+    (it does nothing there), an SVG, which a browser can open as a page, gets it."""
+    headers: dict[str, str] = {}
+    settings.WHITENOISE_ADD_HEADERS_FUNCTION(headers, "/x/lapor.js", "/static/lapor/js/lapor.js")
+    assert headers == {}
+    settings.WHITENOISE_ADD_HEADERS_FUNCTION(headers, "/x/f.svg", "/static/lapor/favicon.svg")
+    assert "script-src 'self';" in headers["Content-Security-Policy"]
+    assert "nonce" not in headers["Content-Security-Policy"]
+    middleware = list(settings.MIDDLEWARE)
+    assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") < middleware.index(
+        "django.middleware.csp.ContentSecurityPolicyMiddleware")

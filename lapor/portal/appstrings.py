@@ -45,6 +45,8 @@ def app_strings() -> dict[str, str]:
         "place_outside": _("This place is outside Indonesia."),
         "place_unknown": _("The district could not be found from the pin: choose the region "
                            "below."),
+        "place_offline": _("No signal: the district will be found from the pin when the "
+                           "report is sent."),
         "need_title": _("Write a title of at least {n} characters."),
         "need_body": _("Describe what happened in at least {n} characters."),
         "need_place": _("Put the pin on the map or choose a region."),

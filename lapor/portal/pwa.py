@@ -43,6 +43,8 @@ from django.views.decorators.gzip import gzip_page
 # queue"), then the Web Push handlers (docs/notifications.md "Web Push").
 SW_PARTS: list[str] = ["portal/app-queue.js", "portal/sw-queue.js", "portal/sw-push.js"]
 
+# Not here: portal/app-push.js (only the tracking and "sent" pages use it, and those need the
+# network) and Leaflet's 1x marker (the form draws the 2x one on every screen).
 SHELL_STATIC: list[str] = [
     "lapor/css/lapor.css",
     "lapor/vendor/htmx-2.0.11.min.js",
@@ -56,10 +58,8 @@ SHELL_STATIC: list[str] = [
     "portal/app-queue.js",
     "portal/report-app.js",
     "portal/device-reports.js",
-    "portal/app-push.js",
     "portal/vendor/leaflet/leaflet.js",
     "portal/vendor/leaflet/leaflet.css",
-    "portal/vendor/leaflet/images/marker-icon.png",
     "portal/vendor/leaflet/images/marker-icon-2x.png",
     "portal/vendor/leaflet/images/marker-shadow.png",
     "portal/vendor/exifr/exifr-mini.umd.js",

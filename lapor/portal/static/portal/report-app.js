@@ -118,7 +118,9 @@
     located = "";
     var code = $("app-region-code");
     if (code) { code.value = ""; }
-    if (!config.locate_url || !navigator.onLine) { status("app-place", words.place_unknown); return; }
+    if (!config.locate_url) { status("app-place", words.place_unknown); return; }
+    // Offline: the server gives a pinned report without a region the pin's kecamatan.
+    if (!navigator.onLine) { status("app-place", words.place_offline); return; }
     fetch(config.locate_url + "?lat=" + lat + "&lon=" + lng, { headers: { "Accept-Language": lang } })
       .then(function (response) {
         return response.json().catch(function () { return {}; }).then(function (answer) {
@@ -133,7 +135,7 @@
           }
         });
       })
-      .catch(function () { status("app-place", words.place_unknown); });
+      .catch(function () { status("app-place", words.place_offline); });
   }
 
   function setPin(lat, lng) {
