@@ -133,6 +133,7 @@ def test_a_photo_with_gps_puts_the_pin_and_is_stored_small_without_exif(
     assert (report.latitude, report.longitude) == (Decimal(str(LAT)), Decimal(str(LNG)))
     assert report.region_id == "64.08.04"
     expect(page.locator("#app-outbox")).not_to_contain_text("Menunggu sinyal")
+    expect(received.locator("[data-photo=sent]")).to_have_count(1)
     attachment = Attachment.objects.get(report=report)
     with storages["attachments"].open(attachment.stored_name) as stored:
         image = Image.open(stored)
@@ -168,6 +169,7 @@ def test_the_pin_finds_the_district_by_name(
     _write(page)
     page.locator("button[type=submit][value=submit]").click()
     expect(page.get_by_test_id("app-received")).to_be_visible()
+    expect(page.locator("[data-photo=sent]")).to_have_count(1)
     assert Report.objects.get().region_id == "64.08.04"
 
 
@@ -180,7 +182,8 @@ def test_a_report_written_offline_waits_then_is_sent_once(
     _next(page, "app-rest")
     _choose_region(page)
     _write(page)
-    page.wait_for_load_state("networkidle")  # the similar-reports look-up as one types
+    page.wait_for_timeout(500)  # the region box's own look-up, 400 ms after typing
+    page.wait_for_load_state("networkidle")
     context.set_offline(True)
     page.locator("button[type=submit][value=submit]").click()
     waiting = page.get_by_test_id("app-waiting")
@@ -266,6 +269,7 @@ def test_a_refused_report_is_kept_for_correcting_never_resent_blindly(
     _choose_region(page)
     page.locator("button[type=submit][value=submit]").click()
     expect(page.get_by_test_id("app-received")).to_be_visible()
+    expect(page.locator("[data-photo=sent]")).to_have_count(1)
     report = Report.objects.get()
     assert Attachment.objects.filter(report=report).count() == 1
     assert page.evaluate("""async () => (await LaporQueue.all()).length""") == 1  # until "Selesai"
