@@ -14,14 +14,18 @@ from typing import Any
 
 import pytest
 from django.core.files.storage import storages
+from django.test import override_settings
 from django.urls import Resolver404, resolve
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from lapor.attachments.models import Attachment
+from lapor.channels.outbound import register_senders
+from lapor.channels.tests.conftest import channel_settings
+from lapor.channels.tests.fakes import fake_providers
 from lapor.reports.models import Report, SubmissionReplay
-from tests.browser.conftest import PHONE, axe_check, screenshot
+from tests.browser.conftest import PHONE, axe_check, screenshot, sign_in
 from tests.factories import Tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -303,3 +307,137 @@ def test_a_rate_limited_report_waits_for_retry_after_then_is_sent(
     expect(page.get_by_test_id("app-received")).to_be_visible(timeout=10_000)
     assert len(calls) == 2
     assert Report.objects.count() == 1
+
+
+def test_a_received_report_shows_its_numbers_while_a_photo_is_still_on_its_way(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+    tmp_path: Path, attachment_root: Path,
+) -> None:
+    """The tracking number and access code are on screen as soon as the server took the
+    report (the citizen may leave early); each photo says where it is, and a refusal that
+    came without the API's own answer (a proxy's HTML 413) reads as a sentence."""
+    _, page = phone
+    held: list[Route] = []
+
+    def photos(route: Route) -> None:
+        held.append(route)
+        if len(held) == 2:  # the second photo: a proxy in front of the server refuses it
+            route.fulfill(status=413, content_type="text/html", body="<h1>413</h1>")
+
+    page.route(re.compile(r"/api/v1/track/\d+/attachments$"), photos)
+    page.goto(f"{live_server.url}/lapor/")
+    page.locator("#app-gallery").set_input_files([str(jpeg_with_gps(tmp_path / "satu.jpg")),
+                                                  str(jpeg_with_gps(tmp_path / "dua.jpg"))])
+    expect(page.locator("#app-photos img")).to_have_count(2)
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _write(page)
+    if not _geo_merged():
+        _choose_region(page)
+    page.locator("button[type=submit][value=submit]").click()
+
+    received = page.get_by_test_id("app-received")
+    expect(received).to_be_visible()
+    report = Report.objects.get()
+    expect(received.get_by_test_id("tracking-number")).to_have_text(report.tracking_number)
+    expect(received.get_by_test_id("access-code")).not_to_be_empty()
+    expect(received.locator("[data-photo=pending]")).to_have_count(2)
+    expect(received.locator("[data-photo=pending]").first).to_contain_text("sedang dikirim")
+    expect(page.locator("#app-outbox")).not_to_contain_text("Menunggu sinyal")
+    assert len(held) == 1
+    # The box ticked while the photo is on its way stays ticked as the photos go.
+    received.get_by_test_id("remember").check()
+    held[0].continue_()
+    expect(received.locator("[data-photo=sent]")).to_have_count(1)
+    refused = received.locator("[data-photo=refused]")
+    expect(refused).to_have_count(1)
+    expect(refused).to_contain_text("server tidak menerima berkas ini")
+    expect(refused).not_to_contain_text("413")
+    expect(received.get_by_test_id("remember")).to_be_checked()
+    assert Attachment.objects.filter(report=report).count() == 1
+
+
+def test_a_refused_report_can_be_discarded(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+) -> None:
+    _, page = phone
+    page.goto(f"{live_server.url}/lapor/")
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.locator("#id_reporter_email").fill("bukan-alamat-email")
+    page.locator("button[type=submit][value=submit]").click()
+    expect(page.get_by_test_id("error-summary")).to_contain_text("Alamat email tidak valid.")
+    refused = page.get_by_test_id("app-refused")
+    expect(refused).to_contain_text(TITLE)
+    refused.get_by_role("button", name="Buang").click()
+    expect(page.get_by_test_id("app-refused")).to_have_count(0)
+    expect(page.get_by_test_id("error-summary")).to_have_count(0)
+    expect(page.locator("#app-outbox")).to_contain_text("Laporan sudah dibuang dari HP ini.")
+    assert page.evaluate("""async () => (await LaporQueue.all()).length""") == 0
+    page.reload()
+    expect(page.locator("#id_title")).to_have_value("")
+    assert Report.objects.count() == 0
+
+
+def test_a_phone_that_cannot_keep_the_report_sends_the_server_form(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree, tmp_path: Path,
+) -> None:
+    """IndexedDB full (QuotaExceededError): the report goes as the plain form, the file
+    field back so the photos can be chosen again."""
+    context, page = phone
+    context.add_init_script("""
+      const open = IDBDatabase.prototype.transaction;
+      IDBDatabase.prototype.transaction = function (store, mode) {
+        if (mode === "readwrite") { throw new DOMException("full", "QuotaExceededError"); }
+        return open.apply(this, arguments);
+      };
+    """)
+    page.goto(f"{live_server.url}/lapor/")
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.locator("button[type=submit][value=submit]").click()
+    failed = page.get_by_test_id("app-storage-failed")
+    expect(failed).to_contain_text("HP ini tidak bisa menyimpan laporan")
+    expect(failed).to_be_focused()
+    expect(page.locator("#id_attachments")).to_be_visible()
+    page.locator("#id_attachments").set_input_files(str(jpeg_with_gps(tmp_path / "c.jpg")))
+    page.locator("button[type=submit][value=submit]").click()
+    expect(page.get_by_test_id("tracking-number")).to_be_visible()
+    report = Report.objects.get()
+    assert Attachment.objects.filter(report=report).count() == 1
+
+
+def test_sms_updates_asked_for_in_the_app_reach_the_report(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+) -> None:
+    register_senders()
+    _, page = phone
+    with fake_providers() as fake, override_settings(**channel_settings(fake.url)):
+        page.goto(f"{live_server.url}/lapor/")
+        _next(page, "app-step-where")
+        _next(page, "app-rest")
+        _choose_region(page)
+        _write(page)
+        page.locator("#id_reporter_phone").fill("0812-3456-7890")
+        page.locator("#id_phone_updates").check()
+        page.locator("button[type=submit][value=submit]").click()
+        expect(page.get_by_test_id("app-received")).to_be_visible()
+    assert Report.objects.get().phone_updates is True
+
+
+def test_a_signed_in_user_keeps_the_server_form(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+) -> None:
+    """The API files an app report without the account: signed in, the page keeps the
+    server form (the report is filed under the account)."""
+    _, page = phone
+    sign_in(page, live_server.url, "hub", "/lapor/")
+    page.wait_for_url(re.compile(r"/lapor/$"))
+    expect(page.locator("#id_title")).to_be_visible()
+    expect(page.locator("#app-steps")).to_be_hidden()
+    expect(page.locator("#id_attachments")).to_be_visible()
+    assert page.evaluate("document.documentElement.classList.contains('has-app')") is False
