@@ -70,4 +70,9 @@ def app_strings() -> dict[str, str]:
         "discard": _("Discard"),
         "discarded": _("The report was discarded from this phone."),
         "in_form": _("in the form below"),
+        "push_title": _("Updates on this phone"),
+        "push_offer": _("Notify me on this phone"),
+        "push_on": _("Done: this phone will get a notification when the status changes."),
+        "push_denied": _("Notifications are blocked for this site in your browser settings."),
+        "push_failed": _("Notifications could not be turned on. Try again later."),
     }

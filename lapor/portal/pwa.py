@@ -11,7 +11,7 @@ Contract for other parts of the app (the ``form`` and ``push`` work of issue 19)
   ``"portal/sw-push.js"``, ``push`` / ``notificationclick`` handlers). ``/sw.js`` loads each
   with ``importScripts()`` at its top, in this order, by its hashed URL. A part must not add its
   own ``fetch`` handler (the worker's one decides what is cached) and must not cache API
-  answers. It may read ``self.LAPOR_SW`` (``{version, cache}``) to name its own stores.
+  answers. It may read ``self.LAPOR_SW`` (``{version, cache, name}``) to name its own stores.
 * :data:`SHELL_STATIC` lists static paths precached at install (the app shell's CSS, scripts,
   vendored libraries, icons). Add a script here when the form page needs it offline.
 * :data:`SHELL_PAGES` names the pages precached at install and kept fresh (network first,
@@ -69,6 +69,7 @@ SHELL_PAGES = ("portal:home", "portal:report_form", "portal:offline")
 NEVER_CACHE = ("/api/", "/lacak/", "/petugas/", "/akun/", "/admin/", "/channels/", "/open311/",
                "/i18n/", "/laporan/lampiran/")
 SHELL_HEADER = "X-Lapor-Shell"
+SHELL_WAIT_MS = 3500
 
 THEME_COLOR = "#b3261e"  # --red of lapor.css: the header bar
 BACKGROUND_COLOR = "#f6f7f9"  # --bg of lapor.css: the splash screen
@@ -133,6 +134,11 @@ def worker_config() -> dict[str, Any]:
         "staticPrefix": settings.STATIC_URL,
         "never": list(NEVER_CACHE),
         "shellHeader": SHELL_HEADER,
+        # A shell page whose network answer takes longer (a weak signal) opens from its
+        # kept copy; the answer, when it comes, still refreshes the copy.
+        "shellWait": SHELL_WAIT_MS,
+        # The notification's title when a push carries none (sw-push.js).
+        "appName": app_name(),
     }
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
     return {"version": digest, **config}

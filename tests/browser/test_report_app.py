@@ -5,7 +5,9 @@ metadata; a report written offline waits in the phone's outbox and is sent exact
 from __future__ import annotations
 
 import io
+import json
 import re
+from base64 import urlsafe_b64encode
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -13,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.files.storage import storages
 from django.test import override_settings
 from django.urls import Resolver404, resolve
@@ -24,6 +28,8 @@ from lapor.attachments.models import Attachment
 from lapor.channels.outbound import register_senders
 from lapor.channels.tests.conftest import channel_settings
 from lapor.channels.tests.fakes import fake_providers
+from lapor.notifications.models import PushSubscription
+from lapor.notifications.vapid import generate_private_key
 from lapor.reports.models import Report, SubmissionReplay
 from tests.browser.conftest import PHONE, axe_check, screenshot, sign_in
 from tests.factories import Tree
@@ -441,3 +447,47 @@ def test_a_signed_in_user_keeps_the_server_form(
     expect(page.locator("#app-steps")).to_be_hidden()
     expect(page.locator("#id_attachments")).to_be_visible()
     assert page.evaluate("document.documentElement.classList.contains('has-app')") is False
+
+
+def _fake_push_subscription() -> str:
+    """A PushSubscription as a browser would hand it: headless Chromium cannot reach a push
+    service (tests/browser/test_push.py), so the browser's own object is replaced (the
+    server checks the key is a P-256 point)."""
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    p256dh = urlsafe_b64encode(point).decode().rstrip("=")
+    auth = urlsafe_b64encode(b"0123456789abcdef").decode().rstrip("=")
+    keys = json.dumps({"p256dh": p256dh, "auth": auth})
+    return """
+      (() => {
+        const fake = { endpoint: "https://fcm.googleapis.com/fcm/send/lapor-test",
+                       toJSON() { return { endpoint: this.endpoint, expirationTime: null,
+                                           keys: KEYS }; } };
+        PushManager.prototype.getSubscription = function () { return Promise.resolve(null); };
+        PushManager.prototype.subscribe = function () { return Promise.resolve(fake); };
+      })();
+    """.replace("KEYS", keys)
+
+
+def test_the_received_card_offers_notifications_on_this_phone(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree, settings: Any,
+) -> None:
+    settings.LAPOR_VAPID_PRIVATE_KEY = generate_private_key()
+    context, page = phone
+    context.add_init_script(_fake_push_subscription())
+    context.grant_permissions(["geolocation", "notifications"], origin=live_server.url)
+    page.goto(f"{live_server.url}/lapor/")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.locator("button[type=submit][value=submit]").click()
+    received = page.get_by_test_id("app-received")
+    offer = received.get_by_test_id("app-push")
+    expect(offer).to_be_visible()
+    offer.get_by_role("button", name="Kabari saya lewat notifikasi di HP ini").click()
+    expect(offer.get_by_test_id("app-push-status")).to_have_text(
+        "Berhasil: HP ini akan menerima notifikasi saat status laporan berubah.")
+    report = Report.objects.get()
+    assert PushSubscription.objects.filter(report=report).count() == 1

@@ -91,6 +91,10 @@ def _app(request: HttpRequest) -> dict[str, Any]:
         "marker_icon": static("portal/vendor/leaflet/images/marker-icon.png"),
         "marker_icon_2x": static("portal/vendor/leaflet/images/marker-icon-2x.png"),
         "marker_shadow": static("portal/vendor/leaflet/images/marker-shadow.png"),
+        # Web Push on the confirmation card: the VAPID key when configured, and the public
+        # API's opt-in (the access code in the outbox entry proves the reporter).
+        "push_key": push.public_key() if push.configured() else "",
+        "push_url": "/api/v1/track/NUMBER/push",
         "max_side": 1600, "jpeg_quality": 0.85,
         "title_min": TITLE_MIN, "body_min": BODY_MIN,
     }, "app_strings": app_strings()}

@@ -447,6 +447,45 @@
     return box;
   }
 
+  /* "Kabari saya lewat notifikasi di HP ini": offered when the server has a VAPID key, the
+     browser can push and a service worker is registered (app-push.js's pieces); the
+     subscription goes to the public API with the access code the outbox entry holds. */
+  function pushOffer(entry) {
+    var push = window.LaporPush;
+    if (!config.push_key || !push || !push.available()) { return null; }
+    var said = el("p", { role: "status", "data-testid": "app-push-status" });
+    var button = el("button", { type: "button", className: "button button--secondary", text: words.push_offer });
+    var box = el("div", { className: "push-optin", "data-testid": "app-push", hidden: "" }, [
+      el("h3", { text: words.push_title }), el("p", {}, [button]), said
+    ]);
+    navigator.serviceWorker.getRegistration().then(function (registration) {
+      if (!registration) { return; }
+      box.hidden = false;
+      if (push.remembered(entry.tracking_number) && Notification.permission === "granted") {
+        button.hidden = true;
+        said.textContent = words.push_on;
+      }
+    }).catch(function () { /* no worker: not offered */ });
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      push.subscribe(config.push_key).then(function (subscription) {
+        return fetch(config.push_url.replace("NUMBER", encodeURIComponent(entry.tracking_number)), {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept-Language": lang,
+                     "X-Access-Code": entry.access_code },
+          body: JSON.stringify(subscription.toJSON())
+        }).then(function (response) { if (!response.ok) { throw new Error("http_" + response.status); } });
+      }).then(function () {
+        push.remember(entry.tracking_number, true);
+        button.hidden = true;
+        said.textContent = words.push_on;
+      }).catch(function (error) {
+        said.textContent = error && error.message === "denied" ? words.push_denied : words.push_failed;
+      }).then(function () { button.disabled = false; });
+    });
+    return box;
+  }
+
   function confirmation(entry) {
     var box = el("input", { type: "checkbox", id: "remember-" + entry.id, "data-testid": "remember" });
     box.checked = !!ticked[entry.id];
@@ -470,6 +509,7 @@
         el("p", { text: words.access_help })
       ]),
       photoStates(el("div", { "data-photos": "" }), entry),
+      pushOffer(entry),
       el("p", {}, [el("label", { "for": box.id }, [box, document.createTextNode(" " + words.remember)])]),
       el("p", { className: "actions" }, [done, document.createTextNode(" "),
         el("a", { className: "button button--secondary", href: config.track_url.replace("NUMBER", entry.tracking_number), text: words.track })])
