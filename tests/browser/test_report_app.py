@@ -491,3 +491,34 @@ def test_the_received_card_offers_notifications_on_this_phone(
         "Berhasil: HP ini akan menerima notifikasi saat status laporan berubah.")
     report = Report.objects.get()
     assert PushSubscription.objects.filter(report=report).count() == 1
+
+
+def test_a_code_remembered_on_the_phone_opens_the_report_and_can_be_forgotten(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+) -> None:
+    _, page = phone
+    page.goto(f"{live_server.url}/lapor/")
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    _write(page)
+    page.locator("button[type=submit][value=submit]").click()
+    received = page.get_by_test_id("app-received")
+    code = received.get_by_test_id("access-code").inner_text()
+    received.get_by_test_id("remember").check()
+    received.get_by_test_id("app-done").click()
+    expect(page.get_by_test_id("app-received")).to_have_count(0)
+    report = Report.objects.get()
+
+    page.goto(f"{live_server.url}/")
+    page.locator("#device-reports").get_by_role("link", name=TITLE).click()
+    page.wait_for_url(re.compile(rf"/lacak/{report.tracking_number}/$"))
+    assert code not in page.url
+    expect(page.get_by_label("Kode akses")).to_have_value(code)
+    page.get_by_role("button", name="Buka laporan saya").click()
+    expect(page.get_by_text("Kode akses diterima")).to_be_visible()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lupakan laporan ini di perangkat ini").click()
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("#device-reports")).to_be_hidden()
+    assert page.evaluate("""async () => (await LaporQueue.mine.all()).length""") == 0
