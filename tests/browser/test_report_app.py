@@ -123,6 +123,8 @@ def test_a_photo_with_gps_puts_the_pin_and_is_stored_small_without_exif(
     expect(page.locator("#app-photos img")).to_have_count(1)
     # Resized on the phone: longest side 1,600 px.
     expect(page.locator("#app-photos img")).to_have_attribute("data-width", "1600")
+    remove = page.locator("#app-photos button").bounding_box()
+    assert remove and remove["height"] >= 44 and remove["width"] >= 44  # a thumb's target
     expect(page.locator("#id_latitude")).to_have_value(str(LAT))
     expect(page.locator("#id_longitude")).to_have_value(str(LNG))
     _next(page, "app-step-where")
