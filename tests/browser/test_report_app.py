@@ -124,7 +124,8 @@ def test_a_photo_with_gps_puts_the_pin_and_is_stored_small_without_exif(
     # Resized on the phone: longest side 1,600 px.
     expect(page.locator("#app-photos img")).to_have_attribute("data-width", "1600")
     remove = page.locator("#app-photos button").bounding_box()
-    assert remove and remove["height"] >= 44 and remove["width"] >= 44  # a thumb's target
+    assert remove is not None
+    assert min(remove["height"], remove["width"]) >= 44  # a thumb's target
     expect(page.locator("#id_latitude")).to_have_value(str(LAT))
     expect(page.locator("#id_longitude")).to_have_value(str(LNG))
     _next(page, "app-step-where")
@@ -352,6 +353,7 @@ def test_a_received_report_shows_its_numbers_while_a_photo_is_still_on_its_way(
     expect(received.locator("[data-photo=pending]")).to_have_count(2)
     expect(received.locator("[data-photo=pending]").first).to_contain_text("sedang dikirim")
     expect(page.locator("#app-outbox")).not_to_contain_text("Menunggu sinyal")
+    expect(received.get_by_role("heading", level=2)).to_be_focused()
     assert len(held) == 1
     # The box ticked while the photo is on its way stays ticked as the photos go.
     received.get_by_test_id("remember").check()

@@ -319,7 +319,8 @@
 
   var editing = null;  // the id of an entry refused by the server, being corrected
   var plain = false;   // the phone could not keep the report: the server form it is
-  var busy = false;    // this page is sending right now
+  var sends = 0;       // this page's sends under way (busy while above 0)
+  var busy = false;
 
   function buttons(disabled) {
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = disabled; });
@@ -337,12 +338,14 @@
   }
 
   function sendNow() {
+    sends += 1;
     busy = true;
     render();
+    function over() { sends -= 1; busy = sends > 0; }
     return window.LaporQueue.flush().then(function (outcomes) {
-      busy = false;
+      over();
       return outcomes;
-    }, function (error) { busy = false; throw error; });
+    }, function (error) { over(); throw error; });
   }
 
   /* IndexedDB full or unavailable: the plain server form, with its own file field. */
@@ -351,6 +354,7 @@
     buttons(false);
     form.hidden = false;
     $("app-rest").hidden = false;
+    $("app-steps").hidden = true;  // the app's photos cannot go with the plain form
     var files = $("files-fieldset");
     if (files) { files.hidden = false; }
     var old = $("app-storage-failed");
@@ -378,6 +382,7 @@
       persist();
       registerSync();
       form.hidden = true;  // kept on the phone: the card below takes over
+      focusWhenShown = entry.id;
       if (!navigator.onLine) { return "offline"; }
       return sendNow().then(function (outcomes) {
         return outcomes[entry.id] || settled(entry.id);
@@ -386,6 +391,7 @@
       if (outcome === null) { return null; }
       buttons(false);
       if (outcome === "invalid") {
+        focusWhenShown = null;
         return window.LaporQueue.get(entry.id).then(function (stored) {
           editing = entry.id;
           form.hidden = false;
@@ -395,7 +401,9 @@
       editing = null;
       resetForm();
       return render(outcome === "offline" || outcome === "waiting" ? words.saved_offline : "")
-        .then(function () { focusOn(entry.id); });
+        .then(function () {
+          if (focusWhenShown === entry.id) { focusWhenShown = null; focusOn(entry.id); }
+        });
     });
   }
 
@@ -422,6 +430,7 @@
   /* ------------------------------------------------------------ the outbox panel */
 
   var ticked = {};  // entry id -> "Ingat di HP ini" ticked (kept across redraws)
+  var focusWhenShown = null;  // the report just sent: its card takes the focus once shown
   var note = "";
 
   function photoState(entry, photo) {
@@ -541,9 +550,7 @@
     return window.LaporQueue.remove(id).then(function () {
       if (editing === id) {
         editing = null;
-        form.reset();
-        photos = [];
-        renderPhotos();
+        resetForm();  // text, photos and pin of the discarded report
         showProblems([]);
       }
       return render(words.discarded);
@@ -634,6 +641,11 @@
         } });
       }
       place(panel, items);
+      if (focusWhenShown && panel.querySelector('[data-entry="' + focusWhenShown + '"] h2')) {
+        var shown = focusWhenShown;
+        focusWhenShown = null;
+        focusOn(shown);
+      }
       panel.hidden = !(note || received.length || waiting.length || refused.length);
       schedule(waiting);
       if (!received.length && !waiting.length && !plain) { form.hidden = false; }
