@@ -96,12 +96,14 @@
       return null;
     }).then(function () { announce(entry); return entry; });
   }
-  /* The sender's write: "Selesai" pressed meanwhile (in this or another tab) is kept. */
+  /* The sender's write: "Selesai" pressed meanwhile (in this or another tab) is kept, and an
+     entry deleted meanwhile stays deleted. */
   function save(entry) {
     return run(OUTBOX, "readwrite", function (s) {
       var found = s.get(entry.id);
       found.onsuccess = function () {
-        if (found.result && found.result.acknowledged) { entry.acknowledged = true; }
+        if (!found.result) { return; }
+        if (found.result.acknowledged) { entry.acknowledged = true; }
         s.put(entry);
       };
       return null;
