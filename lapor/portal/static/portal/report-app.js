@@ -53,7 +53,10 @@
      strips metadata again anyway). */
   /* A phone's memory is small: a decoded camera photo is tens of megabytes, so the bitmap is
      closed and the canvases emptied as soon as they are drawn. */
-  function release(image) { if (image && typeof image.close === "function") { image.close(); } }
+  function release(image) {
+    if (image && typeof image.close === "function") { image.close(); }  // an ImageBitmap
+    else if (image && image.removeAttribute) { image.removeAttribute("src"); }  // an <img>
+  }
   function drop(canvas) { canvas.width = 0; canvas.height = 0; }
   function draw(source, width, height) {
     var canvas = document.createElement("canvas");
