@@ -365,6 +365,7 @@ def test_a_received_report_shows_its_numbers_while_a_photo_is_still_on_its_way(
     expect(refused).not_to_contain_text("413")
     expect(received.get_by_test_id("remember")).to_be_checked()
     assert Attachment.objects.filter(report=report).count() == 1
+    axe_check(page)
 
 
 def test_a_refused_report_can_be_discarded(
@@ -381,6 +382,7 @@ def test_a_refused_report_can_be_discarded(
     expect(page.get_by_test_id("error-summary")).to_contain_text("Alamat email tidak valid.")
     refused = page.get_by_test_id("app-refused")
     expect(refused).to_contain_text(TITLE)
+    axe_check(page)
     refused.get_by_role("button", name="Buang").click()
     expect(page.get_by_test_id("app-refused")).to_have_count(0)
     expect(page.get_by_test_id("error-summary")).to_have_count(0)
