@@ -54,4 +54,27 @@ def app_strings() -> dict[str, str]:
         "my_reports_help": _("Reports sent or remembered on this phone. They stay only in "
                              "this browser."),
         "saved_code": _("access code saved on this phone"),
+        "place_found_district": _("District: {district}"),
+        "photo_file": _("photo"),
+        "photo_sending": _("sending…"),
+        "photo_sent": _("sent"),
+        "photo_refused_general": _("the server did not accept this file"),
+        "photo_unreadable_stored": _("this phone could not read the photo back; add it "
+                                     "again on the tracking page"),
+        "photos_pending": _("photos still being sent"),
+        "storage_failed": _("This phone could not keep the report (its storage is full or "
+                            "not available). Choose your photos again below, then send: the "
+                            "form goes straight to the server."),
+        "refused_general": _("The server did not accept this report. Check what you wrote "
+                             "and send it again, or send it later."),
+        "refused_title": _("Reports that need correcting"),
+        "correct": _("Correct"),
+        "discard": _("Discard"),
+        "discarded": _("The report was discarded from this phone."),
+        "in_form": _("in the form below"),
+        "push_title": _("Updates on this phone"),
+        "push_offer": _("Notify me on this phone"),
+        "push_on": _("Done: this phone will get a notification when the status changes."),
+        "push_denied": _("Notifications are blocked for this site in your browser settings."),
+        "push_failed": _("Notifications could not be turned on. Try again later."),
     }

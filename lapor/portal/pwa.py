@@ -11,7 +11,7 @@ Contract for other parts of the app (the ``form`` and ``push`` work of issue 19)
   ``"portal/sw-push.js"``, ``push`` / ``notificationclick`` handlers). ``/sw.js`` loads each
   with ``importScripts()`` at its top, in this order, by its hashed URL. A part must not add its
   own ``fetch`` handler (the worker's one decides what is cached) and must not cache API
-  answers. It may read ``self.LAPOR_SW`` (``{version, cache}``) to name its own stores.
+  answers. It may read ``self.LAPOR_SW`` (``{version, cache, name}``) to name its own stores.
 * :data:`SHELL_STATIC` lists static paths precached at install (the app shell's CSS, scripts,
   vendored libraries, icons). Add a script here when the form page needs it offline.
 * :data:`SHELL_PAGES` names the pages precached at install and kept fresh (network first,
@@ -43,8 +43,8 @@ from django.views.decorators.gzip import gzip_page
 # queue"), then the Web Push handlers (docs/notifications.md "Web Push").
 SW_PARTS: list[str] = ["portal/app-queue.js", "portal/sw-queue.js", "portal/sw-push.js"]
 
-# Not here: portal/app-push.js (only the tracking and "sent" pages use it, and those need the
-# network) and Leaflet's 1x marker (the form draws the 2x one on every screen).
+# Not here: Leaflet's 1x marker (the form draws the 2x one on every screen). app-push.js is
+# here because the form offers push on the card of a report the outbox sent.
 SHELL_STATIC: list[str] = [
     "lapor/css/lapor.css",
     "lapor/vendor/htmx-2.0.11.min.js",
@@ -58,6 +58,7 @@ SHELL_STATIC: list[str] = [
     "portal/app-queue.js",
     "portal/report-app.js",
     "portal/device-reports.js",
+    "portal/app-push.js",
     "portal/vendor/leaflet/leaflet.js",
     "portal/vendor/leaflet/leaflet.css",
     "portal/vendor/leaflet/images/marker-icon-2x.png",
@@ -69,6 +70,7 @@ SHELL_PAGES = ("portal:home", "portal:report_form", "portal:offline")
 NEVER_CACHE = ("/api/", "/lacak/", "/petugas/", "/akun/", "/admin/", "/channels/", "/open311/",
                "/i18n/", "/laporan/lampiran/")
 SHELL_HEADER = "X-Lapor-Shell"
+SHELL_WAIT_MS = 3500
 
 THEME_COLOR = "#b3261e"  # --red of lapor.css: the header bar
 BACKGROUND_COLOR = "#f6f7f9"  # --bg of lapor.css: the splash screen
@@ -133,6 +135,11 @@ def worker_config() -> dict[str, Any]:
         "staticPrefix": settings.STATIC_URL,
         "never": list(NEVER_CACHE),
         "shellHeader": SHELL_HEADER,
+        # A shell page whose network answer takes longer (a weak signal) opens from its
+        # kept copy; the answer, when it comes, still refreshes the copy.
+        "shellWait": SHELL_WAIT_MS,
+        # The notification's title when a push carries none (sw-push.js).
+        "appName": app_name(),
     }
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:16]
     return {"version": digest, **config}

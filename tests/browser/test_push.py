@@ -12,6 +12,7 @@ with the payload's title, body, tag, page and "Berhenti" action.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -44,6 +45,10 @@ def test_push_card_and_worker_handler(context: BrowserContext, live_server: Live
     submitted = submit(tree, is_confidential=True)
     number = submitted.report.tracking_number
     base = live_server.url
+    # Every portal page registers the worker (pwa.js); held back here until the step that
+    # checks the card waits for a registered worker.
+    page.route(re.compile(r"/static/portal/pwa(\.[0-9a-f]{12})?\.js$"),
+               lambda route: route.fulfill(body="", content_type="text/javascript"))
     page.goto(f"{base}/lacak/{number}/")
     assert page.locator(CARD).count() == 0  # a stranger is offered nothing
     page.get_by_label("Kode akses").fill(submitted.access_code)

@@ -106,6 +106,36 @@ def test_service_worker_is_served_from_the_root(client: Client) -> None:
         assert client.get(url).status_code == 200, url
 
 
+@override_settings(LAPOR_APP_NAME="LAPOR! Kutim")
+def test_the_worker_names_the_app_and_waits_a_short_while_for_a_shell_page(
+    client: Client,
+) -> None:
+    """A notification without a title says the site's name (sw-push.js, not a fixed
+    "LAPOR!"); a shell page on a weak signal opens from its kept copy after 3.5 s."""
+    text = client.get("/sw.js").content.decode()
+    config = json.loads(re.search(r"var CONFIG = (\{.*\});", text).group(1))  # type: ignore[union-attr]
+    assert config["appName"] == "LAPOR! Kutim"
+    assert config["shellWait"] == 3500
+    assert "name: CONFIG.appName" in text
+    assert "CONFIG.shellWait" in text
+
+
+def test_the_form_page_tells_the_app_whether_the_citizen_is_signed_in(
+    client: Client, tree: Tree,
+) -> None:
+    """Signed in, report-app.js leaves the server form alone (the API would file the report
+    without the account)."""
+    def flag() -> bool:
+        html = client.get("/lapor/").content.decode()
+        block = re.search(r'<script id="app-config" type="application/json">(.*?)</script>', html)
+        assert block is not None
+        return bool(json.loads(block.group(1))["signed_in"])
+
+    assert flag() is False
+    client.force_login(tree.users["citizen"])
+    assert flag() is True
+
+
 def test_worker_text_changes_with_its_parts(client: Client, monkeypatch: pytest.MonkeyPatch,
                                             ) -> None:
     before = client.get("/sw.js").content.decode()

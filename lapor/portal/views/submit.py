@@ -69,10 +69,15 @@ def _limits() -> dict[str, Any]:
             "max_megabytes": max_bytes // (1024 * 1024), "accept": ",".join(ALLOWED_CONTENT_TYPES)}
 
 
-def _app() -> dict[str, Any]:
-    """The citizen app's settings for its script (report-app.js): the map and the API."""
+def _app(request: HttpRequest) -> dict[str, Any]:
+    """The citizen app's settings for its script (report-app.js): the map and the API.
+
+    ``signed_in``: the app's outbox sends through the public API, which files a report under
+    an account only with a bearer token; a signed-in citizen keeps the server form, so the
+    report is theirs (docs/portal.md "The citizen app")."""
     regency = home_regency_code(settings.LAPOR_OPEN311_DEFAULT_REGION)
     return {"app": {
+        "signed_in": bool(request.user.is_authenticated),
         "tiles_url": settings.LAPOR_MAP_TILES_URL,
         "tiles_attribution": settings.LAPOR_MAP_TILES_ATTRIBUTION,
         "boundaries_url": f"/api/v1/regions/{regency}/boundaries" if regency else "",
@@ -87,6 +92,10 @@ def _app() -> dict[str, Any]:
         "marker_icon": static("portal/vendor/leaflet/images/marker-icon-2x.png"),
         "marker_icon_2x": static("portal/vendor/leaflet/images/marker-icon-2x.png"),
         "marker_shadow": static("portal/vendor/leaflet/images/marker-shadow.png"),
+        # Web Push on the confirmation card: the VAPID key when configured, and the public
+        # API's opt-in (the access code in the outbox entry proves the reporter).
+        "push_key": push.public_key() if push.configured() else "",
+        "push_url": "/api/v1/track/NUMBER/push",
         "max_side": 1600, "jpeg_quality": 0.85,
         "title_min": TITLE_MIN, "body_min": BODY_MIN,
     }, "app_strings": app_strings()}
@@ -118,7 +127,7 @@ def _render(request: HttpRequest, form: ReportForm, *, file_errors: list[str] | 
                             action=str(data.get("action", "")))
     file_errors = file_errors or []
     return render(request, "portal/report_form.html", {
-        "form": form, **picker, **_limits(), **_app(), "file_errors": file_errors,
+        "form": form, **picker, **_limits(), **_app(request), "file_errors": file_errors,
         "error_summary": _summary(form, file_errors) if form.is_bound else [], **extra,
     })
 

@@ -3,7 +3,11 @@
  * Offered only when the browser can push ('PushManager' in window), a service worker is
  * registered for the site and the server has a VAPID key (the block is rendered only then).
  * The access code never leaves the page: the server knows this browser proved the report
- * (session), and the request carries the page's CSRF token. Texts come from the template. */
+ * (session), and the request carries the page's CSRF token. Texts come from the template.
+ *
+ * The citizen app's confirmation card (report-app.js) uses the same pieces through
+ * window.LaporPush (available, subscribe, remember, remembered): it sends the subscription to
+ * the public API with the access code the phone's outbox entry holds. */
 (function () {
   "use strict";
 
@@ -39,9 +43,30 @@
     });
   }
 
+  function available() {
+    return "PushManager" in window && "serviceWorker" in navigator && "Notification" in window;
+  }
+
+  /* Permission, then this browser's subscription (an existing one is reused); rejects with
+     Error("denied") when the citizen said no. */
+  function subscribe(key) {
+    return Promise.resolve(Notification.requestPermission()).then(function (permission) {
+      if (permission !== "granted") { throw new Error("denied"); }
+      return navigator.serviceWorker.ready;
+    }).then(function (ready) {
+      return ready.pushManager.getSubscription().then(function (existing) {
+        return existing || ready.pushManager.subscribe({
+          userVisibleOnly: true, applicationServerKey: keyBytes(key)
+        });
+      });
+    });
+  }
+
+  window.LaporPush = { available: available, subscribe: subscribe, remember: remember,
+                       remembered: remembered };
+
   function setup(box) {
-    if (!("PushManager" in window) || !("serviceWorker" in navigator) ||
-        !("Notification" in window)) { return; }
+    if (!available()) { return; }
     var d = box.dataset;
     var on = box.querySelector("[data-push-on]");
     var off = box.querySelector("[data-push-off]");
@@ -55,16 +80,7 @@
 
       on.addEventListener("click", function () {
         on.disabled = true;
-        Promise.resolve(Notification.requestPermission()).then(function (permission) {
-          if (permission !== "granted") { throw new Error("denied"); }
-          return navigator.serviceWorker.ready;
-        }).then(function (ready) {
-          return ready.pushManager.getSubscription().then(function (existing) {
-            return existing || ready.pushManager.subscribe({
-              userVisibleOnly: true, applicationServerKey: keyBytes(d.key)
-            });
-          });
-        }).then(function (subscription) {
+        subscribe(d.key).then(function (subscription) {
           return post(d.subscribe, d.csrf, subscription.toJSON());
         }).then(function () {
           remember(d.number, true);

@@ -13,7 +13,12 @@
      done     -> everything sent; the access code waits to be shown once, then is kept only if
                  the citizen ticked "Ingat di HP ini";
      invalid  -> refused (4xx): kept for editing, never retried on its own.
-   A lost connection, a 5xx or a 429 (Retry-After honoured) keeps the entry as it is. */
+   A lost connection, a timeout, a 5xx or a 429 (Retry-After honoured) keeps the entry as it
+   is. A photo the server refuses, or one the phone cannot read back, is marked `failed` (a
+   code) with the server's translated `reason` when it gave one; the report stands without it.
+
+   Every change is announced on the BroadcastChannel with this context's SOURCE id (a page
+   ignores its own messages) and to this context's `onchange` hook (the page's own sends). */
 (function (root) {
   "use strict";
 
@@ -22,6 +27,15 @@
   var MINE = "mine";
   var CHANNEL = "lapor-outbox";
   var dbPromise = null;
+  var SOURCE = root.crypto && typeof root.crypto.randomUUID === "function" ? root.crypto.randomUUID() : String(Math.random());
+  var POST_TIMEOUT = 30000, PHOTO_TIMEOUT = 120000;
+
+  /* A weak signal never holds the sending lock forever: a request that did not finish in
+     time is aborted and counts as "no connection" (the entry is kept as it is). */
+  function deadline(ms) {
+    var make = root.AbortSignal && root.AbortSignal.timeout;
+    return typeof make === "function" ? root.AbortSignal.timeout(ms) : undefined;
+  }
 
   function open() {
     if (!dbPromise) {
@@ -54,9 +68,11 @@
   }
 
   function announce(entry) {
+    var hook = root.LaporQueue && root.LaporQueue.onchange;
+    if (typeof hook === "function") { try { hook(entry); } catch (e) { /* the page's business */ } }
     if (typeof root.BroadcastChannel === "function") {
       var channel = new root.BroadcastChannel(CHANNEL);
-      channel.postMessage({ id: entry && entry.id, state: entry && entry.state });
+      channel.postMessage({ id: entry && entry.id, state: entry && entry.state, source: SOURCE });
       channel.close();
     }
   }
@@ -64,6 +80,34 @@
   function put(entry) {
     return run(OUTBOX, "readwrite", function (s) { return s.put(entry); })
       .then(function () { announce(entry); return entry; });
+  }
+  /* A corrected report goes back under the refused entry's id only if that entry is still
+     refused (another tab may have sent or replaced it): checked and written in one
+     read-write transaction; otherwise the corrected report is a new entry. */
+  function replace(entry, id) {
+    return run(OUTBOX, "readwrite", function (s) {
+      if (!id) { s.put(entry); return null; }
+      var found = s.get(id);
+      found.onsuccess = function () {
+        if (!found.result || found.result.state !== "invalid") { entry.id = uuid(); }
+        else { entry.id = id; }
+        s.put(entry);
+      };
+      return null;
+    }).then(function () { announce(entry); return entry; });
+  }
+  /* The sender's write: "Selesai" pressed meanwhile (in this or another tab) is kept, and an
+     entry deleted meanwhile stays deleted. */
+  function save(entry) {
+    return run(OUTBOX, "readwrite", function (s) {
+      var found = s.get(entry.id);
+      found.onsuccess = function () {
+        if (!found.result) { return; }
+        if (found.result.acknowledged) { entry.acknowledged = true; }
+        s.put(entry);
+      };
+      return null;
+    }).then(function () { announce(entry); return entry; });
   }
   function get(id) { return run(OUTBOX, "readonly", function (s) { return s.get(id); }); }
   function all() {
@@ -97,7 +141,8 @@
       title: fields.title || "",
       fields: fields,
       photos: (photos || []).map(function (p) {
-        return { blob: p.blob, name: p.name || "foto.jpg", uploaded: false, failed: "" };
+        return { blob: p.blob, name: p.name || options.photo_name || "photo.jpg", uploaded: false,
+                 failed: "", reason: "" };
       }),
       state: "queued",
       endpoints: options.endpoints,
@@ -130,7 +175,7 @@
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept-Language": entry.lang,
                  "Idempotency-Key": entry.key },
-      body: JSON.stringify(entry.fields)
+      body: JSON.stringify(entry.fields), signal: deadline(POST_TIMEOUT)
     }).then(function (response) {
       if (response.status === 201) {
         return body(response).then(function (answer) {
@@ -150,34 +195,59 @@
       return body(response).then(function (problem) {
         entry.state = "invalid";
         entry.errors = problem;
+        entry.status = response.status;
         return put(entry).then(function () { return "invalid"; });
       });
     });
   }
 
+  function refuse(entry, photo, code, reason) {
+    photo.failed = code;
+    photo.reason = reason || "";
+    photo.blob = null;
+    return save(entry).then(function () { return "sent"; });
+  }
+
+  /* The stored photo is read back first: a photo the phone cannot read (a missing blob, a
+     file gone from storage) is refused here, on the phone, not taken for a lost connection. */
+  function readPhoto(photo) {
+    if (!photo.blob || typeof photo.blob.arrayBuffer !== "function" || !photo.blob.size) {
+      return Promise.reject(new Error("unreadable"));
+    }
+    return photo.blob.arrayBuffer().then(function (bytes) {
+      return new root.Blob([bytes], { type: photo.blob.type || "image/jpeg" });
+    });
+  }
+
   function sendPhoto(entry, photo) {
-    var form = new root.FormData();
-    form.append("file", photo.blob, photo.name);
     var url = entry.endpoints.attachments.replace("NUMBER", encodeURIComponent(entry.tracking_number));
-    return root.fetch(url, {
-      method: "POST", credentials: "same-origin", body: form,
-      headers: { "X-Access-Code": entry.access_code, "Accept-Language": entry.lang }
-    }).then(function (response) {
-      if (response.status === 201) {
-        photo.uploaded = true;
-        photo.blob = null;  // sent: the phone's copy is not needed any more
-        return put(entry).then(function () { return "sent"; });
-      }
-      if (response.status === 429 || response.status >= 500) {
-        entry.retry_at = retryAfter(response);
-        return put(entry).then(function () { return "waiting"; });
-      }
-      // Refused for good (too large, wrong type, limit): the report stands without it.
-      return body(response).then(function (problem) {
-        photo.failed = problem.message || String(response.status);
-        photo.blob = null;
-        return put(entry).then(function () { return "sent"; });
-      });
+    return readPhoto(photo).then(function (blob) {
+      var form = new root.FormData();
+      form.append("file", blob, photo.name);
+      return form;
+    }).then(function (form) {
+      return root.fetch(url, {
+        method: "POST", credentials: "same-origin", body: form, signal: deadline(PHOTO_TIMEOUT),
+        headers: { "X-Access-Code": entry.access_code, "Accept-Language": entry.lang }
+      }).then(function (response) { return answered(entry, photo, response); });
+    }, function () { return refuse(entry, photo, "unreadable", ""); });
+  }
+
+  function answered(entry, photo, response) {
+    if (response.status === 201) {
+      photo.uploaded = true;
+      photo.blob = null;  // sent: the phone's copy is not needed any more
+      return save(entry).then(function () { return "sent"; });
+    }
+    if (response.status === 429 || response.status >= 500) {
+      entry.retry_at = retryAfter(response);
+      return save(entry).then(function () { return "waiting"; });
+    }
+    // Refused for good (too large, wrong type, limit): the report stands without it. A
+    // reason only from the API's own JSON answer (a proxy's HTML 413 has none).
+    return body(response).then(function (problem) {
+      var code = (problem && problem.code) || "http_" + response.status;
+      return refuse(entry, photo, String(code), problem && problem.code ? problem.message : "");
     });
   }
 
@@ -185,7 +255,10 @@
     var next = entry.photos.filter(function (p) { return !p.uploaded && !p.failed; })[0];
     if (!next) {
       entry.state = "done";
-      return put(entry).then(function () { return "done"; });
+      // Its numbers were already shown and put away ("Selesai"): nothing left to show.
+      return save(entry).then(function () {
+        return entry.acknowledged ? remove(entry.id) : null;
+      }).then(function () { return "done"; });
     }
     return sendPhoto(entry, next).then(function (outcome) {
       return outcome === "sent" ? sendPhotos(entry) : outcome;
@@ -232,12 +305,23 @@
     return minePut({ tracking_number: entry.tracking_number, title: entry.title,
                      created_at: entry.created_at,
                      access_code: keepCode ? entry.access_code : "" })
-      .then(function () { return remove(entry.id); });
+      .then(function () {
+        // Photos still to send: the entry (and its code, needed to send them) stays until then.
+        if (entry.state === "created") {
+          return get(entry.id).then(function (stored) {
+            if (!stored) { return null; }
+            if (stored.state !== "created") { return remove(entry.id); }
+            stored.acknowledged = true;
+            return put(stored);
+          });
+        }
+        return remove(entry.id);
+      });
   }
 
   root.LaporQueue = {
-    CHANNEL: CHANNEL, SYNC_TAG: CHANNEL,
-    create: create, put: put, get: get, all: all, remove: remove, flush: flush, send: send,
+    CHANNEL: CHANNEL, SYNC_TAG: CHANNEL, SOURCE: SOURCE, onchange: null,
+    create: create, put: put, replace: replace, get: get, all: all, remove: remove, flush: flush, send: send,
     acknowledge: acknowledge, pending: pending,
     mine: { all: mineAll, put: minePut, remove: mineRemove }
   };

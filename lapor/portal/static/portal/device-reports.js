@@ -29,8 +29,16 @@
       });
       mine.forEach(function (record) {
         if (listed[record.tracking_number]) { return; }
+        var link = el("a", { href: config.track_url.replace("NUMBER", record.tracking_number), text: record.title || record.tracking_number });
+        if (record.access_code) {
+          // The kept code fills the tracking page's form (track-device.js), never the address.
+          link.addEventListener("click", function () {
+            try { window.sessionStorage.setItem("lapor.code." + record.tracking_number, record.access_code); }
+            catch (e) { /* no storage: the citizen types the code */ }
+          });
+        }
         items.push(el("li", {}, [
-          el("a", { href: config.track_url.replace("NUMBER", record.tracking_number), text: record.title || record.tracking_number }),
+          link,
           document.createTextNode(" · " + record.tracking_number + " · " + new Date(record.created_at).toLocaleDateString(lang)),
           record.access_code ? el("span", { className: "badge", text: " · " + words.saved_code }) : null
         ]));

@@ -24,7 +24,9 @@
   function readGps(file) {
     if (!window.exifr || typeof window.exifr.gps !== "function") { return Promise.resolve(null); }
     return window.exifr.gps(file).then(function (gps) {
-      return gps && isFinite(gps.latitude) && isFinite(gps.longitude) ? gps : null;
+      // 0,0 (in the sea off Africa) is what some cameras write when they had no fix.
+      return gps && isFinite(gps.latitude) && isFinite(gps.longitude) &&
+        !(gps.latitude === 0 && gps.longitude === 0) ? gps : null;
     }).catch(function () { return null; });
   }
 
@@ -49,23 +51,41 @@
   /* The photo drawn again on a canvas: longest side at most config.max_side, JPEG. Drawing
      keeps only the pixels, so the copy that leaves the phone has no EXIF at all (the server
      strips metadata again anyway). */
+  /* A phone's memory is small: a decoded camera photo is tens of megabytes, so the bitmap is
+     closed and the canvases emptied as soon as they are drawn. */
+  function release(image) {
+    if (image && typeof image.close === "function") { image.close(); }  // an ImageBitmap
+    else if (image && image.removeAttribute) { image.removeAttribute("src"); }  // an <img>
+  }
+  function drop(canvas) { canvas.width = 0; canvas.height = 0; }
+  function draw(source, width, height) {
+    var canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(width));
+    canvas.height = Math.max(1, Math.round(height));
+    var context = canvas.getContext("2d");
+    context.imageSmoothingEnabled = true;
+    context.imageSmoothingQuality = "high";
+    context.drawImage(source, 0, 0, canvas.width, canvas.height);
+    return canvas;
+  }
+
   function resize(file) {
     return decode(file).then(function (image) {
       var width = image.width, height = image.height;
       var scale = Math.min(1, config.max_side / Math.max(width, height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.max(1, Math.round(width * scale));
-      canvas.height = Math.max(1, Math.round(height * scale));
-      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-      var thumbScale = Math.min(1, 160 / Math.max(canvas.width, canvas.height));
-      var thumb = document.createElement("canvas");
-      thumb.width = Math.max(1, Math.round(canvas.width * thumbScale));
-      thumb.height = Math.max(1, Math.round(canvas.height * thumbScale));
-      thumb.getContext("2d").drawImage(canvas, 0, 0, thumb.width, thumb.height);
-      return new Promise(function (resolve) {
+      var canvas;
+      try { canvas = draw(image, width * scale, height * scale); } finally { release(image); }
+      var thumb = draw(canvas, canvas.width * Math.min(1, 160 / Math.max(canvas.width, canvas.height)),
+                       canvas.height * Math.min(1, 160 / Math.max(canvas.width, canvas.height)));
+      var small = thumb.toDataURL("image/jpeg", 0.7);
+      drop(thumb);
+      return new Promise(function (resolve, reject) {
         canvas.toBlob(function (blob) {
-          resolve({ blob: blob, thumb: thumb.toDataURL("image/jpeg", 0.7),
-                    width: canvas.width, height: canvas.height });
+          var size = { width: canvas.width, height: canvas.height };
+          drop(canvas);
+          // No blob: the phone could not encode it (out of memory): refused here, not sent.
+          if (!blob) { reject(new Error("toBlob")); return; }
+          resolve({ blob: blob, thumb: small, width: size.width, height: size.height });
         }, "image/jpeg", config.jpeg_quality);
       });
     });
@@ -75,7 +95,7 @@
     var list = $("app-photos");
     list.textContent = "";
     photos.forEach(function (photo, index) {
-      var remove = el("button", { type: "button", className: "button button--small button--plain",
+      var remove = el("button", { type: "button", className: "button button--small button--plain app-photo-remove",
                                   text: words.remove_photo });
       remove.addEventListener("click", function () { photos.splice(index, 1); renderPhotos(); });
       list.appendChild(el("li", {}, [
@@ -96,7 +116,7 @@
         return readGps(file).then(function (gps) {
           return resize(file).then(function (resized) {
             photos.push({ blob: resized.blob, thumb: resized.thumb, width: resized.width,
-                          height: resized.height, name: (file.name || "foto").replace(/\.[^.]*$/, "") + ".jpg" });
+                          height: resized.height, name: (file.name || words.photo_file).replace(/\.[^.]*$/, "") + ".jpg" });
             renderPhotos();
             if (gps && !marker) {
               setPin(gps.latitude, gps.longitude);
@@ -127,7 +147,9 @@
           if (response.ok && answer.code) {
             located = answer.code;
             if (code) { code.value = answer.code; }
-            status("app-place", fill(words.place_found, { district: answer.name, regency: answer.regency_name || "" }));
+            status("app-place", answer.regency_name
+              ? fill(words.place_found, { district: answer.name, regency: answer.regency_name })
+              : fill(words.place_found_district, { district: answer.name }));
           } else if (answer.code === "location_outside_indonesia") {
             status("app-place", words.place_outside);
           } else {
@@ -235,7 +257,8 @@
       target_agency_code: value("target_agency") || null,
       is_anonymous: !!value("is_anonymous"), is_confidential: !!value("is_confidential"),
       reporter_name: value("reporter_name"), reporter_email: value("reporter_email"),
-      reporter_phone: value("reporter_phone"), reporter_nik: value("reporter_nik"),
+      reporter_phone: value("reporter_phone"), phone_updates: !!value("phone_updates"),
+      reporter_nik: value("reporter_nik"),
       channel: "web"
     };
   }
@@ -273,10 +296,16 @@
     box.focus();
   }
 
-  function apiProblems(answer) {
-    answer = answer || {};
+  /* The server's refusal, as the citizen can act on it: the field errors of a 400/422, or a
+     general sentence for anything else (401, 403, 409, a proxy's HTML 413...). */
+  function apiProblems(entry) {
+    var answer = (entry && entry.errors) || {};
     if (answer.errors && answer.errors.length) { return answer.errors; }
-    return [{ field: answer.field || "", message: answer.message || String(answer.code || "") }];
+    var status = entry && entry.status;
+    if (answer.message && answer.code && (!status || status === 400 || status === 422)) {
+      return [{ field: answer.field || "", message: answer.message }];
+    }
+    return [{ field: "", message: words.refused_general }];
   }
 
   function registerSync() {
@@ -286,37 +315,100 @@
     }).catch(function () { /* no Background Sync: sent on the next open or when online */ });
   }
 
+  /* Reports kept on the phone are not cleared by the browser when space runs low. */
+  function persist() {
+    if (navigator.storage && typeof navigator.storage.persist === "function") {
+      navigator.storage.persist().catch(function () { /* best effort */ });
+    }
+  }
+
   var editing = null;  // the id of an entry refused by the server, being corrected
+  var plain = false;   // the phone could not keep the report: the server form it is
+  var sends = 0;       // this page's sends under way (busy while above 0)
+  var busy = false;
+
+  function buttons(disabled) {
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = disabled; });
+  }
+
+  /* What became of an entry the page's own send did not report on (the service worker's
+     Background Sync sent it first, or another tab did): read back from the phone. */
+  function settled(id) {
+    return window.LaporQueue.get(id).then(function (stored) {
+      if (!stored) { return "done"; }
+      if (stored.state === "done" || stored.state === "created") { return "created"; }
+      if (stored.state === "invalid") { return "invalid"; }
+      return stored.retry_at && stored.retry_at > Date.now() ? "waiting" : "offline";
+    });
+  }
+
+  function sendNow() {
+    sends += 1;
+    busy = true;
+    render();
+    function over() { sends -= 1; busy = sends > 0; }
+    return window.LaporQueue.flush().then(function (outcomes) {
+      over();
+      return outcomes;
+    }, function (error) { over(); throw error; });
+  }
+
+  /* IndexedDB full or unavailable: the plain server form, with its own file field. */
+  function storageFailed() {
+    plain = true;
+    buttons(false);
+    form.hidden = false;
+    $("app-rest").hidden = false;
+    $("app-steps").hidden = true;  // the app's photos cannot go with the plain form
+    var files = $("files-fieldset");
+    if (files) { files.hidden = false; }
+    var old = $("app-storage-failed");
+    if (old) { old.remove(); }
+    var box = el("div", { id: "app-storage-failed", className: "notice notice--warn", role: "alert",
+                          tabindex: "-1", "data-testid": "app-storage-failed", text: words.storage_failed });
+    form.parentNode.insertBefore(box, form);
+    box.focus();
+  }
 
   function submit(event) {
+    if (plain) { return; }  // the server form, as without JavaScript
     event.preventDefault();
     var data = fields();
     var found = problems(data);
     if (found.length) { showProblems(found); return; }
     showProblems([]);
     var entry = window.LaporQueue.create(data, photos, {
-      id: editing || undefined, lang: lang,
+      lang: lang, photo_name: words.photo_file,
       endpoints: { reports: config.reports_url, attachments: config.attachments_url }
     });
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    buttons(true);
     status("app-photo-status", "");
-    window.LaporQueue.put(entry).then(function () {
+    window.LaporQueue.replace(entry, editing).then(function () {
+      persist();
       registerSync();
+      form.hidden = true;  // kept on the phone: the card below takes over
+      focusWhenShown = entry.id;
       if (!navigator.onLine) { return "offline"; }
-      renderBusy();
-      return window.LaporQueue.flush().then(function (outcomes) { return outcomes[entry.id] || "offline"; });
-    }).then(function (outcome) {
-      form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = false; });
+      return sendNow().then(function (outcomes) {
+        return outcomes[entry.id] || settled(entry.id);
+      }, function () { return settled(entry.id); });
+    }, function () { storageFailed(); return null; }).then(function (outcome) {
+      if (outcome === null) { return null; }
+      buttons(false);
       if (outcome === "invalid") {
+        focusWhenShown = null;
         return window.LaporQueue.get(entry.id).then(function (stored) {
           editing = entry.id;
-          render();
-          showProblems(apiProblems(stored && stored.errors));
+          form.hidden = false;
+          return render().then(function () { showProblems(apiProblems(stored)); });
         });
       }
       editing = null;
       resetForm();
-      return render(outcome === "offline" || outcome === "waiting" ? words.saved_offline : "");
+      return render(outcome === "offline" || outcome === "waiting" ? words.saved_offline : "")
+        .then(function () {
+          if (focusWhenShown === entry.id) { focusWhenShown = null; focusOn(entry.id); }
+        });
     });
   }
 
@@ -331,24 +423,96 @@
     form.hidden = true;
   }
 
+  /* After sending: to the report's card heading (received), or the waiting list's. */
+  function focusOn(id) {
+    var panel = $("app-outbox");
+    var card = panel.querySelector('[data-entry="' + id + '"] h2') || panel.querySelector("[data-testid=app-waiting] h2") ||
+      panel.querySelector("h2");
+    if (!card && !form.hidden) { card = $("app-photo-title"); }
+    if (card) { card.setAttribute("tabindex", "-1"); card.focus(); }
+  }
+
   /* ------------------------------------------------------------ the outbox panel */
 
-  function renderBusy() {
-    var panel = $("app-outbox");
-    panel.hidden = false;
-    panel.textContent = "";
-    panel.appendChild(el("p", { role: "status", text: words.sending }));
+  var ticked = {};  // entry id -> "Ingat di HP ini" ticked (kept across redraws)
+  var focusWhenShown = null;  // the report just sent: its card takes the focus once shown
+  var note = "";
+
+  function photoState(entry, photo) {
+    if (photo.uploaded) { return words.photo_sent; }
+    if (photo.failed) {
+      return photo.reason || (photo.failed === "unreadable" ? words.photo_unreadable_stored : words.photo_refused_general);
+    }
+    return busy && navigator.onLine ? words.photo_sending : words.waiting_badge;
+  }
+
+  /* Each photo of a received report: sent, still sending (or waiting for signal), or refused
+     with its reason; redrawn in place as the photos go. */
+  function photoStates(box, entry) {
+    box.textContent = "";
+    if (!entry.photos.length) { return box; }
+    var refused = entry.photos.filter(function (p) { return p.failed; });
+    if (refused.length) { box.appendChild(el("p", { className: "notice notice--danger", text: words.photos_refused })); }
+    box.appendChild(el("ul", { className: "app-photo-states", "data-testid": "app-photo-states" },
+      entry.photos.map(function (p) {
+        return el("li", { "data-photo": p.uploaded ? "sent" : p.failed ? "refused" : "pending",
+                          text: p.name + ": " + photoState(entry, p) });
+      })));
+    return box;
+  }
+
+  /* "Kabari saya lewat notifikasi di HP ini": offered when the server has a VAPID key, the
+     browser can push and a service worker is registered (app-push.js's pieces); the
+     subscription goes to the public API with the access code the outbox entry holds. */
+  function pushOffer(entry) {
+    var push = window.LaporPush;
+    if (!config.push_key || !push || !push.available()) { return null; }
+    var said = el("p", { role: "status", "data-testid": "app-push-status" });
+    var button = el("button", { type: "button", className: "button button--secondary", text: words.push_offer });
+    var box = el("div", { className: "push-optin", "data-testid": "app-push", hidden: "" }, [
+      el("h3", { text: words.push_title }), el("p", {}, [button]), said
+    ]);
+    navigator.serviceWorker.getRegistration().then(function (registration) {
+      if (!registration) { return; }
+      box.hidden = false;
+      if (push.remembered(entry.tracking_number) && Notification.permission === "granted") {
+        button.hidden = true;
+        said.textContent = words.push_on;
+      }
+    }).catch(function () { /* no worker: not offered */ });
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      push.subscribe(config.push_key).then(function (subscription) {
+        return fetch(config.push_url.replace("NUMBER", encodeURIComponent(entry.tracking_number)), {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept-Language": lang,
+                     "X-Access-Code": entry.access_code },
+          body: JSON.stringify(subscription.toJSON())
+        }).then(function (response) { if (!response.ok) { throw new Error("http_" + response.status); } });
+      }).then(function () {
+        push.remember(entry.tracking_number, true);
+        button.hidden = true;
+        said.textContent = words.push_on;
+      }).catch(function (error) {
+        said.textContent = error && error.message === "denied" ? words.push_denied : words.push_failed;
+      }).then(function () { button.disabled = false; });
+    });
+    return box;
   }
 
   function confirmation(entry) {
     var box = el("input", { type: "checkbox", id: "remember-" + entry.id, "data-testid": "remember" });
-    var done = el("button", { type: "button", className: "button", text: words.done });
+    box.checked = !!ticked[entry.id];
+    box.addEventListener("change", function () { ticked[entry.id] = box.checked; });
+    var done = el("button", { type: "button", className: "button", text: words.done, "data-testid": "app-done" });
     done.addEventListener("click", function () {
-      window.LaporQueue.acknowledge(entry, box.checked).then(function () { render(); });
+      window.LaporQueue.acknowledge(entry, box.checked).then(function () {
+        delete ticked[entry.id];
+        return render();
+      }).then(function () { focusOn(""); });
     });
-    var refused = entry.photos.filter(function (p) { return p.failed; });
     return el("div", { className: "card secret-box", "data-testid": "app-received" }, [
-      el("h2", { text: words.received_title }),
+      el("h2", { text: words.received_title, tabindex: "-1" }),
       el("p", { className: "label", text: words.keep_numbers }),
       el("p", {}, [el("span", { className: "label", text: words.tracking_number + " " }),
                    el("output", { className: "secret", "data-testid": "tracking-number", text: entry.tracking_number })]),
@@ -358,39 +522,138 @@
         el("p", {}, [el("strong", { text: words.shown_once }), document.createTextNode(" " + words.remember_help)]),
         el("p", { text: words.access_help })
       ]),
-      refused.length ? el("div", { className: "notice notice--danger" }, [
-        el("p", { text: words.photos_refused }),
-        el("ul", {}, refused.map(function (p) { return el("li", { text: p.name + ": " + p.failed }); }))
-      ]) : null,
+      photoStates(el("div", { "data-photos": "" }), entry),
+      pushOffer(entry),
       el("p", {}, [el("label", { "for": box.id }, [box, document.createTextNode(" " + words.remember)])]),
       el("p", { className: "actions" }, [done, document.createTextNode(" "),
         el("a", { className: "button button--secondary", href: config.track_url.replace("NUMBER", entry.tracking_number), text: words.track })])
     ]);
   }
 
-  function render(note) {
+  function refusedCard(list) {
+    return el("div", { className: "card", "data-testid": "app-refused" }, [
+      el("h2", { text: words.refused_title, tabindex: "-1" }),
+      el("ul", {}, list.map(function (entry) {
+        var discard = el("button", { type: "button", className: "button button--small button--secondary",
+                                     text: words.discard, "data-testid": "app-discard" });
+        discard.addEventListener("click", function () { discardEntry(entry.id); });
+        var fix = null;
+        if (editing !== entry.id) {
+          fix = el("button", { type: "button", className: "button button--small", text: words.correct });
+          fix.addEventListener("click", function () { restore(entry).then(function () { render(); }); });
+        }
+        return el("li", { "data-entry": entry.id }, [
+          el("span", { text: (entry.title || "") + " (" + new Date(entry.created_at).toLocaleString(lang) + ") · " +
+                             (editing === entry.id ? words.in_form : apiProblems(entry)[0].message) + " " }),
+          fix, fix ? document.createTextNode(" ") : null, discard
+        ]);
+      }))
+    ]);
+  }
+
+  function discardEntry(id) {
+    return window.LaporQueue.remove(id).then(function () {
+      if (editing === id) {
+        editing = null;
+        resetForm();  // text, photos and pin of the discarded report
+        showProblems([]);
+      }
+      return render(words.discarded);
+    }).then(function () {
+      var panel = $("app-outbox");
+      var target = panel.querySelector("[data-testid=app-refused] h2") || panel.querySelector("[role=status]");
+      if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
+    });
+  }
+
+  /* Cards are kept in place when nothing in them changed (a redraw never unticks a box or
+     takes the focus away); a changed one is replaced where it stands. */
+  function place(panel, items) {
+    var wanted = {};
+    items.forEach(function (item, index) {
+      wanted[item.key] = true;
+      var node = null;
+      Array.prototype.forEach.call(panel.children, function (child) {
+        if (child.dataset.key === item.key) { node = child; }
+      });
+      if (node && node.dataset.sig === item.sig && item.update) { item.update(node); }
+      if (node && node.dataset.sig !== item.sig) {
+        var fresh = item.build();
+        fresh.dataset.key = item.key; fresh.dataset.sig = item.sig;
+        if (item.entry) { fresh.dataset.entry = item.entry; }
+        panel.replaceChild(fresh, node);
+        node = fresh;
+      } else if (!node) {
+        node = item.build();
+        node.dataset.key = item.key; node.dataset.sig = item.sig;
+        if (item.entry) { node.dataset.entry = item.entry; }
+      }
+      if (panel.children[index] !== node) { panel.insertBefore(node, panel.children[index] || null); }
+    });
+    Array.prototype.slice.call(panel.children).forEach(function (child) {
+      if (!wanted[child.dataset.key]) { panel.removeChild(child); }
+    });
+  }
+
+  var drawing = Promise.resolve();
+  function render(newNote) {
+    if (newNote !== undefined) { note = newNote; }
+    drawing = drawing.then(paint, paint);
+    return drawing;
+  }
+
+  function paint() {
     return window.LaporQueue.all().then(function (entries) {
       var panel = $("app-outbox");
-      panel.textContent = "";
-      var received = entries.filter(function (e) { return e.state === "done"; });
-      var waiting = entries.filter(window.LaporQueue.pending);
-      if (note) { panel.appendChild(el("div", { className: "notice notice--warn", role: "status", text: note })); }
-      received.forEach(function (entry) { panel.appendChild(confirmation(entry)); });
+      var received = entries.filter(function (e) {
+        return !e.acknowledged && (e.state === "done" || (e.state === "created" && e.tracking_number));
+      });
+      var waiting = entries.filter(function (e) { return window.LaporQueue.pending(e) && !received.some(function (r) { return r === e; }); });
+      var refused = entries.filter(function (e) { return e.state === "invalid"; });
+      if (note === words.saved_offline && !waiting.length) { note = ""; }
+      var items = [];
+      if (note) {
+        items.push({ key: "note", sig: note, build: function () {
+          return el("div", { className: "notice notice--warn", role: "status", text: note });
+        } });
+      }
+      received.forEach(function (entry) {
+        items.push({ key: "r-" + entry.id, entry: entry.id, sig: entry.tracking_number,
+                     build: function () { return confirmation(entry); },
+                     update: function (node) { photoStates(node.querySelector("[data-photos]"), entry); } });
+      });
+      if (refused.length) {
+        items.push({ key: "refused", sig: refused.map(function (e) { return e.id; }).join("|") + "|" + editing,
+                     build: function () { return refusedCard(refused); } });
+      }
       if (waiting.length) {
-        panel.appendChild(el("div", { className: "card", "data-testid": "app-waiting" }, [
-          el("h2", { text: words.waiting_title }),
-          el("p", { text: words.waiting_help }),
-          el("ul", {}, waiting.map(function (entry) {
-            return el("li", { text: entry.title + " (" + new Date(entry.created_at).toLocaleString(lang) + ")" });
-          }))
-        ]));
+        var sending = busy && navigator.onLine;
+        items.push({ key: "waiting", sig: waiting.map(function (e) { return e.id + e.state; }).join("|") + sending,
+                     build: function () {
+          return el("div", { className: "card", "data-testid": "app-waiting" }, [
+            el("h2", { text: sending ? words.sending : words.waiting_title, tabindex: "-1" }),
+            sending ? null : el("p", { text: words.waiting_help }),
+            el("ul", {}, waiting.map(function (entry) {
+              return el("li", { text: entry.title + " (" + new Date(entry.created_at).toLocaleString(lang) + ")" +
+                                      (entry.state === "created" ? " · " + words.photos_pending : "") });
+            }))
+          ]);
+        } });
       }
       if (form.hidden && !received.length) {
-        panel.appendChild(el("p", {}, [el("a", { className: "button button--secondary", href: form.action, text: words.new_report })]));
+        items.push({ key: "new", sig: "", build: function () {
+          return el("p", {}, [el("a", { className: "button button--secondary", href: form.action, text: words.new_report })]);
+        } });
       }
-      panel.hidden = !(note || received.length || waiting.length);
+      place(panel, items);
+      if (focusWhenShown && panel.querySelector('[data-entry="' + focusWhenShown + '"] h2')) {
+        var shown = focusWhenShown;
+        focusWhenShown = null;
+        focusOn(shown);
+      }
+      panel.hidden = !(note || received.length || waiting.length || refused.length);
       schedule(waiting);
-      if (!received.length && !waiting.length) { form.hidden = false; }
+      if (!received.length && !waiting.length && !plain) { form.hidden = false; }
     });
   }
 
@@ -406,19 +669,22 @@
   function thumbnail(blob) {
     return decode(blob).then(function (image) {
       var scale = Math.min(1, 160 / Math.max(image.width, image.height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.max(1, Math.round(image.width * scale));
-      canvas.height = Math.max(1, Math.round(image.height * scale));
-      canvas.getContext("2d").drawImage(image, 0, 0, canvas.width, canvas.height);
-      return { thumb: canvas.toDataURL("image/jpeg", 0.7), width: image.width, height: image.height };
+      var size = { width: image.width, height: image.height };
+      var canvas;
+      try { canvas = draw(image, image.width * scale, image.height * scale); } finally { release(image); }
+      var thumb = canvas.toDataURL("image/jpeg", 0.7);
+      drop(canvas);
+      return { thumb: thumb, width: size.width, height: size.height };
     });
   }
 
   function restore(entry) {
     var data = entry.fields;
     editing = entry.id;
+    form.reset();
+    form.hidden = false;
     ["type", "title", "body", "incident_date", "address", "is_anonymous", "is_confidential",
-     "reporter_name", "reporter_email", "reporter_phone", "reporter_nik"].forEach(function (name) {
+     "reporter_name", "reporter_email", "reporter_phone", "phone_updates", "reporter_nik"].forEach(function (name) {
       setField(name, data[name]);
     });
     setField("category", data.category_code);
@@ -431,11 +697,11 @@
     return Promise.all(kept.map(function (p) {
       return thumbnail(p.blob).then(function (t) {
         return { blob: p.blob, name: p.name, thumb: t.thumb, width: t.width, height: t.height };
-      });
+      }, function () { return null; });
     })).then(function (list) {
-      photos = list;
+      photos = list.filter(Boolean);
       renderPhotos();
-      showProblems(apiProblems(entry.errors));
+      showProblems(apiProblems(entry));
     });
   }
 
@@ -450,7 +716,12 @@
 
   function sendWaiting() {
     if (!navigator.onLine) { return render(); }
-    return window.LaporQueue.flush().then(function () { return render(); }, function () { return render(); });
+    return sendNow().then(function () { return render(); }, function () { return render(); }).then(function () {
+      // Still waiting (no signal after all, a 5xx): the worker tries again when it can.
+      return window.LaporQueue.all().then(function (entries) {
+        if (entries.some(window.LaporQueue.pending)) { registerSync(); }
+      });
+    }).catch(function () { /* no storage */ });
   }
 
   /* ------------------------------------------------------------ start */
@@ -463,6 +734,9 @@
         !window.crypto || typeof window.crypto.randomUUID !== "function" || !window.Promise) {
       return;  // the plain form it is
     }
+    // Signed in: the server form files the report under the account (the app's API call
+    // would file it anonymously, without the account); the app is for phones not signed in.
+    if (config.signed_in) { return; }
     // A located district goes in with the report; the picker below stays for a correction.
     form.appendChild(el("input", { type: "hidden", id: "app-region-code" }));
     // Picking a region by hand wins over the pin's district.
@@ -485,8 +759,14 @@
     $("app-locate-me").addEventListener("click", useMyLocation);
     form.addEventListener("submit", submit);
     window.addEventListener("online", sendWaiting);
+    // The page's own changes come through the hook; the channel brings the other tabs' and
+    // the service worker's (the page's own messages are skipped).
+    window.LaporQueue.onchange = function () { render(); };
     if (typeof BroadcastChannel === "function") {
-      new BroadcastChannel(window.LaporQueue.CHANNEL).onmessage = function () { render(); };
+      new BroadcastChannel(window.LaporQueue.CHANNEL).onmessage = function (event) {
+        if (event.data && event.data.source === window.LaporQueue.SOURCE) { return; }
+        render();
+      };
     }
     window.LaporQueue.all().then(function (entries) {
       var refused = entries.filter(function (e) { return e.state === "invalid"; }).pop();

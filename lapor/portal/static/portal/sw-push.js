@@ -8,6 +8,9 @@
 (function () {
   "use strict";
 
+  // The site's name from /sw.js's configuration (lapor.portal.pwa.worker_config).
+  var APP_NAME = (self.LAPOR_SW && self.LAPOR_SW.name) || "";
+
   self.addEventListener("push", function (event) {
     var data = {};
     try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
@@ -19,7 +22,7 @@
              title: data.title || "", stopped: data.stopped || ""},
       actions: data.unsubscribe && data.stop ? [{action: "stop", title: data.stop}] : []
     };
-    event.waitUntil(self.registration.showNotification(data.title || "LAPOR!", options));
+    event.waitUntil(self.registration.showNotification(data.title || APP_NAME, options));
   });
 
   function openPage(url) {
@@ -41,7 +44,7 @@
       event.waitUntil(fetch(data.unsubscribe, {method: "POST", credentials: "omit"})
         .then(function (response) {
           if (!response.ok) { throw new Error("http_" + response.status); }
-          return data.stopped ? self.registration.showNotification(data.title || "LAPOR!",
+          return data.stopped ? self.registration.showNotification(data.title || APP_NAME,
             {body: data.stopped, tag: "lapor-push-stopped"}) : null;
         })
         .catch(function () { return openPage(data.unsubscribe); }));

@@ -5,7 +5,7 @@
 "use strict";
 var CONFIG = {{ config_json|safe }};
 var CACHE = "lapor-" + CONFIG.version;
-self.LAPOR_SW = { version: CONFIG.version, cache: CACHE };
+self.LAPOR_SW = { version: CONFIG.version, cache: CACHE, name: CONFIG.appName };
 if (CONFIG.parts.length) { importScripts.apply(self, CONFIG.parts); }
 
 var HASHED = /\.[0-9a-f]{12}\.[A-Za-z0-9]+$/;
@@ -47,18 +47,31 @@ function offlinePage() {
 }
 
 // Pages: the network first (always fresh); without a connection the kept copy of a shell page,
-// or the offline page for anything else.
-function navigate(request, url) {
-  return fetch(request).then(function (response) {
-    if (response.ok && isShellPage(url.pathname) && !neverCached(url.pathname)
-        && response.headers.get(CONFIG.shellHeader)) {
+// or the offline page for anything else. A shell page whose network answer has not come within
+// CONFIG.shellWait ms (a weak signal) opens from its kept copy; the late answer still refreshes
+// the copy (the event waits for it).
+function navigate(event, request, url) {
+  var shell = isShellPage(url.pathname) && !neverCached(url.pathname);
+  var network = fetch(request).then(function (response) {
+    if (response.ok && shell && response.headers.get(CONFIG.shellHeader)) {
       var copy = response.clone();
-      caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); });
+      return caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); })
+        .then(function () { return response; }, function () { return response; });
     }
     return response;
-  }).catch(function () {
-    if (!isShellPage(url.pathname)) { return offlinePage(); }
-    return fromCache(url.pathname).then(function (page) { return page || offlinePage(); });
+  });
+  if (!isShellPage(url.pathname)) { return network.catch(offlinePage); }
+  event.waitUntil(network.catch(function () { return null; }));
+  return new Promise(function (resolve) {
+    var answered = false;
+    function answer(response) { if (!answered) { answered = true; resolve(response); } }
+    var timer = setTimeout(function () {
+      fromCache(url.pathname).then(function (page) { if (page) { answer(page); } });
+    }, CONFIG.shellWait);
+    network.then(function (response) { clearTimeout(timer); answer(response); }, function () {
+      clearTimeout(timer);
+      fromCache(url.pathname).then(function (page) { return page || offlinePage(); }).then(answer);
+    });
   });
 }
 
@@ -88,7 +101,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   if (request.mode === "navigate") {
-    event.respondWith(navigate(request, url));
+    event.respondWith(navigate(event, request, url));
   } else if (url.pathname.indexOf(CONFIG.staticPrefix) === 0) {
     event.respondWith(staticFile(request, url));
   }
