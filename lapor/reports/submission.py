@@ -28,8 +28,9 @@ from lapor.orgs.selectors import report_receiver
 from lapor.privacy.identity import identity_store
 from lapor.regions import bbox
 from lapor.regions.bbox import in_indonesia
-from lapor.regions.geo import LocationOutsideIndonesia, district_at
+from lapor.regions.geo import LocationOutsideIndonesia
 from lapor.regions.models import Region
+from lapor.regions.selectors import district_for_point
 from lapor.reports.events import event_append
 from lapor.reports.models import Channel, Report, ReportType, Visibility
 from lapor.reports.states import Action, Status
@@ -140,8 +141,9 @@ def _region(region_code: str, latitude: Decimal | None, longitude: Decimal | Non
     A given ``region_code`` always wins, even when the point lies elsewhere: the citizen (or
     the operator's form) chose it, and the point is kept as sent; staff see both. Without a
     code, a point inside Indonesia's bounding box gives its district
-    (:func:`lapor.regions.geo.district_at`: the polygon it lies in, or the nearest within
-    5 km on the coast); a point in no district is ``location_outside_indonesia``. A point
+    (:func:`lapor.regions.selectors.district_for_point`, the one rule: the polygon it lies
+    in, else the operator's nearest reference point or the nearest boundary within 5 km on
+    the coast); a point in no district is ``location_outside_indonesia``. A point
     outside the box is refused by the coordinates check, and the region is then "required".
     """
     code = region_code.strip()
@@ -149,7 +151,7 @@ def _region(region_code: str, latitude: Decimal | None, longitude: Decimal | Non
         if latitude is None or longitude is None or not in_indonesia(latitude, longitude):
             raise ValidationFailed("required", field="region_code")
         try:
-            code = district_at(float(latitude), float(longitude)).code
+            code = district_for_point(latitude, longitude).code
         except LocationOutsideIndonesia:
             raise LocationOutsideIndonesia(field="region_code") from None
     region = Region.objects.filter(code=code).first()
