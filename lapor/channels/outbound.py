@@ -152,14 +152,14 @@ class ChannelSender:
     def __init__(self, channel: str) -> None:
         self.channel = channel
 
-    def _contact_phone(self, row: OutboxMessage) -> _Target:
+    def _contact_phone(self, row: OutboxMessage, report_id: int) -> _Target:
         """A web/API reporter who asked for updates by SMS: the first enabled SMS gateway, and
         the contact phone through the privacy helper the e-mail sender uses
         (:func:`lapor.notifications.senders.reporter_address`:
         :func:`lapor.privacy.identity.reporter_address_for_delivery`, decrypted for this
         delivery only and recorded there). Nothing is linked or stored, so the number gains no
         access to the report."""
-        if not ReporterContact.objects.filter(report_id=row.report_id).exclude(phone="").exists():
+        if not ReporterContact.objects.filter(report_id=report_id).exclude(phone="").exists():
             raise DeliveryError("no_reporter_phone", permanent=True)
         provider = next((p for p in SMS_PROVIDERS if p in PROVIDERS and enabled(p)), None)
         if provider is None:
@@ -168,7 +168,7 @@ class ChannelSender:
 
     def _target(self, row: OutboxMessage) -> _Target:
         if row.payload and row.payload.get("contact_phone") and row.report_id is not None:
-            return self._contact_phone(row)
+            return self._contact_phone(row, row.report_id)
         identity_id = row.payload.get("identity") if row.payload else None
         if identity_id is not None:
             identity = ChannelIdentity.objects.filter(pk=identity_id).first()
