@@ -6,6 +6,7 @@ Each endpoint parses input, asks for the actor, and calls one service or selecto
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -107,8 +108,8 @@ def submit(request: HttpRequest, response: HttpResponse, payload: SubmitIn,
     actor = optional_actor(request)
     key = idempotency.optional_key(idempotency_key)
 
-    def create() -> submission.SubmittedReport:
-        return submission.report_submit(
+    def prepare() -> Callable[[], submission.SubmittedReport]:
+        return submission.report_prepare(
             actor=actor,
             type=payload.type,
             title=payload.title,
@@ -132,11 +133,11 @@ def submit(request: HttpRequest, response: HttpResponse, payload: SubmitIn,
         )
 
     if key is None:
-        return Status(201, submission_once.submitted_answer(create()))
+        return Status(201, submission_once.submitted_answer(prepare()()))
     # The parser already checked the body (UTF-8 JSON); the digest is over what was sent.
     result = submission_once.report_submit_once(
         idempotency_key=key, user_id=actor.user.pk if actor.user is not None else None,
-        request_data=json.loads(request.body), submit=create)
+        request_data=json.loads(request.body), prepare=prepare)
     response["Cache-Control"] = "no-store"  # it carries the access code
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
