@@ -9,8 +9,11 @@ import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
+from lapor.core.models import RateCounter
 from lapor.reports.models import Report, SubmissionReplay
 from tests.factories import Tree, make_tree
 from tests.races import race
@@ -98,6 +101,23 @@ def test_a_rate_limited_request_keeps_its_key_for_later(tree: Tree) -> None:
     assert SubmissionReplay.objects.count() == 1
     # The first key still replays (a replay is not a new report, so it is not limited).
     assert _post(_body(), "key-a")["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.django_db
+def test_the_rate_limit_is_counted_before_the_keys_transaction(tree: Tree) -> None:
+    # The submission limit runs before the transaction that holds the key (as without a key):
+    # its counter rows commit on their own and are never held locked until the report
+    # commits (lapor.core.ratelimit: "never in a caller's"). A replay counts nothing.
+    counters, replays = RateCounter._meta.db_table, SubmissionReplay._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(_body(), "key-order").status_code == 201
+    sql = [q["sql"] for q in queries.captured_queries]
+    counted = next(i for i, q in enumerate(sql) if "INSERT" in q and counters in q)
+    held = next(i for i, q in enumerate(sql) if "INSERT" in q and replays in q)
+    assert counted < held
+    with CaptureQueriesContext(connection) as queries:
+        assert _post(_body(), "key-order")["Idempotent-Replayed"] == "true"
+    assert not any(counters in q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.postgres

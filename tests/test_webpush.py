@@ -423,3 +423,36 @@ def test_keys_rotate_covers_subscriptions(tree: Tree, service: PushService) -> N
         dispatch()
     assert OutboxMessage.objects.get(channel=Channel.WEBPUSH).status == "sent"
     assert len(service.received) == 1
+
+
+@pytest.mark.usefixtures("vapid_key")
+@pytest.mark.parametrize("expiration", [None, 1767225600000, 1767225600000.5])
+def test_expiration_time_may_be_null_an_integer_or_a_float(tree: Tree,
+                                                           expiration: float | None) -> None:
+    # PushSubscription.toJSON() gives a DOMHighResTimeStamp (a float) or null.
+    submitted = _submit(tree)
+    with push_service() as fake:
+        body = {**fake.browser().subscription(), "expirationTime": expiration}
+    response = _opt_in(submitted, body)
+    assert response.status_code == 201, response.content
+
+
+@pytest.mark.usefixtures("vapid_key")
+@override_settings(LAPOR_RATE_CODE_FAILURES_PER_IP_HOUR=3)
+def test_push_opt_in_goes_through_the_one_access_code_gate(tree: Tree) -> None:
+    # Wrong codes typed at /push count for the same address as those typed at /track/…/full
+    # (lapor.reports.access.reporter_from_request): one gate, not a copy with its own limits.
+    submitted = _submit(tree)
+    number = submitted.report.tracking_number
+    with push_service() as fake:
+        body = fake.browser().subscription()
+    client = ApiClient()
+    for _ in range(2):
+        assert client.post(f"/track/{number}/push", body,
+                           headers={"X-Access-Code": "SALAH-0000"}).status_code == 401
+    assert client.get(f"/track/{number}/full",
+                      headers={"X-Access-Code": "SALAH-0000"}).status_code == 401
+    refused = _opt_in(submitted, body)  # the right code, from the address that guessed
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "access_code_attempts"
+    assert not PushSubscription.objects.exists()

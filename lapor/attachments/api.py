@@ -17,8 +17,8 @@ from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
 from lapor.attachments.schemas import AttachmentListOut, AttachmentOut, PublicAttachmentListOut
 from lapor.core.api import BearerAuth, errors, request_staff
 from lapor.core.errors import PayloadTooLarge
+from lapor.reports import access
 from lapor.reports import selectors as report_selectors
-from lapor.reports.api import AccessCode, _reporter, _tracked
 
 public_router = Router(tags=["attachments"])
 staff_router = Router(tags=["attachments"], auth=BearerAuth())
@@ -58,9 +58,9 @@ def _read(upload: UploadedFile) -> tuple[bytes, str]:
 )
 def reporter_upload(
     request: HttpRequest, tracking_number: str, file: UploadedFile = File(...),  # noqa: B008
-    access_code: str | None = AccessCode,
+    access_code: str | None = access.AccessCode,
 ) -> Status[dict[str, Any]]:
-    actor, report = _reporter(request, tracking_number, access_code)
+    actor, report = access.reporter_from_request(request, tracking_number, access_code)
     data, name = _read(file)
     attachment = services.attachment_add(actor=actor, report_id=report.pk, data=data,
                                          filename=name)
@@ -73,9 +73,9 @@ def reporter_upload(
     summary="Your report's attachments: what you sent and what staff published",
 )
 def reporter_list(
-    request: HttpRequest, tracking_number: str, access_code: str | None = AccessCode
+    request: HttpRequest, tracking_number: str, access_code: str | None = access.AccessCode
 ) -> dict[str, Any]:
-    _, report = _reporter(request, tracking_number, access_code)
+    _, report = access.reporter_from_request(request, tracking_number, access_code)
     return {"items": [presenters.reporter_item(a)
                       for a in selectors.attachments_for_reporter(report)]}
 
@@ -87,9 +87,9 @@ def reporter_list(
 )
 def reporter_download(
     request: HttpRequest, tracking_number: str, attachment_id: int,
-    access_code: str | None = AccessCode,
+    access_code: str | None = access.AccessCode,
 ) -> FileResponse:
-    _, report = _reporter(request, tracking_number, access_code)
+    _, report = access.reporter_from_request(request, tracking_number, access_code)
     attachment = selectors.attachment_for_reporter(report, attachment_id)
     return presenters.download(attachment, name=presenters.original_name(attachment))
 
@@ -103,7 +103,7 @@ def reporter_download(
     summary="Attachments staff published for a report (none for confidential reports)",
 )
 def public_list(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
-    report = _tracked(tracking_number, request=request)
+    report = access.report_from_request(request, tracking_number)
     return {"items": [presenters.public_item(a) for a in selectors.attachments_public(report)]}
 
 

@@ -95,12 +95,17 @@ def _uploader(actor: Actor, report: Report) -> _Uploader:
     return _Uploader(UploadedBy.STAFF, grant)
 
 
-def _check_report(report: Report, side: str, new_size: int) -> None:
-    """Uploads while the report is open; limits per report and per side (reporter / staff), so
-    a reporter cannot use up the room staff need for evidence, and the reverse."""
+def _check_open(report: Report) -> None:
+    """409 ``invalid_transition`` unless the report still takes files (open, not archived)."""
     if not perms.accepts_uploads(report):
         raise Conflict("invalid_transition",
                        detail={"status": report.status, "action": "attachment_add"})
+
+
+def _check_report(report: Report, side: str, new_size: int) -> None:
+    """Uploads while the report is open; limits per report and per side (reporter / staff), so
+    a reporter cannot use up the room staff need for evidence, and the reverse."""
+    _check_open(report)
     totals = Attachment.objects.filter(report=report, uploaded_by=side).aggregate(
         count=Count("id"), size=Sum("size")
     )
@@ -155,9 +160,20 @@ def _lock(report_id: int) -> Report:
     return Report.objects.select_related("tier", "current_node", "agency").get(pk=report_id)
 
 
-def _same_file(report: Report, side: str, digest: str) -> Attachment | None:
-    return Attachment.objects.filter(report=report, uploaded_by=side, sha256=digest,
-                                     followup__isnull=True).first()
+def _same_file(report: Report, actor: Actor, side: str, digest: str) -> Attachment | None:
+    """The attachment a retried upload gets back: the same cleaned content on this report,
+    uploaded by the same uploader (the reporter side for the citizen's retries; for staff, the
+    same user: another officer's same file is theirs, with its own event and credit). Never a
+    row that may not be served (infected), nor one stored unscanned while a scanner is now
+    configured: that upload is scanned and stored anew."""
+    same = Attachment.objects.filter(report=report, uploaded_by=side, sha256=digest,
+                                     followup__isnull=True,
+                                     scan_status__in=SERVABLE_SCAN_STATUSES)
+    if side == UploadedBy.STAFF:
+        same = same.filter(uploader=actor.user) if actor.user is not None else same.none()
+    if settings.LAPOR_CLAMAV_SOCKET:
+        same = same.filter(scan_status=ScanStatus.CLEAN)
+    return same.order_by("pk").first()
 
 
 def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) -> Attachment:
@@ -177,16 +193,14 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
     if report is None:
         raise NotFound("not_found")
     uploader = _uploader(actor, report)
-    if not perms.accepts_uploads(report):
-        raise Conflict("invalid_transition",
-                       detail={"status": report.status, "action": "attachment_add"})
+    _check_open(report)
 
     cleaned = content.check_and_clean(data)
     digest = hashlib.sha256(cleaned.data).hexdigest()
     # A retried upload (the citizen app's queue lost the first answer) gets the file it
-    # already sent back: same cleaned content, same report, same side. Checked before the
+    # already sent back: same cleaned content, same report, same uploader. Checked before the
     # limits, so a retry of the last allowed file is not refused.
-    again = _same_file(report, uploader.side, digest)
+    again = _same_file(report, actor, uploader.side, digest)
     if again is not None:
         return again
     _check_report(report, uploader.side, len(cleaned.data))
@@ -200,7 +214,7 @@ def attachment_add(*, actor: Actor, report_id: int, data: bytes, filename: str) 
         with transaction.atomic():
             report = _lock(report_id)
             uploader = _uploader(actor, report)
-            again = _same_file(report, uploader.side, digest)
+            again = _same_file(report, actor, uploader.side, digest)
             if again is not None:  # the same file, sent twice at once: the first one won
                 return again
             _check_report(report, uploader.side, len(cleaned.data))

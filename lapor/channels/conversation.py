@@ -2,8 +2,9 @@
 
 Steps: report type → text → district → photos (optional) → anonymous? → confirm. A location
 shared at any step (WhatsApp or Telegram "share location") sets the report's point and its
-district (:func:`lapor.regions.geo.district_at`), so the district question is skipped; a point
-outside Indonesia is answered with the reason and the step asked again. Every
+district (:func:`lapor.regions.selectors.district_for_point`, the rule of every channel),
+so the district question is skipped; a point outside Indonesia is answered with the reason and
+the step asked again. Every
 question offers its answers as buttons where the channel has them (WhatsApp reply buttons,
 Telegram inline keyboards); on a channel without buttons (X direct messages) the same answers
 are numbered, and typing the number or the label works on every channel. ``batal`` (or
@@ -38,9 +39,8 @@ from lapor.channels.pipeline import (
 )
 from lapor.core import clock
 from lapor.core.errors import ValidationFailed
-from lapor.regions.geo import district_at
 from lapor.regions.models import RegionLevel
-from lapor.regions.selectors import region_get, region_search
+from lapor.regions.selectors import district_for_point, region_get, region_search
 from lapor.reports.models import ReportType
 
 TEXT_MIN = 10
@@ -250,7 +250,7 @@ def _on_location(incoming: Incoming, conversation: Conversation) -> Outcome:
     assert incoming.location is not None  # noqa: S101 - the caller checked
     latitude, longitude = incoming.location
     try:
-        match = district_at(latitude, longitude)
+        match = district_for_point(latitude, longitude)
     except ValidationFailed as exc:  # in no district, nor near one; or not a number
         replies = [Reply(_("This location cannot be used: %(reason)s") % {
             "reason": error_text(exc)})]

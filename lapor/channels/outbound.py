@@ -30,7 +30,12 @@ from lapor.channels.models import ChannelIdentity, ChannelReport, OutboundDelive
 from lapor.core import clock
 from lapor.notifications.models import Audience, OutboxMessage
 from lapor.notifications.outbox import message, outbox_add
-from lapor.notifications.senders import DeliveryError, register_sender, registered_channels
+from lapor.notifications.senders import (
+    DeliveryError,
+    register_sender,
+    registered_channels,
+    reporter_address,
+)
 from lapor.reports.models import ReporterContact
 
 REPLY_EVENT = "channel.reply"
@@ -147,40 +152,40 @@ class ChannelSender:
     def __init__(self, channel: str) -> None:
         self.channel = channel
 
-    def _contact_phone(self, report_id: int) -> ChannelIdentity:
-        """The reporter's contact phone as an unsaved identity of this channel (a web/API
-        reporter who asked for updates by SMS): its handle is the contact row's own token,
-        decrypted once at delivery (and recorded) like any channel address. Nothing is
-        linked or stored, so the number gains no access to the report."""
-        token = (ReporterContact.objects.filter(report_id=report_id)
-                 .values_list("phone", flat=True).first())
-        provider = next((p for p in SMS_PROVIDERS if p in PROVIDERS and enabled(p)), None)
-        if not token:
+    def _contact_phone(self, row: OutboxMessage, report_id: int) -> _Target:
+        """A web/API reporter who asked for updates by SMS: the first enabled SMS gateway, and
+        the contact phone through the privacy helper the e-mail sender uses
+        (:func:`lapor.notifications.senders.reporter_address`:
+        :func:`lapor.privacy.identity.reporter_address_for_delivery`, decrypted for this
+        delivery only and recorded there). Nothing is linked or stored, so the number gains no
+        access to the report."""
+        if not ReporterContact.objects.filter(report_id=report_id).exclude(phone="").exists():
             raise DeliveryError("no_reporter_phone", permanent=True)
+        provider = next((p for p in SMS_PROVIDERS if p in PROVIDERS and enabled(p)), None)
         if provider is None:
             raise DeliveryError("no_sms_provider", permanent=True)
-        return ChannelIdentity(channel=self.channel, handle=token, provider=provider)
+        return _Target(provider, lambda: reporter_address(row, "phone"))
 
-    def _target(self, row: OutboxMessage) -> tuple[ChannelIdentity, str]:
+    def _target(self, row: OutboxMessage) -> _Target:
         if row.payload and row.payload.get("contact_phone") and row.report_id is not None:
-            return self._contact_phone(row.report_id), ""
+            return self._contact_phone(row, row.report_id)
         identity_id = row.payload.get("identity") if row.payload else None
         if identity_id is not None:
             identity = ChannelIdentity.objects.filter(pk=identity_id).first()
             if identity is None:
                 raise DeliveryError("no_channel_identity", permanent=True)
-            return identity, str(row.payload.get("public_post_id") or "")
+            return _identity_target(identity, row, str(row.payload.get("public_post_id") or ""))
         link: ChannelReport | None = (identity_of_report(row.report_id)
                                       if row.report_id is not None else None)
         if link is None:
             raise DeliveryError("no_channel_identity", permanent=True)
-        return link.identity, link.public_post_id
+        return _identity_target(link.identity, row, link.public_post_id)
 
     def send(self, row: OutboxMessage) -> None:
-        identity, public_post_id = self._target(row)
-        if identity.provider not in PROVIDERS:
-            raise DeliveryError(f"no_provider_{identity.provider}", permanent=True)
-        splitter, deliverer = PROVIDERS[identity.provider]
+        target = self._target(row)
+        if target.provider not in PROVIDERS:
+            raise DeliveryError(f"no_provider_{target.provider}", permanent=True)
+        splitter, deliverer = PROVIDERS[target.provider]
         buttons = tuple((str(b[0]), str(b[1])) for b in (row.payload or {}).get("buttons", []))
         parts = splitter(_text_of(row))
         address = ""
@@ -189,17 +194,33 @@ class ChannelSender:
             if OutboundDelivery.objects.filter(key=key).exists():
                 continue  # accepted by the provider in an earlier attempt
             if not address:
-                address = identity_address(identity, report_id=row.report_id)
+                address = target.address()  # decrypted (and recorded) only when sending
             last = index == len(parts) - 1
             provider_id = deliverer(Outgoing(address=address, text=part,
                                              buttons=buttons if last else (),
-                                             public_post_id=public_post_id))
+                                             public_post_id=target.public_post_id))
             try:
                 with transaction.atomic():
                     OutboundDelivery.objects.create(key=key, provider_message_id=provider_id[:200],
                                                     sent_at=clock.now())
             except IntegrityError:
                 pass  # another worker holding an expired lease logged it first
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where one outbox row goes: the provider, and the plaintext address for this delivery
+    (a call, so nothing is decrypted for a row whose parts were all sent already)."""
+
+    provider: str
+    address: Callable[[], str]
+    public_post_id: str = ""
+
+
+def _identity_target(identity: ChannelIdentity, row: OutboxMessage,
+                     public_post_id: str) -> _Target:
+    return _Target(identity.provider,
+                   lambda: identity_address(identity, report_id=row.report_id), public_post_id)
 
 
 def contact_sms_available() -> bool:

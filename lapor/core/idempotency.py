@@ -30,20 +30,24 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 from lapor.core import clock
 from lapor.core.errors import ApplicationError, Conflict, ValidationFailed
 
 # Visible ASCII without spaces: what the draft's examples and common clients send (UUIDs).
 _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+# The advisory lock class of idempotency keys ("IDMP"; two-int locks are apart from the
+# one-bigint lock of lapor.audit).
+_LOCK_CLASS = 0x49444D50
 
 
 @dataclass(frozen=True)
@@ -121,13 +125,52 @@ class IdempotencyScope:
         return IdempotentResult(status=record.status_code, body=body, replayed=True)
 
     def run(self, *, key: str, request_data: Any,
-            produce: Callable[[], dict[str, Any]]) -> IdempotentResult:
+            produce: Callable[[], dict[str, Any]] | None = None,
+            prepare: Callable[[], Callable[[], dict[str, Any]]] | None = None,
+            ) -> IdempotentResult:
         """Replay the stored answer for ``key``, or call ``produce`` (in the transaction that
-        holds the key's row) and store its answer as the 201 for this key."""
+        holds the key's row) and store its answer as the 201 for this key.
+
+        ``prepare`` instead of ``produce``: called first, outside that transaction (checks
+        and rate limits, whose counters commit on their own and are never held locked by the
+        key's transaction; a refusal raises and stores nothing), it returns ``produce``. Not
+        called for a replay, so a replayed answer is never counted again."""
+        if prepare is None:
+            return self._run(key, request_data, produce)
+        # Retries of one key queue here, before anything is counted: the first one's answer
+        # is then stored, and the others replay it without touching the rate limits.
+        with self._key_lock(key):
+            return self._run(key, request_data, produce, prepare)
+
+    @contextmanager
+    def _key_lock(self, key: str) -> Iterator[None]:
+        """PostgreSQL: a session-level advisory lock on the key (not a transaction's, so the
+        checks and rate limits that ``prepare`` runs are in no transaction of ours). SQLite
+        writes one at a time anyway."""
+        if connection.vendor != "postgresql":
+            yield
+            return
+        objid = int.from_bytes(bytes.fromhex(self.key_digest(key))[:4], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_CLASS, objid])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, objid])
+
+    def _run(self, key: str, request_data: Any,
+             produce: Callable[[], dict[str, Any]] | None,
+             prepare: Callable[[], Callable[[], dict[str, Any]]] | None = None,
+             ) -> IdempotentResult:
         digest = request_digest(request_data)
         stored = self.stored(key, digest)
         if stored is not None:
             return stored
+        if prepare is not None:
+            produce = prepare()
+        if produce is None:
+            raise TypeError("run() needs produce or prepare")
         try:
             with transaction.atomic():
                 # First write of the transaction: a concurrent request with this key waits

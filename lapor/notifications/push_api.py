@@ -8,16 +8,11 @@ bearer token, like every other /track/ action; the body is the browser's
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Header, Router, Schema, Status
+from ninja import Router, Schema, Status
 
-from lapor.core import ratelimit
-from lapor.core.api import errors, optional_actor
-from lapor.core.errors import NotAuthenticated
+from lapor.core.api import errors
 from lapor.notifications import push
-from lapor.orgs.actors import Actor, reporter_actor
 from lapor.reports import access
-from lapor.reports.models import Report
-from lapor.reports.permissions import reports_of_reporter
 
 router = Router(tags=["citizen"])
 
@@ -35,7 +30,8 @@ class PushKeysIn(Schema):
 class PushSubscriptionIn(Schema):
     endpoint: str
     keys: PushKeysIn
-    expirationTime: int | None = None
+    # Browsers send a DOMHighResTimeStamp (a float, milliseconds) or null.
+    expirationTime: float | None = None
 
 
 class PushEndpointIn(Schema):
@@ -44,28 +40,6 @@ class PushEndpointIn(Schema):
 
 class PushStateOut(Schema):
     subscribed: bool
-
-
-def _reporter(request: HttpRequest, tracking_number: str,
-              access_code: str | None) -> tuple[Actor, Report]:
-    """The reporter, through the one access-code gate (lapor.reports.access) or the bearer
-    token of the account that owns the report."""
-    report = access.tracked_report(tracking_number=tracking_number,
-                                   address=ratelimit.client_ip(request))
-    if access_code:
-        return access.reporter_by_access_code(
-            tracking_number=report.tracking_number, access_code=access_code,
-            address=ratelimit.client_ip(request)), report
-    account = optional_actor(request)
-    if account.user is None or not reports_of_reporter(account).filter(pk=report.pk).exists():
-        raise NotAuthenticated("invalid_access_code")
-    return reporter_actor(report_id=report.pk, user=account.user), report
-
-
-AccessCode = Header(
-    None, alias="X-Access-Code",
-    description="The one-time access code (or send the reporter account's bearer token)",
-)
 
 
 @router.get("/push/key", response={200: PushKeyOut},
@@ -85,8 +59,8 @@ def push_key(request: HttpRequest) -> dict[str, object]:
     ),
 )
 def push_subscribe(request: HttpRequest, tracking_number: str, payload: PushSubscriptionIn,
-                   access_code: str | None = AccessCode) -> Status[dict[str, bool]]:
-    actor, report = _reporter(request, tracking_number, access_code)
+                   access_code: str | None = access.AccessCode) -> Status[dict[str, bool]]:
+    actor, report = access.reporter_from_request(request, tracking_number, access_code)
     push.push_subscribe(actor=actor, report=report, endpoint=payload.endpoint,
                         p256dh=payload.keys.p256dh, auth=payload.keys.auth)
     return Status(201, {"subscribed": True})
@@ -98,7 +72,7 @@ def push_subscribe(request: HttpRequest, tracking_number: str, payload: PushSubs
     summary="Stop this report's Web Push updates to a browser",
 )
 def push_unsubscribe(request: HttpRequest, tracking_number: str, payload: PushEndpointIn,
-                     access_code: str | None = AccessCode) -> dict[str, bool]:
-    actor, report = _reporter(request, tracking_number, access_code)
+                     access_code: str | None = access.AccessCode) -> dict[str, bool]:
+    actor, report = access.reporter_from_request(request, tracking_number, access_code)
     push.push_unsubscribe(actor=actor, report=report, endpoint=payload.endpoint)
     return {"subscribed": False}

@@ -31,8 +31,8 @@ from lapor.open311.params import optional
 from lapor.open311.queries import REGION_ATTRIBUTE, TYPE_ATTRIBUTE, service_get
 from lapor.open311.render import Open311Error
 from lapor.orgs.actors import PUBLIC
-from lapor.regions.geo import LocationOutsideIndonesia, district_at
-from lapor.regions.selectors import nearest_district
+from lapor.regions.geo import LocationOutsideIndonesia
+from lapor.regions.selectors import district_for_point
 from lapor.reports.models import Channel, ReportType
 from lapor.reports.submission import report_submit
 
@@ -157,32 +157,20 @@ def _refusal(exc: ValidationFailed) -> Open311Error:
 
 def _region(extra: dict[str, str], latitude: Decimal | None,
             longitude: Decimal | None) -> str:
-    """The report's region, first found of (docs/open311.md "Region"):
-
-    1. ``attribute[region_code]`` when sent (the point is kept as sent);
-    2. the shipped kecamatan boundary the point lies in
-       (:func:`lapor.regions.geo.district_at`, exact);
-    3. for a point in no boundary (on the coast, at sea within 5 km, in the one district the
-       boundaries lack), the district with the nearest reference point when the operator
-       loaded points (``lapor regions import-points``: their data), else the nearest
-       boundary within 5 km;
-    4. a point farther than that from every district, or outside Indonesia, is refused
-       (400, ``location_outside_indonesia``);
-    5. without coordinates, ``LAPOR_OPEN311_DEFAULT_REGION``, else a 400.
+    """The report's region (docs/open311.md "Region from coordinates"):
+    ``attribute[region_code]`` when sent (the point is kept as sent); else the district of
+    the point by the one rule every channel uses
+    (:func:`lapor.regions.selectors.district_for_point`), its refusal mapped to Open311's 400;
+    without coordinates, ``LAPOR_OPEN311_DEFAULT_REGION``, else a 400.
     """
     explicit = extra.get(REGION_ATTRIBUTE)
     if explicit:
         return explicit
     if latitude is not None and longitude is not None:
         try:
-            match = district_at(float(latitude), float(longitude))
+            return district_for_point(latitude, longitude).code
         except LocationOutsideIndonesia as exc:
             raise Open311Error(400, f"lat/long: {exc.message('en')} ({exc.code})") from None
-        if not match.exact:
-            district = nearest_district(latitude, longitude)
-            if district is not None:
-                return district.code
-        return match.code
     region: str = settings.LAPOR_OPEN311_DEFAULT_REGION
     if not region:
         raise Open311Error(400, f"attribute[{REGION_ATTRIBUTE}] was not provided")

@@ -13,7 +13,7 @@ from lapor.core.api import BearerAuth, errors, request_actor, request_staff
 from lapor.privacy import pdp, services
 from lapor.privacy.pdp_schemas import DataExportOut
 from lapor.privacy.schemas import IdentityOut, RevealIn
-from lapor.reports.api import AccessCode, _reporter
+from lapor.reports import access
 from lapor.reports.feed import supporter_key as _supporter_key
 
 router = Router(tags=["staff"], auth=BearerAuth())
@@ -60,9 +60,9 @@ def _download(response: HttpResponse, name: str) -> None:
 )
 def my_report_data(
     request: HttpRequest, response: HttpResponse, tracking_number: str,
-    access_code: str | None = AccessCode,
+    access_code: str | None = access.AccessCode,
 ) -> dict[str, Any]:
-    actor, report = _reporter(request, tracking_number, access_code)
+    actor, report = access.reporter_from_request(request, tracking_number, access_code)
     key = _supporter_key(request, actor) if actor.user is not None else ""
     _download(response, f"lapor-{report.tracking_number}-data.json")
     return pdp.data_export(actor=actor, reports=[report], supporter_key=key)

@@ -9,7 +9,7 @@ from typing import Final
 
 from django.db.models import QuerySet
 
-from lapor.regions.geo import district_at
+from lapor.regions.geo import DistrictMatch, district_at
 from lapor.regions.models import Region, RegionLevel
 from lapor.regions.points import in_indonesia
 
@@ -128,11 +128,42 @@ class Located:
     distance_m: float
 
 
+def district_for_point(latitude: Decimal | float, longitude: Decimal | float) -> DistrictMatch:
+    """The district (kecamatan) of a WGS84 point: THE rule, for every way a report comes in
+    (API, portal, Open311, chat channels) and for ``GET /api/v1/regions/locate``.
+
+    First found wins:
+
+    1. the shipped kecamatan polygon the point lies in (:func:`lapor.regions.geo.district_at`,
+       ``exact=True``; on a shared border, the lower code);
+    2. for a point in no polygon but within 5 km of one (the coast, a harbour, a boat in the
+       bay, 72.06.20 which the boundaries lack): the district with the nearest **reference
+       point** when the operator loaded some (``lapor regions import-points``: their own,
+       presumably better data; ``distance_m`` is the distance to that point);
+    3. else the district whose boundary is nearest, within 5 km;
+    4. else :class:`~lapor.regions.geo.LocationOutsideIndonesia` (400
+       ``location_outside_indonesia``). Reference points never stretch Indonesia into the
+       sea: a point farther than 5 km from every boundary is refused even when points are
+       loaded.
+
+    Raises ``invalid_coordinates`` for a number that is not finite.
+    """
+    match = district_at(float(latitude), float(longitude))
+    if match.exact:
+        return match
+    district = nearest_district(latitude, longitude)
+    if district is None or district.latitude is None or district.longitude is None:
+        return match
+    metres = 1000 * haversine_km(float(latitude), float(longitude),
+                                 float(district.latitude), float(district.longitude))
+    return DistrictMatch(district.code, district.name, False, round(metres, 1))
+
+
 def district_locate(latitude: float, longitude: float) -> Located:
-    """The district of a WGS84 point (:func:`lapor.regions.geo.district_at`) with its regency
-    and province, in one query. Raises what ``district_at`` raises (outside Indonesia: 400
+    """The district of a WGS84 point (:func:`district_for_point`) with its regency and
+    province, in one query. Raises what ``district_for_point`` raises (outside Indonesia: 400
     ``location_outside_indonesia``)."""
-    match = district_at(latitude, longitude)
+    match = district_for_point(latitude, longitude)
     regency_code, province_code = match.code[:5], match.code[:2]
     names = dict(Region.objects.filter(code__in=[match.code, regency_code, province_code])
                  .values_list("code", "name"))

@@ -13,15 +13,31 @@ limit that any stranger can fill must never stand between a reporter and their r
 
 ``address`` is :func:`lapor.core.ratelimit.client_ip` of the request (``REMOTE_ADDR``, or the
 address the outermost of ``LAPOR_PROXY_COUNT`` trusted proxies saw), taken by the adapter.
+
+The API's reporter endpoints (``/track/{n}/…`` in lapor.reports.api, lapor.attachments.api,
+lapor.notifications.push_api) all go through :func:`reporter_from_request` with the
+:data:`AccessCode` header: the access code, or the bearer token of the account that owns the
+report. They never re-implement the gate.
 """
 
 from __future__ import annotations
 
+from django.http import HttpRequest
+from ninja import Header
+
 from lapor.core import ratelimit
+from lapor.core.api import optional_actor
 from lapor.core.errors import NotAuthenticated, NotFound
-from lapor.orgs.actors import Actor
+from lapor.orgs.actors import Actor, reporter_actor
 from lapor.reports import selectors, submission
 from lapor.reports.models import Report
+from lapor.reports.permissions import reports_of_reporter
+
+# The header every API reporter endpoint reads the access code from.
+AccessCode = Header(
+    None, alias="X-Access-Code",
+    description="The one-time access code (or send the reporter account's bearer token)",
+)
 
 
 def tracked_report(*, tracking_number: str, address: str) -> Report:
@@ -47,3 +63,27 @@ def reporter_by_access_code(*, tracking_number: str, access_code: str, address: 
     except NotAuthenticated:
         ratelimit.access_code_failed(address=address, tracking_number=number)
         raise
+
+
+def report_from_request(request: HttpRequest, tracking_number: str) -> Report:
+    """:func:`tracked_report` for the client address of ``request``."""
+    return tracked_report(tracking_number=tracking_number, address=ratelimit.client_ip(request))
+
+
+def reporter_from_request(request: HttpRequest, tracking_number: str,
+                          access_code: str | None) -> tuple[Actor, Report]:
+    """The reporter of the tracked report and the report, for an API request: proven by
+    ``access_code`` (:func:`reporter_by_access_code`: wrong codes slow down only the client
+    address that typed them, and its 429 comes before the code is even checked) or, without
+    one, by the bearer token of the account that owns the report. 404 for an unknown number,
+    401 ``invalid_access_code`` otherwise."""
+    report = report_from_request(request, tracking_number)
+    if access_code:
+        actor = reporter_by_access_code(
+            tracking_number=report.tracking_number, access_code=access_code,
+            address=ratelimit.client_ip(request))
+        return actor, report
+    account = optional_actor(request)
+    if account.user is None or not reports_of_reporter(account).filter(pk=report.pk).exists():
+        raise NotAuthenticated("invalid_access_code")
+    return reporter_actor(report_id=report.pk, user=account.user), report

@@ -6,6 +6,7 @@ Each endpoint parses input, asks for the actor, and calls one service or selecto
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -22,9 +23,9 @@ from lapor.core.api import (
     shaped_response,
 )
 from lapor.core.api import _language as language_of
-from lapor.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from lapor.core.errors import NotFound, ValidationFailed
 from lapor.core.pagination import keyset_page
-from lapor.orgs.actors import READER_ROLES, Actor, reporter_actor
+from lapor.orgs.actors import READER_ROLES, Actor
 from lapor.orgs.selectors import node_get, routing_suggestion
 from lapor.reports import (
     access,
@@ -36,7 +37,6 @@ from lapor.reports import (
     submission_once,
 )
 from lapor.reports.feed import supporter_key
-from lapor.reports.models import Report
 from lapor.reports.permissions import can_read, reports_of_reporter
 from lapor.reports.schemas import (
     ArchiveIn,
@@ -108,8 +108,8 @@ def submit(request: HttpRequest, response: HttpResponse, payload: SubmitIn,
     actor = optional_actor(request)
     key = idempotency.optional_key(idempotency_key)
 
-    def create() -> submission.SubmittedReport:
-        return submission.report_submit(
+    def prepare() -> Callable[[], submission.SubmittedReport]:
+        return submission.report_prepare(
             actor=actor,
             type=payload.type,
             title=payload.title,
@@ -133,11 +133,11 @@ def submit(request: HttpRequest, response: HttpResponse, payload: SubmitIn,
         )
 
     if key is None:
-        return Status(201, submission_once.submitted_answer(create()))
+        return Status(201, submission_once.submitted_answer(prepare()()))
     # The parser already checked the body (UTF-8 JSON); the digest is over what was sent.
     result = submission_once.report_submit_once(
         idempotency_key=key, user_id=actor.user.pk if actor.user is not None else None,
-        request_data=json.loads(request.body), submit=create)
+        request_data=json.loads(request.body), prepare=prepare)
     response["Cache-Control"] = "no-store"  # it carries the access code
     if result.replayed:
         response["Idempotent-Replayed"] = "true"
@@ -166,45 +166,13 @@ def nearby(request: HttpRequest, query: Query[NearbyQuery]) -> dict[str, Any]:
             "items": [presenters.nearby_item(item, language) for item in found]}
 
 
-def _tracked(tracking_number: str, *, request: HttpRequest) -> Report:
-    """The report by tracking number; look-ups of distinct numbers are rate-limited per
-    client address (lapor.reports.access)."""
-    return access.tracked_report(tracking_number=tracking_number,
-                                 address=ratelimit.client_ip(request))
-
-
 @public_router.get(
     "/track/{tracking_number}", response={200: PublicReportOut, **errors(404, 429)},
     summary="Public status and timeline by tracking number",
 )
 def track(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
-    return presenters.public_view(_tracked(tracking_number, request=request), language_of(request))
-
-
-def _reporter(
-    request: HttpRequest, tracking_number: str, access_code: str | None
-) -> tuple[Actor, Report]:
-    """The reporter, proven by the access code or by the bearer token of their account.
-
-    Through the one access-code gate the portal uses too (lapor.reports.access): wrong codes
-    slow down only the client address that typed them, and its 429 comes before the code is
-    even checked."""
-    report = _tracked(tracking_number, request=request)
-    if access_code:
-        actor = access.reporter_by_access_code(
-            tracking_number=report.tracking_number, access_code=access_code,
-            address=ratelimit.client_ip(request))
-        return actor, report
-    account = optional_actor(request)
-    if account.user is None or not reports_of_reporter(account).filter(pk=report.pk).exists():
-        raise NotAuthenticated("invalid_access_code")
-    return reporter_actor(report_id=report.pk, user=account.user), report
-
-
-AccessCode = Header(
-    None, alias="X-Access-Code",
-    description="The one-time access code (or send the reporter account's bearer token)",
-)
+    report = access.report_from_request(request, tracking_number)
+    return presenters.public_view(report, language_of(request))
 
 
 @public_router.get(
@@ -212,9 +180,9 @@ AccessCode = Header(
     summary="The reporter's whole view (needs the access code)",
 )
 def reporter_view(
-    request: HttpRequest, tracking_number: str, access_code: str | None = AccessCode
+    request: HttpRequest, tracking_number: str, access_code: str | None = access.AccessCode
 ) -> dict[str, Any]:
-    _, report = _reporter(request, tracking_number, access_code)
+    _, report = access.reporter_from_request(request, tracking_number, access_code)
     return presenters.reporter_view(report, language_of(request))
 
 
@@ -227,9 +195,9 @@ def reporter_reply(
     request: HttpRequest,
     tracking_number: str,
     payload: ReplyIn,
-    access_code: str | None = AccessCode,
+    access_code: str | None = access.AccessCode,
 ) -> dict[str, Any]:
-    actor, report = _reporter(request, tracking_number, access_code)
+    actor, report = access.reporter_from_request(request, tracking_number, access_code)
     services.report_reporter_reply(actor=actor, report_id=report.pk, accept=payload.accept,
                                    rating=payload.rating, body=payload.body)
     return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
@@ -243,9 +211,9 @@ def reporter_reply(
 )
 def reporter_message(
     request: HttpRequest, tracking_number: str, payload: MessageIn,
-    access_code: str | None = AccessCode,
+    access_code: str | None = access.AccessCode,
 ) -> dict[str, Any]:
-    actor, report = _reporter(request, tracking_number, access_code)
+    actor, report = access.reporter_from_request(request, tracking_number, access_code)
     if report.status == "on_hold":
         services.report_provide_info(actor=actor, report_id=report.pk, body=payload.body)
     else:
@@ -279,7 +247,7 @@ def my_reports(request: HttpRequest, cursor: str | None = None) -> dict[str, Any
 )
 def support(request: HttpRequest, tracking_number: str) -> dict[str, int]:
     actor = optional_actor(request)
-    report = _tracked(tracking_number, request=request)
+    report = access.report_from_request(request, tracking_number)
     count = services.report_support(report_id=report.pk,
                                     supporter_key=supporter_key(request, actor))
     return {"support_count": count}

@@ -28,8 +28,9 @@ from lapor.orgs.selectors import report_receiver
 from lapor.privacy.identity import identity_store
 from lapor.regions import bbox
 from lapor.regions.bbox import in_indonesia
-from lapor.regions.geo import LocationOutsideIndonesia, district_at
+from lapor.regions.geo import LocationOutsideIndonesia
 from lapor.regions.models import Region
+from lapor.regions.selectors import district_for_point
 from lapor.reports.events import event_append
 from lapor.reports.models import Channel, Report, ReportType, Visibility
 from lapor.reports.states import Action, Status
@@ -140,8 +141,9 @@ def _region(region_code: str, latitude: Decimal | None, longitude: Decimal | Non
     A given ``region_code`` always wins, even when the point lies elsewhere: the citizen (or
     the operator's form) chose it, and the point is kept as sent; staff see both. Without a
     code, a point inside Indonesia's bounding box gives its district
-    (:func:`lapor.regions.geo.district_at`: the polygon it lies in, or the nearest within
-    5 km on the coast); a point in no district is ``location_outside_indonesia``. A point
+    (:func:`lapor.regions.selectors.district_for_point`, the one rule: the polygon it lies
+    in, else the operator's nearest reference point or the nearest boundary within 5 km on
+    the coast); a point in no district is ``location_outside_indonesia``. A point
     outside the box is refused by the coordinates check, and the region is then "required".
     """
     code = region_code.strip()
@@ -149,7 +151,7 @@ def _region(region_code: str, latitude: Decimal | None, longitude: Decimal | Non
         if latitude is None or longitude is None or not in_indonesia(latitude, longitude):
             raise ValidationFailed("required", field="region_code")
         try:
-            code = district_at(float(latitude), float(longitude)).code
+            code = district_for_point(latitude, longitude).code
         except LocationOutsideIndonesia:
             raise LocationOutsideIndonesia(field="region_code") from None
     region = Region.objects.filter(code=code).first()
@@ -323,7 +325,49 @@ def report_submit(
     practice: bool = False,
     origin: ratelimit.Origin | None = None,
 ) -> SubmittedReport:
-    """Record a citizen's report and start the verification clock.
+    """Record a citizen's report and start the verification clock: :func:`report_prepare`
+    (the checks and the submission limits), then the write it returns, at once."""
+    return report_prepare(
+        actor=actor, type=type, title=title, body=body, region_code=region_code, channel=channel,
+        category_code=category_code, incident_date=incident_date, latitude=latitude,
+        longitude=longitude, address=address, target_agency_code=target_agency_code,
+        is_anonymous=is_anonymous, is_confidential=is_confidential, reporter_name=reporter_name,
+        reporter_email=reporter_email, reporter_phone=reporter_phone, reporter_nik=reporter_nik,
+        phone_updates=phone_updates, practice=practice, origin=origin,
+    )()
+
+
+def report_prepare(
+    *,
+    actor: Actor,
+    type: str,
+    title: str,
+    body: str,
+    region_code: str,
+    channel: str = Channel.WEB,
+    category_code: str | None = None,
+    incident_date: date | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    address: str = "",
+    target_agency_code: str | None = None,
+    is_anonymous: bool = False,
+    is_confidential: bool = False,
+    reporter_name: str = "",
+    reporter_email: str = "",
+    reporter_phone: str = "",
+    reporter_nik: str = "",
+    phone_updates: bool = False,
+    practice: bool = False,
+    origin: ratelimit.Origin | None = None,
+) -> Callable[[], SubmittedReport]:
+    """Check a citizen's report and count it against the submission limits; returns the
+    write (call it to record the report and start the verification clock).
+
+    The two halves are apart so that a caller holding a transaction for the write (the
+    idempotent ``POST /api/v1/reports``, lapor.reports.submission_once) runs the checks and
+    the rate limit before it, in their own transactions: a refusal stores nothing, and the
+    counter rows are never locked until the report commits.
 
     "No wrong door": a report naming a hub agency waits in that agency's verification pool; one
     naming no agency waits in the pool of the hub that receives its region's reports (the
@@ -361,57 +405,60 @@ def report_submit(
             user_id=reporter_user.pk if reporter_user is not None else None,
             email=email, phone=phone))
 
-    # Do.
-    tier = report_receiver(target=target, region_code=region.code)
-    sop, calendar = clock_for(tier, around=now)
-    verify_due = calendar.deadline(now, sop.verify_days)
-    access_code = _new_access_code()
-    for attempt in range(5):
-        try:
-            with transaction.atomic():
-                report = Report.objects.create(
-                    tracking_number=new_tracking_number(),
-                    access_code_hash=_access_code_digest(access_code),
-                    type=type,
-                    title=title,
-                    body=body,
-                    incident_date=incident_date,
-                    region=region,
-                    latitude=latitude,
-                    longitude=longitude,
-                    address=address,
-                    category=category,
-                    target_agency=target,
-                    channel=channel,
-                    is_anonymous=is_anonymous,
-                    is_confidential=is_confidential,
-                    # An opt-in without a number means nothing: stored only with a phone.
-                    phone_updates=phone_updates and bool(phone),
-                    is_training=practice,
-                    reporter_user=reporter_user,
-                    status=Status.SUBMITTED,
-                    tier=tier,
-                    agency=tier if tier.kind == NodeKind.AGENCY else None,
-                    current_node=tier,
-                    submitted_at=now,
-                    verify_due_at=verify_due,
-                    staff_due_at=verify_due,
-                    updated_at=now,
-                )
-                identity_store(report=report, name=name, email=email, phone=phone, nik=nik)
-                event = event_append(
-                    report=report,
-                    kind=Action.SUBMIT,
-                    actor=reporter_actor(report_id=report.pk, user=reporter_user),
-                    to_status=Status.SUBMITTED,
-                    visibility=Visibility.PUBLIC,
-                    payload={"channel": channel, "tier": tier.code},
-                )
-                # The acknowledgement to the reporter, in the same transaction (outbox).
-                notify_report_event(report=report, event=event)
-            break
-        except IntegrityError:
-            # A tracking-number collision (1 in ~10^11 per pair): draw again.
-            if attempt == 4:
-                raise
-    return SubmittedReport(report=report, access_code=access_code)
+    # Do (when the caller says so).
+    def create() -> SubmittedReport:
+        tier = report_receiver(target=target, region_code=region.code)
+        sop, calendar = clock_for(tier, around=now)
+        verify_due = calendar.deadline(now, sop.verify_days)
+        access_code = _new_access_code()
+        for attempt in range(5):
+            try:
+                with transaction.atomic():
+                    report = Report.objects.create(
+                        tracking_number=new_tracking_number(),
+                        access_code_hash=_access_code_digest(access_code),
+                        type=type,
+                        title=title,
+                        body=body,
+                        incident_date=incident_date,
+                        region=region,
+                        latitude=latitude,
+                        longitude=longitude,
+                        address=address,
+                        category=category,
+                        target_agency=target,
+                        channel=channel,
+                        is_anonymous=is_anonymous,
+                        is_confidential=is_confidential,
+                        # An opt-in without a number means nothing: stored only with a phone.
+                        phone_updates=phone_updates and bool(phone),
+                        is_training=practice,
+                        reporter_user=reporter_user,
+                        status=Status.SUBMITTED,
+                        tier=tier,
+                        agency=tier if tier.kind == NodeKind.AGENCY else None,
+                        current_node=tier,
+                        submitted_at=now,
+                        verify_due_at=verify_due,
+                        staff_due_at=verify_due,
+                        updated_at=now,
+                    )
+                    identity_store(report=report, name=name, email=email, phone=phone, nik=nik)
+                    event = event_append(
+                        report=report,
+                        kind=Action.SUBMIT,
+                        actor=reporter_actor(report_id=report.pk, user=reporter_user),
+                        to_status=Status.SUBMITTED,
+                        visibility=Visibility.PUBLIC,
+                        payload={"channel": channel, "tier": tier.code},
+                    )
+                    # The acknowledgement to the reporter, in the same transaction (outbox).
+                    notify_report_event(report=report, event=event)
+                break
+            except IntegrityError:
+                # A tracking-number collision (1 in ~10^11 per pair): draw again.
+                if attempt == 4:
+                    raise
+        return SubmittedReport(report=report, access_code=access_code)
+
+    return create

@@ -8,6 +8,7 @@ encrypted stored answer are lapor.core.idempotency, shared with the integration 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -37,12 +38,18 @@ def submitted_answer(submitted: SubmittedReport) -> dict[str, Any]:
 
 
 def report_submit_once(*, idempotency_key: str, user_id: int | None, request_data: Any,
-                       submit: Any) -> IdempotentResult:
-    """Replay the answer stored for ``idempotency_key``, or call ``submit()`` (which returns
-    a :class:`SubmittedReport`) in the transaction that holds the key, and store its answer."""
+                       prepare: Callable[[], Callable[[], SubmittedReport]]) -> IdempotentResult:
+    """Replay the answer stored for ``idempotency_key``; else ``prepare()``
+    (:func:`lapor.reports.submission.report_prepare`: the checks and the submission limit,
+    before and outside the transaction that holds the key, like a request without a key), then
+    the write it returns in that transaction, and store its answer."""
     key = idempotency.check_key(idempotency_key)
-    return _scope(user_id).run(key=key, request_data=request_data,
-                               produce=lambda: submitted_answer(submit()))
+
+    def produce() -> Callable[[], dict[str, Any]]:
+        create = prepare()
+        return lambda: submitted_answer(create())
+
+    return _scope(user_id).run(key=key, request_data=request_data, prepare=produce)
 
 
 def submission_replay_purge() -> int:

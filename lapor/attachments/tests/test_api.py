@@ -17,10 +17,12 @@ from lapor.attachments.models import Attachment
 from lapor.attachments.tests import fakes, files
 from lapor.attachments.tests.files import stored_files
 from lapor.audit.models import AuditEntry
+from lapor.orgs.actors import actor_for_user
+from lapor.orgs.models import Role
 from lapor.reports import services as report_services
 from lapor.reports.models import ReportEvent
 from tests.api_client import login
-from tests.factories import PASSWORD, Tree, drive, submit
+from tests.factories import PASSWORD, Tree, drive, make_user, submit
 
 API = "/api/v1"
 pytestmark = pytest.mark.django_db
@@ -172,6 +174,51 @@ def test_a_retried_upload_gives_the_same_attachment_back(tree: Tree,
     assert again.json()["id"] == first.json()["id"]
     assert Attachment.objects.count() == 1
     assert len(stored_files(attachment_root)) == 1
+
+
+def test_only_the_same_uploader_gets_the_same_file_back(tree: Tree,
+                                                         attachment_root: Path) -> None:
+    """Another officer sending the same content gets their own attachment (their event, their
+    credit); the same officer's retry gets theirs back."""
+    from lapor.attachments import services  # noqa: PLC0415
+
+    colleague = make_user("hub_colleague", (tree.kutim, Role.HUB_VERIFIER))
+    submitted = submit(tree)
+    report_id = submitted.report.pk
+    first = services.attachment_add(actor=tree.actor("hub"), report_id=report_id,
+                                    data=files.png(), filename="a.png")
+    theirs = services.attachment_add(actor=actor_for_user(colleague), report_id=report_id,
+                                     data=files.png(), filename="a.png")
+    again = services.attachment_add(actor=tree.actor("hub"), report_id=report_id,
+                                    data=files.png(), filename="a.png")
+    assert theirs.pk != first.pk
+    assert again.pk == first.pk
+    assert (first.uploader, theirs.uploader) == (tree.users["hub"], colleague)
+    events = ReportEvent.objects.filter(report_id=report_id, kind="attachment_added")
+    assert sorted(e.actor_id for e in events) == sorted([tree.users["hub"].pk, colleague.pk])
+    assert len(stored_files(attachment_root)) == 2
+
+
+def test_a_retry_never_gets_an_unservable_or_unscanned_row_back(
+    tree: Tree, attachment_root: Path
+) -> None:
+    submitted = submit(tree)
+    first = _reporter_upload(tree, files.png(), submitted=submitted)[1].json()
+    assert first["scan_status"] == "not_scanned"  # no scanner configured yet
+    with fakes.fake_clamd() as (address, received), override_settings(
+        LAPOR_CLAMAV_SOCKET=address
+    ):
+        # A scanner now: the same content is scanned and stored anew, not waved through.
+        scanned = _reporter_upload(tree, files.png(), submitted=submitted)[1].json()
+        assert (scanned["scan_status"], len(received)) == ("clean", 1)
+        assert scanned["id"] != first["id"]
+        # A row found infected later (a rescan) is never handed back either.
+        Attachment.objects.filter(pk=scanned["id"]).update(scan_status="infected")
+        fresh = _reporter_upload(tree, files.png(), submitted=submitted)[1].json()
+        assert fresh["id"] not in (first["id"], scanned["id"])
+        assert fresh["scan_status"] == "clean"
+        retry = _reporter_upload(tree, files.png(), submitted=submitted)[1].json()
+        assert retry["id"] == fresh["id"]
 
 
 def test_per_report_count_and_size_limits(tree: Tree, attachment_root: Path) -> None:

@@ -16,7 +16,7 @@ from lapor.notifications.dispatcher import dispatch
 from lapor.notifications.models import OutboxMessage
 from lapor.privacy.models import IdentityAccess
 from lapor.reports import services
-from lapor.reports.models import Report
+from lapor.reports.models import Report, ReporterContact
 from tests.api_client import ApiClient
 from tests.factories import Tree, submit
 
@@ -44,6 +44,28 @@ def test_opted_in_web_report_gets_sms_updates(tree: Tree, providers: FakeProvide
     assert not ChannelIdentity.objects.exists()
     # Each delivery is a recorded processing of the identity (UU PDP).
     assert IdentityAccess.objects.filter(report=report, purpose="channel_continuity").count() >= 2
+
+
+def test_the_contact_phone_is_read_through_the_privacy_helper(
+    tree: Tree, providers: FakeProviders
+) -> None:
+    # The SMS sender reads the phone with lapor.privacy.identity.reporter_address_for_delivery,
+    # as the e-mail sender reads the address: one decryption, one record per message (however
+    # many SMS parts it takes), and a number erased meanwhile is a permanent failure.
+    with clock.frozen(DAYTIME):
+        report = submit(tree, reporter_phone="0812-3456-7890", phone_updates=True).report
+        dispatch()
+        sent = OutboxMessage.objects.filter(report=report, audience="reporter", status="sent")
+        assert sorted(sent.values_list("channel", flat=True)) == ["email", "sms"]
+        assert IdentityAccess.objects.filter(report=report).count() == 2  # one a message
+        assert len(providers.sent("/cgi-bin/sendsms")) >= 2  # the first message is in parts
+        ReporterContact.objects.filter(report=report).update(phone="")
+        services.report_dispose(actor=tree.actor("hub"), report_id=report.pk,
+                                node_code=tree.pupr.code)
+        dispatch()
+    row = OutboxMessage.objects.get(report=report, channel="sms", event="reporter.disposed")
+    assert (row.status, row.last_error) == ("dead", "no_reporter_phone")
+    assert IdentityAccess.objects.filter(report=report).count() == sent.count()  # e-mails only
 
 
 def test_without_the_tick_or_a_number_nothing_goes_to_the_phone(
