@@ -48,7 +48,7 @@ from lapor.regions.bbox import in_indonesia
 DATA_FILE: Final = Path(__file__).resolve().parent / "data" / "district_boundaries.csv.gz"
 # Points farther than this from every district are refused (module docstring, step 2).
 FALLBACK_METRES: Final = 5_000.0
-EARTH_RADIUS_M: Final = 6_371_008.8  # mean radius (IUGG), as lapor.regions.selectors
+EARTH_RADIUS_M: Final = 6_371_008.8  # mean radius (IUGG)
 # The regency maps (regency_boundaries): Douglas-Peucker tolerance and coordinate grid, in
 # degrees. 0.0005° is about 55 m (the worst displacement measured over the whole country is
 # 0.0008°, about 88 m, docs/performance.md); 1e-5° is about 1.1 m.

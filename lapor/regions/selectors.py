@@ -9,11 +9,11 @@ from typing import Final
 
 from django.db.models import QuerySet
 
-from lapor.regions.geo import DistrictMatch, district_at
+from lapor.regions.geo import EARTH_RADIUS_M, DistrictMatch, district_at, haversine_m
 from lapor.regions.models import Region, RegionLevel
 from lapor.regions.points import in_indonesia
 
-EARTH_RADIUS_KM: Final = 6371.0088  # mean radius (IUGG)
+EARTH_RADIUS_KM: Final = EARTH_RADIUS_M / 1000  # mean radius (IUGG)
 # Half-widths, in degrees, of the SQL prefilter boxes tried in turn before all districts.
 NEAREST_BOXES: Final = (1, 3)
 
@@ -51,11 +51,8 @@ def region_ancestors(region: Region) -> list[Region]:
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in kilometres between two WGS84 points (spherical Earth)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
-    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    """Great-circle distance in kilometres (:func:`lapor.regions.geo.haversine_m`)."""
+    return haversine_m(lat1, lng1, lat2, lng2) / 1000
 
 
 def _box_radius_km(latitude: float, half_width: float) -> float:
