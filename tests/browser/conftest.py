@@ -126,3 +126,16 @@ def plain_form(page: Page) -> Page:
                lambda route: route.fulfill(body="/* plain form */",
                                            content_type="application/javascript"))
     return page
+
+
+def worker_ready(page: Page, *, register: bool = False, timeout_ms: int = 20_000) -> None:
+    """Wait until the site's service worker is active for ``page`` (registering ``/sw.js``
+    first when ``register``), failing after ``timeout_ms``: ``page.evaluate`` has no timeout
+    of its own, and a worker that never registers would hang the run."""
+    start = ("navigator.serviceWorker.register('/sw.js', {scope: '/'})"
+             ".then(() => navigator.serviceWorker.ready)" if register
+             else "navigator.serviceWorker.ready")
+    ready = page.evaluate(f"""() => Promise.race([
+        {start}.then(() => true),
+        new Promise(resolve => setTimeout(() => resolve(false), {timeout_ms}))])""")
+    assert ready, f"no active service worker after {timeout_ms} ms"

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, BrowserType, Page, expe
 from pytest_django.live_server_helper import LiveServer
 
 from lapor.reports.models import Report
-from tests.browser.conftest import PHONE, axe_check, screenshot
+from tests.browser.conftest import PHONE, axe_check, screenshot, worker_ready
 from tests.factories import Tree, drive
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,7 +46,7 @@ def installed_phone(browser_type: BrowserType, browser_type_launch_args: dict[st
 
 
 def _controlled(page: Page) -> None:
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    worker_ready(page)
     page.reload()
     assert page.evaluate("navigator.serviceWorker.controller !== null")
 

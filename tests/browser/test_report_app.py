@@ -31,7 +31,7 @@ from lapor.channels.tests.fakes import fake_providers
 from lapor.notifications.models import PushSubscription
 from lapor.notifications.vapid import generate_private_key
 from lapor.reports.models import Report, SubmissionReplay
-from tests.browser.conftest import PHONE, axe_check, screenshot, sign_in
+from tests.browser.conftest import PHONE, axe_check, screenshot, sign_in, worker_ready
 from tests.factories import Tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -483,7 +483,7 @@ def test_the_received_card_offers_notifications_on_this_phone(
     context.add_init_script(_fake_push_subscription())
     context.grant_permissions(["geolocation", "notifications"], origin=live_server.url)
     page.goto(f"{live_server.url}/lapor/")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    worker_ready(page)
     _next(page, "app-step-where")
     _next(page, "app-rest")
     _choose_region(page)
