@@ -17,7 +17,7 @@ def test_a_lost_database_connection_is_a_503(tree: Tree, monkeypatch: Any) -> No
     def gone(**kwargs: Any) -> None:
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(submission, "report_submit", gone)
+    monkeypatch.setattr(submission, "report_prepare", gone)  # the API path
     response = ApiClient(language="en").post("/reports", {
         "type": "complaint", "title": "Jalan berlubang di depan pasar",
         "body": "Jalan di depan pasar berlubang besar dan membahayakan pengendara.",

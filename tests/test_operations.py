@@ -182,7 +182,7 @@ def test_the_daily_tick_purges_stored_submission_answers(tree: Tree) -> None:
     filed = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     with clock.frozen(filed):
         report_submit_once(idempotency_key="app-key-1", user_id=None, request_data={"a": 1},
-                           submit=lambda: submit(tree))
+                           prepare=lambda: lambda: submit(tree))
     assert SubmissionReplay.objects.count() == 1
     with clock.frozen(filed + timedelta(days=1)):
         tick("worker-a")
