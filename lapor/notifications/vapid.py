@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ImproperlyConfigured
 
+from lapor.core.secretfile import demo_file
+
 DEMO_FILE = "vapid_private_key"
 
 
@@ -83,14 +85,7 @@ def vapid_private_key(raw: str | None, *, demo: bool, data_dir: Path) -> str:
     if raw is None:
         if not demo:
             return ""
-        path = data_dir / DEMO_FILE
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            raw = path.read_text().strip()
-        except FileNotFoundError:
-            raw = generate_private_key()
-            path.touch(mode=0o600, exist_ok=True)
-            path.write_text(raw)
+        raw = demo_file(data_dir / DEMO_FILE, generate_private_key)
     if not raw.strip():
         return ""
     return private_key_b64(raw)

@@ -12,18 +12,9 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
+from lapor.core.secretfile import demo_file
+
 BLIND_INDEX_KEY_MIN_LENGTH = 32
-
-
-def _demo_file(path: Path, make: str) -> str:
-    """Return the content of ``path``, creating it (mode 0600) with ``make`` once."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        path.touch(mode=0o600, exist_ok=True)
-        path.write_text(make)
-        return make
 
 
 def parse_encryption_keys(raw: str) -> list[str]:
@@ -52,7 +43,7 @@ def encryption_keys(raw: str | None, *, demo: bool, data_dir: Path) -> list[str]
             raise ImproperlyConfigured(
                 "LAPOR_ENCRYPTION_KEYS is required (set LAPOR_DEMO_MODE=1 for a local demo)"
             )
-        raw = _demo_file(data_dir / "encryption_keys", Fernet.generate_key().decode())
+        raw = demo_file(data_dir / "encryption_keys", lambda: Fernet.generate_key().decode())
     return parse_encryption_keys(raw)
 
 
@@ -63,7 +54,7 @@ def blind_index_key(raw: str | None, *, demo: bool, data_dir: Path) -> str:
             raise ImproperlyConfigured(
                 "LAPOR_BLIND_INDEX_KEY is required (set LAPOR_DEMO_MODE=1 for a local demo)"
             )
-        raw = _demo_file(data_dir / "blind_index_key", secrets.token_urlsafe(32))
+        raw = demo_file(data_dir / "blind_index_key", lambda: secrets.token_urlsafe(32))
     if len(raw) < BLIND_INDEX_KEY_MIN_LENGTH:
         raise ImproperlyConfigured(
             f"LAPOR_BLIND_INDEX_KEY must be at least {BLIND_INDEX_KEY_MIN_LENGTH} characters"
