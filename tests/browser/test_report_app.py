@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.files.storage import storages
 from django.test import override_settings
-from django.urls import Resolver404, resolve
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
@@ -41,18 +40,6 @@ BODY = ("Lubang besar di tengah jalan di depan SD 001 Sangatta Utara, sudah dua 
         "anak-anak sekolah hampir jatuh.")
 # Sangatta Utara, Kutai Timur: 0.5036 N, 117.5406 E (kecamatan 64.08.04).
 LAT, LNG = 0.5036, 117.5406
-
-
-def _geo_merged() -> bool:
-    try:
-        match = resolve("/api/v1/regions/locate")
-    except Resolver404:
-        return False
-    return "locate" in match.route  # not /regions/{code} with code="locate"
-
-
-needs_geo = pytest.mark.skipif(not _geo_merged(),
-                               reason="needs GET /api/v1/regions/locate (the geo branch)")
 
 
 @pytest.fixture
@@ -134,8 +121,6 @@ def test_a_photo_with_gps_puts_the_pin_and_is_stored_small_without_exif(
     screenshot(page, "app-map-step")
     _next(page, "app-rest")
     _write(page)
-    if not _geo_merged():
-        _choose_region(page)
     axe_check(page)
     page.locator("button[type=submit][value=submit]").click()
 
@@ -167,12 +152,11 @@ def test_a_photo_with_gps_puts_the_pin_and_is_stored_small_without_exif(
     assert stored_code == ""
 
 
-@needs_geo
 def test_the_pin_finds_the_district_by_name(
     phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree, tmp_path: Path,
 ) -> None:
-    """Needs the geo branch: the district from the pin, shown by name, is the report's
-    region (no region chosen in the picker)."""
+    """The district from the pin, shown by name, is the report's region (no region chosen in
+    the picker)."""
     _, page = phone
     page.goto(f"{live_server.url}/lapor/")
     page.locator("#app-gallery").set_input_files(str(jpeg_with_gps(tmp_path / "a.jpg")))
@@ -184,6 +168,36 @@ def test_the_pin_finds_the_district_by_name(
     expect(page.get_by_test_id("app-received")).to_be_visible()
     expect(page.locator("[data-photo=sent]")).to_have_count(1)
     assert Report.objects.get().region_id == "64.08.04"
+
+
+def test_a_region_chosen_before_a_late_look_up_answers_stays_chosen(
+    phone: tuple[BrowserContext, Page], live_server: LiveServer, tree: Tree,
+) -> None:
+    """Typing starts a look-up 400 ms later; on a slow line its answer comes back after the
+    citizen has searched and chosen. That answer must not silently undo the choice."""
+    _, page = phone
+    seen: list[str] = []
+
+    def slow(route: Route) -> None:
+        seen.append(route.request.url)
+        response = route.fetch()
+        page.wait_for_timeout(1000)
+        route.fulfill(response=response)
+
+    page.route(re.compile(r"/wilayah/pilihan/"), slow)
+    page.goto(f"{live_server.url}/lapor/")
+    _next(page, "app-step-where")
+    _next(page, "app-rest")
+    _choose_region(page)
+    for _ in range(50):  # the typing's own look-up, sent before the choice, has answered
+        if len(seen) >= 2:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(1500)
+    page.wait_for_load_state("networkidle")
+    assert len(seen) >= 2
+    assert "region_code" not in seen[1]
+    expect(page.get_by_label(re.compile(r"^Sangatta Utara, Kabupaten Kutai Timur"))).to_be_checked()
 
 
 def test_a_report_written_offline_waits_then_is_sent_once(
@@ -341,8 +355,6 @@ def test_a_received_report_shows_its_numbers_while_a_photo_is_still_on_its_way(
     _next(page, "app-step-where")
     _next(page, "app-rest")
     _write(page)
-    if not _geo_merged():
-        _choose_region(page)
     page.locator("button[type=submit][value=submit]").click()
 
     received = page.get_by_test_id("app-received")

@@ -1,5 +1,5 @@
 /* The report form's file input: size, type and count checked in the browser before anything
-   is sent, with the limits the page states (data-* attributes written by the server from its
+   is sent (and the region picker keeps a choice across a late look-up, below), with the limits the page states (data-* attributes written by the server from its
    settings). Progressive enhancement only: without this file the server checks the same
    (lapor.portal.views.submit.check_files), it just does so after the upload. No inline code
    (the Content-Security-Policy forbids it). */
@@ -42,6 +42,23 @@
     if (found.length) { input.setAttribute("aria-invalid", "true"); }
     else { input.removeAttribute("aria-invalid"); }
   }
+
+  // The region look-up runs 400 ms after typing stops; the citizen may search and choose before
+  // its answer comes back. An answer to a look-up sent before the choice keeps the choice when
+  // the chosen region is still among the options (otherwise the form would lose it silently).
+  var chosenRegion = "";
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target.id !== "region-options") { return; }
+    var checked = event.detail.target.querySelector("input[name=region_code]:checked");
+    chosenRegion = checked ? checked.value : "";
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var options = event.detail.target;
+    if (options.id !== "region-options" || !chosenRegion) { return; }
+    if (options.querySelector("input[name=region_code]:checked")) { return; }
+    var again = options.querySelector("input[name=region_code][value=\"" + CSS.escape(chosenRegion) + "\"]");
+    if (again) { again.checked = true; }
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
