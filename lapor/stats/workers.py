@@ -21,9 +21,9 @@ def start(database_name: str, now: datetime) -> None:
     connections["default"].settings_dict["NAME"] = database_name
     # Imported here, after django.setup(): this module is a spawned process's entry point and
     # these import models.
-    from lapor.stats import facts, maintenance  # noqa: PLC0415
+    from lapor.stats import facts, ranges  # noqa: PLC0415
 
-    _state.update(now=now, calendars=facts.Calendars(), fact_rows=maintenance.fact_rows)
+    _state.update(now=now, calendars=facts.Calendars(), fact_rows=ranges.fact_rows)
 
 
 def rows(bounds: tuple[int, int]) -> list[tuple[Any, ...]]:
