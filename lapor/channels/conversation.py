@@ -27,7 +27,6 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lapor.channels.models import ChannelIdentity, Conversation
-from lapor.channels.outbound import Reply
 from lapor.channels.pipeline import (
     Incoming,
     NewReport,
@@ -37,6 +36,7 @@ from lapor.channels.pipeline import (
     parse_command,
     report_create,
 )
+from lapor.channels.replies import Reply
 from lapor.core import clock
 from lapor.core.errors import ValidationFailed
 from lapor.regions.models import RegionLevel

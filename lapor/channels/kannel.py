@@ -1,5 +1,5 @@
 """SMS through Kannel, the open-source SMS gateway Indonesian operators' short numbers are
-usually connected with.
+usually connected with (the webhook view is in :mod:`lapor.channels.webhooks`).
 
 Inbound: ``GET`` or ``POST /channels/sms/kannel`` with ``sender``, ``receiver``, ``text`` and
 ``id`` (Kannel's ``%p``, ``%P``, ``%a`` and ``%I``) and the shared secret
@@ -17,37 +17,24 @@ import urllib.parse
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.http import HttpRequest, QueryDict
 
 from lapor.channels import gsm7
-from lapor.channels.inbound import disabled, inbound_record, refusal
+from lapor.channels.description import ProviderDescription
+from lapor.channels.http import http_call
 from lapor.channels.models import Provider
-from lapor.channels.outbound import Outgoing, http_call, provider_register
 from lapor.channels.pipeline import Incoming
-from lapor.channels.processing import provider_inbound
+from lapor.channels.replies import Outgoing
 from lapor.channels.sms import sms_handle
 from lapor.notifications.senders import DeliveryError
 
 FIELDS = ("sender", "receiver", "text", "id")
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def kannel_inbound(request: HttpRequest) -> HttpResponse:
-    refused = disabled(Provider.KANNEL, request)
-    if refused is not None:
-        return refused
-    params = request.POST if request.method == "POST" else request.GET
+def signed(request: HttpRequest, params: QueryDict) -> bool:
+    """The shared secret (header or parameter), compared in constant time."""
     given = request.headers.get("X-Lapor-Secret") or params.get("secret") or ""
-    if not hmac.compare_digest(given.encode(), settings.LAPOR_KANNEL_SECRET.encode()):
-        return refusal(403, "invalid_signature", request)
-    item = {name: params.get(name, "") for name in FIELDS}
-    if not item["sender"] or not item["id"]:
-        return refusal(400, "validation_error", request)
-    inbound_record(provider=Provider.KANNEL, message_id=item["id"], item=item)
-    return HttpResponse("", content_type="text/plain; charset=utf-8")
+    return hmac.compare_digest(given.encode(), settings.LAPOR_KANNEL_SECRET.encode())
 
 
 def parse(item: dict[str, Any]) -> Incoming | None:
@@ -70,5 +57,5 @@ def deliver(part: Outgoing) -> str:
     return body.decode("utf-8", "replace")[:200] if status < 300 else ""
 
 
-provider_register(Provider.KANNEL, gsm7.split, deliver)
-provider_inbound(Provider.KANNEL, parser=parse, handler=sms_handle)
+DESCRIPTION = ProviderDescription(name=Provider.KANNEL, parse=parse, handle=sms_handle,
+                                  split=gsm7.split, deliver=deliver)

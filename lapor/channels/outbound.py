@@ -1,35 +1,28 @@
-"""Answers through the channel a message came from, via the transactional outbox.
+"""Answers through the channel a message came from: the outbox consumers.
 
-* :func:`replies_write` turns the pipeline's answers into outbox rows in the transaction that
-  processed the inbound message (delivery key ``in<inbound id>:r<n>``): if that transaction
-  rolls back, no answer leaves; if it commits, the dispatcher delivers it after commit.
-* :class:`ChannelSender` is the outbox consumer of one notification channel (sms, whatsapp,
-  telegram, x). It finds the identity (from the row, or from the report's channel link),
-  decrypts the address for this delivery only, cuts the text into the channel's parts and
-  hands each part to the provider module. The providers have no idempotency field, so each
-  accepted part is logged in :class:`OutboundDelivery` under ``<delivery key>#<part>`` and a
-  repeated delivery (a retry after a partial failure, a lease taken over) skips it.
+:class:`ChannelSender` is the outbox consumer of one notification channel (sms, whatsapp,
+telegram, x). It finds the identity (from the row, or from the report's channel link),
+decrypts the address for this delivery only, cuts the text into the channel's parts and hands
+each part to the provider module (:mod:`lapor.channels.providers`). The providers have no
+idempotency field, so each accepted part is logged in :class:`OutboundDelivery` under
+``<delivery key>#<part>`` and a repeated delivery (a retry after a partial failure, a lease taken
+over) skips it. The answers themselves are written by :func:`lapor.channels.replies.replies_write`.
 """
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from lapor.channels.config import enabled
 from lapor.channels.identities import identity_address, identity_of_report
 from lapor.channels.models import ChannelIdentity, ChannelReport, OutboundDelivery, Provider
+from lapor.channels.providers import PROVIDERS
+from lapor.channels.replies import REPLY_EVENT, Outgoing
 from lapor.core import clock
-from lapor.notifications.models import Audience, OutboxMessage
-from lapor.notifications.outbox import message, outbox_add
+from lapor.notifications.models import OutboxMessage
 from lapor.notifications.senders import (
     DeliveryError,
     register_sender,
@@ -38,102 +31,10 @@ from lapor.notifications.senders import (
 )
 from lapor.reports.models import ReporterContact
 
-REPLY_EVENT = "channel.reply"
 CHAT_CHANNELS = ("sms", "whatsapp", "telegram", "x")
 # Which SMS gateway sends to a web reporter's contact phone: the operator's own short number
 # (Kannel) first, else Twilio; the first one configured.
 SMS_PROVIDERS = (Provider.KANNEL, Provider.TWILIO)
-
-
-@dataclass(frozen=True)
-class Reply:
-    text: str
-    buttons: tuple[tuple[str, str], ...] = ()
-    report_id: int | None = None
-    public_post_id: str = ""  # X: answer publicly under this post
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One part as a provider module sends it."""
-
-    address: str
-    text: str
-    buttons: tuple[tuple[str, str], ...] = ()
-    public_post_id: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def replies_write(*, cause: str, identity: ChannelIdentity, replies: Sequence[Reply]) -> int:
-    """Outbox rows for ``replies`` (delivery keys ``<cause>:r<n>``), in the caller's
-    transaction. A direct answer is due at once, quiet hours or not: the reporter has just
-    written and is waiting for it."""
-    now = clock.now()
-    rows: list[OutboxMessage] = []
-    for index, reply in enumerate(replies):
-        row = message(key=f"{cause}:r{index}", event=REPLY_EVENT,
-                      audience=Audience.REPORTER, channel=identity.channel, agency=None,
-                      report_id=reply.report_id, at=now,
-                      payload={"identity": identity.pk,
-                               "buttons": [list(b) for b in reply.buttons],
-                               "public_post_id": reply.public_post_id})
-        row.body = reply.text
-        row.next_attempt_at = now
-        rows.append(row)
-    return outbox_add(rows)
-
-
-# ---------------------------------------------------------------- HTTP to providers
-
-
-def http_call(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
-              method: str = "POST") -> tuple[int, bytes]:
-    """One provider call; 2xx returns (status, body). 408, 429, 5xx and network errors are
-    retried by the outbox; every other status is permanent. No address goes into errors."""
-    if not url.startswith(("http://", "https://")):
-        raise DeliveryError("provider_url_scheme", permanent=True)
-    request = urllib.request.Request(url, data=data, method=method,  # noqa: S310  (checked)
-                                     headers={"User-Agent": "Lapor-Channels/1",
-                                              **(headers or {})})
-    timeout = settings.LAPOR_CHANNELS_HTTP_TIMEOUT_SECONDS
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.status, response.read(1_000_000)
-    except urllib.error.HTTPError as exc:
-        retry = exc.code in (408, 429) or exc.code >= 500
-        raise DeliveryError(f"http_{exc.code}", permanent=not retry) from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise DeliveryError(f"http_{type(exc).__name__}") from exc
-
-
-def post_json(url: str, body: dict[str, Any], headers: dict[str, str] | None = None
-              ) -> dict[str, Any]:
-    _, raw = http_call(url, data=json.dumps(body).encode(),
-                       headers={"Content-Type": "application/json", **(headers or {})})
-    try:
-        parsed = json.loads(raw or b"{}")
-    except ValueError:
-        return {}
-    return parsed if isinstance(parsed, dict) else {}
-
-
-def post_form(url: str, fields: dict[str, str], headers: dict[str, str] | None = None
-              ) -> tuple[int, bytes]:
-    return http_call(url, data=urllib.parse.urlencode(fields).encode(),
-                     headers={"Content-Type": "application/x-www-form-urlencoded",
-                              **(headers or {})})
-
-
-# ---------------------------------------------------------------- the senders
-
-# provider -> (cut text into parts, deliver one part -> provider message id)
-Splitter = Callable[[str], list[str]]
-Deliverer = Callable[[Outgoing], str]
-PROVIDERS: dict[str, tuple[Splitter, Deliverer]] = {}
-
-
-def provider_register(provider: str, splitter: Splitter, deliverer: Deliverer) -> None:
-    PROVIDERS[provider] = (splitter, deliverer)
 
 
 def _text_of(row: OutboxMessage) -> str:
@@ -185,9 +86,9 @@ class ChannelSender:
         target = self._target(row)
         if target.provider not in PROVIDERS:
             raise DeliveryError(f"no_provider_{target.provider}", permanent=True)
-        splitter, deliverer = PROVIDERS[target.provider]
+        provider = PROVIDERS[target.provider]
         buttons = tuple((str(b[0]), str(b[1])) for b in (row.payload or {}).get("buttons", []))
-        parts = splitter(_text_of(row))
+        parts = provider.split(_text_of(row))
         address = ""
         for index, part in enumerate(parts):
             key = f"{row.key}#{index}"
@@ -196,9 +97,9 @@ class ChannelSender:
             if not address:
                 address = target.address()  # decrypted (and recorded) only when sending
             last = index == len(parts) - 1
-            provider_id = deliverer(Outgoing(address=address, text=part,
-                                             buttons=buttons if last else (),
-                                             public_post_id=target.public_post_id))
+            provider_id = provider.deliver(Outgoing(address=address, text=part,
+                                                    buttons=buttons if last else (),
+                                                    public_post_id=target.public_post_id))
             try:
                 with transaction.atomic():
                     OutboundDelivery.objects.create(key=key, provider_message_id=provider_id[:200],
@@ -236,10 +137,7 @@ def reporter_reachable(report_id: int) -> bool:
 
 
 def register_senders() -> None:
-    from lapor.channels import providers  # noqa: PLC0415  (they import this module)
-
-    providers.load()
-
+    """Plug one outbox sender per chat channel in (run by the app's ``ready()``)."""
     for channel in CHAT_CHANNELS:
         register_sender(channel, lambda channel=channel: ChannelSender(channel),  # type: ignore[misc]
                         reachable=reporter_reachable)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from lapor.channels.identities import link_report, normalised_handle, owns
 from lapor.channels.models import ChannelIdentity
-from lapor.channels.outbound import Reply
+from lapor.channels.replies import Reply
 from lapor.core.errors import ApplicationError
 from lapor.core.ratelimit import Origin
 from lapor.orgs.actors import PUBLIC, reporter_actor

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
+from lapor.attachments.services import attachment_add
 from lapor.channels.identities import conversation_locked, identity_for
-from lapor.channels.models import ChannelIdentity, Conversation, InboundMessage, InboundStatus
-from lapor.channels.outbound import replies_write
-from lapor.channels.pipeline import Incoming, Outcome
+from lapor.channels.models import InboundMessage, InboundStatus
+from lapor.channels.pipeline import Outcome
+from lapor.channels.providers import PROVIDERS
+from lapor.channels.replies import replies_write
 from lapor.core import clock
 from lapor.core.errors import ApplicationError
 from lapor.orgs.actors import reporter_actor
@@ -29,39 +29,15 @@ from lapor.privacy import vault
 
 logger = logging.getLogger("lapor.channels")
 
-Parser = Callable[[dict[str, Any]], Incoming | None]
-Handler = Callable[[Incoming, ChannelIdentity, Conversation], Outcome]
-MediaFetcher = Callable[[str], tuple[bytes, str]]
-
-PARSERS: dict[str, Parser] = {}
-HANDLERS: dict[str, Handler] = {}
-MEDIA: dict[str, MediaFetcher] = {}
-
-
-def provider_inbound(provider: str, *, parser: Parser, handler: Handler,
-                     media: MediaFetcher | None = None) -> None:
-    """Register how a provider's recorded item is parsed and handled."""
-    PARSERS[provider] = parser
-    HANDLERS[provider] = handler
-    if media is not None:
-        MEDIA[provider] = media
-
-
-def _load_providers() -> None:
-    from lapor.channels import providers  # noqa: PLC0415  (they import this module)
-
-    providers.load()
-
 
 def inbound_process(*, inbound_id: int) -> str:
     """Process one inbound row; returns its outcome code."""
-    _load_providers()
     with translation.override(settings.LAPOR_NOTIFY_LANGUAGE), transaction.atomic():
         row = InboundMessage.objects.select_for_update().filter(pk=inbound_id).first()
         if row is None or row.status != InboundStatus.RECEIVED:
             return row.outcome if row is not None else "missing"
         try:
-            incoming = PARSERS[row.provider](json.loads(vault.decrypt(row.raw)))
+            incoming = PROVIDERS[row.provider].parse(json.loads(vault.decrypt(row.raw)))
             unparsable = False
         except (KeyError, TypeError, ValueError, AttributeError):
             # Signed by the provider but not in the documented shape: keep the row (its id
@@ -75,7 +51,7 @@ def inbound_process(*, inbound_id: int) -> str:
             identity = identity_for(channel=incoming.channel, handle=incoming.handle,
                                     provider=incoming.provider)
             conversation = conversation_locked(identity)
-            outcome = HANDLERS[row.provider](incoming, identity, conversation)
+            outcome = PROVIDERS[row.provider].handle(incoming, identity, conversation)
             replies_write(cause=f"in{row.pk}", identity=identity, replies=outcome.replies)
             row.status = InboundStatus.PROCESSED
         row.outcome = outcome.code[:40]
@@ -91,9 +67,7 @@ def inbound_process(*, inbound_id: int) -> str:
 def attach_media(provider: str, report_id: int, media_ids: tuple[str, ...]) -> int:
     """Fetch each photo from the provider and attach it as the reporter (checked, stripped of
     metadata by lapor.attachments). A failure is logged; the report stands without it."""
-    from lapor.attachments.services import attachment_add  # noqa: PLC0415
-
-    fetch = MEDIA.get(provider)
+    fetch = PROVIDERS[provider].fetch_media
     if fetch is None:
         return 0
     added = 0

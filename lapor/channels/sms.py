@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import transaction
 
 from lapor.channels import gsm7
+from lapor.channels.identities import identity_address
 from lapor.channels.models import ChannelIdentity, Conversation
-from lapor.channels.outbound import replies_write
 from lapor.channels.pipeline import (
     Incoming,
     NewReport,
@@ -34,6 +34,7 @@ from lapor.channels.pipeline import (
     report_create,
     unroutable,
 )
+from lapor.channels.replies import replies_write
 from lapor.core import clock
 
 PARTS_STATE = "sms_parts"
@@ -117,8 +118,6 @@ def sms_flush_due() -> int:
             _clear(conversation, now)
             if not held:
                 continue
-            from lapor.channels.identities import identity_address  # noqa: PLC0415
-
             # The report's phone number is the sender's: decrypted here for report_submit.
             handle = identity_address(identity, report_id=None)
             incoming = Incoming(provider=identity.provider, channel="sms", handle=handle,

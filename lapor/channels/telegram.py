@@ -1,4 +1,4 @@
-"""Telegram Bot API.
+"""Telegram Bot API (the webhook view is in :mod:`lapor.channels.webhooks`).
 
 Inbound: ``POST /channels/telegram`` with an ``Update`` as JSON, from a webhook registered
 with ``setWebhook(url=…, secret_token=LAPOR_TELEGRAM_SECRET_TOKEN)``: Telegram then sends the
@@ -20,38 +20,23 @@ import urllib.parse
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest
 
 from lapor.channels.conversation import chat_handle
-from lapor.channels.inbound import disabled, inbound_record, refusal
+from lapor.channels.description import ProviderDescription
+from lapor.channels.http import http_call, post_json
 from lapor.channels.models import Provider
-from lapor.channels.outbound import Outgoing, http_call, post_json, provider_register
 from lapor.channels.pipeline import Incoming
-from lapor.channels.processing import provider_inbound
+from lapor.channels.replies import Outgoing
 from lapor.notifications.senders import DeliveryError
 
 TEXT_MAX = 4000  # Telegram allows 4096 characters per message
 
 
-@csrf_exempt
-@require_POST
-def telegram_inbound(request: HttpRequest) -> HttpResponse:
-    refused = disabled(Provider.TELEGRAM, request)
-    if refused is not None:
-        return refused
+def signed(request: HttpRequest) -> bool:
+    """The webhook's secret token, compared in constant time."""
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-    if not hmac.compare_digest(given.encode(), settings.LAPOR_TELEGRAM_SECRET_TOKEN.encode()):
-        return refusal(403, "invalid_signature", request)
-    try:
-        update = json.loads(request.body)
-    except ValueError:
-        return refusal(400, "invalid_json", request)
-    if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
-        return refusal(400, "validation_error", request)
-    inbound_record(provider=Provider.TELEGRAM, message_id=str(update["update_id"]), item=update)
-    return JsonResponse({"ok": True})
+    return hmac.compare_digest(given.encode(), settings.LAPOR_TELEGRAM_SECRET_TOKEN.encode())
 
 
 def _name(user: dict[str, Any]) -> str:
@@ -119,5 +104,5 @@ def fetch_photo(file_id: str) -> tuple[bytes, str]:
     return data, path.rsplit("/", 1)[-1] or "photo.jpg"
 
 
-provider_register(Provider.TELEGRAM, split, deliver)
-provider_inbound(Provider.TELEGRAM, parser=parse, handler=chat_handle, media=fetch_photo)
+DESCRIPTION = ProviderDescription(name=Provider.TELEGRAM, parse=parse, handle=chat_handle,
+                                  split=split, deliver=deliver, fetch_media=fetch_photo)

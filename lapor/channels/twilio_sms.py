@@ -1,4 +1,5 @@
-"""SMS through Twilio (or any Twilio-compatible gateway).
+"""SMS through Twilio (or any Twilio-compatible gateway); the webhook view is in
+:mod:`lapor.channels.webhooks`.
 
 Inbound: ``POST /channels/sms/twilio``, form-encoded (``MessageSid``, ``From``, ``To``,
 ``Body``, ``NumSegments`` …), signed with ``X-Twilio-Signature`` (HMAC of the URL and the
@@ -15,46 +16,28 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.http import HttpRequest
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]  # no stubs
 
 from lapor.channels import gsm7
-from lapor.channels.inbound import disabled, inbound_record, refusal
+from lapor.channels.description import ProviderDescription
+from lapor.channels.http import post_form
 from lapor.channels.models import Provider
-from lapor.channels.outbound import Outgoing, post_form, provider_register
 from lapor.channels.pipeline import Incoming
-from lapor.channels.processing import provider_inbound
+from lapor.channels.replies import Outgoing
 from lapor.channels.sms import sms_handle
 from lapor.notifications.senders import DeliveryError
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-def _signed(request: HttpRequest) -> bool:
+def signed(request: HttpRequest) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
     url = settings.LAPOR_TWILIO_WEBHOOK_URL or request.build_absolute_uri()
     validator = RequestValidator(settings.LAPOR_TWILIO_AUTH_TOKEN)
     return bool(validator.validate(url, request.POST, signature))
-
-
-@csrf_exempt
-@require_POST
-def twilio_inbound(request: HttpRequest) -> HttpResponse:
-    refused = disabled(Provider.TWILIO, request)
-    if refused is not None:
-        return refused
-    if not _signed(request):
-        return refusal(403, "invalid_signature", request)
-    item = {key: request.POST.get(key, "") for key in request.POST}
-    message_id = item.get("MessageSid") or item.get("SmsSid") or ""
-    if not message_id or not item.get("From"):
-        return refusal(400, "validation_error", request)
-    inbound_record(provider=Provider.TWILIO, message_id=message_id, item=item)
-    return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
 
 
 def parse(item: dict[str, Any]) -> Incoming | None:
@@ -77,5 +60,5 @@ def deliver(part: Outgoing) -> str:
         return ""
 
 
-provider_register(Provider.TWILIO, gsm7.split, deliver)
-provider_inbound(Provider.TWILIO, parser=parse, handler=sms_handle)
+DESCRIPTION = ProviderDescription(name=Provider.TWILIO, parse=parse, handle=sms_handle,
+                                  split=gsm7.split, deliver=deliver)

@@ -2,14 +2,14 @@
 
 from django.urls import path
 
-from lapor.channels import kannel, telegram, twilio_sms, whatsapp, x
+from lapor.channels import webhooks
 
 app_name = "channels"
 
 urlpatterns = [
-    path("sms/twilio", twilio_sms.twilio_inbound, name="twilio"),
-    path("sms/kannel", kannel.kannel_inbound, name="kannel"),
-    path("telegram", telegram.telegram_inbound, name="telegram"),
-    path("whatsapp", whatsapp.whatsapp_inbound, name="whatsapp"),
-    path("x", x.x_inbound, name="x"),
+    path("sms/twilio", webhooks.twilio_inbound, name="twilio"),
+    path("sms/kannel", webhooks.kannel_inbound, name="kannel"),
+    path("telegram", webhooks.telegram_inbound, name="telegram"),
+    path("whatsapp", webhooks.whatsapp_inbound, name="whatsapp"),
+    path("x", webhooks.x_inbound, name="x"),
 ]

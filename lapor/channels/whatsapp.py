@@ -1,4 +1,4 @@
-"""WhatsApp Business Cloud API.
+"""WhatsApp Business Cloud API (the webhook view is in :mod:`lapor.channels.webhooks`).
 
 * ``GET /channels/whatsapp``: the webhook verification request (``hub.mode=subscribe``,
   ``hub.verify_token`` = ``LAPOR_WHATSAPP_VERIFY_TOKEN``) is answered with ``hub.challenge``.
@@ -23,60 +23,33 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.http import HttpRequest
 
 from lapor.channels.conversation import chat_handle
-from lapor.channels.inbound import disabled, inbound_record, refusal
+from lapor.channels.description import ProviderDescription
+from lapor.channels.http import http_call, post_json
 from lapor.channels.models import Provider
-from lapor.channels.outbound import Outgoing, http_call, post_json, provider_register
 from lapor.channels.pipeline import Incoming
-from lapor.channels.processing import provider_inbound
+from lapor.channels.replies import Outgoing
 from lapor.notifications.senders import DeliveryError
 
 TEXT_MAX = 4000  # the API allows 4096 characters in a text body
 BUTTONS_MAX, BUTTON_TITLE_MAX = 3, 20
 
 
-def _signed(request: HttpRequest) -> bool:
+def signed(request: HttpRequest) -> bool:
+    """``X-Hub-Signature-256``: HMAC-SHA256 of the raw body under the app secret."""
     given = request.headers.get("X-Hub-Signature-256", "")
     expected = "sha256=" + hmac.new(settings.LAPOR_WHATSAPP_APP_SECRET.encode(), request.body,
                                     hashlib.sha256).hexdigest()
     return bool(given) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _verify(request: HttpRequest) -> HttpResponse:
+def subscription_verified(request: HttpRequest) -> bool:
+    """The webhook verification request (``GET``): subscribe, with our verify token."""
     token = request.GET.get("hub.verify_token", "")
-    if request.GET.get("hub.mode") != "subscribe" or not hmac.compare_digest(
-            token.encode(), settings.LAPOR_WHATSAPP_VERIFY_TOKEN.encode()):
-        return refusal(403, "invalid_signature", request)
-    return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
-
-
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def whatsapp_inbound(request: HttpRequest) -> HttpResponse:
-    refused = disabled(Provider.WHATSAPP, request)
-    if refused is not None:
-        return refused
-    if request.method == "GET":
-        return _verify(request)
-    if not _signed(request):
-        return refusal(403, "invalid_signature", request)
-    try:
-        payload = json.loads(request.body)
-        values = [change["value"] for entry in payload["entry"] for change in entry["changes"]]
-    except (ValueError, KeyError, TypeError):
-        return refusal(400, "validation_error", request)
-    for value in values:
-        if not isinstance(value, dict):
-            continue
-        for message in value.get("messages") or []:
-            if isinstance(message, dict) and message.get("id") and message.get("from"):
-                inbound_record(provider=Provider.WHATSAPP, message_id=str(message["id"]),
-                               item={"message": message, "contacts": value.get("contacts", [])})
-    return HttpResponse("", status=200)
+    return request.GET.get("hub.mode") == "subscribe" and hmac.compare_digest(
+        token.encode(), settings.LAPOR_WHATSAPP_VERIFY_TOKEN.encode())
 
 
 def parse(item: dict[str, Any]) -> Incoming | None:
@@ -159,5 +132,5 @@ def fetch_photo(media_id: str) -> tuple[bytes, str]:
     return data, f"whatsapp-photo.{extension}"
 
 
-provider_register(Provider.WHATSAPP, split, deliver)
-provider_inbound(Provider.WHATSAPP, parser=parse, handler=chat_handle, media=fetch_photo)
+DESCRIPTION = ProviderDescription(name=Provider.WHATSAPP, parse=parse, handle=chat_handle,
+                                  split=split, deliver=deliver, fetch_media=fetch_photo)

@@ -1,4 +1,4 @@
-"""X (Twitter) Account Activity API.
+"""X (Twitter) Account Activity API (the webhook view is in :mod:`lapor.channels.webhooks`).
 
 * ``GET /channels/x?crc_token=…``: the challenge-response check, answered with
   ``{"response_token": "sha256=" + base64(HMAC-SHA256(consumer secret, crc_token))}``.
@@ -20,19 +20,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.http import HttpRequest
 
 from lapor.channels.conversation import chat_handle
-from lapor.channels.inbound import disabled, inbound_record, refusal
+from lapor.channels.description import ProviderDescription
+from lapor.channels.http import post_json
 from lapor.channels.models import ChannelIdentity, Conversation, Provider
-from lapor.channels.outbound import Outgoing, post_json, provider_register
 from lapor.channels.pipeline import (
     Incoming,
     NewReport,
@@ -42,46 +39,22 @@ from lapor.channels.pipeline import (
     report_create,
     unroutable,
 )
-from lapor.channels.processing import provider_inbound
+from lapor.channels.replies import Outgoing
 from lapor.notifications.senders import DeliveryError
 
 HASHTAG = "lapor"
 POST_MAX = 270  # X allows 280 characters; room for the part counter
 
 
-def _hmac_b64(data: bytes) -> str:
+def hmac_b64(data: bytes) -> str:
     digest = hmac.new(settings.LAPOR_X_CONSUMER_SECRET.encode(), data, hashlib.sha256).digest()
     return "sha256=" + base64.b64encode(digest).decode("ascii")
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def x_inbound(request: HttpRequest) -> HttpResponse:
-    refused = disabled(Provider.X, request)
-    if refused is not None:
-        return refused
-    if request.method == "GET":
-        token = request.GET.get("crc_token", "")
-        if not token:
-            return refusal(400, "validation_error", request)
-        return JsonResponse({"response_token": _hmac_b64(token.encode())})
+def signed(request: HttpRequest) -> bool:
+    """``x-twitter-webhooks-signature``: HMAC-SHA256 of the raw body, base64."""
     given = request.headers.get("X-Twitter-Webhooks-Signature", "")
-    if not given or not hmac.compare_digest(given.encode(), _hmac_b64(request.body).encode()):
-        return refusal(403, "invalid_signature", request)
-    try:
-        payload = json.loads(request.body)
-        account = str(payload.get("for_user_id", ""))
-    except (ValueError, AttributeError):
-        return refusal(400, "validation_error", request)
-    for tweet in payload.get("tweet_create_events") or []:
-        if isinstance(tweet, dict) and tweet.get("id_str"):
-            inbound_record(provider=Provider.X, message_id=f"tweet:{tweet['id_str']}",
-                           item={"kind": "mention", "account": account, "tweet": tweet})
-    for event in payload.get("direct_message_events") or []:
-        if isinstance(event, dict) and event.get("type") == "message_create" and event.get("id"):
-            inbound_record(provider=Provider.X, message_id=f"dm:{event['id']}",
-                           item={"kind": "dm", "account": account, "event": event})
-    return HttpResponse("", status=200)
+    return bool(given) and hmac.compare_digest(given.encode(), hmac_b64(request.body).encode())
 
 
 def _mention_text(tweet: dict[str, Any]) -> tuple[str, bool]:
@@ -168,5 +141,5 @@ def split(text: str) -> list[str]:
     return [f"({n}/{len(parts)}) {p}" for n, p in enumerate(parts, 1)]
 
 
-provider_register(Provider.X, split, deliver)
-provider_inbound(Provider.X, parser=parse, handler=x_handle)
+DESCRIPTION = ProviderDescription(name=Provider.X, parse=parse, handle=x_handle, split=split,
+                                  deliver=deliver)

@@ -7,7 +7,10 @@ class IntakeConfig(AppConfig):
     verbose_name = "Intake: integrated applications, email, walk-in and phone"
 
     def ready(self) -> None:
+        # Imported here: callbacks imports models, which Django allows only once the app
+        # registry is loaded (this module is imported while it loads).
+        from lapor.intake.callbacks import register  # noqa: PLC0415
+
         # Callbacks for reports an application submitted, wherever the report goes afterwards.
-        from lapor.intake.callbacks import register  # noqa: PLC0415  (apps must be loaded)
 
         register()

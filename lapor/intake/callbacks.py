@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+from lapor.intake.models import IntegrationSubmission
+from lapor.notifications.report_events import register_callback_source
 from lapor.reports.models import Channel, Report
 
 SIGNATURE_HEADER = "X-Lapor-Signature"
@@ -25,8 +27,6 @@ SIGNATURE_HEADER = "X-Lapor-Signature"
 def _submitting_app_endpoint(report: Report) -> dict[int, dict[str, object]]:
     if report.channel != Channel.INTEGRATION or report.pk is None:
         return {}  # no query for the other channels
-    from lapor.intake.models import IntegrationSubmission  # noqa: PLC0415  (app registry)
-
     row = (IntegrationSubmission.objects.filter(
         report_id=report.pk, app__revoked_at__isnull=True, app__callback__isnull=False)
         .values_list("app__callback_id", "reference_id").first())
@@ -37,8 +37,6 @@ def _submitting_app_endpoint(report: Report) -> dict[int, dict[str, object]]:
 
 
 def register() -> None:
-    from lapor.notifications.report_events import register_callback_source  # noqa: PLC0415
-
     register_callback_source(_submitting_app_endpoint)
 
 

@@ -6,10 +6,10 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from lapor.notifications.models import Channel  # noqa: PLC0415  (apps are loading)
-        from lapor.notifications.push import WebPushSender  # noqa: PLC0415
-        from lapor.notifications.senders import register_sender  # noqa: PLC0415
+        # Imported here: these modules import models, which Django allows only once the app
+        # registry is loaded (this module is imported while it loads).
+        from lapor.notifications import models, push, senders  # noqa: PLC0415
 
         # Reachability is not asked for this channel: push_rows writes rows only for the
         # report's subscriptions (lapor.notifications.push).
-        register_sender(Channel.WEBPUSH, WebPushSender)
+        senders.register_sender(models.Channel.WEBPUSH, push.WebPushSender)

@@ -7,6 +7,8 @@ class SearchConfig(AppConfig):
     verbose_name = "Search, duplicates and routing suggestions"
 
     def ready(self) -> None:
+        # Imported here: indexing imports models, which Django allows only once the app
+        # registry is loaded (this module is imported while it loads).
         from lapor.search import indexing  # noqa: PLC0415
 
         indexing.connect()

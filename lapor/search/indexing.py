@@ -15,6 +15,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.signals import post_save
 
+from lapor.reports.models import Report
 from lapor.search.text import stemmed_text
 
 FTS_TABLE = "search_report_fts"
@@ -59,6 +60,4 @@ def sqlite_reindex(reports: QuerySet[Any], *, using: str = "default") -> int:
 
 
 def connect() -> None:
-    from lapor.reports.models import Report  # noqa: PLC0415  (apps are loading)
-
     post_save.connect(_on_report_saved, sender=Report, dispatch_uid="lapor.search.index")

@@ -27,6 +27,7 @@ from lapor.orgs.selectors import node_agency_or_root
 from lapor.sla.calendar import TIMEZONES
 from lapor.sopdoc.document import sop_document
 from lapor.sopdoc.models import SopStatus, SopVersion
+from lapor.sopdoc.render import sop_pdf  # WeasyPrint itself loads only when a PDF is made
 
 
 def sop_storage() -> FileSystemStorage:
@@ -82,8 +83,6 @@ def sop_version_approve(*, actor: Actor, version: SopVersion, approver_name: str
 
     Check: :func:`can_approve_sop` (else 403); the version is the agency's latest and a draft
     (else ``sop_not_latest_draft``); name and position given."""
-    from lapor.sopdoc.render import sop_pdf  # noqa: PLC0415  (WeasyPrint loads lazily)
-
     locked = SopVersion.objects.select_for_update().select_related("agency").get(pk=version.pk)
     agency = locked.agency
     if not can_approve_sop(actor, agency):

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing
-import operator
 import re
 import time
 from collections import defaultdict
@@ -35,6 +34,7 @@ from lapor.reports.states import Action
 from lapor.stats import workers as rebuild_workers
 from lapor.stats.facts import FACT_FIELDS, REPORT_FIELDS, Calendars, compute_fact
 from lapor.stats.models import MEASURES, ReportFact, StatCell, StatsState, StepState
+from lapor.stats.ranges import fact_rows
 
 logger = logging.getLogger(__name__)
 
@@ -243,21 +243,6 @@ def _write_facts(table: str, facts: list[tuple[Any, ...]]) -> None:
             cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for fact in facts:
             copy.write_row(fact)
-
-
-def fact_rows(low: int, high: int, *, now: datetime,
-               calendars: Calendars) -> list[tuple[Any, ...]]:
-    """The fact rows (``report_id`` then :data:`FACT_FIELDS`) of the reports whose id is in
-    ``(low, high]``, in id order."""
-    fact_values = operator.itemgetter(*FACT_FIELDS)
-    rows = list(Report.objects.filter(pk__gt=low, pk__lte=high, is_training=False)
-                .order_by("pk").values(*REPORT_FIELDS))
-    reopened = set(ReportEvent.objects.filter(
-        report_id__gt=low, report_id__lte=high, kind=Action.REOPEN,
-    ).values_list("report_id", flat=True))
-    return [(r["id"], *fact_values(compute_fact(r, reopened=r["id"] in reopened, now=now,
-                                                calendars=calendars)))
-            for r in rows]
 
 
 def _facts_from_reports(table: str, calendars: Calendars, now: datetime, *,

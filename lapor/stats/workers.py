@@ -19,10 +19,11 @@ def start(database_name: str, now: datetime) -> None:
     """Set up one worker: Django, the parent's database (a test database too), calendars."""
     django.setup()
     connections["default"].settings_dict["NAME"] = database_name
-    from lapor.stats.facts import Calendars  # noqa: PLC0415  (needs django.setup())
-    from lapor.stats.maintenance import fact_rows  # noqa: PLC0415
+    # Imported here, after django.setup(): this module is a spawned process's entry point and
+    # these import models.
+    from lapor.stats import facts, ranges  # noqa: PLC0415
 
-    _state.update(now=now, calendars=Calendars(), fact_rows=fact_rows)
+    _state.update(now=now, calendars=facts.Calendars(), fact_rows=ranges.fact_rows)
 
 
 def rows(bounds: tuple[int, int]) -> list[tuple[Any, ...]]:

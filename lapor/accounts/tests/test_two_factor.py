@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -15,6 +16,7 @@ from lapor.accounts.models import User
 from lapor.audit.models import AuditEntry
 from lapor.core import clock
 from lapor.orgs.models import Role
+from lapor.orgs.services import role_assign
 from tests.api_client import ApiClient, current_totp, login
 from tests.factories import PASSWORD, TOTP_KEY, Tree, make_tree, make_user
 
@@ -212,15 +214,11 @@ def test_enrollment_token_is_stored_hashed(tree: Tree) -> None:
 
 
 def test_a_citizen_who_becomes_staff_must_enroll(tree: Tree) -> None:
-    from lapor.orgs.services import role_assign  # noqa: PLC0415
-
     role_assign(user=tree.users["citizen"], node=tree.pupr, role=Role.LIAISON)
     assert _login("citizen").json()["code"] == "otp_enrollment_required"
 
 
 def test_user_command_resets_two_factor(tree: Tree) -> None:
-    from django.core.management import call_command  # noqa: PLC0415
-
     call_command("user", "reset-2fa", "hub")
     assert two_factor.confirmed_totp(tree.users["hub"]) is None
     assert _login("hub").json()["code"] == "otp_enrollment_required"

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from PIL import Image
 
+from lapor.attachments import services
 from lapor.attachments.content import check_and_clean
 from lapor.attachments.models import Attachment
 from lapor.attachments.tests import fakes, files
@@ -180,8 +181,6 @@ def test_only_the_same_uploader_gets_the_same_file_back(tree: Tree,
                                                          attachment_root: Path) -> None:
     """Another officer sending the same content gets their own attachment (their event, their
     credit); the same officer's retry gets theirs back."""
-    from lapor.attachments import services  # noqa: PLC0415
-
     colleague = make_user("hub_colleague", (tree.kutim, Role.HUB_VERIFIER))
     submitted = submit(tree)
     report_id = submitted.report.pk
@@ -422,8 +421,6 @@ def test_storage_failure_leaves_no_row_and_no_file(tree: Tree, attachment_root: 
 def test_failure_after_storing_removes_the_file(
     tree: Tree, attachment_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lapor.attachments import services  # noqa: PLC0415
-
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("event store down")
 

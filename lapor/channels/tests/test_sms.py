@@ -7,11 +7,14 @@ from urllib.parse import urlencode
 
 import pytest
 from django.test import Client, override_settings
+from django_tasks_db.models import DBTaskResult
 
 from lapor.channels import gsm7
 from lapor.channels.config import log_disabled
 from lapor.channels.models import ChannelIdentity, InboundMessage, OutboundDelivery
+from lapor.channels.processing import inbound_process
 from lapor.channels.sms import sms_flush_due
+from lapor.channels.tasks import channels_sweep
 from lapor.channels.tests.conftest import (
     KANNEL_SECRET,
     TWILIO_URL,
@@ -23,6 +26,7 @@ from lapor.core import clock
 from lapor.notifications.dispatcher import dispatch
 from lapor.notifications.models import OutboxMessage
 from lapor.reports.models import Report, ReportEvent
+from lapor.reports.services import report_hold
 from tests.factories import Tree
 
 T0 = datetime(2026, 6, 2, 2, 0, tzinfo=UTC)
@@ -262,8 +266,6 @@ def test_other_text_goes_to_the_hub_of_the_default_region(
 def test_later_notices_reach_the_reporter_by_sms_split_cleanly(
         client: Client, providers: FakeProviders, kutim_keyword: Tree,
         django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    from lapor.reports.services import report_hold  # noqa: PLC0415
-
     deliver_twilio(client, django_capture_on_commit_callbacks, "SM" + "g" * 32,
                    "KUTIM lampu penerangan jalan mati di seluruh gang")
     report = Report.objects.get()
@@ -318,10 +320,6 @@ def test_gsm7_split_is_clean() -> None:
 
 def test_with_the_database_queue_the_task_row_commits_with_the_message(
         client: Client, providers: FakeProviders, kutim_keyword: Tree) -> None:
-    from django_tasks_db.models import DBTaskResult  # noqa: PLC0415
-
-    from lapor.channels.processing import inbound_process  # noqa: PLC0415
-
     database_queue = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with override_settings(TASKS=database_queue):
         params = twilio_params("SM" + "q" * 32, "KUTIM tiang listrik miring di jalan")
@@ -339,8 +337,6 @@ def test_with_the_database_queue_the_task_row_commits_with_the_message(
 
 def test_the_minute_sweep_erases_old_raw_payloads_and_picks_up_lost_messages(
         client: Client, providers: FakeProviders, kutim_keyword: Tree) -> None:
-    from lapor.channels.tasks import channels_sweep  # noqa: PLC0415
-
     with clock.frozen(T0):
         # Recorded, but the enqueue was lost (nothing captured the on-commit callback).
         post_twilio(client, twilio_params("SM" + "s" * 32, "KUTIM got mampet di gang 3"))

@@ -11,11 +11,14 @@ from django.test import Client
 
 from lapor.attachments.models import Attachment
 from lapor.channels.models import InboundMessage
-from lapor.channels.tests.conftest import WA_SECRET, WA_VERIFY
+from lapor.channels.processing import inbound_process
+from lapor.channels.tests.conftest import TG_SECRET, WA_SECRET, WA_VERIFY
 from lapor.channels.tests.fakes import FakeProviders, hub_signature, jpeg_bytes
 from lapor.notifications.dispatcher import dispatch
+from lapor.privacy.identity import identity_read
+from lapor.privacy.models import Purpose
 from lapor.reports.models import Report
-from tests.factories import Tree
+from tests.factories import Tree, reporter_of
 
 WA_ID = "6281298765432"
 _ids = itertools.count(1)
@@ -145,10 +148,6 @@ def test_conversation_with_buttons_photo_and_anonymity(
                                               "/media/1104480873777230"]
     assert all(r.headers["Authorization"] == "Bearer wa-access-token" for r in media_calls)
     # An anonymous reporter's name is not stored even though WhatsApp sent the profile name.
-    from lapor.privacy.identity import identity_read  # noqa: PLC0415
-    from lapor.privacy.models import Purpose  # noqa: PLC0415
-    from tests.factories import reporter_of  # noqa: PLC0415
-
     identity = identity_read(actor=reporter_of(report), report=report,
                              purpose=Purpose.REPORTER_ACCESS)
     assert identity is not None
@@ -174,9 +173,6 @@ def test_signed_but_malformed_payloads_store_nothing_or_are_ignored(
     assert InboundMessage.objects.get().status == "processed"  # answered with the menu
     assert len(providers.sent("/messages")) == 1
     # A Telegram update without a chat id: recorded (the id stops replays), never retried.
-    from lapor.channels.processing import inbound_process  # noqa: PLC0415
-    from lapor.channels.tests.conftest import TG_SECRET  # noqa: PLC0415
-
     broken = {"update_id": 1, "message": {"message_id": 1, "chat": {"type": "private"}}}
     client.post("/channels/telegram", json.dumps(broken), content_type="application/json",
                 HTTP_X_TELEGRAM_BOT_API_SECRET_TOKEN=TG_SECRET)

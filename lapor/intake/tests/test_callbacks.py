@@ -4,6 +4,8 @@ a real HTTP server started by the test that checks every signature."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 from typing import Any
 
@@ -65,9 +67,6 @@ def test_status_changes_reach_the_application_signed(tree: Tree) -> None:
 
 
 def test_signature_check_refuses_other_bodies_and_secrets() -> None:
-    import hashlib  # noqa: PLC0415
-    import hmac  # noqa: PLC0415
-
     body = '{"event":"dispose","note":"jalan rusak 🚧 道路"}'.encode()
     header = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     assert signature_valid(secret="s3cret", body=body, header=header)

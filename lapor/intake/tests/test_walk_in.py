@@ -10,6 +10,7 @@ from django.test import Client
 from lapor.audit.models import AuditEntry
 from lapor.core.errors import PermissionDenied
 from lapor.intake.walk_in import desks_of, walk_in_submit
+from lapor.reports import services
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.submission import reporter_authenticate
 from lapor.workspace.tests.helpers import signed_in
@@ -147,8 +148,6 @@ def test_anonymous_walk_in_hides_the_reporter_from_the_agency_afterwards(tree: T
     report = Report.objects.get()
     assert report.is_anonymous
     page = signed_in("liaison_pupr")
-    from lapor.reports import services  # noqa: PLC0415
-
     services.report_dispose(actor=tree.actor("hub"), report_id=report.pk,
                             node_code="kutim-pupr")
     html = page.get(f"/petugas/laporan/{report.pk}/").content.decode()

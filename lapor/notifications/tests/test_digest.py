@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.test import override_settings
+
 from lapor.core import clock
 from lapor.core.scheduler import tick
 from lapor.notifications.digest import send_digests
+from lapor.notifications.dispatcher import dispatch, outbox_purge
 from lapor.notifications.models import OutboxMessage
 from lapor.reports import services
 from tests.factories import Tree, submit
@@ -53,10 +56,6 @@ def test_scheduler_tick_delivers_what_is_due(tree: Tree) -> None:
 
 
 def test_old_sent_rows_are_purged_dead_ones_kept(tree: Tree) -> None:
-    from django.test import override_settings  # noqa: PLC0415
-
-    from lapor.notifications.dispatcher import dispatch, outbox_purge  # noqa: PLC0415
-
     at = datetime(2026, 6, 1, 9, 0, tzinfo=WITA)
     submit(tree, at=at)
     submit(tree, at=at)

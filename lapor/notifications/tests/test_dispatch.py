@@ -13,6 +13,7 @@ from lapor.notifications.dispatcher import backoff_seconds, claim, dispatch, out
 from lapor.notifications.models import CallbackEndpoint, Notification, OutboxMessage
 from lapor.notifications.senders import InAppSender
 from lapor.notifications.tests.fakes import fake_provider
+from lapor.reports import services
 from tests.factories import Tree, submit
 
 T0 = datetime(2026, 6, 2, 2, 0, tzinfo=UTC)
@@ -110,8 +111,6 @@ def test_a_leased_row_waits_for_its_lease_then_is_taken_over(tree: Tree) -> None
 
 
 def test_in_app_delivery_twice_makes_one_notification(tree: Tree) -> None:
-    from lapor.reports import services  # noqa: PLC0415
-
     report = submit(tree, at=T0).report
     with clock.frozen(T0):
         services.report_dispose(actor=tree.actor("hub"), report_id=report.pk,
@@ -123,8 +122,6 @@ def test_in_app_delivery_twice_makes_one_notification(tree: Tree) -> None:
 
 
 def test_email_to_staff_and_reporter(tree: Tree) -> None:
-    from lapor.reports import services  # noqa: PLC0415
-
     tree.users["liaison_pupr"].email = "liaison@pupr.example"
     tree.users["liaison_pupr"].save(update_fields=["email"])
     report = submit(tree, at=T0).report

@@ -16,6 +16,7 @@ from lapor.notifications.quiet import not_before, quiet_until
 from lapor.notifications.senders import message_id, register_sender, unregister_sender
 from lapor.notifications.templates import render, template_set
 from lapor.notifications.tests.fakes import smtp_mailers, smtp_server
+from lapor.orgs.models import Sop
 from lapor.privacy.models import IdentityAccess
 from tests.factories import Tree, submit
 
@@ -100,8 +101,6 @@ class FakeSms:
 
 
 def test_sms_to_a_reporter_at_night_waits_for_the_morning(tree: Tree) -> None:
-    from lapor.orgs.models import Sop  # noqa: PLC0415
-
     Sop.objects.update_or_create(node=tree.kutim, defaults={"timezone": "WITA"})
     register_sender(Channel.SMS, FakeSms)
     try:

@@ -11,7 +11,7 @@ from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
 from lapor.privacy.models import IdentityAccess, Purpose
 from lapor.privacy.services import can_reveal, identity_reveal, reveal_grant, reveal_revoke
 from lapor.reports.models import Report
-from tests.api_client import login
+from tests.api_client import ApiClient, login
 from tests.factories import PASSWORD, Tree, submit
 
 NAME, NIK = "Wiryawan Kusumadewangga", "6408041203850001"
@@ -120,8 +120,6 @@ def test_reveal_endpoint(tree: Tree) -> None:
 
 
 def test_citizen_and_anonymous_callers_cannot_reveal(tree: Tree) -> None:
-    from tests.api_client import ApiClient  # noqa: PLC0415
-
     report = _anonymous(tree)
     path = f"/reports/{report.pk}/reveal-identity"
     assert ApiClient().post(path, {"reason": REASON}).status_code == 401

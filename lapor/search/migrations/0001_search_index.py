@@ -42,6 +42,8 @@ def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
     for sql in statements:
         schema_editor.execute(sql)
     if vendor == "sqlite":
+        # Here, not at the top: indexing imports the live Report model, which a migration
+        # module (loaded by every migrate) must not; it runs only on SQLite.
         from lapor.search.indexing import sqlite_reindex  # noqa: PLC0415
 
         Report = apps.get_model("reports", "Report")

@@ -3,7 +3,7 @@ held-out accuracy, retrained by a task) and the spam score (signals shown, nothi
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.test import Client
 
 from lapor.core import clock
+from lapor.core.models import PeriodicRun
+from lapor.core.scheduler import tick
 from lapor.orgs.services import routing_rules_replace
 from lapor.reports import services
 from lapor.reports.models import Report
@@ -162,11 +164,6 @@ def test_verifier_sees_suggestions_and_score_on_page_and_api(tree: Tree) -> None
 def test_the_daily_retraining_waits_for_the_night(tree: Tree) -> None:
     """Retraining every agency takes minutes of CPU: the scheduler starts it at the first tick
     at or after LAPOR_ROUTING_TRAIN_HOUR_UTC (18:00 UTC = 01:00 WIB), once a day."""
-    from datetime import UTC, datetime  # noqa: PLC0415
-
-    from lapor.core.models import PeriodicRun  # noqa: PLC0415
-    from lapor.core.scheduler import tick  # noqa: PLC0415
-
     def claimed() -> int:
         return PeriodicRun.objects.filter(task="search.routing_train").count()
 

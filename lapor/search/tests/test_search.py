@@ -15,6 +15,7 @@ from lapor.reports.models import Report
 from lapor.search import selectors
 from lapor.search.indexing import sqlite_reindex
 from lapor.search.text import snippet, stem
+from lapor.workspace.tests.helpers import signed_in
 from tests.factories import Tree, drive, submit
 
 pytestmark = pytest.mark.django_db
@@ -190,8 +191,6 @@ def test_reindex_rebuilds_the_index_written_around_the_orm(tree: Tree) -> None:
 
 
 def test_workspace_search_page(tree: Tree) -> None:
-    from lapor.workspace.tests.helpers import signed_in  # noqa: PLC0415
-
     secret = drive(tree, "disposed", title="Jembatan gantung putus", is_confidential=True,
                    body="Jembatan gantung di desa putus, anak sekolah memutar jauh.")
     other = submit(tree, title="Jembatan gantung Samarinda", body="Jembatan gantung rusak.",

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lapor.accounts.models import User
 from lapor.core.errors import PermissionDenied
 from lapor.orgs.actors import actor_for_user
+from lapor.privacy.pdp import retention_sweep
 from lapor.privacy.services import reveal_grant, reveal_revoke
 
 
@@ -38,9 +39,6 @@ class Command(BaseCommand):
         return user
 
     def _retention(self, *, dry_run: bool, limit: int) -> None:
-        # Local import: the retention service is only needed by this sub-command.
-        from lapor.privacy.pdp import retention_sweep  # noqa: PLC0415
-
         if limit < 1:
             raise CommandError("--limit must be at least 1")
         counts = retention_sweep(limit=limit, dry_run=dry_run)

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lapor.orgs.models import OrgNode
+from lapor.search.models import RoutingModel
 from lapor.search.routing import routing_train, routing_train_all
 from lapor.search.tasks import routing_train_task
 
@@ -36,8 +37,6 @@ class Command(BaseCommand):
             models = {agency.code: stored}
         else:
             routing_train_all()
-            from lapor.search.models import RoutingModel  # noqa: PLC0415
-
             models = {m.agency.code: m for m in
                       RoutingModel.objects.select_related("agency").defer("blob")}
         for code, m in sorted(models.items()):
