@@ -23,6 +23,7 @@ from lapor.core.errors import PermissionDenied, ValidationFailed
 from lapor.demo.loader import load_demo
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.services import day_off_add, node_create, sop_update
+from lapor.orgs.signals import sop_changed
 from lapor.sopdoc.document import allowed_actions, procedural_actions, sop_document
 from lapor.sopdoc.flowchart import flowchart_svg
 from lapor.sopdoc.models import SopStatus, SopVersion
@@ -124,6 +125,16 @@ def test_changing_a_deadline_makes_a_new_draft_and_an_unchanged_save_does_not(
     assert third is not None
     assert third.pk != second.pk
     assert "12-10-2026: Hari jadi" in third.content["identity"]["days_off"]
+
+
+def test_sopdoc_refreshes_the_draft_when_orgs_announces_a_change(tree: Tree) -> None:
+    """lapor.orgs never imports lapor.sopdoc: it sends ``sop_changed`` and sopdoc's receiver
+    (connected in SopdocConfig.ready) makes the draft, once per content."""
+    assert not SopVersion.objects.filter(agency=tree.kutim).exists()
+    sop_changed.send(sender=OrgNode, node=tree.kutim)
+    assert SopVersion.objects.filter(agency=tree.kutim, status=SopStatus.DRAFT).count() == 1
+    sop_changed.send(sender=OrgNode, node=tree.kutim)
+    assert SopVersion.objects.filter(agency=tree.kutim).count() == 1
 
 
 def _approve(tree: Tree, who: str = "hub") -> SopVersion:

@@ -26,7 +26,7 @@ from lapor.notifications.models import (
 from lapor.notifications.quiet import not_before
 from lapor.notifications.templates import Rendered, render
 from lapor.orgs.models import OrgNode
-from lapor.training.guard import outbox_rows_allowed
+from lapor.reports.models import Report
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def outbox_add(rows: Sequence[OutboxMessage], *, ignore_conflicts: bool = False,
     Batch writers (the sweep, the digest) pass ``wake=False`` and call
     :func:`wake_dispatcher` once at the end instead of once per transaction.
     Rows that would carry a training space's data to anyone but its practice accounts' in-app
-    notices are dropped here, the one door every row goes through (lapor.training.guard).
+    notices are dropped here, the one door every row goes through (:func:`outbox_rows_allowed`).
     """
     rows = outbox_rows_allowed(rows) if rows else []
     if not rows:
@@ -100,6 +100,31 @@ def outbox_add(rows: Sequence[OutboxMessage], *, ignore_conflicts: bool = False,
     if wake:
         wake_dispatcher()
     return len(rows)
+
+
+def outbox_rows_allowed(rows: Sequence[OutboxMessage]) -> list[OutboxMessage]:
+    """``rows`` without those that would carry training data out: the training wall (Bimtek
+    sandbox, lapor.training) at the one door every message leaves through.
+
+    A row about a practice report (``Report.is_training``) or addressed to a practice account
+    (a user with the reverse relation ``practice_account``, declared by lapor.training) is kept
+    only when it is an in-app notice to a practice account: no e-mail, SMS, WhatsApp, Telegram
+    or webhook ever leaves for a training space, and no real person is told about a practice
+    report, whatever the writer (lifecycle events, deadline sweep, digest) meant to send.
+
+    At most two small indexed queries, and none for rows that name neither a report nor a
+    user."""
+    report_ids = {row.report_id for row in rows if row.report_id is not None}
+    user_ids = {row.recipient_user_id for row in rows if row.recipient_user_id is not None}
+    training = set(Report.objects.filter(pk__in=report_ids, is_training=True)
+                   .values_list("pk", flat=True)) if report_ids else set()
+    practice = set(User.objects.filter(pk__in=user_ids, practice_account__isnull=False)
+                   .values_list("pk", flat=True)) if user_ids else set()
+    if not training and not practice:
+        return list(rows)
+    return [row for row in rows
+            if not (row.report_id in training or row.recipient_user_id in practice)
+            or (row.channel == Channel.INAPP and row.recipient_user_id in practice)]
 
 
 def staff_messages(

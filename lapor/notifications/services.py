@@ -15,7 +15,7 @@ from lapor.notifications.models import Notification, OutboxMessage, OutboxStatus
 from lapor.notifications.outbox import wake_dispatcher
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode, Role
-from lapor.orgs.services import can_edit_sop
+from lapor.orgs.permissions import can_edit_sop
 
 REPLAY_MAX = 10_000
 

@@ -20,7 +20,7 @@ from lapor.notifications.defaults import DEFAULTS, VARIABLES
 from lapor.notifications.models import MessageTemplate
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode
-from lapor.orgs.services import can_edit_sop
+from lapor.orgs.permissions import can_edit_sop
 
 LANGUAGES = ("id", "en")
 SUBJECT_MAX, BODY_MAX = 300, 5_000

@@ -15,6 +15,7 @@ from lapor.core.api import _language as language_of
 from lapor.core.errors import NotFound, ValidationFailed
 from lapor.orgs import services
 from lapor.orgs.models import DayOff, EscalationStep, NodeKind, OrgNode, RoutingRule, Sop
+from lapor.orgs.permissions import can_edit_sop
 from lapor.orgs.selectors import node_get, nodes_list
 from lapor.regions.geo import regency_boundaries
 from lapor.regions.selectors import (
@@ -297,7 +298,7 @@ _SOP = {200: SopOut, **errors(401, 403, 404)}
 @sop_router.get("/orgs/{code}/sop", response=_SOP, summary="An agency's SOP settings")
 def sop_get(request: HttpRequest, code: str) -> dict[str, Any]:
     agency = _agency(code)
-    if not services.can_edit_sop(request_actor(request), agency):
+    if not can_edit_sop(request_actor(request), agency):
         actor = request_actor(request)
         if actor.covering(agency, [a.role for a in actor.assignments]) is None:
             raise NotFound("unknown_node", field="code")

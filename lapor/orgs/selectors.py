@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode, Role, RoleAssignment, RoutingRule, Sop
+from lapor.orgs.permissions import can_edit_sop
 
 
 def node_root() -> OrgNode:
@@ -139,8 +140,6 @@ def agencies_administered(actor: Actor) -> list[OrgNode]:
     """The agencies (and the root) whose SOP and users ``actor`` may administer, by path:
     the agency/root nodes the actor holds roles on, plus, for a system administrator on the
     root, every agency (``can_edit_sop`` decides each one)."""
-    from lapor.orgs.services import can_edit_sop  # noqa: PLC0415  (services import selectors)
-
     held = {a.node_id for a in actor.assignments}
     qs = OrgNode.objects.filter(is_active=True, kind__in=(NodeKind.ROOT, NodeKind.AGENCY))
     if not any(a.role == Role.SYSADMIN and a.node_kind == NodeKind.ROOT

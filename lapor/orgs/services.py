@@ -20,6 +20,8 @@ from lapor.orgs.models import (
     RoutingRule,
     Sop,
 )
+from lapor.orgs.permissions import can_edit_sop, can_manage_roles
+from lapor.orgs.signals import sop_changed
 from lapor.regions.zones import region_zone
 from lapor.sla.calendar import (
     NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
@@ -29,7 +31,6 @@ from lapor.sla.calendar import (
     RESOLUTION_TIERS,
     TIMEZONES,
 )
-from lapor.sopdoc.services import sop_draft_refresh
 
 _KIND_BELOW = {
     NodeKind.ROOT: {NodeKind.AGENCY},
@@ -105,14 +106,6 @@ def role_assign(*, user: User, node: OrgNode, role: str) -> RoleAssignment:
         audit_record(action="role.assign", actor_id=None, target_type="user",
                      target_id=user.pk, payload={"node": node.pk, "role": role})
     return assignment
-
-
-def can_edit_sop(actor: Actor, agency: OrgNode) -> bool:
-    """Agency admins (hub verifiers of the agency) and system administrators above it."""
-    return actor.covering(agency, (Role.HUB_VERIFIER, Role.SYSADMIN)) is not None or (
-        actor.covering(agency, (Role.NATIONAL_VERIFIER,)) is not None
-        and agency.kind == NodeKind.ROOT
-    )
 
 
 _SOP_LIMITS = {
@@ -192,7 +185,7 @@ def sop_update(
         sop.save(update_fields=[*changed, "updated_at"])
         audit_record(action="sop.update", actor=actor, target_type="orgnode",
                      target_id=agency.pk, payload={f: getattr(sop, f) for f in changed})
-    sop_draft_refresh(node=agency)
+    sop_changed.send(sender=OrgNode, node=agency)
     return sop
 
 
@@ -213,7 +206,7 @@ def day_off_add(*, actor: Actor, agency: OrgNode, day: date, reason: str) -> Day
     if created:
         audit_record(action="sop.day_off_add", actor=actor, target_type="orgnode",
                      target_id=agency.pk, payload={"date": day})
-    sop_draft_refresh(node=agency)
+    sop_changed.send(sender=OrgNode, node=agency)
     return row
 
 
@@ -225,7 +218,7 @@ def day_off_remove(*, actor: Actor, agency: OrgNode, day: date) -> None:
         raise NotFound("not_found")
     audit_record(action="sop.day_off_remove", actor=actor, target_type="orgnode",
                  target_id=agency.pk, payload={"date": day})
-    sop_draft_refresh(node=agency)
+    sop_changed.send(sender=OrgNode, node=agency)
 
 
 @transaction.atomic
@@ -248,7 +241,7 @@ def routing_rules_replace(
         RoutingRule(agency=agency, category_id=c, region_prefix=r, target=t, priority=p)
         for c, r, t, p in rules
     )
-    sop_draft_refresh(node=agency)
+    sop_changed.send(sender=OrgNode, node=agency)
     return created
 
 
@@ -268,27 +261,8 @@ def escalation_chain_replace(
     steps = EscalationStep.objects.bulk_create(
         EscalationStep(agency=agency, order=i, node=n) for i, n in enumerate(nodes, start=1)
     )
-    sop_draft_refresh(node=agency)
+    sop_changed.send(sender=OrgNode, node=agency)
     return steps
-
-
-# Roles an agency admin may hand out inside its agency; the others (national verifier,
-# auditor, system administrator) are given only by a system administrator above the node.
-_AGENCY_GRANTABLE = frozenset({Role.HUB_VERIFIER, Role.LIAISON, Role.UNIT_OFFICER,
-                               Role.SUPERVISOR})
-
-
-def can_manage_roles(actor: Actor, node: OrgNode, role: str | None = None) -> bool:
-    """Whoever may edit the SOP of ``node``'s agency manages the roles inside it; roles outside
-    the agency's own set need a system administrator covering the node."""
-    owner = node if node.kind == NodeKind.ROOT or node.agency_id is None else (
-        node if node.agency_id == node.pk else node.agency
-    )
-    if owner is None or not can_edit_sop(actor, owner):
-        return False
-    if role is None or role in _AGENCY_GRANTABLE:
-        return True
-    return actor.covering(node, (Role.SYSADMIN,)) is not None
 
 
 @transaction.atomic
@@ -310,7 +284,7 @@ def role_grant(*, actor: Actor, user: User, node: OrgNode, role: str) -> RoleAss
     assignment = role_assign(user=user, node=node, role=role)
     audit_record(action="role.grant", actor=actor, target_type="user", target_id=user.pk,
                  payload={"node": node.pk, "role": role})
-    sop_draft_refresh(node=node)
+    sop_changed.send(sender=OrgNode, node=node)
     return assignment
 
 
@@ -331,4 +305,4 @@ def role_revoke(*, actor: Actor, assignment_id: int) -> None:
     assignment.delete()
     audit_record(action="role.revoke", actor=actor, target_type="user", target_id=user_id,
                  payload=payload)
-    sop_draft_refresh(node=assignment.node)
+    sop_changed.send(sender=OrgNode, node=assignment.node)

@@ -3,7 +3,24 @@
 from django.urls import include, path
 
 from lapor.portal.pwa import shell_page
-from lapor.portal.views import account, app, feed, home, push, regions, sop, submit, track
+from lapor.portal.views import (
+    account,
+    app,
+    feed,
+    home,
+    push,
+    regions,
+    sop,
+    statistics,
+    submit,
+    track,
+)
+
+# The public statistics page (lapor.stats, docs/statistics.md), namespace portal:stats.
+stats_patterns = [
+    path("", statistics.statistics, name="public"),
+    path("<slug:code>/", statistics.statistics, name="public_node"),
+]
 
 app_name = "portal"
 urlpatterns = [
@@ -36,7 +53,7 @@ urlpatterns = [
          name="public_download"),
     path("laporan/<str:tracking_number>/", feed.report_page, name="report"),
     path("laporan/<str:tracking_number>/dukung/", feed.report_support, name="support"),
-    path("statistik/", include("lapor.stats.public_urls")),
+    path("statistik/", include((stats_patterns, "stats"))),
     path("instansi/<slug:code>/sop/", sop.sop_public, name="sop"),
     path("instansi/<slug:code>/sop/<int:version_id>/pdf/", sop.sop_public_pdf, name="sop_pdf"),
     path("akun/daftar/", account.signup, name="signup"),

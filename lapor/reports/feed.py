@@ -30,7 +30,6 @@ from lapor.reports.states import Status
 # Statuses the public feed shows: verified and handed to an agency, up to closed.
 FOLLOWED_UP_STATUSES = (Status.RESPONDED, Status.CLOSED)
 FEED_PAGE_SIZE = 20
-QUERY_MAX = 200
 FEED_FIELDS = (
     "id", "tracking_number", "type", "title", "body", "status", "submitted_at",
     "support_count", "is_confidential",
@@ -42,7 +41,6 @@ FEED_FIELDS = (
 
 @dataclass(frozen=True)
 class FeedFilters:
-    q: str = ""
     category: str = ""
     region: str = ""
     status: str = ""
@@ -67,14 +65,13 @@ def public_scope() -> QuerySet[Report]:
                                  is_training=False)
 
 
-def public_reports(
-    filters: FeedFilters, *, cursor: str | None = None, limit: int = FEED_PAGE_SIZE
-) -> Page[Report]:
-    """Public reports, newest first, keyset-paginated, filtered and searched.
+def public_filtered(filters: FeedFilters) -> QuerySet[Report]:
+    """Public reports narrowed by the feed's filters.
 
     ``category`` matches a category or its children; ``region`` is a Kemendagri code prefix
     (``64.08`` covers every district of Kutai Timur); ``status`` must be a public status;
-    ``agency`` is the responsible agency's code.
+    ``agency`` is the responsible agency's code. The words typed in the feed's search box are
+    lapor.search's part (:func:`lapor.search.selectors.public_feed`).
     """
     qs = public_scope()
     if filters.status:
@@ -91,17 +88,15 @@ def public_reports(
         qs = qs.filter(Q(region_id=region) | Q(region__code__startswith=f"{region}."))
     if filters.agency:
         qs = qs.filter(agency__code=filters.agency)
-    q = filters.q.strip()[:QUERY_MAX]
-    if q:
-        # Ranked full-text search with snippets (lapor.search, docs/search.md).
-        from lapor.search.selectors import search  # noqa: PLC0415  (search imports feed)
+    return qs
 
-        hits = search(qs.filter(is_training=False), q, cursor=cursor, limit=limit)
-        for hit in hits.items:
-            hit.report.search_snippet = hit.snippet  # type: ignore[attr-defined]
-        return Page(items=[hit.report for hit in hits.items], next_cursor=hits.next_cursor)
-    qs = qs.select_related("region", "category", "agency").only(*FEED_FIELDS)
-    return keyset_page(qs, field="submitted_at", cursor=cursor, limit=limit)
+
+def public_reports(
+    filters: FeedFilters, *, cursor: str | None = None, limit: int = FEED_PAGE_SIZE
+) -> Page[Report]:
+    """Public reports, newest first, keyset-paginated, filtered (:func:`public_filtered`)."""
+    qs = public_filtered(filters).select_related("region", "category", "agency")
+    return keyset_page(qs.only(*FEED_FIELDS), field="submitted_at", cursor=cursor, limit=limit)
 
 
 def public_report(tracking_number: str) -> Report:

@@ -30,7 +30,14 @@ from lapor.core.errors import ValidationFailed
 from lapor.core.pagination import Page
 from lapor.orgs.actors import Actor
 from lapor.regions.models import Region
-from lapor.reports.feed import PUBLIC_STATUSES, public_scope
+from lapor.reports.feed import (
+    FEED_PAGE_SIZE,
+    PUBLIC_STATUSES,
+    FeedFilters,
+    public_filtered,
+    public_reports,
+    public_scope,
+)
 from lapor.reports.models import Report
 from lapor.reports.permissions import reports_visible_to, visible_report_ids
 from lapor.reports.states import Status
@@ -214,6 +221,21 @@ def search_public(raw_query: str, filters: SearchFilters, *, cursor: str | None 
         raise ValidationFailed("validation_error", field="status")
     return search(apply_filters(public_search_scope(), filters), raw_query, cursor=cursor,
                   limit=limit)
+
+
+def public_feed(raw_query: str, filters: FeedFilters, *, cursor: str | None = None,
+                limit: int = FEED_PAGE_SIZE) -> Page[Report]:
+    """The public feed (lapor.reports.feed) with the words of its search box: without words,
+    the newest reports (:func:`lapor.reports.feed.public_reports`); with words, the filtered
+    reports ranked by :func:`search`, each carrying its ``search_snippet``."""
+    q = raw_query.strip()[:QUERY_MAX_CHARS]
+    if not q:
+        return public_reports(filters, cursor=cursor, limit=limit)
+    hits = search(public_filtered(filters).filter(is_training=False), q, cursor=cursor,
+                  limit=limit)
+    for hit in hits.items:
+        hit.report.search_snippet = hit.snippet  # type: ignore[attr-defined]
+    return Page(items=[hit.report for hit in hits.items], next_cursor=hits.next_cursor)
 
 
 def _reports_with_ids(ids: set[int]) -> QuerySet[Report]:

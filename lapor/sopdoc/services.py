@@ -23,6 +23,7 @@ from lapor.core import clock
 from lapor.core.errors import PermissionDenied, ValidationFailed
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode, Role
+from lapor.orgs.permissions import can_edit_sop
 from lapor.orgs.selectors import node_agency_or_root
 from lapor.sla.calendar import TIMEZONES
 from lapor.sopdoc.document import sop_document
@@ -43,8 +44,9 @@ def content_hash(content: dict[str, object]) -> str:
 @transaction.atomic
 def sop_draft_refresh(*, node: OrgNode) -> SopVersion | None:
     """Snapshot the SOP document of ``node``'s agency; a new draft only when the content differs
-    from the latest version (None when nothing changed). Called at the end of every
-    SOP-relevant write in :mod:`lapor.orgs.services`."""
+    from the latest version (None when nothing changed). Runs at the end of every
+    SOP-relevant write in :mod:`lapor.orgs.services`, inside its transaction, through the
+    ``lapor.orgs.signals.sop_changed`` signal (:func:`sop_changed_received`)."""
     agency = node_agency_or_root(node)
     if agency.kind not in (NodeKind.AGENCY, NodeKind.ROOT):
         return None
@@ -61,6 +63,12 @@ def sop_draft_refresh(*, node: OrgNode) -> SopVersion | None:
     audit_record(action="sop.draft", target_type="sopversion", target_id=version.pk,
                  payload={"agency": agency.pk, "content_sha256": digest})
     return version
+
+
+def sop_changed_received(sender: object, *, node: OrgNode, **kwargs: object) -> None:
+    """The receiver of ``lapor.orgs.signals.sop_changed`` (connected by ``SopdocConfig.ready``):
+    lapor.orgs announces the change, and the SOP document's app refreshes its draft."""
+    sop_draft_refresh(node=node)
 
 
 def can_approve_sop(actor: Actor, agency: OrgNode) -> bool:
@@ -122,8 +130,6 @@ def sop_local_regulations_set(*, actor: Actor, agency: OrgNode,
                               regulations: list[str]) -> SopVersion:
     """Set the local regulations of the agency's draft (a new draft when the latest version is
     approved). Check: :func:`can_approve_sop` or the agency's SOP editors."""
-    from lapor.orgs.services import can_edit_sop  # noqa: PLC0415  (orgs.services imports us)
-
     if not (can_edit_sop(actor, agency) or can_approve_sop(actor, agency)):
         raise PermissionDenied("permission_denied")
     cleaned = [r.strip()[:300] for r in regulations if r.strip()][:20]

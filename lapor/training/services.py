@@ -22,8 +22,9 @@ from lapor.core.errors import PermissionDenied, ValidationFailed
 from lapor.core.text import clean_text
 from lapor.orgs.actors import PUBLIC, Actor
 from lapor.orgs.models import DayOff, EscalationStep, NodeKind, OrgNode, Role, RoutingRule, Sop
+from lapor.orgs.permissions import can_edit_sop
 from lapor.orgs.selectors import node_root, node_subtree, sop_for
-from lapor.orgs.services import can_edit_sop, node_create, role_assign
+from lapor.orgs.services import node_create, role_assign
 from lapor.reports.models import Report
 from lapor.reports.submission import report_submit
 from lapor.sopdoc.models import SopVersion

@@ -3,7 +3,7 @@ may happen lives in the services they feed (ARCHITECTURE: no business logic in f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -12,10 +12,11 @@ from django.utils.translation import pgettext_lazy
 
 from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
 from lapor.attachments.services import Upload
-from lapor.reports.models import Visibility
+from lapor.reports.models import Channel, ReportType, Visibility
 from lapor.reports.states import Action, ArchiveReason, Status
 from lapor.reports.visibility import BY_KIND, REVEAL_KIND
 from lapor.sla.calendar import RESOLUTION_TIERS
+from lapor.training.services import NAME_MAX, REPORT_COUNT_MAX
 
 # Shown next to every free-text field staff write into a report (lapor.reports.visibility).
 VISIBILITY_LABELS: dict[str, Any] = {
@@ -356,3 +357,81 @@ class RoleGrantForm(WorkspaceForm):
 
 class RoleRevokeForm(WorkspaceForm):
     assignment = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# The walk-in/phone desk (lapor.intake): shapes only; the rules live in lapor.intake.walk_in
+# and report_submit.
+WALK_IN_CHANNEL_CHOICES = [(Channel.WALK_IN, _("Walk-in (the reporter came to the desk)")),
+                           (Channel.PHONE, _("Phone call"))]
+WALK_IN_TYPE_CHOICES = [(ReportType.COMPLAINT, _("Complaint")),
+                        (ReportType.ASPIRATION, _("Aspiration")),
+                        (ReportType.INFORMATION_REQUEST, _("Information request"))]
+
+
+class WalkInForm(WorkspaceForm):
+    desk = forms.ChoiceField(label=_("Enter into"), required=False)
+    channel = forms.ChoiceField(label=_("How the report came in"),
+                                choices=WALK_IN_CHANNEL_CHOICES, widget=forms.RadioSelect,
+                                initial=Channel.WALK_IN)
+    type = forms.ChoiceField(label=_("Type of report"), choices=WALK_IN_TYPE_CHOICES,
+                             initial=ReportType.COMPLAINT)
+    title = forms.CharField(label=_("Title"), max_length=200,
+                            help_text=_("One short sentence: what happened, where."))
+    body = forms.CharField(label=_("What the reporter told"), max_length=10_000,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+    region_code = forms.CharField(
+        label=_("Region code"), max_length=13,
+        widget=forms.TextInput(attrs={"list": "walk-in-regions", "autocomplete": "off"}),
+        help_text=_("Kemendagri code of the district or regency, e.g. 64.08.04."))
+    incident_date = forms.DateField(label=_("Date it happened (optional)"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    address = forms.CharField(label=_("Address or landmark (optional)"), required=False,
+                              max_length=300)
+    category = forms.ChoiceField(label=_("Category (optional)"), required=False)
+    is_anonymous = forms.BooleanField(
+        label=_("The reporter asks to stay anonymous"), required=False,
+        help_text=_("Their identity is then hidden from every agency-side role after this "
+                    "page."))
+    is_confidential = forms.BooleanField(
+        label=_("The report is confidential (not published)"), required=False)
+    reporter_name = forms.CharField(label=_("Reporter's name (optional)"), required=False,
+                                    max_length=120)
+    reporter_phone = forms.CharField(label=_("Reporter's phone (optional)"), required=False,
+                                     max_length=32,
+                                     widget=forms.TextInput(attrs={"type": "tel"}))
+    reporter_email = forms.CharField(
+        label=_("Reporter's e-mail (optional)"), required=False, max_length=254,
+        widget=forms.EmailInput,
+        help_text=_("The acknowledgement and the answers are sent here."))
+    reporter_nik = forms.CharField(label=_("NIK (optional)"), required=False, max_length=24,
+                                   widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+
+    # Service field names -> form field names, for refusals.
+    SERVICE_FIELDS: ClassVar[dict[str, str]] = {"category_code": "category",
+                                                "desk_code": "desk"}
+
+    def __init__(self, *args: Any, desks: list[tuple[str, str]],
+                 categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "desk", desks)
+        set_choices(self, "category", [("", _("— Not sure —")), *categories])
+
+
+# The trainer pages (lapor.training): shapes only; the rules live in lapor.training.services.
+class TrainingSpaceForm(WorkspaceForm):
+    agency = forms.ChoiceField(label=_("Agency to mirror"))
+    name = forms.CharField(label=_("Name of the training"), max_length=NAME_MAX, required=False,
+                           help_text=_("For example: Bimtek SP4N-LAPOR! October 2026."))
+    report_count = forms.IntegerField(label=_("Practice reports"), min_value=1,
+                                      max_value=REPORT_COUNT_MAX, initial=12)
+
+
+class PracticeAccountForm(WorkspaceForm):
+    trainee_name = forms.CharField(label=_("Trainee's name"), max_length=NAME_MAX)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles in the training space"),
+        help_text=_("Hold Ctrl (or Cmd) to pick more than one."))
+
+
+class TrainingConfirmForm(WorkspaceForm):
+    confirm = forms.BooleanField(label=_("Yes, I am sure"))

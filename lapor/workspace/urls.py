@@ -1,9 +1,47 @@
 """Staff pages under /petugas/ (docs/workspace.md has the whole map)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from lapor.search import views as search_views
-from lapor.workspace.views import admin, auth, inbox, notifications, report, sop_document
+from lapor.workspace.views import (
+    admin,
+    auth,
+    inbox,
+    intake,
+    notifications,
+    report,
+    search,
+    sop_document,
+    stats,
+    training,
+)
+
+# Walk-in/phone desk (lapor.intake), namespace workspace:intake.
+intake_patterns = [
+    path("", intake.walk_in, name="walk_in"),
+]
+
+# Trainer pages of the training sandbox (lapor.training, Bimtek, #12), namespace
+# workspace:training.
+training_patterns = [
+    path("", training.index, name="index"),
+    path("buat/", training.create, name="create"),
+    path("<int:space_id>/", training.space_page, name="space"),
+    path("<int:space_id>/akun/", training.account_create, name="account"),
+    path("<int:space_id>/ulang/", training.reset, name="reset"),
+    path("<int:space_id>/hapus/", training.delete, name="delete"),
+]
+
+# Staff dashboard (lapor.stats, docs/statistics.md), namespace workspace:stats.
+stats_patterns = [
+    path("", stats.dashboard_index, name="index"),
+    path("<slug:code>/", stats.dashboard_page, name="dashboard"),
+    re_path(r"^(?P<code>[-\w]+)/tabel\.(?P<fmt>csv|xlsx)$", stats.tables_export,
+            name="tables_export"),
+    re_path(r"^(?P<code>[-\w]+)/laporan\.(?P<fmt>csv|xlsx)$", stats.list_export,
+            name="list_export"),
+    re_path(r"^(?P<code>[-\w]+)/bulanan/(?P<month>\d{4}-\d{2})\.pdf$", stats.pdf_export,
+            name="pdf"),
+]
 
 app_name = "workspace"
 urlpatterns = [
@@ -16,11 +54,11 @@ urlpatterns = [
          name="attachment"),
     path("laporan/<int:report_id>/reveal/", report.reveal, name="reveal"),
     # Before <slug:action>: search and duplicates (lapor.search, docs/search.md).
-    path("laporan/<int:report_id>/gabung/", search_views.merge, name="merge"),
-    path("cari/", search_views.staff_search, name="search"),
+    path("laporan/<int:report_id>/gabung/", search.merge, name="merge"),
+    path("cari/", search.staff_search, name="search"),
     path("laporan/<int:report_id>/<slug:action>/", report.report_action, name="action"),
     path("notifikasi/", notifications.notification_list, name="notifications"),
-    path("laporan-langsung/", include("lapor.intake.urls")),  # walk-in/phone (lapor.intake)
+    path("laporan-langsung/", include((intake_patterns, "intake"))),
     path("notifikasi/dibaca/", notifications.notification_read, name="notification_read"),
     path("admin/", admin.admin_index, name="admin"),
     path("admin/<slug:code>/sop/", admin.sop_page, name="admin_sop"),
@@ -39,6 +77,6 @@ urlpatterns = [
     path("admin/<slug:code>/pengguna/", admin.users_page, name="admin_users"),
     path("admin/<slug:code>/pengguna/beri/", admin.role_grant, name="admin_role_grant"),
     path("admin/<slug:code>/pengguna/cabut/", admin.role_revoke, name="admin_role_revoke"),
-    path("pelatihan/", include("lapor.training.urls")),  # training sandbox (Bimtek, #12)
-    path("dasbor/", include("lapor.stats.urls")),
+    path("pelatihan/", include((training_patterns, "training"))),
+    path("dasbor/", include((stats_patterns, "stats"))),
 ]

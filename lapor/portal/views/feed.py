@@ -24,6 +24,7 @@ from lapor.portal.forms import FeedForm, status_choices
 from lapor.reports import feed as public
 from lapor.reports import presenters, services
 from lapor.search.selectors import (
+    public_feed,
     public_report_number,
     tracking_number_in,
     tracking_number_typo,
@@ -63,17 +64,18 @@ def feed(request: HttpRequest) -> HttpResponse:
     number = tracking_number_in(data.get("q") or "")
     if number is not None:
         return _open_number(request, number)
+    q = data.get("q") or ""
     filters = public.FeedFilters(**{k: data.get(k) or "" for k in
-                                    ("q", "category", "region", "status", "agency")})
+                                    ("category", "region", "status", "agency")})
     cursor = request.GET.get("cursor") or None
     problem = ""
     try:
-        page = public.public_reports(filters, cursor=cursor)
+        page = public_feed(q, filters, cursor=cursor)
         support.with_zones(page.items)
     except ValidationFailed as exc:
         problem = support.error_text(exc)
         page = Page(items=[], next_cursor=None)
-    if not page.items and not problem and tracking_number_typo(filters.q):
+    if not page.items and not problem and tracking_number_typo(q):
         problem = _("This looks like a tracking number, but one of its 12 digits is wrong: "
                     "check them.")
     context = {"form": form, "page": page, "problem": problem, "cursor": cursor,

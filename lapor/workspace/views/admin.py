@@ -1,7 +1,7 @@
 """Agency administration: SOP settings (deadlines, SMS keyword, days off, routing rules,
 escalation chain) and the roles of users in the agency's subtree.
 
-Only for those :func:`lapor.orgs.services.can_edit_sop` allows on the agency; staff of the
+Only for those :func:`lapor.orgs.permissions.can_edit_sop` allows on the agency; staff of the
 agency without that right get 403, everyone else 404. Each POST calls one service.
 """
 
@@ -22,6 +22,7 @@ from lapor.categories.selectors import category_get
 from lapor.core.errors import ApplicationError, ValidationFailed
 from lapor.orgs import services
 from lapor.orgs.models import DayOff, EscalationStep, NodeKind, OrgNode, Role, RoutingRule
+from lapor.orgs.permissions import can_edit_sop, can_manage_roles
 from lapor.orgs.selectors import (
     agencies_administered,
     node_get,
@@ -37,7 +38,7 @@ def _agency(request: StaffRequest, code: str) -> OrgNode:
     node = node_get(code)
     if node is None or node.kind not in (NodeKind.AGENCY, NodeKind.ROOT):
         raise Http404("agency")
-    if not services.can_edit_sop(request.actor, node):
+    if not can_edit_sop(request.actor, node):
         # Staff of this agency learn nothing new from a 403; anyone else gets a 404.
         if any(a.node_path.startswith(node.path) for a in request.actor.assignments):
             raise DjangoPermissionDenied
@@ -168,10 +169,10 @@ def _users_page(request: StaffRequest, agency: OrgNode, *,
     form = form or forms.RoleGrantForm(prefix_id="grant")
     forms.set_choices(form, "node", [(n.code, f"{'— ' * max(0, n.depth - 1)}{n.name}")
                                      for n in nodes])
-    roles = [r for r in Role if services.can_manage_roles(request.actor, agency, r)]
+    roles = [r for r in Role if can_manage_roles(request.actor, agency, r)]
     forms.set_choices(form, "role", [(r.value, r.label) for r in roles])
     assignments = [
-        {"row": a, "can_revoke": services.can_manage_roles(request.actor, a.node, a.role)
+        {"row": a, "can_revoke": can_manage_roles(request.actor, a.node, a.role)
          and a.user_id != getattr(request.actor.user, "pk", None)}
         for a in role_assignments_in(agency)
     ]

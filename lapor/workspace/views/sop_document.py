@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from lapor.core import clock
 from lapor.core.errors import ApplicationError
 from lapor.orgs.models import NodeKind, OrgNode
+from lapor.orgs.permissions import can_edit_sop
 from lapor.orgs.selectors import node_get
-from lapor.orgs.services import can_edit_sop
 from lapor.sopdoc import selectors, services
 from lapor.sopdoc.document import sop_document
 from lapor.sopdoc.models import SopVersion

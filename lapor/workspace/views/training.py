@@ -1,5 +1,6 @@
-"""Trainer pages: the spaces of the agencies one administers, one space's trainees and their
-work against the deadlines, practice accounts (password shown once), reset and delete.
+"""Trainer pages under /petugas/pelatihan/ (lapor.training): the spaces of the agencies one
+administers, one space's trainees and their work against the deadlines, practice accounts
+(password shown once), reset and delete.
 
 Only trainers (:func:`lapor.training.services.can_train` on the space's agency) reach a space;
 anyone else gets a 404. Every page shows the training-mode banner. Each POST calls one service.
@@ -21,10 +22,14 @@ from lapor.orgs.models import Role
 from lapor.orgs.selectors import agencies_administered, node_get, sop_for
 from lapor.reports.states import STATUS_LABELS_EN, Status
 from lapor.training import selectors, services
-from lapor.training.forms import AccountForm, ConfirmForm, SpaceForm
 from lapor.training.models import TrainingSpace
 from lapor.workspace.access import StaffRequest, error_text, language, staff_required
-from lapor.workspace.forms import set_choices
+from lapor.workspace.forms import (
+    PracticeAccountForm,
+    TrainingConfirmForm,
+    TrainingSpaceForm,
+    set_choices,
+)
 
 ROLE_LABELS = {Role.HUB_VERIFIER: Role.HUB_VERIFIER.label, Role.LIAISON: Role.LIAISON.label,
                Role.UNIT_OFFICER: Role.UNIT_OFFICER.label,
@@ -36,12 +41,12 @@ def _trainable(request: StaffRequest) -> list[Any]:
             if services.can_train(request.actor, a)]
 
 
-def _index(request: StaffRequest, form: SpaceForm | None = None,
+def _index(request: StaffRequest, form: TrainingSpaceForm | None = None,
            status: int = 200) -> HttpResponse:
     agencies = _trainable(request)
     if not agencies:
         raise Http404("training")
-    form = form or SpaceForm(prefix_id="space")
+    form = form or TrainingSpaceForm(prefix_id="space")
     set_choices(form, "agency", [(a.code, a.name) for a in agencies])
     return render(request, "training/index.html", {
         "spaces": [{"space": s, "zone": sop_for(s.root).timezone}
@@ -59,7 +64,7 @@ def index(request: StaffRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def create(request: StaffRequest) -> HttpResponse:
-    form = SpaceForm(request.POST, prefix_id="space")
+    form = TrainingSpaceForm(request.POST, prefix_id="space")
     set_choices(form, "agency", [(a.code, a.name) for a in _trainable(request)])
     if not form.is_valid():
         return _index(request, form, status=422)
@@ -87,16 +92,16 @@ def _role_choices(space: TrainingSpace) -> list[tuple[str, str]]:
 
 
 def _space_page(request: StaffRequest, space: TrainingSpace, *,
-                form: AccountForm | None = None, created: Any = None,
+                form: PracticeAccountForm | None = None, created: Any = None,
                 status: int = 200) -> HttpResponse:
-    form = form or AccountForm(prefix_id="account")
+    form = form or PracticeAccountForm(prefix_id="account")
     set_choices(form, "roles", _role_choices(space))
     labels = STATUS_LABELS_EN if language() == "en" else dict(Status.choices)
     counts = [(labels[status], n) for status, n in selectors.status_counts(space).items()]
     return render(request, "training/space.html", {
         "space": space, "progress": selectors.trainee_progress(space), "counts": counts,
         "zone": sop_for(space.root).timezone,
-        "form": form, "confirm": ConfirmForm(prefix_id="confirm"), "created": created,
+        "form": form, "confirm": TrainingConfirmForm(prefix_id="confirm"), "created": created,
         "nav": "training", "training_mode": True}, status=status)
 
 
@@ -113,7 +118,7 @@ def account_create(request: StaffRequest, space_id: int) -> HttpResponse:
     """Create a practice account and show its password on this one answer (never stored,
     never cached, never shown again)."""
     space = selectors.space_for(request.actor, space_id)
-    form = AccountForm(request.POST, prefix_id="account")
+    form = PracticeAccountForm(request.POST, prefix_id="account")
     set_choices(form, "roles", _role_choices(space))
     if not form.is_valid():
         return _space_page(request, space, form=form, status=422)
@@ -134,7 +139,7 @@ def account_create(request: StaffRequest, space_id: int) -> HttpResponse:
 
 
 def _confirmed(request: StaffRequest) -> bool:
-    form = ConfirmForm(request.POST, prefix_id="confirm")
+    form = TrainingConfirmForm(request.POST, prefix_id="confirm")
     if form.is_valid():
         return True
     messages.error(request, _("Tick the confirmation box first."))

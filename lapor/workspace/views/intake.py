@@ -1,4 +1,4 @@
-"""The walk-in/phone desk page in the workspace (``/petugas/laporan-langsung/``)."""
+"""The walk-in/phone desk page in the workspace (``/petugas/laporan-langsung/``, lapor.intake)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from django.views.decorators.cache import never_cache
 
 from lapor.categories.selectors import categories_active
 from lapor.core.errors import ApplicationError
-from lapor.intake.forms import WalkInForm
 from lapor.intake.walk_in import desks_of, walk_in_submit
 from lapor.regions.selectors import region_children, region_get
 from lapor.workspace.access import StaffRequest, error_text, staff_required
+from lapor.workspace.forms import WalkInForm
 
 
 def _regions(desks: list[Any]) -> list[tuple[str, str]]:

@@ -1,5 +1,5 @@
-"""Staff pages of the search app, mounted under the workspace (/petugas/): the search page
-and the merge action of a report page. Same gate as every workspace page (staff_required)."""
+"""Staff pages of the search app (lapor.search) under /petugas/: the search page and the
+merge action of a report page. Same gate as every workspace page (staff_required)."""
 
 from __future__ import annotations
 
