@@ -96,7 +96,7 @@ def reporter_from_request(request: HttpRequest, tracking_number: str,
             tracking_number=report.tracking_number, access_code=access_code,
             address=ratelimit.client_ip(request))
         return actor, report
-    actor = reporter_by_account(optional_actor(request), report)
-    if actor is None:
+    owner = reporter_by_account(optional_actor(request), report)
+    if owner is None:
         raise NotAuthenticated("invalid_access_code")
-    return actor, report
+    return owner, report
