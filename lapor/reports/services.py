@@ -24,6 +24,7 @@ from lapor.orgs.actors import SYSTEM, Actor, Assignment
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_agency_or_root, report_receiver_above
 from lapor.reports import permissions as perms
+from lapor.reports import states
 from lapor.reports.events import event_append
 from lapor.reports.models import (
     Disposition,
@@ -33,13 +34,7 @@ from lapor.reports.models import (
     Support,
     Visibility,
 )
-from lapor.reports.states import (
-    Action,
-    ArchiveReason,
-    Status,
-    next_status,
-    reporter_write_action,
-)
+from lapor.reports.states import Action, ArchiveReason, Status, next_status
 from lapor.sla.calendar import RESOLUTION_TIERS
 from lapor.sla.deadlines import clock_for
 
@@ -658,7 +653,7 @@ def report_reporter_write(*, actor: Actor, report_id: int, body: str) -> Report:
     reporter (``perms.is_reporter_of``): staff who read it get 403, anyone else 404.
     """
     report, body = _reporter_gate(actor, report_id, body)
-    if reporter_write_action(report.status) == Action.PROVIDE_INFO:
+    if states.reporter_write_action(report.status) == Action.PROVIDE_INFO:
         return _provide_info(report, actor=actor, body=body)
     return _reporter_message(report, actor=actor, body=body)
 
