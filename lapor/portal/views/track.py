@@ -30,7 +30,7 @@ from lapor.portal.forms import AccessCodeForm, AttachForm, MessageForm, ReplyFor
 from lapor.portal.views.submit import attach_files
 from lapor.reports import access, feed, presenters, services, submission
 from lapor.reports.models import Report
-from lapor.reports.states import Status, reporter_write_action
+from lapor.reports.states import Action, Status, reporter_write_action
 
 
 def track_start(request: HttpRequest) -> HttpResponse:
@@ -74,7 +74,7 @@ def _page(request: HttpRequest, report: Report, *, status: int = 200,
             "can_message": reporter_write_action(report.status) is not None,
             "can_reply": report.status == Status.RESPONDED,
             "can_attach": accepts_uploads(report),
-            "on_hold": report.status == Status.ON_HOLD,
+            "on_hold": reporter_write_action(report.status) == Action.PROVIDE_INFO,
             "by_account": actor.user is not None,
             # Web Push opt-in (portal/_push_optin.html); "" when the deployment has no key.
             "push_key": push.public_key(),
