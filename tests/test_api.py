@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from unittest import mock
 
 import pytest
 from ninja.responses import NinjaJSONEncoder
 
 from lapor.privacy import vault
+from lapor.reports import services
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.schemas import InboxOut, ReportListItemOut
 from tests.api_client import ApiClient, login
@@ -462,3 +464,25 @@ def test_inbox_body_is_what_schema_validation_would_produce(tree: Tree) -> None:
         for ref in (item["region"], item["current_node"], item["category"]):
             assert ref is None or set(ref) == {"code", "name"}
     assert {item["category"] is None for item in body["items"]} == {True, False}
+
+
+def test_reporter_messages_go_through_report_reporter_write(tree: Tree) -> None:
+    """``POST /track/{n}/messages`` asks the one rule (``report_reporter_write``): on hold an
+    answer, else a message, refused with 409 once the report is archived."""
+    data = _submit()
+    number, code = data["tracking_number"], data["access_code"]
+    report = Report.objects.get(tracking_number=number)
+    reporter = ApiClient()
+    with mock.patch.object(services, "report_reporter_write",
+                           wraps=services.report_reporter_write) as write:
+        sent = reporter.post(f"/track/{number}/messages", {"body": "Masih mati."},
+                             headers={"X-Access-Code": code})
+        assert sent.status_code == 200
+        services.report_archive(actor=tree.actor("hub"), report_id=report.pk, reason="spam")
+        refused = reporter.post(f"/track/{number}/messages", {"body": "Kenapa diarsipkan?"},
+                                headers={"X-Access-Code": code})
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "invalid_transition"
+    assert write.call_count == 2
+    assert list(ReportEvent.objects.filter(report=report, kind="reporter_message")
+                .values_list("body", flat=True)) == ["Masih mati."]

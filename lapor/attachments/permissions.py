@@ -2,12 +2,12 @@
 
 Reading a report's attachments follows reading the report: staff through
 :func:`lapor.reports.permissions.reports_visible_to` (another agency's report is a 404), the
-reporter through :func:`lapor.reports.permissions.reports_of_reporter`.
+reporter through :func:`lapor.reports.permissions.is_reporter_of`.
 """
 
 from __future__ import annotations
 
-from lapor.orgs.actors import Actor, ActorKind, Assignment
+from lapor.orgs.actors import Actor, Assignment
 from lapor.reports import permissions as report_permissions
 from lapor.reports.models import Report
 from lapor.reports.states import OPEN_STATUSES
@@ -17,13 +17,6 @@ def staff_uploader_for(actor: Actor, report: Report) -> Assignment | None:
     """Staff who may write on the report (verifiers and handlers) may attach files; supervisors
     and auditors only read."""
     return report_permissions.note_writer_for(actor, report)
-
-
-def is_reporter_of(actor: Actor, report: Report) -> bool:
-    return (
-        actor.kind == ActorKind.REPORTER
-        and report_permissions.reports_of_reporter(actor).filter(pk=report.pk).exists()
-    )
 
 
 def publisher_for(actor: Actor, report: Report) -> Assignment | None:

@@ -42,7 +42,7 @@ from lapor.orgs.actors import Actor, ActorKind, Assignment
 from lapor.privacy import vault
 from lapor.reports.events import event_append
 from lapor.reports.models import Report, ReportEvent, Visibility
-from lapor.reports.permissions import can_read
+from lapor.reports.permissions import can_read, is_reporter_of
 from lapor.reports.services import report_follow_up
 from lapor.reports.states import Action, EventKind
 
@@ -84,7 +84,7 @@ def _uploader(actor: Actor, report: Report) -> _Uploader:
     """Reporters add to their own report; staff need to be able to read it (else 404) and to
     write on it (else 403)."""
     if actor.kind == ActorKind.REPORTER:
-        if not perms.is_reporter_of(actor, report):
+        if not is_reporter_of(actor, report):
             raise NotFound("not_found")
         return _Uploader(UploadedBy.REPORTER, None)
     if actor.kind != ActorKind.STAFF or not can_read(actor, report):

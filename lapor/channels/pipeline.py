@@ -33,7 +33,7 @@ from lapor.orgs.actors import PUBLIC, reporter_actor
 from lapor.orgs.models import NodeKind, OrgNode, Sop
 from lapor.reports import selectors, services
 from lapor.reports.models import Report
-from lapor.reports.states import Status
+from lapor.reports.states import Action, reporter_write_action
 from lapor.reports.submission import (
     normalise_tracking_number,
     report_submit,
@@ -157,13 +157,11 @@ def reporter_answer(identity: ChannelIdentity, command: Command) -> Outcome:
             services.report_reporter_reply(actor=actor, report_id=report.pk, accept=False,
                                            body=command.rest)
             text = _("Report #%(number)s is reopened; the agency will follow it up again.")
-        elif report.status == Status.ON_HOLD:
-            services.report_provide_info(actor=actor, report_id=report.pk, body=command.rest)
-            text = _("Thank you. Your answer was added to report #%(number)s.")
         else:
-            services.report_reporter_message(actor=actor, report_id=report.pk,
-                                             body=command.rest)
-            text = _("Your message was added to report #%(number)s.")
+            answers = reporter_write_action(report.status) == Action.PROVIDE_INFO
+            services.report_reporter_write(actor=actor, report_id=report.pk, body=command.rest)
+            text = (_("Thank you. Your answer was added to report #%(number)s.") if answers
+                    else _("Your message was added to report #%(number)s."))
     except ApplicationError as exc:
         return Outcome(f"reply_refused_{exc.code}"[:40], [Reply(
             f"#{report.tracking_number}: {error_text(exc)}", report_id=report.pk)],

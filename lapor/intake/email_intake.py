@@ -12,9 +12,10 @@ Decisions:
   tracking number goes back through the outbox like every reporter message.
 * **Reply.** The subject names a valid tracking number, or In-Reply-To/References names a
   message we sent about a report: it is a reply **only if the sender's address has the same
-  blind index as the report's reporter e-mail** (nothing is decrypted to compare). Then: on
-  hold → the answer to the verifier's question (verification resumes); submitted, disposed,
-  in progress, responded → a message to the staff; closed or archived → ignored.
+  blind index as the report's reporter e-mail** (nothing is decrypted to compare). Then it is
+  what the reporter writes on every channel (``report_reporter_write``): on hold → the answer
+  to the verifier's question (verification resumes); submitted, disposed, in progress,
+  responded → a message to the staff; closed or archived → ignored (``report_closed``).
 * **Reply from another address** (someone who knows a tracking number, which is public): never
   attached to that report, and nothing about it is revealed. It becomes a new report of its
   own with its own acknowledgement; verifiers merge it as a duplicate if it is one.
@@ -47,7 +48,7 @@ from lapor.privacy import vault
 from lapor.privacy.identity import reports_with_contact
 from lapor.reports import services
 from lapor.reports.models import Channel, Report
-from lapor.reports.states import Status
+from lapor.reports.states import reporter_write_action
 from lapor.reports.submission import (
     BODY_MIN,
     TITLE_MAX,
@@ -60,7 +61,6 @@ from lapor.reports.submission import (
 logger = logging.getLogger(__name__)
 _TRACKING = re.compile(r"#?\b(\d{4}[\s-]?\d{4}[\s-]?\d{4})\b")
 TITLE_WORDS = 100
-MESSAGE_STATUSES = (Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS, Status.RESPONDED)
 CANDIDATE_REPORTS = 50
 
 
@@ -135,12 +135,9 @@ def _same_reporter(report: Report, sender: str) -> bool:
 def _reply(report: Report, mail: ParsedMail) -> str:
     text = strip_quoted(mail.text) or mail.text
     actor = reporter_actor(report_id=report.pk)
-    if report.status == Status.ON_HOLD:
-        services.report_provide_info(actor=actor, report_id=report.pk, body=text)
-    elif report.status in MESSAGE_STATUSES:
-        services.report_reporter_message(actor=actor, report_id=report.pk, body=text)
-    else:
+    if reporter_write_action(report.status) is None:
         return "report_closed"
+    services.report_reporter_write(actor=actor, report_id=report.pk, body=text)
     _attach(report, mail)
     return "reply"
 

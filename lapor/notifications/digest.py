@@ -1,8 +1,10 @@
 """The daily digest: one message per officer per day listing what is due soon and overdue.
 
-Officers are liaisons and unit officers (reports held in their subtree) and verifiers (reports
-waiting for verification in their tier). Written once a day (scheduler day slot, 00:00 UTC =
-07:00 WIB / 08:00 WITA / 09:00 WIT), only on the officer's working days (their agency's
+Officers are those who work on reports (``lapor.orgs.actors``: liaisons, unit officers and hub
+verifiers for reports held in their subtree; hub and national verifiers for reports waiting for
+verification in their tier; which reports wait for whom is
+``lapor.reports.permissions.work_waiting_for``). Written once a day (scheduler day slot, 00:00
+UTC = 07:00 WIB / 08:00 WITA / 09:00 WIT), only on the officer's working days (their agency's
 calendar: weekends, national holidays, cuti bersama, its own days off), delivered in office
 hours (from 08:00 in the officer's zone, lapor.notifications.office); the delivery key
 ``digest:<local date>:u<user>:<channel>`` makes a second run the same day a no-op.
@@ -21,27 +23,19 @@ from lapor.core import clock
 from lapor.notifications.office import StaffCalendars, office_hours_at
 from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatcher
 from lapor.notifications.report_events import due_text
-from lapor.orgs.models import Role, RoleAssignment
+from lapor.orgs.actors import HANDLER_ROLES, VERIFIER_ROLES, staff_actor
+from lapor.orgs.models import RoleAssignment
 from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports.models import Report
-from lapor.reports.states import Status
+from lapor.reports.permissions import work_waiting_for
 from lapor.reports.zones import report_zones
 
 DIGEST_ITEMS = 20
 DUE_SOON_DAYS = 2
-_HANDLER_ROLES = (Role.LIAISON, Role.UNIT_OFFICER)
-_VERIFIER_ROLES = (Role.HUB_VERIFIER, Role.NATIONAL_VERIFIER)
 
 
 def _scope(assignments: list[RoleAssignment]) -> Q:
-    condition = Q(pk__in=[])
-    for a in assignments:
-        if a.role in _HANDLER_ROLES:
-            condition |= Q(current_node__path__startswith=a.node.path,
-                           status__in=(Status.DISPOSED, Status.IN_PROGRESS))
-        elif a.role in _VERIFIER_ROLES:
-            condition |= Q(tier=a.node, status=Status.SUBMITTED)
-    return condition
+    return work_waiting_for(staff_actor(assignments[0].user, assignments))
 
 
 def _at(moment: datetime, _user: User) -> datetime:
@@ -54,7 +48,7 @@ def send_digests() -> int:
     calendars = StaffCalendars(now)
     soon = now + timedelta(days=DUE_SOON_DAYS)
     by_user: dict[int, list[RoleAssignment]] = {}
-    for a in (RoleAssignment.objects.filter(role__in=(*_HANDLER_ROLES, *_VERIFIER_ROLES),
+    for a in (RoleAssignment.objects.filter(role__in=(*HANDLER_ROLES, *VERIFIER_ROLES),
                                             user__is_active=True, node__is_active=True)
               .select_related("user", "node", "node__agency").order_by("id")):
         by_user.setdefault(a.user_id, []).append(a)

@@ -78,6 +78,12 @@ def actor_for_user(user: User) -> Actor:
         .select_related("node")
         .order_by("node__depth", "role")
     )
+    return staff_actor(user, rows)
+
+
+def staff_actor(user: User, rows: Iterable[RoleAssignment]) -> Actor:
+    """The actor of ``user`` holding the roles ``rows`` (read with their ``node``), for code
+    that has read the role rows of many users at once (the daily digest)."""
     assignments = tuple(
         Assignment(role=r.role, node_id=r.node_id, node_path=r.node.path, node_kind=r.node.kind)
         for r in rows

@@ -14,6 +14,10 @@ limit that any stranger can fill must never stand between a reporter and their r
 ``address`` is :func:`lapor.core.ratelimit.client_ip` of the request (``REMOTE_ADDR``, or the
 address the outermost of ``LAPOR_PROXY_COUNT`` trusted proxies saw), taken by the adapter.
 
+The portal's pages (lapor.portal.views.track) use :func:`report_from_request`,
+:func:`reporter_by_access_code` and :func:`reporter_by_account` with the browser's session in
+place of the header.
+
 The API's reporter endpoints (``/track/{n}/…`` in lapor.reports.api, lapor.attachments.api,
 lapor.notifications.push_api) all go through :func:`reporter_from_request` with the
 :data:`AccessCode` header: the access code, or the bearer token of the account that owns the
@@ -31,7 +35,7 @@ from lapor.core.errors import NotAuthenticated, NotFound
 from lapor.orgs.actors import Actor, reporter_actor
 from lapor.reports import selectors, submission
 from lapor.reports.models import Report
-from lapor.reports.permissions import reports_of_reporter
+from lapor.reports.permissions import is_reporter_of
 
 # The header every API reporter endpoint reads the access code from.
 AccessCode = Header(
@@ -65,6 +69,15 @@ def reporter_by_access_code(*, tracking_number: str, access_code: str, address: 
         raise
 
 
+def reporter_by_account(account: Actor, report: Report) -> Actor | None:
+    """The reporter actor when the signed-in citizen ``account`` filed ``report``
+    (:func:`lapor.reports.permissions.is_reporter_of`), else ``None``: the API's bearer token
+    and the portal's session sign-in both ask this."""
+    if account.user is None or not is_reporter_of(account, report):
+        return None
+    return reporter_actor(report_id=report.pk, user=account.user)
+
+
 def report_from_request(request: HttpRequest, tracking_number: str) -> Report:
     """:func:`tracked_report` for the client address of ``request``."""
     return tracked_report(tracking_number=tracking_number, address=ratelimit.client_ip(request))
@@ -83,7 +96,7 @@ def reporter_from_request(request: HttpRequest, tracking_number: str,
             tracking_number=report.tracking_number, access_code=access_code,
             address=ratelimit.client_ip(request))
         return actor, report
-    account = optional_actor(request)
-    if account.user is None or not reports_of_reporter(account).filter(pk=report.pk).exists():
+    owner = reporter_by_account(optional_actor(request), report)
+    if owner is None:
         raise NotAuthenticated("invalid_access_code")
-    return reporter_actor(report_id=report.pk, user=account.user), report
+    return owner, report

@@ -214,10 +214,7 @@ def reporter_message(
     access_code: str | None = access.AccessCode,
 ) -> dict[str, Any]:
     actor, report = access.reporter_from_request(request, tracking_number, access_code)
-    if report.status == "on_hold":
-        services.report_provide_info(actor=actor, report_id=report.pk, body=payload.body)
-    else:
-        services.report_reporter_message(actor=actor, report_id=report.pk, body=payload.body)
+    services.report_reporter_write(actor=actor, report_id=report.pk, body=payload.body)
     return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
                                     language_of(request))
 

@@ -22,6 +22,7 @@ from lapor.orgs.actors import (
 )
 from lapor.orgs.models import NodeKind, OrgNode, Role
 from lapor.reports.models import Disposition, Report
+from lapor.reports.states import Status
 
 
 def reports_visible_to(actor: Actor) -> QuerySet[Report]:
@@ -103,8 +104,39 @@ def reports_of_reporter(actor: Actor) -> QuerySet[Report]:
     return Report.objects.none()
 
 
+def work_waiting_for(actor: Actor) -> Q:
+    """A filter on reports: those waiting for a move of ``actor``'s own now (the daily digest).
+
+    In verification (``submitted``) at a tier ``actor`` verifies (:func:`verifier_for`; the
+    pool of the tier node itself: a verifier above it may step in, but the work is the tier's),
+    and held by an agency (``disposed``, ``in_progress``) at a node inside the subtree of a role
+    that works the disposition (:func:`handler_for`: liaisons, unit officers and hub verifiers).
+    On hold and responded reports wait for the reporter.
+    """
+    condition = Q(pk__in=[])
+    for a in actor.assignments:
+        if a.role in HANDLER_ROLES:
+            condition |= Q(current_node__path__startswith=a.node_path,
+                           status__in=(Status.DISPOSED, Status.IN_PROGRESS))
+        if a.role in VERIFIER_ROLES:
+            condition |= Q(tier_id=a.node_id, status=Status.SUBMITTED)
+    return condition
+
+
 def can_read(actor: Actor, report: Report) -> bool:
     return reports_visible_to(actor).filter(pk=report.pk).exists()
+
+
+def is_reporter_of(actor: Actor, report: Report) -> bool:
+    """May ``actor`` write as the report's reporter (answer a question, send a message, reply,
+    attach a file)? The same rule as :func:`reports_of_reporter`, without a query: a reporter
+    proven by access code for this one report, else a citizen account that filed it. Staff
+    never write as the reporter."""
+    if actor.kind != ActorKind.REPORTER:
+        return False
+    if actor.report_id is not None:
+        return actor.report_id == report.pk
+    return actor.user is not None and report.reporter_user_id == actor.user.pk
 
 
 def verifier_for(actor: Actor, report: Report) -> Assignment | None:
@@ -122,6 +154,22 @@ def handler_for(actor: Actor, report: Report, *, roles: tuple[str, ...] = HANDLE
 
 def liaison_for(actor: Actor, report: Report) -> Assignment | None:
     return handler_for(actor, report, roles=(Role.LIAISON, Role.HUB_VERIFIER))
+
+
+def closer_for(actor: Actor, report: Report) -> Assignment | None:
+    """Closing a handled report with a reason (``report_close``): a verifier of the report's
+    tier, or the hub verifier of the agency holding it (its own hub, also when the national
+    pool disposed it there)."""
+    grant = verifier_for(actor, report)
+    if grant is None and report.agency is not None:
+        grant = actor.covering(report.agency, (Role.HUB_VERIFIER,))
+    return grant
+
+
+def valid_forward_target(holder: OrgNode, target: OrgNode) -> bool:
+    """Forwarding (``report_forward``) goes strictly down the subtree of the node holding the
+    active disposition, to an active node; who may forward is :func:`liaison_for`."""
+    return target.is_active and holder.contains(target) and target.pk != holder.pk
 
 
 def note_writer_for(actor: Actor, report: Report) -> Assignment | None:

@@ -20,10 +20,11 @@ from lapor.core import clock
 from lapor.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from lapor.core.text import clean_text
 from lapor.notifications.report_events import notify_report_event
-from lapor.orgs.actors import SYSTEM, Actor, ActorKind, Assignment
+from lapor.orgs.actors import SYSTEM, Actor, Assignment
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_agency_or_root, report_receiver_above
 from lapor.reports import permissions as perms
+from lapor.reports import states
 from lapor.reports.events import event_append
 from lapor.reports.models import (
     Disposition,
@@ -162,9 +163,11 @@ def report_hold(
 @transaction.atomic
 def report_provide_info(*, actor: Actor, report_id: int, body: str) -> Report:
     """The reporter answers a "tunda" question; verification resumes with the days left."""
-    body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
-    report = _locked(report_id)
-    _require_reporter(actor, report)
+    report, body = _reporter_gate(actor, report_id, body)
+    return _provide_info(report, actor=actor, body=body)
+
+
+def _provide_info(report: Report, *, actor: Actor, body: str) -> Report:
     target = _target_status(report, Action.PROVIDE_INFO)
     _within(report.hold_due_at)
     now = clock.now()
@@ -377,7 +380,7 @@ def report_forward(
     report, grant = _staff_gate(actor, report_id, expected_version, perms.liaison_for)
     target = _target_status(report, Action.FORWARD)
     current = _active_disposition(report)
-    if not (current.node.contains(node) and node.pk != current.node_id):
+    if not perms.valid_forward_target(current.node, node):
         raise ValidationFailed("invalid_target", field="node")
     now = clock.now()
     current.state = DispositionState.FORWARDED
@@ -535,13 +538,7 @@ def report_close(
     """A verifier closes a handled report with a reason."""
     reason = clean_text(reason, field="reason", max_length=REASON_MAX, min_length=1,
                         multiline=True)
-
-    def closer(a: Actor, r: Report) -> Assignment | None:
-        return perms.verifier_for(a, r) or (
-            a.covering(r.agency, ("hub_verifier",)) if r.agency is not None else None
-        )
-
-    report, grant = _staff_gate(actor, report_id, expected_version, closer)
+    report, grant = _staff_gate(actor, report_id, expected_version, perms.closer_for)
     target = _target_status(report, Action.CLOSE)
     _finish(report, actor=actor, grant=grant, target=target, kind=Action.CLOSE, body=reason,
             visibility=Visibility.PUBLIC)
@@ -583,17 +580,21 @@ def report_auto_close(*, report_id: int) -> bool:
 
 
 def _require_reporter(actor: Actor, report: Report) -> None:
-    """Only the report's own reporter. Staff who can read the report get 403; to anyone else
-    the report does not exist (404)."""
-    owns = actor.kind == ActorKind.REPORTER and (
-        actor.report_id == report.pk
-        or (actor.user is not None and report.reporter_user_id == actor.user.pk)
-    )
-    if owns:
+    """Only the report's own reporter (:func:`perms.is_reporter_of`). Staff who can read the
+    report get 403; to anyone else the report does not exist (404)."""
+    if perms.is_reporter_of(actor, report):
         return
     if actor.is_staff and perms.can_read(actor, report):
         raise PermissionDenied("permission_denied")
     raise NotFound("not_found")
+
+
+def _reporter_gate(actor: Actor, report_id: int, body: str) -> tuple[Report, str]:
+    """The reporter's text, checked; then the report, locked, if ``actor`` is its reporter."""
+    body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
+    report = _locked(report_id)
+    _require_reporter(actor, report)
+    return report, body
 
 
 def _within(deadline: datetime | None) -> None:
@@ -638,11 +639,33 @@ def report_reporter_reply(
 
 
 @transaction.atomic
+def report_reporter_write(*, actor: Actor, report_id: int, body: str) -> Report:
+    """The reporter writes to the officers, from any channel (portal, API, e-mail reply, SMS
+    and chat ``BALAS``): the one rule every adapter calls (docs/lifecycle.md "The reporter
+    writes").
+
+    What the text does is decided here, under the row lock, from the status it finds
+    (:func:`lapor.reports.states.reporter_write_action`): on hold it is the answer to the
+    verifier's question (:func:`report_provide_info`: verification resumes with the days
+    left; past the hold window 409 ``invalid_transition``, the sweep archives it); submitted,
+    disposed, in progress or responded it is a message (:func:`report_reporter_message`, no
+    status change); archived or closed 409 ``invalid_transition``. Only the report's own
+    reporter (``perms.is_reporter_of``): staff who read it get 403, anyone else 404.
+    """
+    report, body = _reporter_gate(actor, report_id, body)
+    if states.reporter_write_action(report.status) == Action.PROVIDE_INFO:
+        return _provide_info(report, actor=actor, body=body)
+    return _reporter_message(report, actor=actor, body=body)
+
+
+@transaction.atomic
 def report_reporter_message(*, actor: Actor, report_id: int, body: str) -> Report:
     """A message from the reporter to the staff handling the report (no status change)."""
-    body = clean_text(body, field="body", max_length=MESSAGE_MAX, min_length=1, multiline=True)
-    report = _locked(report_id)
-    _require_reporter(actor, report)
+    report, body = _reporter_gate(actor, report_id, body)
+    return _reporter_message(report, actor=actor, body=body)
+
+
+def _reporter_message(report: Report, *, actor: Actor, body: str) -> Report:
     _target_status(report, Action.REPORTER_MESSAGE)
     _save(report, [])
     _emit(report=report, kind=Action.REPORTER_MESSAGE, actor=actor,

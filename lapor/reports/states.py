@@ -142,6 +142,17 @@ def next_status(action: Action, current: str) -> Status | None:
     return TRANSITIONS.get(action, {}).get(Status(current))
 
 
+def reporter_write_action(current: str) -> Action | None:
+    """What the reporter's writing does in status ``current`` (``report_reporter_write``, for
+    every channel): on hold it answers the verifier's question (``provide_info``); submitted,
+    disposed, in progress or responded it is a message to the officers (``reporter_message``);
+    archived or closed nothing accepts it (``None``)."""
+    for action in (Action.PROVIDE_INFO, Action.REPORTER_MESSAGE):
+        if next_status(action, current) is not None:
+            return action
+    return None
+
+
 class ArchiveReason(models.TextChoices):
     """The fixed list of archive reasons (DOMAIN.md "Lifecycle", status 3)."""
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_noop
 
 from lapor.attachments import permissions as attachment_perms
 from lapor.attachments import services as attachment_services
-from lapor.orgs.actors import Actor, Assignment
-from lapor.orgs.models import OrgNode, Role
+from lapor.orgs.actors import Actor
+from lapor.orgs.models import OrgNode
 from lapor.orgs.selectors import node_subtree, nodes_list
 from lapor.privacy.services import can_reveal
 from lapor.reports import permissions as perms
@@ -26,15 +26,6 @@ from lapor.reports import services
 from lapor.reports.models import Report
 from lapor.reports.states import Action, next_status
 from lapor.workspace import forms
-
-
-def closer_for(actor: Actor, report: Report) -> Assignment | None:
-    """Mirror of the closer check inside ``lapor.reports.services.report_close``: a verifier of
-    the tier, or the hub verifier of the agency holding the report."""
-    return perms.verifier_for(actor, report) or (
-        actor.covering(report.agency, (Role.HUB_VERIFIER,)) if report.agency is not None
-        else None
-    )
 
 
 def _moves(action: Action, status: str) -> bool:
@@ -57,7 +48,7 @@ def _verifier_actions(actor: Actor, report: Report) -> set[str]:
         found.add("pass_up")
     if perms.unarchiver_for(actor, report) is not None and _moves(Action.UNARCHIVE, status):
         found.add("unarchive")
-    if closer_for(actor, report) is not None and _moves(Action.CLOSE, status):
+    if perms.closer_for(actor, report) is not None and _moves(Action.CLOSE, status):
         found.add("close")
     return found
 
@@ -98,11 +89,11 @@ def available_actions(actor: Actor, report: Report) -> set[str]:
 
 
 def forward_targets(report: Report) -> list[OrgNode]:
-    """Active nodes strictly below the node holding the report (what ``report_forward``
-    accepts)."""
-    return [n for n in node_subtree(report.current_node).filter(is_active=True)
+    """The nodes ``report_forward`` accepts (``valid_forward_target``)."""
+    holder = report.current_node
+    return [n for n in node_subtree(holder).filter(is_active=True)
             .select_related("parent", "agency").order_by("path")
-            if n.pk != report.current_node_id]
+            if perms.valid_forward_target(holder, n)]
 
 
 def disposition_targets(actor: Actor, report: Report) -> list[OrgNode]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 from urllib.parse import urlencode
 
 import pytest
@@ -25,6 +26,7 @@ from lapor.channels.tests.fakes import FakeProviders, twilio_signature
 from lapor.core import clock
 from lapor.notifications.dispatcher import dispatch
 from lapor.notifications.models import OutboxMessage
+from lapor.reports import services
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.services import report_hold
 from tests.factories import Tree
@@ -352,3 +354,28 @@ def test_the_minute_sweep_erases_old_raw_payloads_and_picks_up_lost_messages(
     inbound.refresh_from_db()
     assert inbound.raw == ""
     assert inbound.provider_message_id == "SM" + "s" * 32
+
+
+def test_balas_goes_through_report_reporter_write(
+        client: Client, providers: FakeProviders, kutim_keyword: Tree,
+        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    """BALAS asks the one rule: on hold it answers the verifier's question; on a closed report
+    it is refused with the service's reason."""
+    capture = django_capture_on_commit_callbacks
+    deliver_twilio(client, capture, "SM" + "e1" * 16, "KUTIM drainase tersumbat di gang 5")
+    report = Report.objects.get()
+    services.report_hold(actor=kutim_keyword.actor("hub"), report_id=report.pk,
+                         question="Gang 5 di RT berapa?")
+    with mock.patch.object(services, "report_reporter_write",
+                           wraps=services.report_reporter_write) as write:
+        deliver_twilio(client, capture, "SM" + "e2" * 16,
+                       f"BALAS {report.tracking_number} RT 07", sender=PHONE)
+        services.report_archive(actor=kutim_keyword.actor("hub"), report_id=report.pk,
+                                reason="spam")
+        deliver_twilio(client, capture, "SM" + "e3" * 16,
+                       f"BALAS {report.tracking_number} kenapa?", sender=PHONE)
+    assert write.call_count == 2
+    assert ReportEvent.objects.get(report=report, kind="provide_info").body == "RT 07"
+    assert not ReportEvent.objects.filter(report=report, kind="reporter_message").exists()
+    outcomes = list(InboundMessage.objects.order_by("pk").values_list("outcome", flat=True))
+    assert outcomes[-2:] == ["reply_added", "reply_refused_invalid_transition"]

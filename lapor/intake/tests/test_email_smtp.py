@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Iterator
+from unittest import mock
 
 import pytest
 from django.test import override_settings
@@ -159,3 +160,26 @@ def test_twenty_concurrent_deliveries_of_one_message_make_one_report(
     assert all(r == {} for r in results), results
     assert Report.objects.count() == InboundEmail.objects.count() == 1
 
+
+
+def test_a_reply_goes_through_report_reporter_write(world: tuple[Tree, Inbox]) -> None:
+    """The reporter's e-mail reply asks the one rule: on hold it answers the question; once the
+    report is archived it is ignored (``report_closed``) and nothing is written."""
+    tree, _ = world
+    with running_listener() as smtpd:
+        deliver(smtpd, citizen_mail())
+        report = Report.objects.get()
+        services.report_hold(actor=tree.actor("hub"), report_id=report.pk, question="Di mana?")
+        with mock.patch.object(services, "report_reporter_write",
+                               wraps=services.report_reporter_write) as write:
+            deliver(smtpd, citizen_mail(subject=f"Re: Laporan #{report.tracking_number}",
+                                        text="Di kilometer 12."))
+            services.report_archive(actor=tree.actor("hub"), report_id=report.pk,
+                                    reason="spam")
+            deliver(smtpd, citizen_mail(subject=f"Re: Laporan #{report.tracking_number}",
+                                        text="Kenapa diarsipkan?"))
+    assert write.call_count == 1
+    assert ReportEvent.objects.get(report=report, kind="provide_info").body == "Di kilometer 12."
+    assert list(InboundEmail.objects.order_by("pk").values_list("outcome", flat=True)) == [
+        "new_report", "reply", "report_closed"]
+    assert Report.objects.count() == 1

@@ -68,3 +68,21 @@ def test_old_sent_rows_are_purged_dead_ones_kept(tree: Tree) -> None:
         with clock.frozen(at + timedelta(days=31)):
             assert outbox_purge() == 1
     assert list(OutboxMessage.objects.values_list("status", flat=True)) == ["dead"]
+
+
+def test_hub_verifiers_get_the_reports_held_in_their_agency(tree: Tree) -> None:
+    """The digest's officers are those who work on reports (lapor.orgs.actors.HANDLER_ROLES,
+    asked through lapor.reports.permissions.work_waiting_for): a hub verifier may forward,
+    acknowledge and follow up inside its agency, so a late report held by a unit is in its
+    digest too; a supervisor only reads and gets none."""
+    late = submit(tree, at=datetime(2026, 6, 1, 9, 0, tzinfo=WITA)).report
+    with clock.frozen(datetime(2026, 6, 1, 10, 0, tzinfo=WITA)):
+        services.report_dispose(actor=tree.actor("hub"), report_id=late.pk,
+                                node_code=tree.pupr.code)
+    with clock.frozen(datetime(2026, 6, 11, 8, 0, tzinfo=WITA)):
+        send_digests()
+    rows = {r.recipient_user.username: r
+            for r in OutboxMessage.objects.filter(event="staff.digest")}
+    assert set(rows) == {"liaison_pupr", "officer_pupr", "hub"}
+    assert f"#{late.tracking_number}" in rows["hub"].body
+    assert "(TERLAMBAT / OVERDUE)" in rows["hub"].body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from unittest import mock
 
 import pytest
 from django.test import Client, override_settings
@@ -213,3 +214,22 @@ def test_account_owner_sees_thread_without_code(client: Client, tree: Tree) -> N
     session.save()
     html = client.get(f"/lacak/{number}/").content.decode()
     assert "masuk dengan akun yang mengirimnya" in html
+
+
+def test_the_message_form_follows_report_reporter_write(client: Client, tree: Tree) -> None:
+    """The page offers the form where the one rule accepts the text and posts through it."""
+    report = drive(tree, "on_hold")
+    _prove(client, report)
+    with mock.patch.object(services, "report_reporter_write",
+                           wraps=services.report_reporter_write) as write:
+        client.post(f"/lacak/{report.tracking_number}/pesan/", {"body": "Depan masjid."})
+    assert write.call_count == 1
+    report.refresh_from_db()
+    assert report.status == "submitted"
+    assert ReportEvent.objects.filter(report=report, kind="provide_info").exists()
+    closed = drive(tree, "closed")
+    _prove(client, closed)
+    html = client.get(f"/lacak/{closed.tracking_number}/").content.decode()
+    assert 'id="message-title"' not in html
+    client.post(f"/lacak/{closed.tracking_number}/pesan/", {"body": "Halo."})
+    assert not ReportEvent.objects.filter(report=closed, kind="reporter_message").exists()

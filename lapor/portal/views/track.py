@@ -30,11 +30,7 @@ from lapor.portal.forms import AccessCodeForm, AttachForm, MessageForm, ReplyFor
 from lapor.portal.views.submit import attach_files
 from lapor.reports import access, feed, presenters, services, submission
 from lapor.reports.models import Report
-from lapor.reports.permissions import reports_of_reporter
-from lapor.reports.states import Status
-
-MESSAGE_STATUSES = (Status.SUBMITTED, Status.ON_HOLD, Status.DISPOSED, Status.IN_PROGRESS,
-                    Status.RESPONDED)
+from lapor.reports.states import Action, Status, reporter_write_action
 
 
 def track_start(request: HttpRequest) -> HttpResponse:
@@ -49,19 +45,11 @@ def track_start(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/track_start.html", {"form": form})
 
 
-def _tracked(request: HttpRequest, tracking_number: str) -> Report:
-    return access.tracked_report(tracking_number=tracking_number,
-                                 address=ratelimit.client_ip(request))
-
-
 def _reporter(request: HttpRequest, report: Report) -> Actor | None:
     """The reporter actor if this browser proved the report or its account owns it."""
     if report.pk in support.proven_ids(request):
         return reporter_actor(report_id=report.pk)
-    account = support.citizen(request)
-    if account.user is not None and reports_of_reporter(account).filter(pk=report.pk).exists():
-        return reporter_actor(report_id=report.pk, user=account.user)
-    return None
+    return access.reporter_by_account(support.citizen(request), report)
 
 
 def _page(request: HttpRequest, report: Report, *, status: int = 200,
@@ -83,10 +71,10 @@ def _page(request: HttpRequest, report: Report, *, status: int = 200,
             "message_form": forms.get("message_form") or MessageForm(),
             "reply_form": forms.get("reply_form") or ReplyForm(),
             "attach_form": forms.get("attach_form") or AttachForm(),
-            "can_message": report.status in MESSAGE_STATUSES,
+            "can_message": reporter_write_action(report.status) is not None,
             "can_reply": report.status == Status.RESPONDED,
             "can_attach": accepts_uploads(report),
-            "on_hold": report.status == Status.ON_HOLD,
+            "on_hold": reporter_write_action(report.status) == Action.PROVIDE_INFO,
             "by_account": actor.user is not None,
             # Web Push opt-in (portal/_push_optin.html); "" when the deployment has no key.
             "push_key": push.public_key(),
@@ -96,7 +84,7 @@ def _page(request: HttpRequest, report: Report, *, status: int = 200,
 
 @support.friendly_errors
 def track(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    report = _tracked(request, tracking_number)
+    report = access.report_from_request(request, tracking_number)
     if report.tracking_number != tracking_number:
         return redirect("portal:track", tracking_number=report.tracking_number)
     return _page(request, report)
@@ -106,7 +94,7 @@ def track(request: HttpRequest, tracking_number: str) -> HttpResponse:
 @support.friendly_errors
 def track_code(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """Check an access code through the gate the API uses (lapor.reports.access)."""
-    report = _tracked(request, tracking_number)
+    report = access.report_from_request(request, tracking_number)
     form = AccessCodeForm(request.POST)
     if not form.is_valid():
         return _page(request, report, code_form=form)
@@ -126,7 +114,7 @@ def track_code(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 
 def _proven(request: HttpRequest, tracking_number: str) -> tuple[Report, Actor | None]:
-    report = _tracked(request, tracking_number)
+    report = access.report_from_request(request, tracking_number)
     return report, _reporter(request, report)
 
 
@@ -150,10 +138,7 @@ def track_message(request: HttpRequest, tracking_number: str) -> HttpResponse:
         return _page(request, report, message_form=form)
     body = form.cleaned_data.get("body", "")
     try:
-        if report.status == Status.ON_HOLD:
-            services.report_provide_info(actor=actor, report_id=report.pk, body=body)
-        else:
-            services.report_reporter_message(actor=actor, report_id=report.pk, body=body)
+        services.report_reporter_write(actor=actor, report_id=report.pk, body=body)
     except ApplicationError as exc:
         support.add_error(form, exc)
         return _page(request, report, message_form=form)
@@ -223,7 +208,7 @@ def track_download(
 @require_POST
 @support.friendly_errors
 def track_forget(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    report = _tracked(request, tracking_number)
+    report = access.report_from_request(request, tracking_number)
     support.forget_proven(request, report.pk)
     messages.success(request, _("This device no longer shows the whole report. You need the "
                                 "access code to see it again."))
