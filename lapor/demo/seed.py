@@ -523,7 +523,7 @@ def build_worlds(agencies: list[Any], options: SeedOptions, now: datetime) -> li
 
     from lapor.orgs.models import DayOff, NodeKind, OrgNode, RoleAssignment, Sop  # noqa: PLC0415
     from lapor.regions.models import Region  # noqa: PLC0415
-    from lapor.sla.calendar import TIMEZONES, indonesian_calendar  # noqa: PLC0415
+    from lapor.workdays.calendar import TIMEZONES, indonesian_calendar  # noqa: PLC0415
 
     ids = [a.pk for a in agencies]
     nodes: dict[int, list[Any]] = {}

@@ -21,7 +21,8 @@ from lapor.orgs.models import (
     Sop,
 )
 from lapor.regions.zones import region_zone
-from lapor.sla.calendar import (
+from lapor.sopdoc.services import sop_draft_refresh
+from lapor.workdays.calendar import (
     NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
     NATIONAL_MAX_HOLD_DAYS,
     NATIONAL_MAX_REPLY_WINDOW_DAYS,
@@ -29,7 +30,6 @@ from lapor.sla.calendar import (
     RESOLUTION_TIERS,
     TIMEZONES,
 )
-from lapor.sopdoc.services import sop_draft_refresh
 
 _KIND_BELOW = {
     NodeKind.ROOT: {NodeKind.AGENCY},

@@ -18,7 +18,7 @@ from lapor.reports.submission import (
     TITLE_MAX,
     TITLE_MIN,
 )
-from lapor.sla.calendar import RESOLUTION_TIERS
+from lapor.workdays.calendar import RESOLUTION_TIERS
 
 Text = Annotated[str, Field(max_length=10_000)]
 Reason = Annotated[str, Field(min_length=1, max_length=2_000)]

@@ -14,10 +14,10 @@ from lapor.core.errors import NotFound, ValidationFailed
 from lapor.core.pagination import Page, keyset_page
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import OrgNode
+from lapor.reports.deadlines import calendar_for
 from lapor.reports.models import Disposition, Report, ReportEvent, Visibility
 from lapor.reports.permissions import reports_visible_to
 from lapor.reports.states import OPEN_STATUSES, Status
-from lapor.sla.deadlines import calendar_for
 
 INBOX_MAX_LIMIT = 100
 LIST_FIELDS = (

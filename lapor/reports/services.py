@@ -24,6 +24,7 @@ from lapor.orgs.actors import SYSTEM, Actor, ActorKind, Assignment
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_agency_or_root, report_receiver_above
 from lapor.reports import permissions as perms
+from lapor.reports.deadlines import clock_for
 from lapor.reports.events import event_append
 from lapor.reports.models import (
     Disposition,
@@ -34,8 +35,7 @@ from lapor.reports.models import (
     Visibility,
 )
 from lapor.reports.states import Action, ArchiveReason, Status, next_status
-from lapor.sla.calendar import RESOLUTION_TIERS
-from lapor.sla.deadlines import clock_for
+from lapor.workdays.calendar import RESOLUTION_TIERS
 
 MESSAGE_MAX = 10_000
 REASON_MAX = 2_000

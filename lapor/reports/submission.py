@@ -31,10 +31,10 @@ from lapor.regions.bbox import in_indonesia
 from lapor.regions.geo import LocationOutsideIndonesia
 from lapor.regions.models import Region
 from lapor.regions.selectors import district_for_point
+from lapor.reports.deadlines import clock_for
 from lapor.reports.events import event_append
 from lapor.reports.models import Channel, Report, ReportType, Visibility
 from lapor.reports.states import Action, Status
-from lapor.sla.deadlines import clock_for
 
 TITLE_MAX, BODY_MAX, ADDRESS_MAX, NAME_MAX = 200, 10_000, 300, 120
 TITLE_MIN, BODY_MIN = 5, 10

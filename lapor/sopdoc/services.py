@@ -24,9 +24,9 @@ from lapor.core.errors import PermissionDenied, ValidationFailed
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode, Role
 from lapor.orgs.selectors import node_agency_or_root
-from lapor.sla.calendar import TIMEZONES
 from lapor.sopdoc.document import sop_document
 from lapor.sopdoc.models import SopStatus, SopVersion
+from lapor.workdays.calendar import TIMEZONES
 
 
 def sop_storage() -> FileSystemStorage:

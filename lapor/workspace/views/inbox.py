@@ -19,9 +19,9 @@ from lapor.core.errors import ValidationFailed
 from lapor.orgs.actors import READER_ROLES
 from lapor.orgs.models import OrgNode
 from lapor.reports import presenters, selectors
+from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Channel
 from lapor.reports.zones import report_zones
-from lapor.sla.deadlines import clock_for
 from lapor.workspace.access import StaffRequest, language, staff_required
 from lapor.workspace.forms import InboxFilterForm
 

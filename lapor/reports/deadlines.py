@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from lapor.orgs.models import OrgNode, Sop
 from lapor.orgs.selectors import node_agency_or_root, sop_for
-from lapor.sla.calendar import TIMEZONES, WorkCalendar, indonesian_calendar
+from lapor.workdays.calendar import TIMEZONES, WorkCalendar, indonesian_calendar
 
 
 def calendar_for(node: OrgNode, *, around: datetime, sop: Sop | None = None) -> WorkCalendar:
