@@ -187,7 +187,8 @@ class InboxQuery(Schema):
     node: str = Field(max_length=80, description="Organisation node code")
     status: list[Status] | None = Field(None, description="Default: every open status")
     overdue: bool | None = Field(None, description="Past the holder's deadline (nilai merah)")
-    due_soon: bool | None = Field(None, description="Due by the end of the next working day")
+    due_soon: bool | None = Field(None, description=(
+        "Due today or soon: not overdue, due by the end of the 2nd working day after today"))
     category: str | None = Field(None, max_length=60)
     region: str | None = Field(None, max_length=13, description="Kemendagri code prefix")
     channel: Channel | None = None
