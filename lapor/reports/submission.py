@@ -31,7 +31,7 @@ from lapor.regions.bbox import in_indonesia
 from lapor.regions.geo import LocationOutsideIndonesia
 from lapor.regions.models import Region
 from lapor.regions.selectors import district_for_point
-from lapor.reports.deadlines import clock_for
+from lapor.reports.deadlines import clock_for, staff_due_at, verify_deadline
 from lapor.reports.events import event_append
 from lapor.reports.models import Channel, Report, ReportType, Visibility
 from lapor.reports.states import Action, Status
@@ -409,7 +409,7 @@ def report_prepare(
     def create() -> SubmittedReport:
         tier = report_receiver(target=target, region_code=region.code)
         sop, calendar = clock_for(tier, around=now)
-        verify_due = calendar.deadline(now, sop.verify_days)
+        verify_due = verify_deadline(sop, calendar, now)
         access_code = _new_access_code()
         for attempt in range(5):
             try:
@@ -440,7 +440,7 @@ def report_prepare(
                         current_node=tier,
                         submitted_at=now,
                         verify_due_at=verify_due,
-                        staff_due_at=verify_due,
+                        staff_due_at=staff_due_at(Status.SUBMITTED, verify_due_at=verify_due),
                         updated_at=now,
                     )
                     identity_store(report=report, name=name, email=email, phone=phone, nik=nik)
