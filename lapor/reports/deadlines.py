@@ -34,7 +34,7 @@ DEFAULT_RESOLUTION_DAYS = 14
 
 
 class CountsWorkDays(Protocol):
-    def deadline(self, start: datetime, n: int) -> datetime: ...
+    def deadline(self, start: datetime, n: int, /) -> datetime: ...
 
 
 def sop_calendar(sop: Sop, *, days_off: Iterable[date], years: Iterable[int]) -> WorkCalendar:

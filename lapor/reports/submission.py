@@ -77,14 +77,24 @@ def normalise_tracking_number(value: str) -> str:
     return _TRACKING_SEPARATORS.sub("", value)
 
 
-def new_tracking_number() -> str:
-    """Twelve digits: eleven random (first non-zero) and a Verhoeff check digit.
+# Eleven-digit bodies, first digit non-zero: 10,000,000,000 … 99,999,999,999.
+TRACKING_SPACE = 9 * 10**10
 
-    Random, so volumes can't be inferred; Verhoeff catches every single-digit typo and every
-    swap of two neighbouring digits.
-    """
-    body = str(secrets.randbelow(9 * 10**10) + 10**10)
+
+def tracking_number_of(value: int) -> str:
+    """The tracking number of the ``value``-th body (``0 <= value < TRACKING_SPACE``): twelve
+    digits, eleven (first non-zero) and a Verhoeff check digit, which catches every single-digit
+    typo and every swap of two neighbouring digits. Live numbers pick ``value`` at random; the
+    benchmark seed (lapor.demo.seed) from a permutation of the report id."""
+    if not 0 <= value < TRACKING_SPACE:
+        raise ValueError(f"tracking number body out of range: {value}")
+    body = str(10**10 + value)
     return body + verhoeff.calc_check_digit(body)
+
+
+def new_tracking_number() -> str:
+    """A random tracking number (:func:`tracking_number_of`): volumes can't be inferred."""
+    return tracking_number_of(secrets.randbelow(TRACKING_SPACE))
 
 
 def tracking_number_valid(value: str) -> bool:
