@@ -154,15 +154,20 @@ def test_notices_reach_people_in_office_hours_of_their_working_days(tree: Tree) 
     assert all(arrived[r.key] == r.sent_at for r in rows)
 
     # Digests: only on working days, at 08:00 in each officer's zone; the national verifier's
-    # at 08:00 WIB. None on Nyepi, Idul Fitri leave, Good Friday, the local day off, weekends.
+    # at 08:00 WIB. None on Nyepi, Idul Fitri leave, Good Friday, weekends, nor (for Kutai
+    # Timur's officers) its local day off.
     digests = [r for r in rows if r.event == "staff.digest"]
-    digest_days = {r.sent_at.astimezone(zone_of(r)).date() for r in digests}
+    national = [r for r in digests if username[r.recipient_user_id] == "national"]
+    digest_days = {r.sent_at.astimezone(zone_of(r)).date() for r in digests
+                   if r not in national}
     assert digest_days.isdisjoint({date(2026, 3, d) for d in (14, 15, 18, 19, 20, 23, 24)}
                                   | {date(2026, 4, 3), date(2026, 4, 13)})
-    national = [r for r in digests if username[r.recipient_user_id] == "national"]
     assert {r.sent_at.astimezone(WIB).time() for r in national} == {time(8, 0)}
+    # Mon 13 April is a working day on the national calendar, and N (due Wed 15) is "due soon"
+    # there: the 2nd working day after (lapor.workdays.due; two calendar days, before issue
+    # #20, ended on Wednesday morning and left it out).
     assert {r.sent_at.astimezone(WIB).date() for r in national} == {
-        date(2026, 4, d) for d in (14, 15, 16, 17, 20, 21, 22, 23, 24)}
+        date(2026, 4, d) for d in (13, 14, 15, 16, 17, 20, 21, 22, 23, 24)}
 
     def delivered(report: str, *events: str) -> list[tuple[str, str, datetime]]:
         found = [(r.event, username[r.recipient_user_id], r.sent_at.astimezone(zone_of(r)))

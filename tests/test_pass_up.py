@@ -20,8 +20,8 @@ from lapor.notifications.models import OutboxMessage
 from lapor.orgs.models import NodeKind, OrgNode, Role
 from lapor.orgs.services import node_create, sop_update
 from lapor.reports import services
+from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Report, ReportEvent, Visibility
-from lapor.sla.deadlines import clock_for
 from lapor.workspace.tests.helpers import report_url, signed_in
 from tests.api_client import login
 from tests.factories import PASSWORD, Tree, make_user, submit

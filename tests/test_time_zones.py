@@ -25,7 +25,7 @@ from lapor.reports import services
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.states import Action
 from lapor.reports.zones import report_zone, report_zones
-from lapor.sla.calendar import TIMEZONES, indonesian_calendar
+from lapor.workdays.calendar import TIMEZONES, indonesian_calendar
 from lapor.workspace.tests.helpers import report_url, signed_in
 from tests.api_client import ApiClient, login
 from tests.factories import PASSWORD, Tree, drive, make_user, submit

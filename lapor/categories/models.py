@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from lapor.sla.calendar import RESOLUTION_TIERS
+from lapor.workdays.calendar import RESOLUTION_TIERS
 
 
 class Category(models.Model):

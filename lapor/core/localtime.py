@@ -8,8 +8,8 @@ page, the workspace, a message and an export.
 * A moment (an event, a submission) reads ``10 Desember 2026 15.12 WITA``.
 * A deadline is the end of a working day, never a minute: ``Kamis, 10 Desember 2026, akhir hari
   kerja WITA`` (:func:`format_deadline`). Deadlines are stored as 23:59:59 local time of the
-  agency whose clock set them (:mod:`lapor.sla.calendar`); converted to a zone further east that
-  instant is past midnight ("0.59 WITA" for a WIB clock), so a deadline is never written as a
+  agency whose clock set them (:mod:`lapor.workdays.calendar`); converted to a zone further east
+  that instant is past midnight ("0.59 WITA" for a WIB clock), so a deadline is never written as a
   time. Its day is :func:`deadline_day`.
 
 The template filters of :mod:`lapor.web.templatetags.lapor_ui` call these functions; Python

@@ -57,13 +57,13 @@ from lapor.orgs.services import (
 )
 from lapor.regions.models import Region
 from lapor.reports import services
+from lapor.reports.deadlines import calendar_for
 from lapor.reports.models import Channel, Report, ReportEvent
 from lapor.reports.states import ArchiveReason, Status
 from lapor.reports.submission import report_submit
-from lapor.sla.calendar import WorkCalendar
-from lapor.sla.deadlines import calendar_for
 from lapor.sopdoc.selectors import sop_draft
 from lapor.sopdoc.services import sop_draft_refresh, sop_version_approve
+from lapor.workdays.calendar import WorkCalendar
 
 
 class DemoRefused(Exception):

@@ -32,8 +32,14 @@ Decisions:
   Columns added to the models later get the model field's default.
 * **Tracking numbers** are a bijection of the report id (unique by its sequence): an affine map
   then a cube on Z_p (p = 90,000,000,023, p ≡ 2 mod 3, so cubing permutes Z_p), cycle-walked
-  into 11 digits, plus the Verhoeff check digit. No shared set is needed; a number that already
-  exists (made by the application) moves the report to the next of 16 disjoint "lanes".
+  into the 11-digit body space, then written by the live
+  :func:`lapor.reports.submission.tracking_number_of` (body + Verhoeff check digit). No shared
+  set is needed; a number that already exists (made by the application) moves the report to the
+  next of 16 disjoint "lanes".
+* **Deadlines** are the live functions of :mod:`lapor.reports.deadlines` (each clock's
+  deadline, the resolution tier, ``staff_due_at`` from the final status) on the agency's
+  calendar (``sop_calendar``), with a per-(day, length) cache in front of the calendar
+  (:meth:`World.deadline`): seeded rows can't disagree with what the services would store.
 * **Indexes**: with ``--defer-indexes`` (automatic when the load at least doubles the table and
   adds 100,000 reports or more) the secondary indexes of the report tables are dropped first
   and rebuilt after, with a large ``maintenance_work_mem``; their definitions are kept in a
@@ -62,6 +68,35 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import accumulate
 from typing import Any
+
+import psycopg
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.db.models import Case, When
+from django.utils.text import slugify
+from psycopg.conninfo import make_conninfo
+
+from lapor.accounts import two_factor
+from lapor.accounts.models import User
+from lapor.categories.models import Category
+from lapor.core import clock
+from lapor.demo import data
+from lapor.demo.loader import DemoRefused, demo_totp_key_hex, load_demo
+from lapor.orgs.models import DayOff, NodeKind, OrgNode, RoleAssignment, Sop
+from lapor.orgs.services import is_regency_hub, zone_for_region
+from lapor.privacy import vault
+from lapor.regions.models import Region
+from lapor.reports.deadlines import (
+    disposition_deadlines,
+    hold_deadline,
+    reply_deadline,
+    resolution_days_for,
+    sop_calendar,
+    staff_due_at,
+    verify_deadline,
+)
+from lapor.reports.models import Disposition, Report, ReporterContact, ReportEvent
+from lapor.reports.submission import TRACKING_SPACE, tracking_number_of
 
 REPORT_TABLES = (
     "reports_reportevent",
@@ -250,9 +285,6 @@ class SeedOptions:
 
 def db_conninfo() -> str:
     """A libpq connection string for Django's default database (PostgreSQL only)."""
-    from django.db import connection  # noqa: PLC0415
-    from psycopg.conninfo import make_conninfo  # noqa: PLC0415
-
     if connection.vendor != "postgresql":
         raise SeedRefused(
             f"seeding needs PostgreSQL (COPY); the database is {connection.vendor}. Set "
@@ -267,8 +299,6 @@ def db_conninfo() -> str:
 
 
 def check_reset(options: SeedOptions) -> None:
-    from django.db import connection  # noqa: PLC0415
-
     name = str(connection.settings_dict["NAME"])
     if options.reset and "bench" not in name and not options.force:
         raise SeedRefused(f"--reset on database {name!r}: its name lacks 'bench'; add --force "
@@ -294,10 +324,6 @@ def reserve_ids(cur: Any, table: str, count: int) -> int:
 
 def ensure_demo(options: SeedOptions) -> str:
     """Load the demo tree and accounts when missing. Returns how they got there."""
-    from lapor.accounts.models import User  # noqa: PLC0415
-    from lapor.demo.loader import DemoRefused, load_demo  # noqa: PLC0415
-    from lapor.orgs.models import OrgNode  # noqa: PLC0415
-
     users = [options.hub_user, options.liaison_user]
 
     def present() -> bool:
@@ -322,10 +348,6 @@ def ensure_demo(options: SeedOptions) -> str:
 def ensure_authenticators(users: list[str], log: Log) -> None:
     """Staff sign-in needs a TOTP code (docs/security.md): give each benchmark account a
     confirmed authenticator if it has none, with the demo key (bench/run.py reads it back)."""
-    from lapor.accounts import two_factor  # noqa: PLC0415
-    from lapor.accounts.models import User  # noqa: PLC0415
-    from lapor.demo.loader import demo_totp_key_hex  # noqa: PLC0415
-
     for user in User.objects.filter(username__in=users):
         if two_factor.confirmed_totp(user) is None:
             two_factor.totp_set(user=user, key_hex=demo_totp_key_hex())
@@ -353,8 +375,6 @@ def _short(region_name: str) -> str:
 
 
 def agency_code(region: Any) -> str:
-    from django.utils.text import slugify  # noqa: PLC0415
-
     if region.level == 1:
         return f"prov-{slugify(region.name)}"
     kind = "kota" if region.name.startswith("Kota ") else "kab"
@@ -363,11 +383,6 @@ def agency_code(region: Any) -> str:
 
 def unit_specs(agency: str, region: Any, districts: list[Any]) -> list[Spec]:
     """The demo's Kutai Timur OPD set for another agency, plus one unit per kecamatan."""
-    from django.utils.text import slugify  # noqa: PLC0415
-
-    from lapor.demo import data  # noqa: PLC0415
-    from lapor.orgs.models import NodeKind  # noqa: PLC0415
-
     short = _short(region.name)
     kutim_units = {s.code for s in data.NODES if s.parent == data.KUTIM}
     specs: list[Spec] = []
@@ -403,8 +418,6 @@ def unit_specs(agency: str, region: Any, districts: list[Any]) -> list[Spec]:
 
 def select_regions(options: SeedOptions) -> list[Any]:
     """The regencies to seed (Kutai Timur first), then their provinces if asked."""
-    from lapor.regions.models import Region  # noqa: PLC0415
-
     regencies = list(Region.objects.filter(level=2).order_by("code"))
     regencies.sort(key=lambda r: r.code != "64.08")
     k = len(regencies) if options.agencies is None else max(1, min(options.agencies,
@@ -420,12 +433,6 @@ def select_regions(options: SeedOptions) -> list[Any]:
 
 def ensure_tree(options: SeedOptions) -> tuple[list[Any], int]:
     """The agencies to seed, creating the missing nodes in bulk. Returns (agencies, created)."""
-    from django.db import connection, transaction  # noqa: PLC0415
-
-    from lapor.orgs.models import NodeKind, OrgNode, Sop  # noqa: PLC0415
-    from lapor.orgs.services import is_regency_hub, zone_for_region  # noqa: PLC0415
-    from lapor.regions.models import Region  # noqa: PLC0415
-
     if options.agency is not None:
         agency = OrgNode.objects.filter(code=options.agency, kind=NodeKind.AGENCY).first()
         if agency is None:
@@ -519,12 +526,6 @@ def topic_of(category: Any) -> str:
 
 def build_worlds(agencies: list[Any], options: SeedOptions, now: datetime) -> list[World]:
     """A World per agency, in a handful of queries (all nodes, SOPs, days off, roles)."""
-    from django.db.models import Case, When  # noqa: PLC0415
-
-    from lapor.orgs.models import DayOff, NodeKind, OrgNode, RoleAssignment, Sop  # noqa: PLC0415
-    from lapor.regions.models import Region  # noqa: PLC0415
-    from lapor.sla.calendar import TIMEZONES, indonesian_calendar  # noqa: PLC0415
-
     ids = [a.pk for a in agencies]
     nodes: dict[int, list[Any]] = {}
     for n in OrgNode.objects.filter(agency_id__in=ids, is_active=True).exclude(id__in=ids):
@@ -574,8 +575,7 @@ def build_worlds(agencies: list[Any], options: SeedOptions, now: datetime) -> li
         off = tuple(sorted(days_off.get(agency.pk, [])))
         cal_key = (sop.timezone, off)
         if cal_key not in calendars:
-            calendars[cal_key] = (indonesian_calendar(
-                tz_name=TIMEZONES[sop.timezone], years=years, extra_days_off=off), {})
+            calendars[cal_key] = (sop_calendar(sop, days_off=off, years=years), {})
         calendar, cache = calendars[cal_key]
         box = KUTIM_BOX if agency.region_id == "64.08" else None
         worlds.append(World(
@@ -597,7 +597,8 @@ def build_worlds(agencies: list[Any], options: SeedOptions, now: datetime) -> li
 
 # ---------------------------------------------------------------- tracking numbers
 
-TRACKING_SPACE = 9 * 10**10  # 11-digit bodies: 10,000,000,000 … 99,999,999,999
+# The body space and check digit are the live ones (lapor.reports.submission.tracking_number_of);
+# only how the body is picked differs: a permutation of the report id, not a random draw.
 _P = 90_000_000_023  # the smallest prime ≥ TRACKING_SPACE with p ≡ 2 (mod 3)
 _A, _B = 48_271_000_003, 12_345_678_901  # affine step (a ≠ 0 mod p)
 LANES = 16
@@ -614,13 +615,10 @@ def tracking_number(report_id: int, lane: int = 0) -> str:
 
     Injective over (id, lane) for ids below ``TRACKING_SPACE // LANES``: the permutation is
     cycle-walked back into [0, TRACKING_SPACE) (the walk of a point inside stays inside)."""
-    from stdnum import verhoeff  # noqa: PLC0415
-
     v = _permute(report_id + lane * _LANE)
     while v >= TRACKING_SPACE:
         v = _permute(v)
-    body = str(10**10 + v)
-    return body + verhoeff.calc_check_digit(body)
+    return tracking_number_of(v)
 
 
 # ---------------------------------------------------------------- generation
@@ -631,8 +629,6 @@ class Generator:
 
     def __init__(self, worlds: list[World], categories: list[Any], rng: random.Random,
                  now: datetime) -> None:
-        from lapor.privacy import vault  # noqa: PLC0415
-
         self.worlds = worlds
         self.world_cw = list(accumulate(w.weight for w in worlds))
         self.w = worlds[0]
@@ -714,13 +710,13 @@ class Generator:
             lat, lon = float(district.latitude), float(district.longitude)
             box = ((lat - 0.05, lat + 0.05), (lon - 0.05, lon + 0.05))
         with_coords = box is not None and channel in ("mobile", "web") and rng.random() < 0.4
-        verify_due = w.deadline(t0, w.sop.verify_days)
+        verify_due = verify_deadline(w.sop, w, t0)
         r: dict[str, Any] = {
             "status": status, "verified_at": None, "first_followup_at": None,
             "responded_at": None, "closed_at": None, "verify_due_at": verify_due,
             "verify_days_left": None, "hold_due_at": None, "followup_due_at": None,
             "resolution_due_at": None, "reply_due_at": None, "resolution_days": None,
-            "staff_due_at": verify_due, "rating": None, "archive_reason": "",
+            "rating": None, "archive_reason": "",
             "current_node": w.agency.pk, "updated_at": t0,
         }
         events = [[report_id, "submit", None, "reporter", None, t0, "", "submitted", "public", "",
@@ -730,9 +726,13 @@ class Generator:
             self.verifier_stops(report_id, status, t0, r, events)
         elif status != "submitted":
             unit = self.unit_for(topic, district.code)
-            next_disp_id = self.handled(report_id, status, t0=t0, unit=unit,
-                                        days=category.resolution_days, r=r, events=events,
-                                        disps=disps, next_disp_id=next_disp_id)
+            days = resolution_days_for(chosen=None, category_days=category.resolution_days)
+            next_disp_id = self.handled(report_id, status, t0=t0, unit=unit, days=days, r=r,
+                                        events=events, disps=disps, next_disp_id=next_disp_id)
+        # The holder's deadline by the live rule, from the final status and stored deadlines.
+        r["staff_due_at"] = staff_due_at(
+            status, verify_due_at=r["verify_due_at"], followup_due_at=r["followup_due_at"],
+            resolution_due_at=r["resolution_due_at"], first_followup_at=r["first_followup_at"])
         report = [
             report_id, tracking_number(report_id), f"{rng.getrandbits(256):064x}",
             rng.choices(self.types, cum_weights=self.type_w)[0], title, body,
@@ -774,14 +774,14 @@ class Generator:
         if status == "on_hold":
             # Still within its hold window: the worker's sweep archives expired holds.
             t1 = max(t1, self.recent(t0, w.sop.hold_days))
-            r.update(hold_due_at=w.deadline(t1, w.sop.hold_days), staff_due_at=None,
+            r.update(hold_due_at=hold_deadline(w.sop, w, t1),
                      verify_days_left=self.rng.randint(0, w.sop.verify_days), updated_at=t1)
             events.append([report_id, "hold", hub, "hub_verifier", hub_node, t1, "submitted",
                            "on_hold", "reporter", "Mohon lengkapi lokasi tepat dan foto kejadian.",
                            json.dumps({"verify_days_left": r["verify_days_left"]})])
             return
         reason = self.rng.choice(ARCHIVE_REASONS)
-        r.update(closed_at=t1, staff_due_at=None, archive_reason=reason, updated_at=t1)
+        r.update(closed_at=t1, archive_reason=reason, updated_at=t1)
         events.append([report_id, "archive", hub, "hub_verifier", hub_node, t1, "submitted",
                        "archived", "public", "", json.dumps({"reason": reason})])
 
@@ -791,11 +791,9 @@ class Generator:
         """Disposed to ``unit`` (maybe forwarded to a sub-unit), then as far as ``status``."""
         rng, w, hub, hub_node = self.rng, self.w, self.w.hub_user_id, self.w.agency.pk
         t1 = self.step(t0, 1, 96, 0.3)
-        resolution_due = w.deadline(t1, days)
-        followup_due = min(w.deadline(t1, w.sop.first_followup_days), resolution_due)
+        followup_due, resolution_due = disposition_deadlines(w.sop, w, t1, days)
         r.update(verified_at=t1, resolution_days=days, resolution_due_at=resolution_due,
-                 followup_due_at=followup_due, staff_due_at=followup_due,
-                 current_node=unit.pk, updated_at=t1)
+                 followup_due_at=followup_due, current_node=unit.pk, updated_at=t1)
         events.append([report_id, "dispose", hub, "hub_verifier", hub_node, t1, "submitted",
                        "disposed", "public", "",
                        json.dumps({"node": unit.code, "node_name": unit.name,
@@ -827,7 +825,7 @@ class Generator:
         if status == "in_progress":
             if rng.random() < 0.5:
                 t4 = self.step(last, 2, 120, 0.5)
-                r.update(first_followup_at=t4, staff_due_at=resolution_due, updated_at=t4)
+                r.update(first_followup_at=t4, updated_at=t4)
                 events.append([report_id, "follow_up", actor, "liaison", node.pk, t4,
                                "in_progress", "in_progress", "public",
                                "Laporan sedang ditinjau di lapangan oleh tim teknis.", "{}"])
@@ -836,8 +834,8 @@ class Generator:
         if status == "responded":
             # Reply window still open: the worker's sweep closes expired ones.
             t5 = max(t5, self.recent(last, w.sop.reply_window_days))
-        r.update(first_followup_at=t5, responded_at=t5, staff_due_at=None, updated_at=t5,
-                 reply_due_at=w.deadline(t5, w.sop.reply_window_days))
+        r.update(first_followup_at=t5, responded_at=t5, updated_at=t5,
+                 reply_due_at=reply_deadline(w.sop, w, t5))
         events.append([report_id, "respond", actor, "liaison", node.pk, t5, "in_progress",
                        "responded", "public",
                        "Sudah ditindaklanjuti oleh petugas; mohon konfirmasi.", "{}"])
@@ -845,8 +843,7 @@ class Generator:
             t6 = self.step(t5, 2, 240, 0.8)
             accepted = rng.random() < 0.6
             rating = rng.choices([1, 2, 3, 4, 5], weights=[5, 5, 15, 35, 40])[0]
-            r.update(closed_at=t6, staff_due_at=None, rating=rating if accepted else None,
-                     updated_at=t6)
+            r.update(closed_at=t6, rating=rating if accepted else None, updated_at=t6)
             disps[-1][7], disps[-1][10] = "ended", t6
             if accepted:
                 events.append([report_id, "accept", None, "reporter", None, t6, "responded",
@@ -917,13 +914,6 @@ class TableShape:
 
 def table_shapes() -> list[TableShape]:
     """Report, contact, event, disposition: the order of a generated batch."""
-    from lapor.reports.models import (  # noqa: PLC0415
-        Disposition,
-        Report,
-        ReporterContact,
-        ReportEvent,
-    )
-
     return [TableShape(Report, REPORT_COLUMNS), TableShape(ReporterContact, CONTACT_COLUMNS),
             TableShape(ReportEvent, EVENT_COLUMNS),
             TableShape(Disposition, DISPOSITION_COLUMNS)]
@@ -1005,8 +995,6 @@ class Plan:
 
 def _worker(job: Slice, plan: Plan, counts: Any, errors: Any) -> None:
     """One process: generate and COPY ``job.count`` reports through its own connection."""
-    import psycopg  # noqa: PLC0415
-
     options = plan.options
     try:
         rng = random.Random(f"{options.seed}:{job.index}")  # noqa: S311  (fixture data)
@@ -1053,10 +1041,6 @@ def _slices(first_id: int, first_disp: int, total: int, workers: int) -> list[Sl
 
 def run_workers(jobs: list[Slice], plan: Plan) -> dict[str, int]:
     """Fork one process per slice and print progress until all are done."""
-    from django.db import connections  # noqa: PLC0415
-
-    from lapor.privacy import vault  # noqa: PLC0415
-
     vault.encrypt("")  # load the keys once, before forking
     connections.close_all()  # children must not share the parent's socket
     ctx = multiprocessing.get_context("fork")
@@ -1141,8 +1125,6 @@ def drop_indexes(conn: Any) -> list[tuple[str, str, str]]:
 def rebuild_indexes(conninfo: str, options: SeedOptions) -> int:
     """Recreate the indexes listed in the Marker row (those missing), ``options.workers`` at a
     time, then delete the row. Returns how many were built."""
-    import psycopg  # noqa: PLC0415
-
     with psycopg.connect(conninfo, autocommit=True) as conn:
         row = conn.execute("SELECT value FROM core_marker WHERE key = %s",
                            [DEFERRED_MARKER]).fetchone()
@@ -1216,12 +1198,6 @@ class Phases:
 
 def prepare(options: SeedOptions, phases: Phases) -> Plan:
     """Schema, demo, reset, national tree and the worlds the workers generate from."""
-    import psycopg  # noqa: PLC0415
-    from django.core.management import call_command  # noqa: PLC0415
-
-    from lapor.categories.models import Category  # noqa: PLC0415
-    from lapor.core import clock  # noqa: PLC0415
-
     log = options.log
     conninfo = db_conninfo()
     check_reset(options)
@@ -1253,8 +1229,6 @@ def prepare(options: SeedOptions, phases: Phases) -> Plan:
 def reserve(plan: Plan) -> tuple[int, int, int, list[tuple[str, str, str]]]:
     """Reserve the report and disposition ids; drop the secondary indexes if deferred.
     Returns (existing reports, first report id, first disposition id, dropped indexes)."""
-    import psycopg  # noqa: PLC0415
-
     options = plan.options
     with psycopg.connect(plan.conninfo, autocommit=False) as conn:
         existing = int(_scalar(conn, "SELECT count(*) FROM reports_report"))
@@ -1271,8 +1245,6 @@ def reserve(plan: Plan) -> tuple[int, int, int, list[tuple[str, str, str]]]:
 
 def seed(options: SeedOptions) -> dict[str, Any]:
     """Run a seed (see the module doc); returns a summary with the seconds of each phase."""
-    import psycopg  # noqa: PLC0415
-
     if options.reports < 0 or options.workers < 1 or options.batch < 1:
         raise SeedRefused("--reports must be ≥ 0, --workers and --batch ≥ 1")
     if options.defer_indexes not in ("auto", "yes", "no"):

@@ -8,12 +8,15 @@ UTC = 07:00 WIB / 08:00 WITA / 09:00 WIT), only on the officer's working days (t
 calendar: weekends, national holidays, cuti bersama, its own days off), delivered in office
 hours (from 08:00 in the officer's zone, lapor.notifications.office); the delivery key
 ``digest:<local date>:u<user>:<channel>`` makes a second run the same day a no-op.
+
+"Overdue" and "due" (due today or due soon) are the words of :mod:`lapor.workdays.due`, read on
+the officer's agency calendar: the same reports the officer's inbox tabs show.
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -29,9 +32,9 @@ from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports.models import Report
 from lapor.reports.permissions import work_waiting_for
 from lapor.reports.zones import report_zones
+from lapor.workdays.due import DUE_ORDER, Due, due_bounds
 
 DIGEST_ITEMS = 20
-DUE_SOON_DAYS = 2
 
 
 def _scope(assignments: list[RoleAssignment]) -> Q:
@@ -46,7 +49,6 @@ def send_digests() -> int:
     """Write today's digest rows; returns how many officers get one."""
     now = clock.now()
     calendars = StaffCalendars(now)
-    soon = now + timedelta(days=DUE_SOON_DAYS)
     by_user: dict[int, list[RoleAssignment]] = {}
     for a in (RoleAssignment.objects.filter(role__in=(*HANDLER_ROLES, *VERIFIER_ROLES),
                                             user__is_active=True, node__is_active=True)
@@ -60,11 +62,12 @@ def send_digests() -> int:
         today = now.astimezone(calendar.tz).date()
         if not calendar.is_working_day(today):
             continue
-        reports = list(Report.objects.filter(_scope(assignments), staff_due_at__lte=soon)
+        bounds = due_bounds(calendar, now)
+        reports = list(Report.objects.filter(_scope(assignments), **bounds.lookups(DUE_ORDER))
                        .select_related("current_node").order_by("staff_due_at", "id"))
         if not reports:
             continue
-        overdue = [r for r in reports if r.staff_due_at is not None and r.staff_due_at < now]
+        overdue = [r for r in reports if bounds.classify(r.staff_due_at) == Due.OVERDUE]
         zones = report_zones(reports[:DIGEST_ITEMS])
         lines = [
             f"- #{r.tracking_number} {r.title} — {due_text(r, r.staff_due_at, zones[r.pk])}"

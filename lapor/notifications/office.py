@@ -9,7 +9,7 @@ fall inside office hours of a working day. Notices about an urgent report (the S
 ``Sop.urgent_max_days``) go out at once, any hour (docs/notifications.md "When staff notices
 arrive").
 
-The calendar is the SLA one (:mod:`lapor.sla.calendar`); nothing is counted twice.
+The calendar is the SLA one (:mod:`lapor.workdays.calendar`); nothing is counted twice.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from datetime import datetime, time
 from lapor.accounts.models import User
 from lapor.orgs.models import OrgNode, RoleAssignment
 from lapor.orgs.selectors import node_agency_or_root
-from lapor.sla.calendar import WorkCalendar
-from lapor.sla.deadlines import calendar_for
+from lapor.reports.deadlines import calendar_for
+from lapor.workdays.calendar import WorkCalendar
 
 # Start and end of the office day, local time. Indonesian civil servants work about 07:30–16:00
 # (Perpres 21/2023: 37.5 hours a week); a notice waits until 08:00, when people are in.

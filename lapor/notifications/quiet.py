@@ -15,7 +15,7 @@ from django.conf import settings
 from lapor.notifications.models import Audience, Channel, QuietHours
 from lapor.orgs.models import OrgNode
 from lapor.orgs.selectors import sop_for
-from lapor.sla.calendar import TIMEZONES
+from lapor.workdays.calendar import TIMEZONES
 
 QUIET_CHANNELS = frozenset({Channel.SMS, Channel.WHATSAPP})
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from lapor.sla.calendar import (
+from lapor.workdays.calendar import (
     NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
     NATIONAL_MAX_HOLD_DAYS,
     NATIONAL_MAX_REPLY_WINDOW_DAYS,

@@ -23,7 +23,7 @@ from lapor.orgs.models import (
 from lapor.orgs.permissions import can_edit_sop, can_manage_roles
 from lapor.orgs.signals import sop_changed
 from lapor.regions.zones import region_zone
-from lapor.sla.calendar import (
+from lapor.workdays.calendar import (
     NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
     NATIONAL_MAX_HOLD_DAYS,
     NATIONAL_MAX_REPLY_WINDOW_DAYS,

@@ -86,7 +86,7 @@ class Report(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
-    # Deadlines, computed once when their clock starts (lapor.sla.deadlines) and stored.
+    # Deadlines, computed once when their clock starts (lapor.reports.deadlines) and stored.
     verify_due_at = models.DateTimeField(null=True, blank=True)
     verify_days_left = models.PositiveSmallIntegerField(null=True, blank=True)
     hold_due_at = models.DateTimeField(null=True, blank=True)

@@ -18,7 +18,7 @@ from lapor.reports.submission import (
     TITLE_MAX,
     TITLE_MIN,
 )
-from lapor.sla.calendar import RESOLUTION_TIERS
+from lapor.workdays.calendar import RESOLUTION_TIERS
 
 Text = Annotated[str, Field(max_length=10_000)]
 Reason = Annotated[str, Field(min_length=1, max_length=2_000)]
@@ -187,7 +187,8 @@ class InboxQuery(Schema):
     node: str = Field(max_length=80, description="Organisation node code")
     status: list[Status] | None = Field(None, description="Default: every open status")
     overdue: bool | None = Field(None, description="Past the holder's deadline (nilai merah)")
-    due_soon: bool | None = Field(None, description="Due by the end of the next working day")
+    due_soon: bool | None = Field(None, description=(
+        "Due today or soon: not overdue, due by the end of the 2nd working day after today"))
     category: str | None = Field(None, max_length=60)
     region: str | None = Field(None, max_length=13, description="Kemendagri code prefix")
     channel: Channel | None = None

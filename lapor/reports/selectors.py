@@ -14,10 +14,12 @@ from lapor.core.errors import NotFound, ValidationFailed
 from lapor.core.pagination import Page, keyset_page
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import OrgNode
+from lapor.reports.deadlines import calendar_for
 from lapor.reports.models import Disposition, Report, ReportEvent, Visibility
 from lapor.reports.permissions import reports_visible_to
 from lapor.reports.states import OPEN_STATUSES, Status
-from lapor.sla.deadlines import calendar_for
+from lapor.workdays.due import DUE_ORDER, RUNNING, Due, DueBounds
+from lapor.workdays.due import due_bounds as workdays_due_bounds
 
 INBOX_MAX_LIMIT = 100
 LIST_FIELDS = (
@@ -41,7 +43,7 @@ class InboxFilters:
     date_from: date | None = None
     date_to: date | None = None
     include_subtree: bool = False
-    # Inbox tab by the stored ``staff_due_at``: "overdue", "today" or "soon" (see due_bounds).
+    # Inbox tab by the stored ``staff_due_at``: "overdue", "today" or "soon" (lapor.workdays.due).
     due: str | None = None
 
 
@@ -92,36 +94,21 @@ def report_dispositions(report: Report) -> list[Disposition]:
     )
 
 
-DUE_SOON_WORKING_DAYS = 2
-DUE_TABS = ("overdue", "today", "soon")
-
-
-@dataclass(frozen=True)
-class DueBounds:
-    """Moments that split the stored deadlines into inbox tabs (UTC, aware)."""
-
-    now: datetime
-    end_of_today: datetime  # 23:59:59 local of today, in the node's agency calendar
-    soon_until: datetime  # end of the DUE_SOON_WORKING_DAYS-th working day after today
+# The inbox tabs besides "all", in the words of lapor.workdays.due.
+DUE_TABS = tuple(d.value for d in DUE_ORDER)
 
 
 def due_bounds(node: OrgNode, *, now: datetime | None = None) -> DueBounds:
+    """The due classes at ``now`` on the calendar of ``node``'s agency (lapor.workdays.due)."""
     now = now or clock.now()
-    calendar = calendar_for(node, around=now)
-    return DueBounds(now=now, end_of_today=calendar.deadline(now, 0),
-                     soon_until=calendar.deadline(now, DUE_SOON_WORKING_DAYS))
+    return workdays_due_bounds(calendar_for(node, around=now), now)
 
 
 def _due_q(tab: str, bounds: DueBounds) -> Q:
-    """Overdue: past the stored deadline. Today: due before the end of today (local). Soon:
-    due after today, within the next ``DUE_SOON_WORKING_DAYS`` working days."""
-    if tab == "overdue":
-        return Q(staff_due_at__lt=bounds.now)
-    if tab == "today":
-        return Q(staff_due_at__gte=bounds.now, staff_due_at__lte=bounds.end_of_today)
-    if tab == "soon":
-        return Q(staff_due_at__gt=bounds.end_of_today, staff_due_at__lte=bounds.soon_until)
-    raise ValidationFailed("validation_error", field="due")
+    """One inbox tab (overdue / today / soon), as :mod:`lapor.workdays.due` defines it."""
+    if tab not in DUE_TABS:
+        raise ValidationFailed("validation_error", field="due")
+    return Q(**bounds.lookups(Due(tab)))
 
 
 def _inbox_scope(actor: Actor, *, node: OrgNode, filters: InboxFilters) -> QuerySet[Report]:
@@ -163,23 +150,22 @@ def inbox(
 ) -> Page[Report]:
     """Reports sitting at ``node`` (or in its subtree), newest first, keyset-paginated.
 
-    Open statuses only unless ``filters.status`` names others. ``overdue`` and ``due_soon``
-    compare the stored ``staff_due_at`` with now and with the end of the next working day of
-    the node's agency calendar; ``due`` picks one inbox tab (see :func:`_due_q`).
+    Open statuses only unless ``filters.status`` names others. ``overdue``, ``due_soon`` (due
+    today or soon) and ``due`` (one inbox tab) read the stored ``staff_due_at`` with the words
+    of :mod:`lapor.workdays.due` on the node's agency calendar.
     """
     if not 1 <= limit <= INBOX_MAX_LIMIT:
         raise ValidationFailed("validation_error", field="limit")
     qs = _inbox_scope(actor, node=node, filters=filters)
-    now = clock.now()
-    if filters.overdue is not None:
-        qs = qs.filter(staff_due_at__lt=now) if filters.overdue else qs.exclude(
-            staff_due_at__lt=now
-        )
-    if filters.due_soon:
-        soon = calendar_for(node, around=now).deadline(now, 1)
-        qs = qs.filter(staff_due_at__gte=now, staff_due_at__lte=soon)
-    if filters.due:
-        qs = qs.filter(_due_q(filters.due, bounds or due_bounds(node, now=now)))
+    if filters.overdue is not None or filters.due_soon or filters.due:
+        at = bounds or due_bounds(node)
+        if filters.overdue is not None:
+            overdue = Q(**at.lookups(Due.OVERDUE))
+            qs = qs.filter(overdue) if filters.overdue else qs.exclude(overdue)
+        if filters.due_soon:
+            qs = qs.filter(**at.lookups(RUNNING))
+        if filters.due:
+            qs = qs.filter(_due_q(filters.due, at))
     # Only what a list row shows: no bodies, no deadlines but the holder's.
     qs = qs.select_related("region", "category", "current_node").only(*LIST_FIELDS)
     return keyset_page(qs, field="submitted_at", cursor=cursor, limit=limit)

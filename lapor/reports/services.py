@@ -25,6 +25,17 @@ from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_agency_or_root, report_receiver_above
 from lapor.reports import permissions as perms
 from lapor.reports import states
+from lapor.reports.deadlines import (
+    DEFAULT_RESOLUTION_DAYS,
+    clock_for,
+    disposition_deadlines,
+    hold_deadline,
+    reply_deadline,
+    report_staff_due_at,
+    resolution_days_for,
+    resolution_deadline,
+    verify_deadline,
+)
 from lapor.reports.events import event_append
 from lapor.reports.models import (
     Disposition,
@@ -35,12 +46,10 @@ from lapor.reports.models import (
     Visibility,
 )
 from lapor.reports.states import Action, ArchiveReason, Status, next_status
-from lapor.sla.calendar import RESOLUTION_TIERS
-from lapor.sla.deadlines import clock_for
+from lapor.workdays.calendar import RESOLUTION_TIERS
 
 MESSAGE_MAX = 10_000
 REASON_MAX = 2_000
-DEFAULT_RESOLUTION_DAYS = 14
 
 
 def _locked(report_id: int) -> Report:
@@ -84,15 +93,17 @@ def _enter_verification_pool(report: Report, tier: OrgNode, now: datetime) -> No
     report.tier = tier
     report.current_node = tier
     report.agency = tier if tier.kind == NodeKind.AGENCY else None
-    report.verify_due_at = calendar.deadline(now, sop.verify_days)
-    report.staff_due_at = report.verify_due_at
+    report.verify_due_at = verify_deadline(sop, calendar, now)
     report.verify_days_left = None
 
 
 def _save(report: Report, fields: list[str]) -> None:
+    """Save ``fields`` with the holder's deadline derived from the new state: ``staff_due_at``
+    is never assigned by hand (:func:`lapor.reports.deadlines.staff_due_at`)."""
+    report.staff_due_at = report_staff_due_at(report)
     report.version += 1
     report.updated_at = clock.now()
-    report.save(update_fields=[*fields, "version", "updated_at"])
+    report.save(update_fields=[*fields, "staff_due_at", "version", "updated_at"])
 
 
 def _staff_gate(
@@ -127,11 +138,6 @@ def _emit(**fields: Any) -> None:
     notify_report_event(report=fields["report"], event=event)
 
 
-def _deadline(node: OrgNode, start: datetime, days: int, *, kind: str) -> datetime:
-    sop, calendar = clock_for(node, around=start)
-    return calendar.deadline(start, getattr(sop, kind) if days < 0 else days)
-
-
 # ---------------------------------------------------------------- verification
 
 
@@ -148,12 +154,11 @@ def report_hold(
     sop, calendar = clock_for(report.tier, around=now)
     # The days used are kept: what is left is the working days after today up to the stored
     # verification deadline (0 when it has passed), whenever that clock started.
-    due = report.verify_due_at or calendar.deadline(now, sop.verify_days)
+    due = report.verify_due_at or verify_deadline(sop, calendar, now)
     report.verify_days_left = calendar.working_days_used(now, due)
-    report.hold_due_at = calendar.deadline(now, sop.hold_days)
-    report.staff_due_at = None
+    report.hold_due_at = hold_deadline(sop, calendar, now)
     from_status, report.status = report.status, target
-    _save(report, ["status", "verify_days_left", "hold_due_at", "staff_due_at"])
+    _save(report, ["status", "verify_days_left", "hold_due_at"])
     _emit(report=report, kind=Action.HOLD, actor=actor, assignment=grant,
           from_status=from_status, to_status=target, visibility=Visibility.REPORTER,
           body=question, payload={"verify_days_left": report.verify_days_left})
@@ -173,10 +178,9 @@ def _provide_info(report: Report, *, actor: Actor, body: str) -> Report:
     now = clock.now()
     _, calendar = clock_for(report.tier, around=now)
     report.verify_due_at = calendar.resume_deadline(now, report.verify_days_left or 0)
-    report.staff_due_at = report.verify_due_at
     report.hold_due_at = None
     from_status, report.status = report.status, target
-    _save(report, ["status", "verify_due_at", "staff_due_at", "hold_due_at"])
+    _save(report, ["status", "verify_due_at", "hold_due_at"])
     _emit(report=report, kind=Action.PROVIDE_INFO, actor=actor, from_status=from_status,
           to_status=target, visibility=Visibility.REPORTER, body=body)
     return report
@@ -218,10 +222,8 @@ def _archive(report: Report, *, actor: Actor, grant: Assignment | None, target: 
     report.archive_reason = reason
     report.duplicate_of = survivor
     report.closed_at = now
-    report.staff_due_at = None
     report.hold_due_at = None
-    _save(report, ["status", "archive_reason", "duplicate_of", "closed_at", "staff_due_at",
-                   "hold_due_at"])
+    _save(report, ["status", "archive_reason", "duplicate_of", "closed_at", "hold_due_at"])
     payload: dict[str, Any] = {"reason": reason}
     if survivor is not None:
         payload["duplicate_of"] = survivor.tracking_number
@@ -262,7 +264,7 @@ def report_unarchive(
     report.duplicate_of = None
     report.closed_at = None
     from_status, report.status = report.status, target
-    _save(report, ["status", "tier", "current_node", "agency", "verify_due_at", "staff_due_at",
+    _save(report, ["status", "tier", "current_node", "agency", "verify_due_at",
                    "verify_days_left", "archive_reason", "duplicate_of", "closed_at"])
     _emit(report=report, kind=Action.UNARCHIVE, actor=actor, assignment=grant,
           from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
@@ -336,19 +338,15 @@ def report_dispose(
         perms.same_world(report), pk=node.pk
     ).exists():
         raise ValidationFailed("invalid_target", field="node")
-    category_days = report.category.resolution_days if report.category else None
-    days = resolution_days or category_days or DEFAULT_RESOLUTION_DAYS
-    if category_days is not None:
-        days = min(days, category_days)
+    days = resolution_days_for(
+        chosen=resolution_days,
+        category_days=report.category.resolution_days if report.category else None,
+    )
     now = clock.now()
     sop, calendar = clock_for(node, around=now)
     report.resolution_days = days
-    report.resolution_due_at = calendar.deadline(now, days)
-    report.followup_due_at = min(
-        calendar.deadline(now, sop.first_followup_days), report.resolution_due_at
-    )
-    report.staff_due_at = (
-        report.followup_due_at if report.first_followup_at is None else report.resolution_due_at
+    report.followup_due_at, report.resolution_due_at = disposition_deadlines(
+        sop, calendar, now, days
     )
     report.verified_at = report.verified_at or now
     report.agency = node_agency_or_root(node)
@@ -358,7 +356,7 @@ def report_dispose(
     Disposition.objects.create(report=report, node=node, disposed_by=actor.user,
                                disposed_from_id=grant.node_id, note=note, created_at=now)
     _save(report, ["status", "resolution_days", "resolution_due_at", "followup_due_at",
-                   "staff_due_at", "verified_at", "agency", "current_node", "verify_days_left"])
+                   "verified_at", "agency", "current_node", "verify_days_left"])
     _emit(report=report, kind=Action.DISPOSE, actor=actor, assignment=grant,
           from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
           body=note, payload={"node": node.code, "node_name": node.name,
@@ -418,24 +416,17 @@ def report_return(
     current.return_reason = reason
     current.ended_at = now
     current.save(update_fields=["state", "return_reason", "ended_at"])
-    fields = ["status", "current_node", "staff_due_at"]
+    fields = ["status", "current_node"]
     if parent is not None:
         parent.state = DispositionState.ACTIVE
         parent.ended_at = None
         parent.save(update_fields=["state", "ended_at"])
         report.current_node = parent.node
-        report.staff_due_at = (
-            report.followup_due_at if report.first_followup_at is None
-            else report.resolution_due_at
-        )
     else:
-        sop, calendar = clock_for(report.tier, around=now)
-        report.current_node = report.tier
-        report.agency = report.tier if report.tier.kind == NodeKind.AGENCY else None
-        report.verify_due_at = calendar.deadline(now, sop.verify_days)
-        report.staff_due_at = report.verify_due_at
+        _enter_verification_pool(report, report.tier, now)
         report.followup_due_at = report.resolution_due_at = None
-        fields += ["agency", "verify_due_at", "followup_due_at", "resolution_due_at"]
+        fields += ["agency", "verify_due_at", "verify_days_left", "followup_due_at",
+                   "resolution_due_at"]
     from_status, report.status = report.status, target
     _save(report, fields)
     _emit(report=report, kind=action, actor=actor, assignment=grant,
@@ -470,7 +461,7 @@ def report_pass_up(
     _enter_verification_pool(report, tier, now)
     report.hold_due_at = None
     from_status, report.status = report.status, target
-    _save(report, ["status", "tier", "current_node", "agency", "verify_due_at", "staff_due_at",
+    _save(report, ["status", "tier", "current_node", "agency", "verify_due_at",
                    "verify_days_left", "hold_due_at"])
     _emit(report=report, kind=Action.PASS_UP, actor=actor, assignment=grant,
           from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
@@ -511,18 +502,15 @@ def report_follow_up(
     action = Action.RESPOND if final else Action.FOLLOW_UP
     target = _target_status(report, action)
     now = clock.now()
-    fields = ["status", "staff_due_at"]
+    fields = ["status"]
     if report.first_followup_at is None:
         report.first_followup_at = now
         fields.append("first_followup_at")
     if final:
         sop, calendar = clock_for(report.current_node, around=now)
         report.responded_at = now
-        report.reply_due_at = calendar.deadline(now, sop.reply_window_days)
-        report.staff_due_at = None
+        report.reply_due_at = reply_deadline(sop, calendar, now)
         fields += ["responded_at", "reply_due_at"]
-    else:
-        report.staff_due_at = report.resolution_due_at
     from_status, report.status = report.status, target
     _save(report, fields)
     visibility = Visibility.PUBLIC if public else Visibility.REPORTER
@@ -554,9 +542,8 @@ def _finish(report: Report, *, actor: Actor, grant: Assignment | None, target: S
     )
     from_status, report.status = report.status, target
     report.closed_at = now
-    report.staff_due_at = None
     report.rating = rating if rating is not None else report.rating
-    _save(report, ["status", "closed_at", "staff_due_at", "rating"])
+    _save(report, ["status", "closed_at", "rating"])
     _emit(report=report, kind=kind, actor=actor, assignment=grant,
           from_status=from_status, to_status=target, visibility=visibility, body=body,
           payload={"rating": rating} if rating is not None else None)
@@ -626,13 +613,12 @@ def report_reporter_reply(
     target = _target_status(report, Action.REOPEN)
     now = clock.now()
     _, calendar = clock_for(report.current_node, around=now)
-    report.resolution_due_at = calendar.deadline(
-        now, report.resolution_days or DEFAULT_RESOLUTION_DAYS
+    report.resolution_due_at = resolution_deadline(
+        calendar, now, report.resolution_days or DEFAULT_RESOLUTION_DAYS
     )
-    report.staff_due_at = report.resolution_due_at
     report.reply_due_at = None
     from_status, report.status = report.status, target
-    _save(report, ["status", "resolution_due_at", "staff_due_at", "reply_due_at"])
+    _save(report, ["status", "resolution_due_at", "reply_due_at"])
     _emit(report=report, kind=Action.REOPEN, actor=actor, from_status=from_status,
           to_status=target, visibility=Visibility.REPORTER, body=body)
     return report

@@ -31,10 +31,10 @@ from lapor.regions.bbox import in_indonesia
 from lapor.regions.geo import LocationOutsideIndonesia
 from lapor.regions.models import Region
 from lapor.regions.selectors import district_for_point
+from lapor.reports.deadlines import clock_for, staff_due_at, verify_deadline
 from lapor.reports.events import event_append
 from lapor.reports.models import Channel, Report, ReportType, Visibility
 from lapor.reports.states import Action, Status
-from lapor.sla.deadlines import clock_for
 
 TITLE_MAX, BODY_MAX, ADDRESS_MAX, NAME_MAX = 200, 10_000, 300, 120
 TITLE_MIN, BODY_MIN = 5, 10
@@ -77,14 +77,24 @@ def normalise_tracking_number(value: str) -> str:
     return _TRACKING_SEPARATORS.sub("", value)
 
 
-def new_tracking_number() -> str:
-    """Twelve digits: eleven random (first non-zero) and a Verhoeff check digit.
+# Eleven-digit bodies, first digit non-zero: 10,000,000,000 … 99,999,999,999.
+TRACKING_SPACE = 9 * 10**10
 
-    Random, so volumes can't be inferred; Verhoeff catches every single-digit typo and every
-    swap of two neighbouring digits.
-    """
-    body = str(secrets.randbelow(9 * 10**10) + 10**10)
+
+def tracking_number_of(value: int) -> str:
+    """The tracking number of the ``value``-th body (``0 <= value < TRACKING_SPACE``): twelve
+    digits, eleven (first non-zero) and a Verhoeff check digit, which catches every single-digit
+    typo and every swap of two neighbouring digits. Live numbers pick ``value`` at random; the
+    benchmark seed (lapor.demo.seed) from a permutation of the report id."""
+    if not 0 <= value < TRACKING_SPACE:
+        raise ValueError(f"tracking number body out of range: {value}")
+    body = str(10**10 + value)
     return body + verhoeff.calc_check_digit(body)
+
+
+def new_tracking_number() -> str:
+    """A random tracking number (:func:`tracking_number_of`): volumes can't be inferred."""
+    return tracking_number_of(secrets.randbelow(TRACKING_SPACE))
 
 
 def tracking_number_valid(value: str) -> bool:
@@ -409,7 +419,7 @@ def report_prepare(
     def create() -> SubmittedReport:
         tier = report_receiver(target=target, region_code=region.code)
         sop, calendar = clock_for(tier, around=now)
-        verify_due = calendar.deadline(now, sop.verify_days)
+        verify_due = verify_deadline(sop, calendar, now)
         access_code = _new_access_code()
         for attempt in range(5):
             try:
@@ -440,7 +450,7 @@ def report_prepare(
                         current_node=tier,
                         submitted_at=now,
                         verify_due_at=verify_due,
-                        staff_due_at=verify_due,
+                        staff_due_at=staff_due_at(Status.SUBMITTED, verify_due_at=verify_due),
                         updated_at=now,
                     )
                     identity_store(report=report, name=name, email=email, phone=phone, nik=nik)

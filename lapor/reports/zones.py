@@ -7,7 +7,7 @@ WIT region disposed to a WIB ministry reads WIB from then on). A report handed b
 verification pool ("bukan wewenang") is undisposed again and reads its region's zone.
 Archived reports were never disposed (DOMAIN.md "Lifecycle"); closed ones were.
 
-Deadlines keep the calendar of the agency whose clock set them (lapor.sla.deadlines); they are
+Deadlines keep the calendar of the agency whose clock set them (lapor.reports.deadlines); they are
 shown as the date they end on, with this zone (lapor.core.localtime.format_deadline).
 """
 

@@ -46,10 +46,10 @@ from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatch
 from lapor.notifications.report_events import due_text, report_context
 from lapor.orgs.models import Sop
 from lapor.orgs.selectors import node_agency_or_root
+from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Report
 from lapor.reports.states import Status
-from lapor.sla.calendar import WorkCalendar
-from lapor.sla.deadlines import clock_for
+from lapor.workdays.calendar import WorkCalendar
 
 logger = logging.getLogger(__name__)
 OPEN = (Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS)

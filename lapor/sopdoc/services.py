@@ -25,10 +25,10 @@ from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode, Role
 from lapor.orgs.permissions import can_edit_sop
 from lapor.orgs.selectors import node_agency_or_root
-from lapor.sla.calendar import TIMEZONES
 from lapor.sopdoc.document import sop_document
 from lapor.sopdoc.models import SopStatus, SopVersion
 from lapor.sopdoc.render import sop_pdf  # WeasyPrint itself loads only when a PDF is made
+from lapor.workdays.calendar import TIMEZONES
 
 
 def sop_storage() -> FileSystemStorage:

@@ -9,7 +9,7 @@ Definitions (docs/statistics.md "Definitions"):
 * **First follow-up** applies to reports disposed to an agency: on time when
   ``first_followup_at <= followup_due_at``; overdue when still missing past the deadline.
   Its duration is counted in working days of the holding agency's calendar from the
-  disposition (``verified_at``) to the first follow-up (lapor.sla.calendar).
+  disposition (``verified_at``) to the first follow-up (lapor.workdays.calendar).
 * **Resolution** is the final follow-up (``responded_at``) or a closure; on time when by
   ``resolution_due_at``. A reopened report is pending again with its new deadline.
 * **Overdue** ("nilai merah") is an open report whose ``staff_due_at`` has passed.
@@ -25,8 +25,8 @@ from zoneinfo import ZoneInfo
 
 from lapor.orgs.models import DayOff, NodeKind, OrgNode, Sop
 from lapor.reports.states import HANDLING_STATUSES, OPEN_STATUSES, ArchiveReason, Status
-from lapor.sla.calendar import TIMEZONES, WorkCalendar, indonesian_calendar
 from lapor.stats.models import StepState
+from lapor.workdays.calendar import TIMEZONES, WorkCalendar, indonesian_calendar
 
 # The report columns a fact is computed from (``Report.objects.values(*REPORT_FIELDS)``).
 REPORT_FIELDS = (

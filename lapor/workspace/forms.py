@@ -15,8 +15,8 @@ from lapor.attachments.services import Upload
 from lapor.reports.models import Channel, ReportType, Visibility
 from lapor.reports.states import Action, ArchiveReason, Status
 from lapor.reports.visibility import BY_KIND, REVEAL_KIND
-from lapor.sla.calendar import RESOLUTION_TIERS
 from lapor.training.services import NAME_MAX, REPORT_COUNT_MAX
+from lapor.workdays.calendar import RESOLUTION_TIERS
 
 # Shown next to every free-text field staff write into a report (lapor.reports.visibility).
 VISIBILITY_LABELS: dict[str, Any] = {

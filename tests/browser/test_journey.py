@@ -22,8 +22,8 @@ from lapor.core import clock
 from lapor.orgs.models import NodeKind, Role
 from lapor.orgs.selectors import sop_for
 from lapor.orgs.services import node_create
+from lapor.reports.deadlines import calendar_for
 from lapor.reports.models import Report
-from lapor.sla.deadlines import calendar_for
 from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot, sign_in, sign_out
 from tests.factories import Tree, make_user, submit
 

@@ -13,8 +13,8 @@ from lapor.notifications.recipients import escalation_chain
 from lapor.orgs.models import EscalationStep, NodeKind, Sop
 from lapor.orgs.services import node_create
 from lapor.reports import services
-from lapor.sla.calendar import indonesian_calendar
 from lapor.sla.notices import is_urgent, reminder_level
+from lapor.workdays.calendar import indonesian_calendar
 from tests.api_client import login
 from tests.factories import PASSWORD, Tree, submit
 

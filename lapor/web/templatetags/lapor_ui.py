@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from lapor.core import clock, localtime
-from lapor.sla.calendar import WorkCalendar
 from lapor.web import labels
+from lapor.workdays.calendar import WorkCalendar
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ from django.template import Context, Template
 from django.utils import translation
 
 from lapor.core import clock
-from lapor.sla.calendar import indonesian_calendar
 from lapor.web.templatetags.lapor_ui import local_date, local_datetime, status_class
+from lapor.workdays.calendar import indonesian_calendar
 
 # 29 Nov 2026 06:05 UTC = 14:05 WITA = 13:05 WIB = 15:05 WIT.
 MOMENT = datetime(2026, 11, 29, 6, 5, tzinfo=UTC)

@@ -19,9 +19,10 @@ from lapor.core.errors import ValidationFailed
 from lapor.orgs.actors import READER_ROLES
 from lapor.orgs.models import OrgNode
 from lapor.reports import presenters, selectors
+from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Channel
 from lapor.reports.zones import report_zones
-from lapor.sla.deadlines import clock_for
+from lapor.workdays.due import DUE_SOON_WORKING_DAYS, Due, DueBounds
 from lapor.workspace.access import StaffRequest, language, staff_required
 from lapor.workspace.forms import InboxFilterForm
 
@@ -34,17 +35,13 @@ def reader_nodes(request: StaffRequest) -> list[OrgNode]:
     return list(OrgNode.objects.filter(pk__in=ids, is_active=True).order_by("depth", "name"))
 
 
-def _badge(item: dict[str, Any], bounds: selectors.DueBounds) -> str:
-    due = item["staff_due_at"]
-    if due is None:
-        return ""
-    if due < bounds.now:
-        return "late"
-    if due <= bounds.end_of_today:
-        return "today"
-    if due <= bounds.soon_until:
-        return "soon"
-    return ""
+# The row badge of each due class (lapor.workdays.due); the tabs filter in the database.
+_BADGES = {Due.OVERDUE: "late", Due.TODAY: "today", Due.SOON: "soon"}
+
+
+def _badge(item: dict[str, Any], bounds: DueBounds) -> str:
+    due = bounds.classify(item["staff_due_at"])
+    return _BADGES[due] if due is not None else ""
 
 
 @require_GET
@@ -112,7 +109,7 @@ def inbox(request: StaffRequest) -> HttpResponse:
         "first_page": not data.get("cursor"),
         "tabs": [("all", counts["all"]), ("today", counts["today"]),
                  ("soon", counts["soon"]), ("overdue", counts["overdue"])],
-        "soon_days": selectors.DUE_SOON_WORKING_DAYS,
+        "soon_days": DUE_SOON_WORKING_DAYS,
     })
     template = "workspace/inbox.html"
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == (

@@ -26,10 +26,10 @@ from lapor.orgs.selectors import routing_suggestion
 from lapor.privacy.identity import Identity
 from lapor.privacy.services import identity_reveal
 from lapor.reports import presenters, selectors
+from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Report
 from lapor.reports.permissions import can_read
 from lapor.search.suggestions import verifier_suggestions
-from lapor.sla.deadlines import clock_for
 from lapor.workspace import forms
 from lapor.workspace.access import StaffRequest, error_text, language, staff_required
 from lapor.workspace.actions import (

@@ -19,7 +19,7 @@ from lapor.core.errors import ValidationFailed
 from lapor.orgs.models import OrgNode
 from lapor.orgs.selectors import node_get
 from lapor.privacy.services import can_reveal
-from lapor.sla.deadlines import calendar_for
+from lapor.reports.deadlines import calendar_for
 from lapor.stats import exports
 from lapor.stats.forms import IdentityExportForm, ListFilterForm, PeriodForm
 from lapor.stats.pdf import chart_set, monthly_pdf, page_sections

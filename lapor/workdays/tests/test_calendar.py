@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lapor.sla.calendar import (
+from lapor.workdays.calendar import (
     NATIONAL_MAX_FIRST_FOLLOWUP_DAYS,
     NATIONAL_MAX_HOLD_DAYS,
     NATIONAL_MAX_REPLY_WINDOW_DAYS,
