@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lapor.web.middleware.LanguageMiddleware",
-    "lapor.core.middleware.RejectNulMiddleware",
+    "lapor.config.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -501,7 +501,7 @@ LAPOR_OPEN311_CONTACT = env_str("LAPOR_OPEN311_CONTACT", "")
 # Every request gets an id (X-Request-ID, in each log line) and is counted for /metrics.
 MIDDLEWARE = [
     "lapor.core.middleware.RequestIdMiddleware",
-    "lapor.core.metrics.MetricsMiddleware",
+    "lapor.config.metrics.MetricsMiddleware",
     *MIDDLEWARE,
 ]
 # /readyz answers 503 when this many outbox rows or more are due and undelivered.
@@ -613,3 +613,7 @@ LAPOR_CHANNELS_RAW_KEEP_DAYS = env_int("LAPOR_CHANNELS_RAW_KEEP_DAYS", 30)
 
 # Statistics and dashboards (issue #8; docs/statistics.md)
 INSTALLED_APPS += ["lapor.stats"]
+
+# The top tier (lapor.config) as an app, last: its commands `lapor serve`, `lapor worker`,
+# `lapor backup` and `lapor restore` wire every other app together.
+INSTALLED_APPS += ["lapor.config"]

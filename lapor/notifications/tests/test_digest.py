@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from lapor.config.scheduler import tick
 from lapor.core import clock
-from lapor.core.scheduler import tick
 from lapor.notifications.digest import send_digests
 from lapor.notifications.models import OutboxMessage
 from lapor.reports import services

@@ -164,8 +164,8 @@ def test_the_daily_retraining_waits_for_the_night(tree: Tree) -> None:
     at or after LAPOR_ROUTING_TRAIN_HOUR_UTC (18:00 UTC = 01:00 WIB), once a day."""
     from datetime import UTC, datetime  # noqa: PLC0415
 
+    from lapor.config.scheduler import tick  # noqa: PLC0415
     from lapor.core.models import PeriodicRun  # noqa: PLC0415
-    from lapor.core.scheduler import tick  # noqa: PLC0415
 
     def claimed() -> int:
         return PeriodicRun.objects.filter(task="search.routing_train").count()
