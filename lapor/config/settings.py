@@ -266,7 +266,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Staff access (docs/security.md, "Staff access"): lockout, 2FA, rate limits, headers.
 # django-axes: the first backend refuses a locked-out (username, client address) pair before
-# the password is even checked; failed OTP codes are counted too (lapor.accounts.services).
+# the password is even checked; failed OTP codes are counted too (lapor.accounts.signin).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -278,7 +278,7 @@ AXES_CLIENT_IP_CALLABLE = "lapor.core.ratelimit.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # No AxesMiddleware: it would replace the API's JSON 429 (code too_many_attempts, Retry-After)
-# with its own page; lapor.accounts.services turns a lockout into that answer itself.
+# with its own page; lapor.accounts.signin turns a lockout into that answer itself.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 LAPOR_PROXY_COUNT = env_int("LAPOR_PROXY_COUNT", 0)
 LAPOR_OTP_ENROLLMENT_MINUTES = env_int("LAPOR_OTP_ENROLLMENT_MINUTES", 10)
