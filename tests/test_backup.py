@@ -1,4 +1,4 @@
-"""`lapor backup` / `lapor restore` (lapor.core.backup): round trips on SQLite and PostgreSQL
+"""`lapor backup` / `lapor restore` (lapor.config.backup): round trips on SQLite and PostgreSQL
 into a scratch database, and every refusal (tampered file, newer migrations, other keys, a
 database that is not empty) leaving everything as it was.
 
@@ -26,7 +26,7 @@ from django.test import override_settings
 from lapor.attachments.models import Attachment
 from lapor.attachments.services import attachment_add
 from lapor.attachments.tests import files
-from lapor.core import backup
+from lapor.config import backup
 from lapor.orgs.actors import reporter_actor
 from lapor.privacy import vault
 from lapor.reports.models import Report, ReporterContact

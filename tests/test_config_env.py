@@ -179,7 +179,7 @@ def test_healthz_says_what_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
     def gone() -> None:
         raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr("lapor.core.metrics.heartbeat_age", gone)
+    monkeypatch.setattr("lapor.config.metrics.heartbeat_age", gone)
     response = Client().get("/healthz")
     assert response.status_code == 503
     assert response.json()["problems"] == ["database_unavailable"]

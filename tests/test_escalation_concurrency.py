@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
+from lapor.config.scheduler import claim_slot, minute_slot
 from lapor.core import clock
-from lapor.core.scheduler import claim_slot, minute_slot
 from lapor.notifications.models import DeadlineNotice, OutboxMessage
 from lapor.reports import services
 from lapor.sla.notices import NoticeResult, sweep_notices

@@ -1,5 +1,5 @@
 """Notices at humane times, to the right person: 9 March – 24 April 2026 through the real
-scheduler (``lapor.core.scheduler.tick`` four times a day, tasks run at once in tests).
+scheduler (``lapor.config.scheduler.tick`` four times a day, tasks run at once in tests).
 
 Calendar: Wed 18 March cuti bersama Nyepi, Thu 19 Nyepi, Fri 20 – Tue 24 Idul Fitri with its
 cuti bersama; Fri 3 April Good Friday; Mon 13 April a Kutai Timur day off (set here). Kutai
@@ -36,8 +36,8 @@ from zoneinfo import ZoneInfo
 
 from django.test import override_settings
 
+from lapor.config.scheduler import tick
 from lapor.core import clock
-from lapor.core.scheduler import tick
 from lapor.notifications.models import DeadlineNotice, Notification, OutboxMessage
 from lapor.notifications.office import StaffCalendars
 from lapor.orgs.models import DayOff, EscalationStep, NodeKind, Role, Sop

@@ -1,5 +1,6 @@
 """Operations endpoints and signals: /readyz, request ids, JSON logs without personal data, and
-Prometheus metrics at /metrics (lapor.core.health, .logging, .middleware, .metrics)."""
+Prometheus metrics at /metrics (lapor.config.health, lapor.core.logging, lapor.core.middleware,
+lapor.config.metrics)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from django.db import DatabaseError
 from django.test import Client, override_settings
 
 from lapor.accounts.models import User
-from lapor.core import clock, metrics
-from lapor.core.health import heartbeat
+from lapor.config import metrics
+from lapor.config.health import heartbeat
+from lapor.core import clock
 from lapor.core.logging import JsonFormatter, RequestIdFilter, logging_config
 from lapor.notifications.models import Audience, Channel, OutboxMessage
 from lapor.reports.models import Report

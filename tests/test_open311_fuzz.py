@@ -35,7 +35,7 @@ NASTY = [
     "../../etc/passwd", "%00", "\u202e", "9" * 400, "jalan", "64.08.04", "open",
     "closed", "open,closed", "true", "[]", "{}",
 ]
-# NUL is left out here: lapor.core.middleware refuses it before any view (tested below).
+# NUL is left out here: lapor.config.middleware refuses it before any view (tested below).
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"),
                max_size=40)
 VALUE = st.one_of(st.sampled_from(NASTY), TEXT)

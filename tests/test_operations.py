@@ -24,10 +24,10 @@ from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
 from lapor.accounts.models import User
+from lapor.config.health import heartbeat
+from lapor.config.scheduler import bookkeeping_prune, claim_slot, minute_slot, tick
 from lapor.core import clock
-from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
-from lapor.core.scheduler import bookkeeping_prune, claim_slot, minute_slot, tick
 from lapor.orgs.models import RoleAssignment
 from lapor.reports.models import SubmissionReplay
 from lapor.reports.services import report_dispose, report_follow_up

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from lapor.core.management.commands.serve import Child, run, supervise
-from lapor.core.management.commands.worker import retry_delay
+from lapor.config.management.commands.serve import Child, run, supervise
+from lapor.config.management.commands.worker import retry_delay
 from tests.servers import free_port, wait_until
 
 # Always the embedded default in its own processes: run once, in the SQLite pass.

@@ -12,10 +12,11 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from ninja import File, Router, Status, UploadedFile
 
+from lapor.accounts.api_auth import BearerAuth, request_staff
 from lapor.attachments import presenters, selectors, services
 from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
 from lapor.attachments.schemas import AttachmentListOut, AttachmentOut, PublicAttachmentListOut
-from lapor.core.api import BearerAuth, errors, request_staff
+from lapor.core.api import errors
 from lapor.core.errors import PayloadTooLarge
 from lapor.reports import access
 from lapor.reports import selectors as report_selectors

@@ -22,6 +22,7 @@ from lapor.channels import config
 from lapor.channels.models import InboundMessage
 from lapor.core import clock
 from lapor.core.errors import message_for
+from lapor.core.tasks import enqueue_after_commit
 from lapor.privacy import vault
 
 logger = logging.getLogger("lapor.channels")
@@ -41,15 +42,15 @@ def disabled(provider: str, request: HttpRequest) -> JsonResponse | None:
 
 
 def enqueue_processing(inbound_id: int) -> None:
-    """Hand one recorded message to the worker. A broker failure is logged, not raised: the
-    scheduler's channel sweep picks up rows left in ``received``."""
+    """Hand one recorded message to the worker after commit. A broker failure is logged, not
+    raised (an accepted webhook never turns into a 500): the scheduler's channel sweep picks
+    up rows left in ``received``."""
+    # TODO(issue #20): to the top once the providers no longer import this module (tasks →
+    # processing → providers → <provider> → inbound is the cycle).
     from lapor.channels.tasks import process_inbound_task  # noqa: PLC0415  (tasks import us)
 
-    try:
-        process_inbound_task.enqueue(inbound_id)
-    except Exception:  # a broker down must not turn an accepted webhook into a 500
-        logger.exception("channel inbound %s: enqueue failed; the sweep will pick it up",
-                         inbound_id)
+    enqueue_after_commit(process_inbound_task, inbound_id,
+                         failure="channel inbound %s: enqueue failed; the sweep will pick it up")
 
 
 def tasks_in_database() -> bool:
@@ -81,5 +82,5 @@ def inbound_record(*, provider: str, message_id: str, item: dict[str, Any]) -> i
     except IntegrityError:
         return None  # a retry or a replay: already recorded, nothing more to do
     if not together:
-        transaction.on_commit(lambda: enqueue_processing(row.pk), robust=True)
+        enqueue_processing(row.pk)
     return row.pk

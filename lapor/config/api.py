@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from lapor.accounts.api import router as auth_router
 from lapor.attachments.api import public_router as attachments_public_router
 from lapor.attachments.api import staff_router as attachments_staff_router
-from lapor.core.api import StrictJSONParser, install_error_handlers
+from lapor.core.api import RENDERER, StrictJSONParser, install_error_handlers
 from lapor.orgs.api import router as reference_router
 from lapor.orgs.api import sop_router
 from lapor.privacy.api import router as privacy_router
@@ -22,6 +22,7 @@ api = NinjaAPI(
     ),
     urls_namespace="api-v1",
     parser=StrictJSONParser(),
+    renderer=RENDERER,
 )
 install_error_handlers(api)
 api.add_router("", auth_router)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from lapor.core.api import _language as language_of
 from lapor.core.errors import message_for
+from lapor.core.language import request_language
 from lapor.portal.support import not_found
 from lapor.workspace.access import not_found as workspace_not_found
 
@@ -15,7 +15,7 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     citizen portal's friendly page."""
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found",
-                             "message": message_for("not_found", language_of(request)),
+                             "message": message_for("not_found", request_language(request)),
                              "field": None, "detail": None}, status=404)
     if request.path.startswith("/petugas/"):
         return workspace_not_found(request)

@@ -100,7 +100,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lapor.web.middleware.LanguageMiddleware",
-    "lapor.core.middleware.RejectNulMiddleware",
+    "lapor.config.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -266,7 +266,7 @@ SESSION_COOKIE_HTTPONLY = True
 
 # Staff access (docs/security.md, "Staff access"): lockout, 2FA, rate limits, headers.
 # django-axes: the first backend refuses a locked-out (username, client address) pair before
-# the password is even checked; failed OTP codes are counted too (lapor.accounts.services).
+# the password is even checked; failed OTP codes are counted too (lapor.accounts.signin).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -278,7 +278,7 @@ AXES_CLIENT_IP_CALLABLE = "lapor.core.ratelimit.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # No AxesMiddleware: it would replace the API's JSON 429 (code too_many_attempts, Retry-After)
-# with its own page; lapor.accounts.services turns a lockout into that answer itself.
+# with its own page; lapor.accounts.signin turns a lockout into that answer itself.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]
 LAPOR_PROXY_COUNT = env_int("LAPOR_PROXY_COUNT", 0)
 LAPOR_OTP_ENROLLMENT_MINUTES = env_int("LAPOR_OTP_ENROLLMENT_MINUTES", 10)
@@ -501,7 +501,7 @@ LAPOR_OPEN311_CONTACT = env_str("LAPOR_OPEN311_CONTACT", "")
 # Every request gets an id (X-Request-ID, in each log line) and is counted for /metrics.
 MIDDLEWARE = [
     "lapor.core.middleware.RequestIdMiddleware",
-    "lapor.core.metrics.MetricsMiddleware",
+    "lapor.config.metrics.MetricsMiddleware",
     *MIDDLEWARE,
 ]
 # /readyz answers 503 when this many outbox rows or more are due and undelivered.
@@ -613,3 +613,7 @@ LAPOR_CHANNELS_RAW_KEEP_DAYS = env_int("LAPOR_CHANNELS_RAW_KEEP_DAYS", 30)
 
 # Statistics and dashboards (issue #8; docs/statistics.md)
 INSTALLED_APPS += ["lapor.stats"]
+
+# The top tier (lapor.config) as an app, last: its commands `lapor serve`, `lapor worker`,
+# `lapor backup` and `lapor restore` wire every other app together.
+INSTALLED_APPS += ["lapor.config"]

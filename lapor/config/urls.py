@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from lapor.config.api import api
-from lapor.core.views import healthz, metrics_view, readyz
+from lapor.config.views import healthz, metrics_view, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,4 +1,5 @@
-"""Shared pieces of the JSON API: the error shape, error handlers, JSON parsing, bearer auth.
+"""Shared pieces of the JSON API that need no app: the error shape, error handlers, JSON
+parsing, the renderer. (Who is asking, the bearer auth, is :mod:`lapor.accounts.api_auth`.)
 
 Every error leaves as ``{"code", "message", "field", "detail"}`` with a stable ``code`` and the
 message in the request's language (``Accept-Language``: Indonesian unless English is preferred).
@@ -14,22 +15,18 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils import translation
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
-from ninja.security import HttpBearer
+from ninja.renderers import JSONRenderer
 
-from lapor.accounts.services import token_user
 from lapor.core.errors import (
     ApplicationError,
-    NotAuthenticated,
-    PermissionDenied,
     TooManyRequests,
     ValidationFailed,
     message_for,
 )
-from lapor.orgs.actors import PUBLIC, Actor, actor_for_user
+from lapor.core.language import request_language
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +52,9 @@ class ErrorOut(Schema):
                     "its own stable code. The first entry is also the top-level code/field.")
 
 
+# The API's renderer (lapor.config.api passes it to NinjaAPI), also used by shaped_response.
+RENDERER = JSONRenderer()
+
 ERRORS_4XX = frozenset({400, 401, 403, 404, 409, 422, 429})
 
 
@@ -63,17 +63,12 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     return dict.fromkeys((400, 422, *statuses), ErrorOut)
 
 
-def _language(request: HttpRequest) -> str:
-    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "id"
-    return "en" if language.startswith("en") else "id"
-
-
 def error_response(
     api: NinjaAPI, request: HttpRequest, *, status: int, code: str,
     field: str | None = None, detail: Any = None, errors: list[dict[str, Any]] | None = None,
 ) -> HttpResponse:
     body: dict[str, Any] = {
-        "code": code, "message": message_for(code, _language(request), field=field,
+        "code": code, "message": message_for(code, request_language(request), field=field,
                                              detail=detail),
         "field": field, "detail": detail}
     if errors is not None:
@@ -85,7 +80,7 @@ def error_items(request: HttpRequest, exc: ApplicationError) -> list[dict[str, A
     """``exc.errors`` as the body's ``errors`` list, messages in the request's language."""
     if exc.errors is None:
         return None
-    language = _language(request)
+    language = request_language(request)
     return [{"code": e.code, "message": e.message(language), "field": e.field,
              "detail": e.detail} for e in exc.errors]
 
@@ -97,7 +92,7 @@ _PYDANTIC_CODES = {"missing": "required", "string_too_long": "text_too_long",
 
 def _schema_error_items(request: HttpRequest, errors: list[dict[str, Any]]
                         ) -> list[dict[str, Any]]:
-    language = _language(request)
+    language = request_language(request)
     items = []
     for error in errors:
         code = _PYDANTIC_CODES.get(str(error.get("type")), "validation_error")
@@ -117,9 +112,8 @@ def shaped_response(request: HttpRequest, body: Any) -> HttpResponse:
     would have produced (same keys, nothing extra: the schema is also the privacy filter).
     On a page of 50 inbox rows validation cost about 9 ms of the 20 ms of Python per request.
     """
-    from lapor.config.api import api  # noqa: PLC0415  (it imports the routers using this)
-
-    return api.create_response(request, body, status=200)
+    return HttpResponse(RENDERER.render(request, body, response_status=200), status=200,
+                        content_type=f"{RENDERER.media_type}; charset={RENDERER.charset}")
 
 
 def _encodable(text: str) -> bool:
@@ -244,41 +238,3 @@ def install_error_handlers(api: NinjaAPI) -> None:
         code = {401: "not_authenticated", 403: "permission_denied", 404: "not_found",
                 429: "rate_limited"}.get(exc.status_code, "validation_error")
         return error_response(api, request, status=exc.status_code, code=code)
-
-
-class BearerAuth(HttpBearer):
-    """``Authorization: Bearer <token>`` from ``POST /auth/login``; yields an :class:`Actor`."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> Actor | None:
-        user = token_user(token)
-        return actor_for_user(user) if user is not None else None
-
-
-def optional_actor(request: HttpRequest) -> Actor:
-    """The signed-in actor if a valid bearer token came with the request, else the public.
-
-    A token that was sent but is invalid is refused rather than silently ignored.
-    """
-    header = request.headers.get("Authorization", "")
-    if not header:
-        return PUBLIC
-    scheme, _, token = header.partition(" ")
-    user = token_user(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if user is None:
-        raise NotAuthenticated("not_authenticated")
-    return actor_for_user(user)
-
-
-def request_actor(request: HttpRequest) -> Actor:
-    actor = getattr(request, "auth", None)
-    if not isinstance(actor, Actor):
-        raise NotAuthenticated("not_authenticated")
-    return actor
-
-
-def request_staff(request: HttpRequest) -> Actor:
-    """The authenticated actor, who must hold a staff role (citizen accounts get 403)."""
-    actor = request_actor(request)
-    if not actor.is_staff:
-        raise PermissionDenied("permission_denied")
-    return actor

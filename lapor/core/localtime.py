@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import formats, translation
 
+from lapor.core.language import active_language, normalise
+
 # Indonesian time zones (Keppres 41/1987): abbreviation -> IANA name, west to east.
 TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 DEFAULT_ZONE = "WIB"
@@ -47,8 +49,8 @@ def zone_abbreviation(zone: str | None) -> str:
 
 
 def _language(language: str | None) -> str:
-    chosen = language or translation.get_language() or "id"
-    return "en" if chosen.startswith("en") else "id"
+    """``language`` if given, else the active one (both as ``id``/``en``)."""
+    return normalise(language) if language else active_language()
 
 
 def format_moment(value: datetime | None, zone: str | None, *,

@@ -1,4 +1,5 @@
-"""Request hygiene that applies to every URL."""
+"""Request hygiene that applies to every URL: the request id. (The NUL guard, which knows
+every surface's error format, is :mod:`lapor.config.middleware`.)"""
 
 from __future__ import annotations
 
@@ -7,42 +8,9 @@ import uuid
 from collections.abc import Callable
 
 from django.core.signals import request_finished
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import translation
+from django.http import HttpRequest, HttpResponse
 
-from lapor.core.errors import message_for
 from lapor.core.logging import NO_REQUEST, request_id_var
-
-# Open311 clients expect GeoReport's error list: the one surface with its own error format.
-from lapor.open311.render import Open311Error, error_response
-
-
-class RejectNulMiddleware:
-    """Refuse NUL characters in the path or the query string with a 400 before any view runs:
-    PostgreSQL cannot store them and no legitimate client sends them."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        query = request.META.get("QUERY_STRING", "")
-        if "\x00" in request.path or "%00" in query or "\x00" in query:
-            return nul_refusal(request)
-        return self.get_response(request)
-
-
-def nul_refusal(request: HttpRequest) -> HttpResponse:
-    """The 400 for a NUL, in the error format of the surface that was asked."""
-    if request.path.startswith("/open311/"):
-        fmt = "json" if request.path.rstrip("/").endswith(".json") else "xml"
-        return error_response(fmt, Open311Error(400, "NUL characters are not allowed"))
-    language = "en" if (translation.get_language() or "").startswith("en") else "id"
-    return JsonResponse(
-        {"code": "invalid_characters", "message": message_for("invalid_characters", language),
-         "field": None, "detail": None},
-        status=400,
-    )
-
 
 # A client's (or the proxy's) X-Request-ID is kept only when it is a short plain token, so a
 # header can't inject text into log lines or carry personal data into them.

@@ -31,14 +31,14 @@ import logging
 import re
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from lapor.attachments.services import attachment_add
 from lapor.core import clock
 from lapor.core.contact import valid_email
 from lapor.core.errors import ApplicationError
 from lapor.core.ratelimit import Origin
-from lapor.intake.mail import ParsedMail, message_id_of, parse, strip_quoted
+from lapor.intake.mail import ParsedMail, parse, strip_quoted
 from lapor.intake.models import InboundEmail, InboundStatus
 from lapor.notifications.models import OutboxMessage
 from lapor.notifications.senders import message_id
@@ -62,33 +62,6 @@ logger = logging.getLogger(__name__)
 _TRACKING = re.compile(r"#?\b(\d{4}[\s-]?\d{4}[\s-]?\d{4})\b")
 TITLE_WORDS = 100
 CANDIDATE_REPORTS = 50
-
-
-def inbound_email_record(*, raw: bytes, source: str, recipients: list[str]) -> bool:
-    """Store a received message (before any parsing beyond its Message-ID) and ask the worker
-    to process it after commit. False when the Message-ID was seen before: a repeat does
-    nothing. ``recipients``: the envelope's RCPT TO (SMTP) or the To header (IMAP)."""
-    row_id = None
-    try:
-        with transaction.atomic():
-            row = InboundEmail.objects.create(
-                message_id=message_id_of(raw), source=source, raw=raw, size=len(raw),
-                recipients=",".join(r.lower() for r in recipients)[:500],
-                received_at=clock.now())
-            row_id = row.pk
-            transaction.on_commit(lambda: _enqueue(row.pk), robust=True)
-    except IntegrityError:
-        return False
-    return row_id is not None
-
-
-def _enqueue(row_id: int) -> None:
-    from lapor.intake.tasks import process_inbound_email_task  # noqa: PLC0415  (task imports us)
-
-    try:
-        process_inbound_email_task.enqueue(row_id)
-    except Exception:  # a broker outage must not lose the mail: `lapor intake mail-retry`
-        logger.exception("inbound e-mail %s: enqueue failed; it stays 'received'", row_id)
 
 
 def _agency_for(recipients: list[str]) -> OrgNode | None:

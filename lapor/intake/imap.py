@@ -20,7 +20,7 @@ from email.utils import getaddresses
 
 from django.conf import settings
 
-from lapor.intake.email_intake import inbound_email_record
+from lapor.intake.email_inbox import inbound_email_record
 
 logger = logging.getLogger(__name__)
 BATCH = 200

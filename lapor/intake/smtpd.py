@@ -20,7 +20,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
-from lapor.intake.email_intake import inbound_email_record
+from lapor.intake.email_inbox import inbound_email_record
 
 logger = logging.getLogger(__name__)
 

@@ -7,16 +7,16 @@ minute too, so a lost enqueue, a broker outage or a crashed worker only delays d
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
 
 from lapor.accounts.models import User
 from lapor.core import clock
+from lapor.core.tasks import enqueue_after_commit
+from lapor.notifications.dispatch_task import dispatch_outbox_task
 from lapor.notifications.models import (
     Audience,
     CallbackEndpoint,
@@ -28,26 +28,14 @@ from lapor.notifications.templates import Rendered, render
 from lapor.orgs.models import OrgNode
 from lapor.reports.models import Report
 
-logger = logging.getLogger(__name__)
-
-
-def enqueue_dispatch() -> None:
-    """Ask a worker to drain due rows now. Failures are logged, never raised: the periodic
-    dispatch picks the rows up anyway."""
-    from lapor.notifications.tasks import dispatch_outbox_task  # noqa: PLC0415  (task imports us)
-
-    try:
-        dispatch_outbox_task.enqueue()
-    except Exception:  # a broker down must not fail a committed request
-        logger.exception("outbox dispatch enqueue failed; the scheduler will pick rows up")
-
 
 def wake_dispatcher() -> None:
     """Enqueue a dispatch after the current transaction commits (at once in autocommit);
-    one per transaction, however many rows it writes."""
-    if any(entry[1] is enqueue_dispatch for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(enqueue_dispatch, robust=True)
+    one per transaction, however many rows it writes. A failed enqueue is logged, never
+    raised: the periodic dispatch picks the rows up anyway."""
+    enqueue_after_commit(
+        dispatch_outbox_task, once=True,
+        failure="outbox dispatch enqueue failed; the scheduler will pick rows up")
 
 
 def message(

@@ -36,6 +36,7 @@ from urllib3.util import parse_url
 
 from lapor.core import clock
 from lapor.core.errors import NotFound, PermissionDenied, ValidationFailed
+from lapor.core.language import index as language_index
 from lapor.notifications import vapid
 from lapor.notifications.models import Audience, Channel, OutboxMessage, PushSubscription
 from lapor.notifications.outbox import message
@@ -248,7 +249,8 @@ def push_unsubscribe_by_token(*, token: str) -> bool:
 
 
 def _language() -> int:
-    return 1 if settings.LAPOR_NOTIFY_LANGUAGE == "en" else 0
+    """Position of the notification language's text in PUSH_TEXT's (id, en) pairs."""
+    return language_index(settings.LAPOR_NOTIFY_LANGUAGE)
 
 
 def push_rows(*, report: Report, event_id: int, event: str, agency: OrgNode,

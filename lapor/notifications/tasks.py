@@ -5,15 +5,12 @@ from __future__ import annotations
 from django.tasks import task
 
 from lapor.notifications.digest import send_digests
-from lapor.notifications.dispatcher import dispatch
 
+# Defined beside the dispatcher (the outbox enqueues it); kept importable here, where rows
+# queued by earlier releases name it.
+from lapor.notifications.dispatch_task import dispatch_outbox_task
 
-@task()
-def dispatch_outbox_task() -> dict[str, int]:
-    """Drain due outbox rows. Takes no ids: it re-reads the queue, and returns at once when
-    another worker already took everything."""
-    result = dispatch()
-    return {"sent": result.sent, "retried": result.retried, "dead": result.dead}
+__all__ = ["daily_digest_task", "dispatch_outbox_task"]
 
 
 @task()

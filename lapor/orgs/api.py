@@ -9,10 +9,11 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
+from lapor.accounts.api_auth import BearerAuth, request_actor
 from lapor.categories.selectors import categories_active, category_get
-from lapor.core.api import BearerAuth, errors, request_actor
-from lapor.core.api import _language as language_of
+from lapor.core.api import errors
 from lapor.core.errors import NotFound, ValidationFailed
+from lapor.core.language import request_language
 from lapor.orgs import services
 from lapor.orgs.models import DayOff, EscalationStep, NodeKind, OrgNode, RoutingRule, Sop
 from lapor.orgs.permissions import can_edit_sop
@@ -82,7 +83,7 @@ def org(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.get("/categories", response={200: list[CategoryOut], **errors()},
             summary="Active categories with their resolution tier in working days")
 def categories(request: HttpRequest) -> list[dict[str, Any]]:
-    lang = language_of(request)
+    lang = request_language(request)
     return [
         {"code": c.code, "name": c.name(lang), "parent": c.parent.code if c.parent else None,
          "resolution_days": c.resolution_days}

@@ -11,12 +11,12 @@ from typing import Any, ClassVar
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.forms.utils import flatatt
-from django.utils import translation
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from lapor.core.errors import message_for
+from lapor.core.language import active_language
 from lapor.reports.models import ReportType
 from lapor.reports.presenters import status_label
 from lapor.reports.states import Status
@@ -39,7 +39,7 @@ class PortalForm(forms.Form):
         decodes forms leniently); a browser on a UTF-8 page never sends them, so such a value
         is refused like the API refuses the raw bytes (``invalid_encoding``), not stored."""
         cleaned = super().clean() or {}
-        language = "en" if (translation.get_language() or "").startswith("en") else "id"
+        language = active_language()
         for name, value in list(cleaned.items()):
             if isinstance(value, str) and "\ufffd" in value:
                 self.add_error(name, message_for("invalid_encoding", language))

@@ -18,11 +18,11 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
-from django.utils import translation
 
 from lapor.accounts.models import User
 from lapor.core import clock
 from lapor.core.errors import ApplicationError, NotFound, TooManyRequests, message_for
+from lapor.core.language import active_language
 from lapor.orgs.actors import PUBLIC, Actor, ActorKind, actor_for_user
 from lapor.reports import zones
 from lapor.reports.models import Report
@@ -32,8 +32,8 @@ PROVEN_KEY = "portal_proven"
 PROVEN_MAX = 50
 
 
-def language() -> str:
-    return "en" if (translation.get_language() or "id").startswith("en") else "id"
+# The page's language, as lapor.core.language decides it (the name the portal views import).
+language = active_language
 
 
 def error_text(exc: ApplicationError) -> str:

@@ -8,8 +8,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from lapor.accounts.api_auth import BearerAuth, request_actor, request_staff
 from lapor.core import ratelimit
-from lapor.core.api import BearerAuth, errors, request_actor, request_staff
+from lapor.core.api import errors
 from lapor.privacy import pdp, services
 from lapor.privacy.pdp_schemas import DataExportOut
 from lapor.privacy.schemas import IdentityOut, RevealIn

@@ -11,5 +11,5 @@ from lapor.privacy.pdp import retention_sweep
 
 @task()
 def retention_sweep_task() -> dict[str, Any]:
-    """The daily UU PDP retention sweep (enqueued by lapor.core.scheduler)."""
+    """The daily UU PDP retention sweep (enqueued by lapor.config.scheduler)."""
     return retention_sweep().as_dict()

@@ -29,8 +29,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Header
 
+from lapor.accounts.api_auth import optional_actor
 from lapor.core import ratelimit
-from lapor.core.api import optional_actor
 from lapor.core.errors import NotAuthenticated, NotFound
 from lapor.orgs.actors import Actor, reporter_actor
 from lapor.reports import selectors, submission

@@ -12,18 +12,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Status
 
+from lapor.accounts.api_auth import BearerAuth, optional_actor, request_actor, request_staff
 from lapor.core import idempotency, ratelimit
-from lapor.core.api import (
-    BearerAuth,
-    ErrorOut,
-    errors,
-    optional_actor,
-    request_actor,
-    request_staff,
-    shaped_response,
-)
-from lapor.core.api import _language as language_of
+from lapor.core.api import ErrorOut, errors, shaped_response
 from lapor.core.errors import NotFound, ValidationFailed
+from lapor.core.language import request_language
 from lapor.core.pagination import keyset_page
 from lapor.orgs.actors import READER_ROLES, Actor
 from lapor.orgs.selectors import node_get, routing_suggestion
@@ -161,7 +154,7 @@ def nearby(request: HttpRequest, query: Query[NearbyQuery]) -> dict[str, Any]:
     ratelimit.throttle_requests(request)
     radius = min(max(query.radius_km, feed.NEARBY_RADIUS_MIN_KM), feed.NEARBY_RADIUS_MAX_KM)
     found = feed.public_nearby(latitude=query.lat, longitude=query.lon, radius_km=radius)
-    language = language_of(request)
+    language = request_language(request)
     return {"radius_km": radius,
             "items": [presenters.nearby_item(item, language) for item in found]}
 
@@ -172,7 +165,7 @@ def nearby(request: HttpRequest, query: Query[NearbyQuery]) -> dict[str, Any]:
 )
 def track(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
     report = access.report_from_request(request, tracking_number)
-    return presenters.public_view(report, language_of(request))
+    return presenters.public_view(report, request_language(request))
 
 
 @public_router.get(
@@ -183,7 +176,7 @@ def reporter_view(
     request: HttpRequest, tracking_number: str, access_code: str | None = access.AccessCode
 ) -> dict[str, Any]:
     _, report = access.reporter_from_request(request, tracking_number, access_code)
-    return presenters.reporter_view(report, language_of(request))
+    return presenters.reporter_view(report, request_language(request))
 
 
 @public_router.post(
@@ -201,7 +194,7 @@ def reporter_reply(
     services.report_reporter_reply(actor=actor, report_id=report.pk, accept=payload.accept,
                                    rating=payload.rating, body=payload.body)
     return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
-                                    language_of(request))
+                                    request_language(request))
 
 
 @public_router.post(
@@ -216,7 +209,7 @@ def reporter_message(
     actor, report = access.reporter_from_request(request, tracking_number, access_code)
     services.report_reporter_write(actor=actor, report_id=report.pk, body=payload.body)
     return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
-                                    language_of(request))
+                                    request_language(request))
 
 
 @public_router.get(
@@ -226,7 +219,7 @@ def reporter_message(
 def my_reports(request: HttpRequest, cursor: str | None = None) -> dict[str, Any]:
     actor = request_actor(request)
     page = keyset_page(reports_of_reporter(actor), field="submitted_at", cursor=cursor, limit=50)
-    lang = language_of(request)
+    lang = request_language(request)
     return {
         "items": [
             {"tracking_number": r.tracking_number, "title": r.title, "status": r.status,
@@ -276,7 +269,7 @@ def inbox(request: HttpRequest, query: Query[InboxQuery]) -> HttpResponse:
         cursor=query.cursor,
         limit=query.limit,
     )
-    lang = language_of(request)
+    lang = request_language(request)
     # Pre-shaped (tests/test_api.py checks it against InboxOut): validating 50 rows again
     # was almost half of the request's Python.
     return shaped_response(request, {
@@ -286,7 +279,7 @@ def inbox(request: HttpRequest, query: Query[InboxQuery]) -> HttpResponse:
 
 def _staff_out(request: HttpRequest, actor: Actor, report_id: int) -> dict[str, Any]:
     return presenters.staff_view(selectors.report_for_staff(actor, report_id),
-                                 language_of(request), actor=actor)
+                                 request_language(request), actor=actor)
 
 
 _ACTION = {200: StaffReportOut, **errors(401, 403, 404, 409)}

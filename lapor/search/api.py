@@ -8,11 +8,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
+from lapor.accounts.api_auth import BearerAuth, request_staff
 from lapor.categories.models import Category
 from lapor.core import ratelimit
-from lapor.core.api import BearerAuth, errors, request_staff
-from lapor.core.api import _language as language_of
+from lapor.core.api import errors
 from lapor.core.errors import ValidationFailed
+from lapor.core.language import request_language
 from lapor.reports.merge import report_merge
 from lapor.reports.selectors import report_for_staff
 from lapor.search import duplicates, selectors
@@ -52,7 +53,7 @@ def search_public(request: HttpRequest, query: Query[SearchIn]) -> dict[str, Any
     ratelimit.throttle_requests(request)
     page = selectors.search_public(query.q, _filters(query), cursor=query.cursor,
                                    limit=query.limit)
-    lang = language_of(request)
+    lang = request_language(request)
     return {"items": [selectors.hit_out(h, lang) for h in page.items],
             "next_cursor": page.next_cursor}
 
@@ -98,7 +99,7 @@ def search_staff(request: HttpRequest, query: Query[SearchIn]) -> dict[str, Any]
     actor = request_staff(request)
     page = selectors.search_staff(actor, query.q, _filters(query), cursor=query.cursor,
                                   limit=query.limit)
-    lang = language_of(request)
+    lang = request_language(request)
     return {"items": [selectors.hit_out(h, lang, staff=True) for h in page.items],
             "next_cursor": page.next_cursor}
 

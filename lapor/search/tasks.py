@@ -1,5 +1,5 @@
 """Background task of the search app: retrain the routing classifiers (enqueued once a day by
-lapor.core.scheduler; ``lapor routing_train --enqueue`` enqueues it by hand)."""
+lapor.config.scheduler; ``lapor routing_train --enqueue`` enqueues it by hand)."""
 
 from __future__ import annotations
 

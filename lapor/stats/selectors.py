@@ -15,11 +15,11 @@ from typing import Any
 
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Sum
-from django.utils.translation import get_language
 
 from lapor.categories.models import Category
 from lapor.core import clock
 from lapor.core.errors import ValidationFailed
+from lapor.core.language import ENGLISH, active_language
 from lapor.orgs.actors import READER_ROLES, Actor, ActorKind
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_root
@@ -153,7 +153,7 @@ def _labels(dim: str, keys: list[str]) -> dict[str, str]:
     if dim == "channel":
         return {k: str(CHANNEL_LABELS.get(k, k)) for k in keys}
     if dim == "category":
-        english = (get_language() or "").startswith("en")
+        english = active_language() == ENGLISH
         names = {str(c.pk): (c.name_en if english else c.name_id)
                  for c in Category.objects.filter(pk__in=[int(k) for k in keys if k])}
         return {k: names.get(k, "—") for k in keys}

@@ -1,4 +1,4 @@
-"""Background task of the stats app (enqueued every minute by lapor.core.scheduler)."""
+"""Background task of the stats app (enqueued every minute by lapor.config.scheduler)."""
 
 from __future__ import annotations
 

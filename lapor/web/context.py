@@ -6,11 +6,12 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils import translation
+
+from lapor.core.language import active_language
 
 
 def ui(request: HttpRequest) -> dict[str, Any]:
     return {
-        "LANGUAGE": translation.get_language() or settings.LANGUAGE_CODE,
+        "LANGUAGE": active_language(),
         "UI_LANGUAGES": settings.LANGUAGES,
     }

@@ -7,6 +7,8 @@ from django.http import HttpRequest
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
+from lapor.core.language import chosen as language_chosen
+
 
 class LanguageMiddleware(LocaleMiddleware):
     """Pages are in Bahasa Indonesia unless the visitor chose English with the switch.
@@ -21,7 +23,6 @@ class LanguageMiddleware(LocaleMiddleware):
         if request.path.startswith("/api/"):
             super().process_request(request)
             return
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = language_chosen(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
         translation.activate(language)
         request.LANGUAGE_CODE = language

@@ -21,10 +21,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import translation
 
 from lapor.core.errors import ApplicationError, NotFound, message_for
 from lapor.core.errors import PermissionDenied as DomainPermissionDenied
+from lapor.core.language import active_language
 from lapor.orgs.actors import Actor, actor_for_user
 
 
@@ -80,8 +80,8 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/404.html", {}, status=404)
 
 
-def language() -> str:
-    return "en" if (translation.get_language() or "").startswith("en") else "id"
+# The page's language, as lapor.core.language decides it (the name the staff views import).
+language = active_language
 
 
 def error_text(error: ApplicationError) -> str:

@@ -14,8 +14,8 @@ from django.contrib.sessions.models import Session
 
 from lapor.attachments.staging import staged_add, staged_drop, staged_sweep, staged_take
 from lapor.attachments.tests import files
+from lapor.config.scheduler import tick
 from lapor.core import clock
-from lapor.core.scheduler import tick
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from lapor.intake.email_intake import inbound_email_record
+from lapor.intake.email_inbox import inbound_email_record
 from lapor.intake.imap import imap_poll_once, recipients_of
 from lapor.intake.models import InboundEmail
 from lapor.intake.tests.mailtools import PNG, citizen_mail, free_port

@@ -7,7 +7,8 @@ import pytest
 from django.test import override_settings
 
 from lapor.intake.applications import integration_app_create
-from lapor.intake.email_intake import inbound_email_process, inbound_email_record
+from lapor.intake.email_inbox import inbound_email_record
+from lapor.intake.email_intake import inbound_email_process
 from lapor.intake.models import InboundEmail
 from lapor.intake.tests.mailtools import citizen_mail
 from lapor.intake.tests.support import post_report, report_body

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 from django.test import override_settings
 
+from lapor.config.scheduler import tick
 from lapor.core import clock
-from lapor.core.scheduler import tick
 from lapor.notifications.digest import send_digests
 from lapor.notifications.dispatcher import dispatch, outbox_purge
 from lapor.notifications.models import OutboxMessage

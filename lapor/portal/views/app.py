@@ -18,6 +18,7 @@ from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
+from lapor.core.language import chosen
 from lapor.portal import pwa
 
 ICONS = Path(__file__).resolve().parents[1] / "static" / "portal" / "icons"
@@ -31,7 +32,7 @@ conditional = decorator_from_middleware(ConditionalGetMiddleware)
 @gzip_page
 @conditional
 def manifest(request: HttpRequest) -> JsonResponse:
-    language = "en" if request.GET.get("lang") == "en" else "id"
+    language = chosen(request.GET.get("lang"))
     response = JsonResponse(pwa.manifest(language), json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = "application/manifest+json"
     response["Cache-Control"] = "no-cache"

@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from lapor.core.errors import ValidationFailed, message_for
+from lapor.core.language import active_language
 from lapor.orgs.models import NodeKind
 from lapor.orgs.selectors import node_get, node_root
 from lapor.stats.forms import PeriodForm
@@ -32,8 +33,7 @@ def statistics(request: HttpRequest, code: str | None = None) -> HttpResponse:
         period = period_from(form.cleaned_data["from_"] or None,
                              form.cleaned_data["to"] or None)
     except ValidationFailed as exc:
-        english = (getattr(request, "LANGUAGE_CODE", "") or "").startswith("en")
-        return HttpResponse(message_for(exc.code, "en" if english else "id"), status=exc.status,
+        return HttpResponse(message_for(exc.code, active_language()), status=exc.status,
                             content_type="text/plain; charset=utf-8")
     data = board_data(dashboard(node, period), public=True)
     charts = chart_set(data)

@@ -10,9 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from lapor.config.scheduler import tick
 from lapor.core import clock
 from lapor.core.models import PeriodicRun
-from lapor.core.scheduler import tick
 from lapor.orgs.services import routing_rules_replace
 from lapor.reports import services
 from lapor.reports.models import Report

@@ -1,7 +1,7 @@
 """Sign-in with two factors, authenticator enrollment, sign-out.
 
 One form takes username, password and the 6-digit code (or a recovery code); the checks are
-:func:`lapor.accounts.services.session_login`, the same as the API's token sign-in.
+:func:`lapor.accounts.signin.session_login`, the same as the API's token sign-in.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lapor.accounts import services
+from lapor.accounts import services, signin
 from lapor.accounts.two_factor import enrollment_user
 from lapor.core.errors import ApplicationError, TooManyRequests
 from lapor.workspace.access import error_text
@@ -49,7 +49,7 @@ def login(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.session_login(request=request, username=data["username"],
+            signin.session_login(request=request, username=data["username"],
                                    password=data["password"], otp=data["otp"] or None)
         except TooManyRequests as exc:
             form.add_error(None, _lockout_text(exc))
@@ -83,7 +83,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.session_otp_confirm(request=request, user=user,
+            codes = signin.session_otp_confirm(request=request, user=user,
                                                  code=form.cleaned_data["code"],
                                                  enrollment_raw=raw)
         except TooManyRequests as exc:
@@ -107,6 +107,6 @@ def enroll(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
-    services.session_logout(request=request)
+    signin.session_logout(request=request)
     messages.success(request, _("You are signed out."))
     return redirect("workspace:login")

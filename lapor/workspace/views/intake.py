@@ -7,11 +7,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import translation
 from django.views.decorators.cache import never_cache
 
 from lapor.categories.selectors import categories_active
 from lapor.core.errors import ApplicationError
+from lapor.core.language import active_language
 from lapor.intake.walk_in import desks_of, walk_in_submit
 from lapor.regions.selectors import region_children, region_get
 from lapor.workspace.access import StaffRequest, error_text, staff_required
@@ -43,7 +43,7 @@ def walk_in(request: StaffRequest) -> HttpResponse:
     desks = desks_of(request.actor)
     if not desks:
         raise DjangoPermissionDenied("permission_denied")
-    language = "en" if (translation.get_language() or "").startswith("en") else "id"
+    language = active_language()
     choices: dict[str, Any] = {
         "desks": [(d.code, d.name) for d in desks],
         "categories": [(c.code, c.name(language)) for c in categories_active()],

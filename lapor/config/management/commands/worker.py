@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import InterfaceError, OperationalError, connections
 
 from lapor.channels.config import log_disabled
-from lapor.core.scheduler import run_scheduler
+from lapor.config.scheduler import run_scheduler
 from lapor.notifications.mailer import MailerUnusable, check_mailer, describe_mailer
 
 logger = logging.getLogger("lapor.worker")

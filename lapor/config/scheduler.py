@@ -25,8 +25,8 @@ from django_tasks_db.models import DBTaskResult
 
 from lapor.attachments.staging import staged_sweep
 from lapor.channels.tasks import channels_sweep_task
+from lapor.config.health import heartbeat
 from lapor.core import clock, ratelimit
-from lapor.core.health import heartbeat
 from lapor.core.models import PeriodicRun
 from lapor.intake.integration import idempotency_purge
 from lapor.notifications.dispatcher import outbox_counts, outbox_purge

@@ -1,5 +1,5 @@
 """``lapor restore SRC_DIR``: check a backup completely, then restore the attachments and the
-database (lapor.core.backup). Stop the web server and the workers first."""
+database (lapor.config.backup). Stop the web server and the workers first."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lapor.core.backup import BackupError, restore_backup
+from lapor.config.backup import BackupError, restore_backup
 
 
 class Command(BaseCommand):

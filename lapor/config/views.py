@@ -4,8 +4,8 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from lapor.core.health import health, readiness
-from lapor.core.metrics import metrics_view
+from lapor.config.health import health, readiness
+from lapor.config.metrics import metrics_view
 
 __all__ = ["healthz", "metrics_view", "readyz"]
 

@@ -9,8 +9,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
+from lapor.config import metrics
 from lapor.core import clock
 from lapor.core.models import WorkerHeartbeat
+from lapor.notifications import dispatcher
 
 _migrated = False
 
@@ -36,14 +38,12 @@ class Health:
 
 
 def health() -> Health:
-    from lapor.core.metrics import heartbeat_age  # noqa: PLC0415  (no cycle at import)
-
     try:
         if not _migrations_applied():
             return Health(["migrations_pending"], {
                 "migrations_pending": "the database schema is older than the code: run "
                                       "`lapor migrate`"}, None)
-        age = heartbeat_age()
+        age = metrics.heartbeat_age()
     except DatabaseError as exc:
         return Health(["database_unavailable"], {
             "database_unavailable": f"the database does not answer ({type(exc).__name__}): "
@@ -79,15 +79,12 @@ def readiness() -> Readiness:
     """Ready to take traffic: the liveness checks (database reachable and migrated, a worker
     heartbeat within ``LAPOR_WORKER_STALE_SECONDS``) and the outbox queue (pending rows due
     now) below ``LAPOR_READY_MAX_QUEUE``."""
-    from lapor.core.metrics import heartbeat_age  # noqa: PLC0415  (no cycle at import)
-    from lapor.notifications.dispatcher import outbox_counts  # noqa: PLC0415
-
     problems = health_problems()
     if "database_unavailable" in problems or "migrations_pending" in problems:
         return Readiness(problems=problems, outbox=None, heartbeat_age_seconds=None)
     try:
-        counts = outbox_counts()
-        age = heartbeat_age()
+        counts = dispatcher.outbox_counts()
+        age = metrics.heartbeat_age()
     except DatabaseError:
         return Readiness(problems=[*problems, "database_unavailable"], outbox=None,
                          heartbeat_age_seconds=None)

@@ -48,7 +48,10 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
+from lapor.accounts.models import User
 from lapor.core import clock
+from lapor.orgs.models import OrgNode
+from lapor.reports.models import Report
 
 logger = logging.getLogger(__name__)
 
@@ -324,10 +327,6 @@ def check_migrations(manifest: dict[str, Any], using: str) -> list[str]:
 def database_is_empty(using: str) -> bool:
     """No reports, users or organisation nodes (a freshly migrated database is empty; the
     region codes loaded by migrations don't count)."""
-    from lapor.accounts.models import User  # noqa: PLC0415  (core stays importable early)
-    from lapor.orgs.models import OrgNode  # noqa: PLC0415
-    from lapor.reports.models import Report  # noqa: PLC0415
-
     tables = set(connections[using].introspection.table_names())
     for model in (Report, User, OrgNode):
         if model._meta.db_table in tables and model.objects.using(using).exists():

@@ -46,7 +46,11 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from lapor.core import clock
+from lapor.core.models import WorkerHeartbeat
 from lapor.core.ratelimit import client_ip
+from lapor.notifications import dispatcher
+from lapor.reports.models import Report
+from lapor.reports.states import OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("lapor.request")
@@ -119,17 +123,12 @@ def reset_cache() -> None:
 
 def overdue_count() -> int:
     """Open reports whose staff deadline has passed: one COUNT on the ``staff_due_at`` index."""
-    from lapor.reports.models import Report  # noqa: PLC0415  (core stays importable early)
-    from lapor.reports.states import OPEN_STATUSES  # noqa: PLC0415
-
     return Report.objects.filter(staff_due_at__lt=clock.now(),
                                  status__in=OPEN_STATUSES).count()
 
 
 def heartbeat_age() -> float | None:
     """Seconds since the newest worker heartbeat (None: no worker ever reported)."""
-    from lapor.core.models import WorkerHeartbeat  # noqa: PLC0415
-
     newest = WorkerHeartbeat.objects.aggregate(newest=Max("last_seen"))["newest"]
     if newest is None:
         return None
@@ -137,10 +136,8 @@ def heartbeat_age() -> float | None:
 
 
 def _read_snapshot() -> Snapshot:
-    from lapor.notifications.dispatcher import outbox_counts  # noqa: PLC0415
-
     try:
-        return Snapshot(outbox=outbox_counts(), overdue=overdue_count(),
+        return Snapshot(outbox=dispatcher.outbox_counts(), overdue=overdue_count(),
                         heartbeat_age=heartbeat_age(), taken_at=time.monotonic())
     except DatabaseError:
         logger.warning("metrics: database unavailable")

@@ -1,4 +1,4 @@
-"""``lapor backup DEST_DIR``: the database, the attachments and a manifest (lapor.core.backup).
+"""``lapor backup DEST_DIR``: the database, the attachments and a manifest (lapor.config.backup).
 
 Keys are not included: keep LAPOR_SECRET_KEY, LAPOR_ENCRYPTION_KEYS and LAPOR_BLIND_INDEX_KEY
 separately (docs/operations.md "Backup and restore").
@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lapor.core.backup import BackupError, create_backup
+from lapor.config.backup import BackupError, create_backup
 
 
 class Command(BaseCommand):
