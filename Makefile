@@ -61,6 +61,7 @@ run: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install-dev
 	LAPOR_DEMO_MODE=1 $(BIN)/mypy lapor

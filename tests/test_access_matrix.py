@@ -106,7 +106,7 @@ KINDS: dict[tuple[str, str], str] = {
     ("GET", "/track/{tracking_number}/attachments"): "reporter",
     ("GET", "/track/{tracking_number}/attachments/{attachment_id}"): "reporter",
     ("GET", "/track/{tracking_number}/my-data"): "reporter",  # UU PDP export (lapor/privacy)
-    # Web Push opt-in (lapor.notifications.push_api): the reporter only, like every /track/ act.
+    # Web Push opt-in (lapor.api.notifications.push): the reporter only, like every /track/ act.
     ("POST", "/track/{tracking_number}/push"): "reporter",
     ("POST", "/track/{tracking_number}/push/unsubscribe"): "reporter",
     ("GET", "/track/{tracking_number}"): "public",

@@ -10,10 +10,10 @@ from unittest import mock
 import pytest
 from ninja.responses import NinjaJSONEncoder
 
+from lapor.api.reports.schemas import InboxOut, ReportListItemOut
 from lapor.privacy import vault
 from lapor.reports import services
 from lapor.reports.models import Report, ReportEvent
-from lapor.reports.schemas import InboxOut, ReportListItemOut
 from tests.api_client import ApiClient, login
 from tests.factories import PASSWORD, Tree
 

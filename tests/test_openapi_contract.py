@@ -13,6 +13,7 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from lapor.config.api import api
 from lapor.config.wsgi import application
 from tests.api_client import login
 from tests.factories import PASSWORD, Tree
@@ -54,3 +55,16 @@ def test_api_conforms_to_its_schema(
     # gzipped for clients that accept it), so it must not ask for one.
     case.call_and_validate(headers={**staff_headers, "Accept-Encoding": "identity"},
                            excluded_checks=[positive_data_acceptance])
+
+
+def test_operation_ids_do_not_follow_the_code_layout() -> None:
+    """Generated clients name their methods after operationId: moving the routers into
+    lapor.api (issue #20) kept the ids they had (lapor_<app>_api_<function>)."""
+    schema = api.get_openapi_schema()
+    ids = {op["operationId"] for path in schema["paths"].values() for op in path.values()
+           if isinstance(op, dict)}
+    assert {"lapor_accounts_api_login", "lapor_reports_api_submit",
+            "lapor_notifications_push_api_push_subscribe"} <= ids, sorted(ids)[:10]
+    assert not [i for i in ids if i.startswith("lapor_api_")]
+    assert len(ids) == len([op for path in schema["paths"].values() for op in path.values()
+                            if isinstance(op, dict)])

@@ -1,7 +1,7 @@
 """Signing in: password, lockout (django-axes), second factor, sessions, and the bearer token
 an API sign-in returns. Everything here needs the request (axes counts failures per client
 address, a session lives on the request), so it is not a domain module: the staff pages
-(:mod:`lapor.workspace.views.auth`) and the API (:mod:`lapor.accounts.api`) call it, and the
+(:mod:`lapor.workspace.views.auth`) and the API (:mod:`lapor.api.accounts.routes`) call it, and the
 request-free account rules stay in :mod:`lapor.accounts.services`."""
 
 from __future__ import annotations

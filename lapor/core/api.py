@@ -1,5 +1,5 @@
 """Shared pieces of the JSON API that need no app: the error shape, error handlers, JSON
-parsing, the renderer. (Who is asking, the bearer auth, is :mod:`lapor.accounts.api_auth`.)
+parsing, the renderer. (Who is asking, the bearer auth, is :mod:`lapor.api.auth`.)
 
 Every error leaves as ``{"code", "message", "field", "detail"}`` with a stable ``code`` and the
 message in the request's language (``Accept-Language``: Indonesian unless English is preferred).

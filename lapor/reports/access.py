@@ -18,30 +18,22 @@ The portal's pages (lapor.portal.views.track) use :func:`report_from_request`,
 :func:`reporter_by_access_code` and :func:`reporter_by_account` with the browser's session in
 place of the header.
 
-The API's reporter endpoints (``/track/{n}/…`` in lapor.reports.api, lapor.attachments.api,
-lapor.notifications.push_api) all go through :func:`reporter_from_request` with the
-:data:`AccessCode` header: the access code, or the bearer token of the account that owns the
-report. They never re-implement the gate.
+The API's reporter endpoints (``/track/{n}/…`` in lapor.api) all go through
+:func:`lapor.api.auth.reporter_from_request` with its ``AccessCode`` header (the access code,
+or the bearer token of the account that owns the report), which calls these. They never
+re-implement the gate.
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Header
 
-from lapor.accounts.api_auth import optional_actor
 from lapor.core import ratelimit
 from lapor.core.errors import NotAuthenticated, NotFound
 from lapor.orgs.actors import Actor, reporter_actor
 from lapor.reports import selectors, submission
 from lapor.reports.models import Report
 from lapor.reports.permissions import is_reporter_of
-
-# The header every API reporter endpoint reads the access code from.
-AccessCode = Header(
-    None, alias="X-Access-Code",
-    description="The one-time access code (or send the reporter account's bearer token)",
-)
 
 
 def tracked_report(*, tracking_number: str, address: str) -> Report:
@@ -81,22 +73,3 @@ def reporter_by_account(account: Actor, report: Report) -> Actor | None:
 def report_from_request(request: HttpRequest, tracking_number: str) -> Report:
     """:func:`tracked_report` for the client address of ``request``."""
     return tracked_report(tracking_number=tracking_number, address=ratelimit.client_ip(request))
-
-
-def reporter_from_request(request: HttpRequest, tracking_number: str,
-                          access_code: str | None) -> tuple[Actor, Report]:
-    """The reporter of the tracked report and the report, for an API request: proven by
-    ``access_code`` (:func:`reporter_by_access_code`: wrong codes slow down only the client
-    address that typed them, and its 429 comes before the code is even checked) or, without
-    one, by the bearer token of the account that owns the report. 404 for an unknown number,
-    401 ``invalid_access_code`` otherwise."""
-    report = report_from_request(request, tracking_number)
-    if access_code:
-        actor = reporter_by_access_code(
-            tracking_number=report.tracking_number, access_code=access_code,
-            address=ratelimit.client_ip(request))
-        return actor, report
-    owner = reporter_by_account(optional_actor(request), report)
-    if owner is None:
-        raise NotAuthenticated("invalid_access_code")
-    return owner, report

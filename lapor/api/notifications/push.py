@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from lapor.api.auth import AccessCode, reporter_from_request
 from lapor.core.api import errors
 from lapor.notifications import push
-from lapor.reports import access
 
 router = Router(tags=["citizen"])
 
@@ -59,8 +59,8 @@ def push_key(request: HttpRequest) -> dict[str, object]:
     ),
 )
 def push_subscribe(request: HttpRequest, tracking_number: str, payload: PushSubscriptionIn,
-                   access_code: str | None = access.AccessCode) -> Status[dict[str, bool]]:
-    actor, report = access.reporter_from_request(request, tracking_number, access_code)
+                   access_code: str | None = AccessCode) -> Status[dict[str, bool]]:
+    actor, report = reporter_from_request(request, tracking_number, access_code)
     push.push_subscribe(actor=actor, report=report, endpoint=payload.endpoint,
                         p256dh=payload.keys.p256dh, auth=payload.keys.auth)
     return Status(201, {"subscribed": True})
@@ -72,7 +72,7 @@ def push_subscribe(request: HttpRequest, tracking_number: str, payload: PushSubs
     summary="Stop this report's Web Push updates to a browser",
 )
 def push_unsubscribe(request: HttpRequest, tracking_number: str, payload: PushEndpointIn,
-                     access_code: str | None = access.AccessCode) -> dict[str, bool]:
-    actor, report = access.reporter_from_request(request, tracking_number, access_code)
+                     access_code: str | None = AccessCode) -> dict[str, bool]:
+    actor, report = reporter_from_request(request, tracking_number, access_code)
     push.push_unsubscribe(actor=actor, report=report, endpoint=payload.endpoint)
     return {"subscribed": False}

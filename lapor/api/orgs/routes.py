@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from lapor.accounts.api_auth import BearerAuth, request_actor
+from lapor.api.auth import BearerAuth, request_actor
 from lapor.categories.selectors import categories_active, category_get
 from lapor.core.api import errors
 from lapor.core.errors import NotFound, ValidationFailed

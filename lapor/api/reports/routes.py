@@ -12,26 +12,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router, Status
 
-from lapor.accounts.api_auth import BearerAuth, optional_actor, request_actor, request_staff
-from lapor.core import idempotency, ratelimit
-from lapor.core.api import ErrorOut, errors, shaped_response
-from lapor.core.errors import NotFound, ValidationFailed
-from lapor.core.language import request_language
-from lapor.core.pagination import keyset_page
-from lapor.orgs.actors import READER_ROLES, Actor
-from lapor.orgs.selectors import node_get, routing_suggestion
-from lapor.reports import (
-    access,
-    feed,
-    presenters,
-    selectors,
-    services,
-    submission,
-    submission_once,
+from lapor.api.auth import (
+    AccessCode,
+    BearerAuth,
+    optional_actor,
+    reporter_from_request,
+    request_actor,
+    request_staff,
 )
-from lapor.reports.feed import supporter_key
-from lapor.reports.permissions import can_read, reports_of_reporter
-from lapor.reports.schemas import (
+from lapor.api.reports.schemas import (
     ArchiveIn,
     DisposeIn,
     FollowUpIn,
@@ -58,6 +47,24 @@ from lapor.reports.schemas import (
     SupportOut,
     VersionIn,
 )
+from lapor.core import idempotency, ratelimit
+from lapor.core.api import ErrorOut, errors, shaped_response
+from lapor.core.errors import NotFound, ValidationFailed
+from lapor.core.language import request_language
+from lapor.core.pagination import keyset_page
+from lapor.orgs.actors import READER_ROLES, Actor
+from lapor.orgs.selectors import node_get, routing_suggestion
+from lapor.reports import (
+    access,
+    feed,
+    presenters,
+    selectors,
+    services,
+    submission,
+    submission_once,
+)
+from lapor.reports.feed import supporter_key
+from lapor.reports.permissions import can_read, reports_of_reporter
 
 public_router = Router(tags=["citizen"])
 staff_router = Router(tags=["staff"], auth=BearerAuth())
@@ -173,9 +180,9 @@ def track(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
     summary="The reporter's whole view (needs the access code)",
 )
 def reporter_view(
-    request: HttpRequest, tracking_number: str, access_code: str | None = access.AccessCode
+    request: HttpRequest, tracking_number: str, access_code: str | None = AccessCode
 ) -> dict[str, Any]:
-    _, report = access.reporter_from_request(request, tracking_number, access_code)
+    _, report = reporter_from_request(request, tracking_number, access_code)
     return presenters.reporter_view(report, request_language(request))
 
 
@@ -188,9 +195,9 @@ def reporter_reply(
     request: HttpRequest,
     tracking_number: str,
     payload: ReplyIn,
-    access_code: str | None = access.AccessCode,
+    access_code: str | None = AccessCode,
 ) -> dict[str, Any]:
-    actor, report = access.reporter_from_request(request, tracking_number, access_code)
+    actor, report = reporter_from_request(request, tracking_number, access_code)
     services.report_reporter_reply(actor=actor, report_id=report.pk, accept=payload.accept,
                                    rating=payload.rating, body=payload.body)
     return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
@@ -204,9 +211,9 @@ def reporter_reply(
 )
 def reporter_message(
     request: HttpRequest, tracking_number: str, payload: MessageIn,
-    access_code: str | None = access.AccessCode,
+    access_code: str | None = AccessCode,
 ) -> dict[str, Any]:
-    actor, report = access.reporter_from_request(request, tracking_number, access_code)
+    actor, report = reporter_from_request(request, tracking_number, access_code)
     services.report_reporter_write(actor=actor, report_id=report.pk, body=payload.body)
     return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
                                     request_language(request))

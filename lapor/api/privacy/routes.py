@@ -8,13 +8,18 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from lapor.accounts.api_auth import BearerAuth, request_actor, request_staff
+from lapor.api.auth import (
+    AccessCode,
+    BearerAuth,
+    reporter_from_request,
+    request_actor,
+    request_staff,
+)
+from lapor.api.privacy.pdp_schemas import DataExportOut
+from lapor.api.privacy.schemas import IdentityOut, RevealIn
 from lapor.core import ratelimit
 from lapor.core.api import errors
 from lapor.privacy import pdp, services
-from lapor.privacy.pdp_schemas import DataExportOut
-from lapor.privacy.schemas import IdentityOut, RevealIn
-from lapor.reports import access
 from lapor.reports.feed import supporter_key as _supporter_key
 
 router = Router(tags=["staff"], auth=BearerAuth())
@@ -61,9 +66,9 @@ def _download(response: HttpResponse, name: str) -> None:
 )
 def my_report_data(
     request: HttpRequest, response: HttpResponse, tracking_number: str,
-    access_code: str | None = access.AccessCode,
+    access_code: str | None = AccessCode,
 ) -> dict[str, Any]:
-    actor, report = access.reporter_from_request(request, tracking_number, access_code)
+    actor, report = reporter_from_request(request, tracking_number, access_code)
     key = _supporter_key(request, actor) if actor.user is not None else ""
     _download(response, f"lapor-{report.tracking_number}-data.json")
     return pdp.data_export(actor=actor, reports=[report], supporter_key=key)

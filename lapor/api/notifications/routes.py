@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from lapor.accounts.api_auth import BearerAuth, request_staff
+from lapor.api.auth import BearerAuth, request_staff
 from lapor.core.api import errors
 from lapor.core.errors import NotFound, PermissionDenied
 from lapor.core.pagination import keyset_page

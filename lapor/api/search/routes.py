@@ -8,7 +8,16 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from lapor.accounts.api_auth import BearerAuth, request_staff
+from lapor.api.auth import BearerAuth, request_staff
+from lapor.api.search.schemas import (
+    DuplicateCheckIn,
+    MergeIn,
+    MergeOut,
+    SearchIn,
+    SearchOut,
+    SimilarListOut,
+    SuggestionsOut,
+)
 from lapor.categories.models import Category
 from lapor.core import ratelimit
 from lapor.core.api import errors
@@ -18,15 +27,6 @@ from lapor.reports.merge import report_merge
 from lapor.reports.selectors import report_for_staff
 from lapor.search import duplicates, selectors
 from lapor.search.routing import suggestions
-from lapor.search.schemas import (
-    DuplicateCheckIn,
-    MergeIn,
-    MergeOut,
-    SearchIn,
-    SearchOut,
-    SimilarListOut,
-    SuggestionsOut,
-)
 from lapor.search.spam import spam_score
 
 public_router = Router(tags=["search"])

@@ -1,17 +1,22 @@
 """Who is asking the JSON API: bearer-token auth and the actor of a request, for every router.
 
-API-wide (not the accounts API's own): it moves with the routers when they gather in one API
-package. Kept out of :mod:`lapor.core.api` because it needs accounts (tokens) and orgs (actors).
+Also the reporter's door for the ``/track/{n}/…`` endpoints (:func:`reporter_from_request`
+with the :data:`AccessCode` header), built on the one gate in :mod:`lapor.reports.access`.
+Kept out of :mod:`lapor.core.api` because it needs accounts (tokens) and orgs (actors).
 """
 
 from __future__ import annotations
 
 from django.http import HttpRequest
+from ninja import Header
 from ninja.security import HttpBearer
 
 from lapor.accounts.services import token_user
+from lapor.core import ratelimit
 from lapor.core.errors import NotAuthenticated, PermissionDenied
 from lapor.orgs.actors import PUBLIC, Actor, actor_for_user
+from lapor.reports import access
+from lapor.reports.models import Report
 
 
 class BearerAuth(HttpBearer):
@@ -50,3 +55,30 @@ def request_staff(request: HttpRequest) -> Actor:
     if not actor.is_staff:
         raise PermissionDenied("permission_denied")
     return actor
+
+
+# The header every API reporter endpoint reads the access code from.
+AccessCode = Header(
+    None, alias="X-Access-Code",
+    description="The one-time access code (or send the reporter account's bearer token)",
+)
+
+
+def reporter_from_request(request: HttpRequest, tracking_number: str,
+                          access_code: str | None) -> tuple[Actor, Report]:
+    """The reporter of the tracked report and the report, for an API request: proven by
+    ``access_code`` (:func:`lapor.reports.access.reporter_by_access_code`: wrong codes slow
+    down only the client address that typed them, and its 429 comes before the code is even
+    checked) or, without
+    one, by the bearer token of the account that owns the report. 404 for an unknown number,
+    401 ``invalid_access_code`` otherwise."""
+    report = access.report_from_request(request, tracking_number)
+    if access_code:
+        actor = access.reporter_by_access_code(
+            tracking_number=report.tracking_number, access_code=access_code,
+            address=ratelimit.client_ip(request))
+        return actor, report
+    owner = access.reporter_by_account(optional_actor(request), report)
+    if owner is None:
+        raise NotAuthenticated("invalid_access_code")
+    return owner, report

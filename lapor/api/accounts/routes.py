@@ -10,11 +10,11 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
-from lapor.accounts.api_auth import BearerAuth, request_actor
 from lapor.accounts.models import ApiToken, User
 from lapor.accounts.services import otp_enroll, token_revoke
 from lapor.accounts.signin import otp_confirm, recovery_codes_regenerate, token_issue
 from lapor.accounts.two_factor import enrollment_user
+from lapor.api.auth import BearerAuth, request_actor
 from lapor.core.api import errors
 from lapor.core.errors import NotAuthenticated
 from lapor.orgs.actors import actor_for_user

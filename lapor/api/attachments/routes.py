@@ -12,10 +12,10 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest
 from ninja import File, Router, Status, UploadedFile
 
-from lapor.accounts.api_auth import BearerAuth, request_staff
+from lapor.api.attachments.schemas import AttachmentListOut, AttachmentOut, PublicAttachmentListOut
+from lapor.api.auth import AccessCode, BearerAuth, reporter_from_request, request_staff
 from lapor.attachments import presenters, selectors, services
 from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
-from lapor.attachments.schemas import AttachmentListOut, AttachmentOut, PublicAttachmentListOut
 from lapor.core.api import errors
 from lapor.core.errors import PayloadTooLarge
 from lapor.reports import access
@@ -59,9 +59,9 @@ def _read(upload: UploadedFile) -> tuple[bytes, str]:
 )
 def reporter_upload(
     request: HttpRequest, tracking_number: str, file: UploadedFile = File(...),  # noqa: B008
-    access_code: str | None = access.AccessCode,
+    access_code: str | None = AccessCode,
 ) -> Status[dict[str, Any]]:
-    actor, report = access.reporter_from_request(request, tracking_number, access_code)
+    actor, report = reporter_from_request(request, tracking_number, access_code)
     data, name = _read(file)
     attachment = services.attachment_add(actor=actor, report_id=report.pk, data=data,
                                          filename=name)
@@ -74,9 +74,9 @@ def reporter_upload(
     summary="Your report's attachments: what you sent and what staff published",
 )
 def reporter_list(
-    request: HttpRequest, tracking_number: str, access_code: str | None = access.AccessCode
+    request: HttpRequest, tracking_number: str, access_code: str | None = AccessCode
 ) -> dict[str, Any]:
-    _, report = access.reporter_from_request(request, tracking_number, access_code)
+    _, report = reporter_from_request(request, tracking_number, access_code)
     return {"items": [presenters.reporter_item(a)
                       for a in selectors.attachments_for_reporter(report)]}
 
@@ -88,9 +88,9 @@ def reporter_list(
 )
 def reporter_download(
     request: HttpRequest, tracking_number: str, attachment_id: int,
-    access_code: str | None = access.AccessCode,
+    access_code: str | None = AccessCode,
 ) -> FileResponse:
-    _, report = access.reporter_from_request(request, tracking_number, access_code)
+    _, report = reporter_from_request(request, tracking_number, access_code)
     attachment = selectors.attachment_for_reporter(report, attachment_id)
     return presenters.download(attachment, name=presenters.original_name(attachment))
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from lapor.accounts.api_auth import BearerAuth, request_staff
+from lapor.api.auth import BearerAuth, request_staff
 from lapor.core.api import errors
 from lapor.core.errors import NotFound
 from lapor.orgs.models import OrgNode
