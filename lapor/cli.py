@@ -13,6 +13,10 @@ import os
 import sys
 from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import execute_from_command_line
+
 from lapor.core.envfile import EnvFileError, env_file_path, load_env_file
 
 
@@ -30,10 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     except EnvFileError as exc:
         print(f"lapor: {exc}", file=sys.stderr)
         sys.exit(2)
+    # Django's settings are lazy: nothing is read until the first attribute below, after the
+    # env file has completed the environment.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lapor.config.settings")
-    from django.conf import settings  # noqa: PLC0415  (after the environment is complete)
-    from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
-    from django.core.management import execute_from_command_line  # noqa: PLC0415
 
     traceback = "--traceback" in args
     try:

@@ -20,6 +20,7 @@ from django.tasks import task_backends
 
 from lapor.channels import config
 from lapor.channels.models import InboundMessage
+from lapor.channels.tasks import process_inbound_task
 from lapor.core import clock
 from lapor.core.errors import message_for
 from lapor.core.tasks import enqueue_after_commit
@@ -45,10 +46,6 @@ def enqueue_processing(inbound_id: int) -> None:
     """Hand one recorded message to the worker after commit. A broker failure is logged, not
     raised (an accepted webhook never turns into a 500): the scheduler's channel sweep picks
     up rows left in ``received``."""
-    # TODO(issue #20): to the top once the providers no longer import this module (tasks →
-    # processing → providers → <provider> → inbound is the cycle).
-    from lapor.channels.tasks import process_inbound_task  # noqa: PLC0415  (tasks import us)
-
     enqueue_after_commit(process_inbound_task, inbound_id,
                          failure="channel inbound %s: enqueue failed; the sweep will pick it up")
 
@@ -76,8 +73,6 @@ def inbound_record(*, provider: str, message_id: str, item: dict[str, Any]) -> i
                 provider=provider, provider_message_id=message_id[:200], raw=raw,
                 received_at=clock.now())
             if together:
-                from lapor.channels.tasks import process_inbound_task  # noqa: PLC0415
-
                 process_inbound_task.enqueue(row.pk)
     except IntegrityError:
         return None  # a retry or a replay: already recorded, nothing more to do

@@ -6,12 +6,14 @@ single-machine setup: SQLite in WAL mode under ``$LAPOR_DATA_DIR`` (default ``./
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP, build_policy
 
 from lapor.core.env import (
@@ -35,8 +37,6 @@ DEBUG = env_bool("LAPOR_DEBUG", default=False)
 _secret = env_optional("LAPOR_SECRET_KEY")
 if _secret is None:
     if not env_bool("LAPOR_DEMO_MODE", default=DEBUG):
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "LAPOR_SECRET_KEY is required (set LAPOR_DEMO_MODE=1 for a local demo)"
         )
@@ -303,8 +303,6 @@ LAPOR_RETENTION_DAYS_ASPIRATION = env_int("LAPOR_RETENTION_DAYS_ASPIRATION", 730
 LAPOR_RETENTION_DAYS_INFORMATION_REQUEST = env_int("LAPOR_RETENTION_DAYS_INFORMATION_REQUEST", 730)
 LAPOR_RETENTION_MODE = env_str("LAPOR_RETENTION_MODE", "anonymise")
 if LAPOR_RETENTION_MODE not in ("anonymise", "purge"):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("LAPOR_RETENTION_MODE must be 'anonymise' or 'purge'")
 
 # The citizen app's map (docs/portal.md "The app's report form"): a Leaflet tile URL template
@@ -381,8 +379,6 @@ if LAPOR_TASKS_BACKEND == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend",
                          "QUEUES": ["default"]}}  # type: ignore[dict-item]
 elif LAPOR_TASKS_BACKEND != "db":
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("LAPOR_TASKS_BACKEND must be 'db' or 'rq'")
 # Outgoing mail: Django 6.1 MAILERS; the outbox sends through LAPOR_NOTIFY_MAILER.
 # LAPOR_EMAIL_BACKEND is a short name or a dotted path; each backend gets only its own options
@@ -410,8 +406,6 @@ def _mailer() -> dict[str, Any]:
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
-            from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
-
             raise ImproperlyConfigured("LAPOR_EMAIL_OPTIONS must be a JSON object")
         options = parsed
     elif backend == _MAIL_BACKENDS["smtp"]:
@@ -457,8 +451,6 @@ LAPOR_VAPID_PRIVATE_KEY = vapid_private_key(
 # The operator's contact for push services (RFC 8292 "sub"): mailto: or https: URL.
 LAPOR_VAPID_SUBJECT = env_str("LAPOR_VAPID_SUBJECT", "mailto:admin@localhost")
 if LAPOR_VAPID_PRIVATE_KEY and not LAPOR_VAPID_SUBJECT.startswith(("mailto:", "https://")):
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("LAPOR_VAPID_SUBJECT must be a mailto: or https:// URL")
 # How long a push service keeps an undelivered message (the phone is off or offline).
 LAPOR_PUSH_TTL_SECONDS = env_int("LAPOR_PUSH_TTL_SECONDS", 4 * 24 * 3600)
@@ -514,22 +506,16 @@ LAPOR_METRICS_CACHE_SECONDS = env_int("LAPOR_METRICS_CACHE_SECONDS", 30)
 
 
 def _check_networks(entries: list[str]) -> None:
-    import ipaddress  # noqa: PLC0415
-
     for entry in entries:
         try:
             ipaddress.ip_network(entry, strict=False)
         except ValueError as exc:
-            from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
-
             raise ImproperlyConfigured(
                 f"LAPOR_METRICS_ALLOW: {entry!r} is not an address or network") from exc
 
 
 _check_networks(LAPOR_METRICS_ALLOW)
 if LAPOR_METRICS_TOKEN is not None and len(LAPOR_METRICS_TOKEN) < 24:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("LAPOR_METRICS_TOKEN must be at least 24 characters")
 
 # SOP documents

@@ -15,6 +15,7 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from pythonjsonlogger.json import JsonFormatter as _BaseJsonFormatter
 
 NO_REQUEST = "-"
@@ -54,8 +55,6 @@ class JsonFormatter(_BaseJsonFormatter):
 def logging_config(log_format: str, level: str) -> dict[str, Any]:
     """The ``LOGGING`` dict for ``log_format`` (``plain`` or ``json``) at root ``level``."""
     if log_format not in LOG_FORMATS:
-        from django.core.exceptions import ImproperlyConfigured  # noqa: PLC0415
-
         raise ImproperlyConfigured("LAPOR_LOG_FORMAT must be 'plain' or 'json'")
     library = "DEBUG" if level.upper() == "DEBUG" else "WARNING"
     return {

@@ -121,19 +121,6 @@ def _host_allowed(endpoint: str) -> bool:
                for allowed in settings.LAPOR_PUSH_SERVICE_HOSTS)
 
 
-def _session() -> Any:
-    """A requests session that never follows a redirect: a push service answers, it does not
-    send the server's POST on to another address (a 3xx is a permanent failure)."""
-    import requests  # noqa: PLC0415  (pywebpush's own dependency, loaded when sending)
-
-    class NoRedirects(requests.Session):
-        def request(self, *args: Any, **kwargs: Any) -> Any:
-            kwargs["allow_redirects"] = False
-            return super().request(*args, **kwargs)
-
-    return NoRedirects()
-
-
 def _b64(value: str, *, size: int) -> bytes:
     try:
         raw = vapid.b64url_decode(value)
@@ -311,11 +298,12 @@ class WebPushSender:
     """
 
     def send(self, row: OutboxMessage) -> None:
-        from pywebpush import (  # type: ignore[import-untyped]  # noqa: PLC0415  (loads requests)
-            WebPushException,
-            webpush,
+        # The one lazy import of this module: push_send imports pywebpush (with requests and
+        # py_vapid), loaded only by a process that sends a push, never by the web server.
+        from lapor.notifications.push_send import (  # noqa: PLC0415  (pywebpush: heavy)
+            SubscriptionGone,
+            push_send,
         )
-        from requests import RequestException  # noqa: PLC0415
 
         if not configured():
             raise DeliveryError("push_not_configured", permanent=True)
@@ -335,26 +323,12 @@ class WebPushSender:
             "keys": {"p256dh": vault.decrypt(subscription.p256dh),
                      "auth": vault.decrypt(subscription.auth)},
         }
-        from py_vapid import Vapid02  # type: ignore[import-untyped]  # noqa: PLC0415
-
-        signer = Vapid02.from_raw(settings.LAPOR_VAPID_PRIVATE_KEY.encode("ascii"))
         try:
-            webpush(
-                info, data=json.dumps(payload(row, subscription), separators=(",", ":")),
-                vapid_private_key=signer, vapid_claims={"sub": settings.LAPOR_VAPID_SUBJECT},
-                content_encoding="aes128gcm", ttl=settings.LAPOR_PUSH_TTL_SECONDS,
-                requests_session=_session(),
-                timeout=settings.LAPOR_PUSH_TIMEOUT_SECONDS,
-                headers={"Topic": topic(row.key),
-                         "Urgency": "high" if row.event in HIGH_URGENCY else "normal"},
-            )
-        except WebPushException as exc:
-            status = exc.response.status_code if exc.response is not None else 0
-            if status in (404, 410):
-                PushSubscription.objects.filter(
-                    endpoint_index=subscription.endpoint_index).delete()
-                raise DeliveryError(f"push_{status}_gone", permanent=True) from exc
-            retry = status in (0, 408, 429) or status >= 500
-            raise DeliveryError(f"push_{status}", permanent=not retry) from exc
-        except (RequestException, OSError) as exc:
-            raise DeliveryError(f"push_{type(exc).__name__}") from exc
+            push_send(info=info,
+                      data=json.dumps(payload(row, subscription), separators=(",", ":")),
+                      topic=topic(row.key),
+                      urgency="high" if row.event in HIGH_URGENCY else "normal")
+        except SubscriptionGone:
+            # Everywhere that browser subscribed.
+            PushSubscription.objects.filter(endpoint_index=subscription.endpoint_index).delete()
+            raise

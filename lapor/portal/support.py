@@ -1,4 +1,4 @@
-"""What every portal view shares: the language, error pages, form errors, session memory.
+"""What every portal view shares: error pages, form errors, session memory.
 
 The session remembers two things, never a secret beyond one page view:
 
@@ -32,12 +32,8 @@ PROVEN_KEY = "portal_proven"
 PROVEN_MAX = 50
 
 
-# The page's language, as lapor.core.language decides it (the name the portal views import).
-language = active_language
-
-
 def error_text(exc: ApplicationError) -> str:
-    return message_for(exc.code, language())
+    return message_for(exc.code, active_language())
 
 
 def add_error(
@@ -52,7 +48,7 @@ def add_error(
         if name is not None and name in form.errors:
             continue
         details = one.detail if isinstance(one.detail, list) else None
-        message: Any = details or one.message(language())
+        message: Any = details or one.message(active_language())
         form.add_error(name, message)
 
 

@@ -12,7 +12,6 @@ stored with the model and shown next to the suggestions. ``routing_train_task`` 
 
 from __future__ import annotations
 
-import io
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,8 +30,7 @@ from lapor.search.text import stems
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
 
-# scikit-learn, SciPy and joblib take seconds to import: they are imported where a model is
-# trained or loaded, never when the web server or the worker starts.
+    from lapor.search.learning import Learner
 
 logger = logging.getLogger(__name__)
 
@@ -69,49 +67,13 @@ def training_examples(agency: OrgNode) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def _pipeline() -> Pipeline:
-    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415  (slow import)
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
-    from sklearn.pipeline import make_pipeline  # noqa: PLC0415
+def _learner() -> Learner:
+    # The one lazy import of this module: lapor.search.learning imports scikit-learn, SciPy and
+    # joblib (~770 ms), paid where a model is trained or loaded, never when the web server or
+    # the worker starts.
+    from lapor.search.learning import Learner  # noqa: PLC0415  (scikit-learn: heavy)
 
-    return make_pipeline(
-        TfidfVectorizer(analyzer=features, sublinear_tf=True, min_df=1),
-        LogisticRegression(max_iter=1000, C=10.0),
-    )
-
-
-@dataclass(frozen=True)
-class Measured:
-    examples: int
-    classes: int
-    held_out: int
-    accuracy: float
-    top3_accuracy: float
-
-
-def _top_k_hits(model: Pipeline, texts: list[str], labels: list[str], k: int) -> int:
-    classes = list(model.classes_)
-    hits = 0
-    for probabilities, label in zip(model.predict_proba(texts), labels, strict=True):
-        best = sorted(range(len(classes)), key=lambda i: -probabilities[i])[:k]
-        hits += label in {classes[i] for i in best}
-    return hits
-
-
-def measure(texts: list[str], labels: list[str]) -> Measured:
-    """Accuracy (top-1 and top-3) on a held-out 20%, stratified when every unit has two
-    examples."""
-    counts = {label: labels.count(label) for label in set(labels)}
-    stratify = labels if min(counts.values()) >= 2 else None
-    from sklearn.model_selection import train_test_split  # noqa: PLC0415  (slow import)
-
-    train_x, test_x, train_y, test_y = train_test_split(
-        texts, labels, test_size=HELD_OUT, random_state=0, stratify=stratify)
-    model = _pipeline().fit(train_x, train_y)
-    n = len(test_y)
-    return Measured(examples=len(texts), classes=len(counts), held_out=n,
-                    accuracy=_top_k_hits(model, test_x, test_y, 1) / n,
-                    top3_accuracy=_top_k_hits(model, test_x, test_y, TOP) / n)
+    return Learner(analyzer=features, held_out=HELD_OUT, top=TOP)
 
 
 def routing_train(agency: OrgNode) -> RoutingModel | None:
@@ -120,18 +82,15 @@ def routing_train(agency: OrgNode) -> RoutingModel | None:
     texts, labels = training_examples(agency)
     if len(texts) < MIN_EXAMPLES or len(set(labels)) < 2:
         return None
-    measured = measure(texts, labels)
-    model = _pipeline().fit(texts, labels)
-    import joblib  # noqa: PLC0415  (slow import)
-
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer)
+    learner = _learner()
+    measured = learner.measure(texts, labels)
+    blob = learner.fit(texts, labels)
     with transaction.atomic():
         stored, _ = RoutingModel.objects.update_or_create(agency=agency, defaults={
             "trained_at": clock.now(), "examples": measured.examples,
             "classes": measured.classes, "held_out": measured.held_out,
             "accuracy": measured.accuracy, "top3_accuracy": measured.top3_accuracy,
-            "blob": buffer.getvalue(),
+            "blob": blob,
         })
     logger.info("routing model of %s: %d examples, accuracy %.3f, top-3 %.3f", agency.code,
                 measured.examples, measured.accuracy, measured.top3_accuracy)
@@ -142,10 +101,8 @@ def routing_train_all() -> dict[str, float]:
     """Retrain every hub agency; returns agency code → held-out accuracy. One BLAS/OpenMP
     thread: the worker shares its machine with web processes (two cores took 190 % for
     minutes on 552 agencies before)."""
-    from threadpoolctl import threadpool_limits  # noqa: PLC0415  (comes with scikit-learn)
-
     done = {}
-    with threadpool_limits(limits=1):
+    with _learner().one_thread():
         for agency in OrgNode.objects.filter(kind=NodeKind.AGENCY, is_hub=True,
                                              is_active=True):
             stored = routing_train(agency)
@@ -157,11 +114,8 @@ def routing_train_all() -> dict[str, float]:
 @lru_cache(maxsize=16)
 def _loaded(model_id: int, trained_at: str) -> Pipeline:
     # Keyed by the training time too: a retrained model replaces the cached one.
-    import joblib  # noqa: PLC0415  (slow import)
-
     blob = RoutingModel.objects.values_list("blob", flat=True).get(pk=model_id)
-    model: Pipeline = joblib.load(io.BytesIO(bytes(blob)))
-    return model
+    return _learner().load(bytes(blob))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from lapor.orgs.signals import sop_changed
+
 
 class SopdocConfig(AppConfig):
     name = "lapor.sopdoc"
@@ -7,7 +9,8 @@ class SopdocConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from lapor.orgs.signals import sop_changed  # noqa: PLC0415  (apps are loading)
+        # Imported here: services imports models, which Django allows only once the app
+        # registry is loaded (this module is imported while it loads).
         from lapor.sopdoc.services import sop_changed_received  # noqa: PLC0415
 
         # A new draft after every SOP-relevant write of lapor.orgs, in its transaction

@@ -80,10 +80,6 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/404.html", {}, status=404)
 
 
-# The page's language, as lapor.core.language decides it (the name the staff views import).
-language = active_language
-
-
 def error_text(error: ApplicationError) -> str:
     """The bilingual message of a domain refusal, in the page's language."""
-    return message_for(error.code, language())
+    return message_for(error.code, active_language())

@@ -8,9 +8,10 @@ from django import template
 from django.conf import settings
 
 from lapor.categories.models import Category
+from lapor.core.language import active_language
 from lapor.orgs.actors import ActorKind
 from lapor.portal.forms import type_label
-from lapor.portal.support import citizen, language
+from lapor.portal.support import citizen
 from lapor.reports.presenters import status_label
 from lapor.reports.states import ArchiveReason
 from lapor.web.templatetags.lapor_ui import local_date, local_datetime
@@ -39,12 +40,12 @@ def kilobytes(size: int) -> str:
 @register.filter
 def status_text(status: str) -> str:
     """The status label in the page's language (lapor.reports.presenters.status_label)."""
-    return status_label(status, language())
+    return status_label(status, active_language())
 
 
 @register.filter
 def category_name(category: Category | None) -> str:
-    return category.name(language()) if category is not None else ""
+    return category.name(active_language()) if category is not None else ""
 
 
 _NAV = {

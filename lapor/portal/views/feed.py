@@ -16,6 +16,7 @@ from lapor.attachments import selectors as attachment_selectors
 from lapor.categories.selectors import categories_active
 from lapor.core import ratelimit
 from lapor.core.errors import Conflict, ValidationFailed
+from lapor.core.language import active_language
 from lapor.core.pagination import Page
 from lapor.orgs.models import NodeKind
 from lapor.orgs.selectors import nodes_list
@@ -33,7 +34,7 @@ from lapor.sopdoc.selectors import sop_current
 
 
 def _form(request: HttpRequest) -> FeedForm:
-    lang = support.language()
+    lang = active_language()
     return FeedForm(
         request.GET,
         categories=[(c.code, c.name(lang)) for c in categories_active()],
@@ -90,7 +91,7 @@ def feed(request: HttpRequest) -> HttpResponse:
 @support.friendly_errors
 def report_page(request: HttpRequest, tracking_number: str) -> HttpResponse:
     report = public.public_report(tracking_number)
-    public_view = presenters.public_view(report, support.language())
+    public_view = presenters.public_view(report, active_language())
     return render(request, "portal/report_public.html", {
         "report": report,
         "public": public_view,

@@ -30,6 +30,7 @@ from lapor.core.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from lapor.core.language import active_language
 from lapor.notifications import push
 from lapor.orgs.actors import reporter_actor
 from lapor.orgs.models import NodeKind
@@ -54,7 +55,7 @@ STAGED_KEY = "portal_staged"
 
 
 def _choices() -> dict[str, Any]:
-    lang = support.language()
+    lang = active_language()
     return {
         "categories": [(c.code, c.name(lang)) for c in categories_active()],
         "agencies": list(nodes_list(kind=NodeKind.AGENCY).values_list("code", "name")),
@@ -134,7 +135,7 @@ def _render(request: HttpRequest, form: ReportForm, *, file_errors: list[str] | 
 
 def _megabytes(size: int) -> str:
     text = f"{size / (1024 * 1024):.1f}"
-    return text.replace(".", ",") if support.language() == "id" else text
+    return text.replace(".", ",") if active_language() == "id" else text
 
 
 def _too_large(upload: UploadedFile) -> PayloadTooLarge:
@@ -150,7 +151,7 @@ def _read(upload: UploadedFile) -> bytes:
 
 
 def _file_error(name: str, exc: ApplicationError) -> str:
-    return f"{name}: {exc.message(support.language())}"
+    return f"{name}: {exc.message(active_language())}"
 
 
 def check_files(uploads: list[UploadedFile], *, already: int = 0) -> list[str]:
@@ -191,7 +192,7 @@ def attach_files(*, report_id: int, uploads: list[UploadedFile], user: Any, limi
                 raise ValidationFailed("attachment_unreadable", field="file")
             attachment_add(actor=actor, report_id=report_id, data=data, filename=name)
         except ApplicationError as exc:
-            refused.append({"name": name, "reason": exc.message(support.language())})
+            refused.append({"name": name, "reason": exc.message(active_language())})
     return refused
 
 

@@ -23,6 +23,7 @@ from lapor.attachments import selectors as attachment_selectors
 from lapor.attachments.permissions import accepts_uploads
 from lapor.core import ratelimit
 from lapor.core.errors import ApplicationError, NotAuthenticated, NotFound, TooManyRequests
+from lapor.core.language import active_language
 from lapor.notifications import push
 from lapor.orgs.actors import Actor, reporter_actor
 from lapor.portal import support
@@ -54,7 +55,7 @@ def _reporter(request: HttpRequest, report: Report) -> Actor | None:
 
 def _page(request: HttpRequest, report: Report, *, status: int = 200,
           **forms: Any) -> HttpResponse:
-    lang = support.language()
+    lang = active_language()
     actor = _reporter(request, report)
     public_view = presenters.public_view(report, lang)
     context: dict[str, Any] = {

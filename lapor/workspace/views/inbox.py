@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from lapor.categories.selectors import categories_active
 from lapor.core import clock
 from lapor.core.errors import ValidationFailed
+from lapor.core.language import active_language
 from lapor.orgs.actors import READER_ROLES
 from lapor.orgs.models import OrgNode
 from lapor.reports import presenters, selectors
@@ -23,7 +24,7 @@ from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Channel
 from lapor.reports.zones import report_zones
 from lapor.workdays.due import DUE_SOON_WORKING_DAYS, Due, DueBounds
-from lapor.workspace.access import StaffRequest, language, staff_required
+from lapor.workspace.access import StaffRequest, staff_required
 from lapor.workspace.forms import InboxFilterForm
 
 PAGE_SIZE = 25
@@ -48,7 +49,7 @@ def _badge(item: dict[str, Any], bounds: DueBounds) -> str:
 @staff_required
 def inbox(request: StaffRequest) -> HttpResponse:
     nodes = reader_nodes(request)
-    lang = language()
+    lang = active_language()
     form = InboxFilterForm(
         request.GET or None,
         categories=[(c.code, c.name(lang)) for c in categories_active()],

@@ -22,6 +22,7 @@ from lapor.attachments import presenters as attachment_presenters
 from lapor.attachments import selectors as attachment_selectors
 from lapor.core import clock
 from lapor.core.errors import ApplicationError
+from lapor.core.language import active_language
 from lapor.orgs.selectors import routing_suggestion
 from lapor.privacy.identity import Identity
 from lapor.privacy.services import identity_reveal
@@ -31,7 +32,7 @@ from lapor.reports.models import Report
 from lapor.reports.permissions import can_read
 from lapor.search.suggestions import verifier_suggestions
 from lapor.workspace import forms
-from lapor.workspace.access import StaffRequest, error_text, language, staff_required
+from lapor.workspace.access import StaffRequest, error_text, staff_required
 from lapor.workspace.actions import (
     ACTIONS,
     available_actions,
@@ -93,7 +94,7 @@ def _render(
 ) -> HttpResponse:
     actor = request.actor
     report = selectors.report_for_staff(actor, report_id)
-    view = presenters.staff_view(report, language(), actor=actor)
+    view = presenters.staff_view(report, active_language(), actor=actor)
     allowed = available_actions(actor, report)
     form_set = _blank_forms(request, report, allowed)
     if failed is not None:

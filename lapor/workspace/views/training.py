@@ -18,12 +18,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from lapor.core.errors import ApplicationError
+from lapor.core.language import active_language
 from lapor.orgs.models import Role
 from lapor.orgs.selectors import agencies_administered, node_get, sop_for
 from lapor.reports.states import STATUS_LABELS_EN, Status
 from lapor.training import selectors, services
 from lapor.training.models import TrainingSpace
-from lapor.workspace.access import StaffRequest, error_text, language, staff_required
+from lapor.workspace.access import StaffRequest, error_text, staff_required
 from lapor.workspace.forms import (
     PracticeAccountForm,
     TrainingConfirmForm,
@@ -96,7 +97,7 @@ def _space_page(request: StaffRequest, space: TrainingSpace, *,
                 status: int = 200) -> HttpResponse:
     form = form or PracticeAccountForm(prefix_id="account")
     set_choices(form, "roles", _role_choices(space))
-    labels = STATUS_LABELS_EN if language() == "en" else dict(Status.choices)
+    labels = STATUS_LABELS_EN if active_language() == "en" else dict(Status.choices)
     counts = [(labels[status], n) for status, n in selectors.status_counts(space).items()]
     return render(request, "training/space.html", {
         "space": space, "progress": selectors.trainee_progress(space), "counts": counts,
