@@ -6,7 +6,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from lapor.core import clock
 from lapor.workspace.tests.helpers import signed_in
@@ -123,9 +125,6 @@ def test_inbox_query_count_does_not_grow_with_rows(
     client = signed_in("hub")
     for i in range(2):
         submit(tree, at=datetime(2026, 8, 10, 9, i, tzinfo=WITA))
-    from django.db import connection  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
-
     with CaptureQueriesContext(connection) as few:
         _inbox_queries(client)
     for i in range(20):
