@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= 2
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   - ruff, mypy, the test suite on SQLite, then on PostgreSQL"
+	@echo "make test   - ruff, import-linter (the tiers), mypy, the test suite on SQLite, then on PostgreSQL"
 	@echo "make test-faults - fault injection on PostgreSQL (restarts the server; docs/reliability.md)"
 
 $(BIN)/python:
