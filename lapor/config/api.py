@@ -16,7 +16,6 @@ from lapor.api.reports.routes import public_router, staff_router
 from lapor.core.api import RENDERER, StrictJSONParser, install_error_handlers
 
 
-
 class LaporAPI(NinjaAPI):
     """Operation ids stay what they were before the routers moved into :mod:`lapor.api`
     (issue #20): ``lapor_<app>_api_<function>`` (``lapor_notifications_push_api_…`` for Web

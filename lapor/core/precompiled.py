@@ -26,13 +26,13 @@ from django.db.models import Model, QuerySet
 class _Marker(str):
     """A parameter value that stands for argument ``index`` while compiling."""
 
-    __slots__ = ("index",)
-    index: int
+    __slots__ = ("slot",)
+    slot: int
 
 
 def _marker(index: int) -> _Marker:
     marker = _Marker(f"\x00precompiled-argument-{index}\x00")
-    marker.index = index
+    marker.slot = index
     return marker
 
 
@@ -58,7 +58,7 @@ class Precompiled:
             markers = [_marker(i) for i in range(self.arity)]
             compiler = self.build(*markers).query.get_compiler(connection=connection)
             sql, params = compiler.as_sql()
-            slots = [p.index if isinstance(p, _Marker) else None for p in params]
+            slots = [p.slot if isinstance(p, _Marker) else None for p in params]
             if sorted(i for i in slots if i is not None) != list(range(self.arity)):
                 raise ValueError("each argument must appear exactly once as a parameter")
             found = (compiler, sql, list(params), slots)

@@ -370,8 +370,9 @@ def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeR
                       report=OuterRef("pk"), due_at=OuterRef("resolution_due_at"),
                       level="overdue")))
                   .order_by("id").values_list("id", "resolution_due_at"))
-    for pk, due in resolution.iterator(batch):
-        add(pk, due, "resolution", "overdue", counter="overdue", next_check_at=now)
+    for pk, resolution_due in resolution.iterator(batch):
+        assert resolution_due is not None  # noqa: S101  (filtered above)
+        add(pk, resolution_due, "resolution", "overdue", counter="overdue", next_check_at=now)
     soon = (Report.objects.filter(status__in=OPEN, staff_due_at__gt=now,
                                   staff_due_at__lte=now + REMINDER_WINDOW)
             .exclude(_notice_exists("reminder-due"))
@@ -381,13 +382,13 @@ def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeR
             .order_by("id").values_list(*fields))
     for pk, status, due, first_followup, followup_due, _, node_id in soon.iterator(batch):
         _, calendar, _ = node_clock(node_id)
-        level = reminder_level(calendar, due, now)
-        if level is None:
+        reminder = reminder_level(calendar, due, now)
+        if reminder is None:
             continue
         kind = deadline_kind(Report(status=status, first_followup_at=first_followup,
                                     staff_due_at=due, followup_due_at=followup_due))
         again = (datetime.combine(_due_morning(calendar, due), time(0, 0), tzinfo=calendar.tz)
-                 if level == "reminder" else None)
-        add(pk, due, kind, level, counter="reminders", next_check_at=again)
+                 if reminder == "reminder" else None)
+        add(pk, due, kind, reminder, counter="reminders", next_check_at=again)
     flush()
     return NoticeResult(**counts)
