@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from lapor.core import ratelimit
+from lapor.core.precompiled import Precompiled
 from lapor.orgs.actors import SYSTEM
 from lapor.reports import presenters, selectors, services
 from lapor.reports.events import event_append
@@ -132,3 +133,19 @@ def test_the_public_tracking_page_reads_two_rows_when_cached(tree: Tree) -> None
         assert client.get(url).status_code == 200
     # The rate counter's read and the look-up; whether it is listed needs no query.
     assert len(captured) == 2, [q["sql"][:80] for q in captured]
+
+
+def test_a_precompiled_query_gives_what_the_queryset_gives(tree: Tree) -> None:
+    """lapor.core.precompiled: the SQL compiled once, run with other arguments, its rows
+    converted as the ORM converts them."""
+    reports = [drive(tree, "in_progress"), submit(tree).report]
+    query = Precompiled(Report, lambda number: Report.objects.filter(tracking_number=number)
+                        .values_list("id", "status", "submitted_at", "is_confidential"))
+    for report in reports:
+        assert query.rows(report.tracking_number) == list(
+            Report.objects.filter(tracking_number=report.tracking_number)
+            .values_list("id", "status", "submitted_at", "is_confidential"))
+    assert query.rows("00000000000") == []
+    with pytest.raises(ValueError, match="exactly once"):
+        Precompiled(Report, lambda number: Report.objects.filter(
+            tracking_number=number, title=number).values_list("id")).rows("x")
