@@ -40,6 +40,12 @@ Decisions:
   deadline, the resolution tier, ``staff_due_at`` from the final status) on the agency's
   calendar (``sop_calendar``), with a per-(day, length) cache in front of the calendar
   (:meth:`World.deadline`): seeded rows can't disagree with what the services would store.
+* **Deadline notices**: the old open reports are overdue, so the worker's deadline sweep
+  would owe them their overdue notices and escalations at once (at 100,000 reports ~21,750
+  reports, some 2,000 outbox rows a minute for a quarter of an hour). After loading (and with
+  ``--reports 0``) :func:`lapor.sla.notices.notices_settle` records every notice the sweep
+  would have issued by now, as its own rows, without messages (sent long ago): the sweep then
+  has only what falls due from now on, as in a running deployment.
 * **Indexes**: with ``--defer-indexes`` (automatic when the load at least doubles the table and
   adds 100,000 reports or more) the secondary indexes of the report tables are dropped first
   and rebuilt after, with a large ``maintenance_work_mem``; their definitions are kept in a
@@ -97,6 +103,7 @@ from lapor.reports.deadlines import (
 )
 from lapor.reports.models import Disposition, Report, ReporterContact, ReportEvent
 from lapor.reports.submission import TRACKING_SPACE, tracking_number_of
+from lapor.sla.notices import notices_settle
 
 REPORT_TABLES = (
     "reports_reportevent",
@@ -1243,6 +1250,18 @@ def reserve(plan: Plan) -> tuple[int, int, int, list[tuple[str, str, str]]]:
     return existing, first_id, first_disp, dropped
 
 
+def settle_notices(options: SeedOptions, phases: Phases) -> dict[str, int]:
+    """The deadline notices the worker's sweep would have issued by now, recorded as issued
+    and delivered (lapor.sla.notices.notices_settle): loaded reports whose deadlines passed
+    must not send the first sweeps through every one of them (issue #21)."""
+    done = notices_settle()
+    options.log(f"deadline notices recorded as issued: {done.overdue:,} overdue, "
+                f"{done.escalations:,} escalations, {done.reminders:,} reminders "
+                f"({phases.end('notices'):.1f} s)")
+    return {"overdue": done.overdue, "escalations": done.escalations,
+            "reminders": done.reminders}
+
+
 def seed(options: SeedOptions) -> dict[str, Any]:
     """Run a seed (see the module doc); returns a summary with the seconds of each phase."""
     if options.reports < 0 or options.workers < 1 or options.batch < 1:
@@ -1262,6 +1281,7 @@ def seed(options: SeedOptions) -> dict[str, Any]:
         "setup_seconds": round(sum(phases.seconds.values()), 2),
     }
     if options.reports == 0:
+        summary["notices"] = settle_notices(options, phases)
         return summary
     existing, first_id, first_disp, dropped = reserve(plan)
     phases.end("prepare")
@@ -1287,6 +1307,7 @@ def seed(options: SeedOptions) -> dict[str, Any]:
             conn.execute(f"VACUUM (ANALYZE) {table}")
         size = int(_scalar(conn, "SELECT pg_database_size(current_database())"))
     phases.end("analyze")
+    notices = settle_notices(options, phases)
     p = phases.seconds
     total = time.monotonic() - phases.started
     load_s = sum(p.get(k, 0.0) for k in ("prepare", "copy", "indexes", "analyze"))
@@ -1302,5 +1323,6 @@ def seed(options: SeedOptions) -> dict[str, Any]:
         "reports_per_second": round(counts["reports"] / max(load_s, 1e-9)),
         "rows_per_second": round(rows / max(copy_s, 1e-9)),
         "load_average_after": _load_average(),
+        "notices": notices,
     })
     return summary
