@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -265,7 +266,7 @@ def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | Non
         found = list(pg.match(qs, query.text, query.stems, few=True).only("pk", "submitted_at")
                      .order_by("-submitted_at", "-pk")[:want])
         rest = qs.none()
-    elif walk and estimate and 2 * estimate * WALK_ROWS >= want * estimated_rows(qs):
+    elif walk and estimate and 2 * estimate * WALK_ROWS >= want * _scope_rows(qs):
         window = qs.order_by("-submitted_at", "-pk").values_list("submitted_at", "pk")
         edges = list(window[WALK_ROWS - 1:WALK_ROWS])
         walked = qs if not edges else qs.filter(submitted_at__gte=edges[0][0]).filter(
@@ -292,6 +293,24 @@ def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | Non
     last = found[-1] if found else None
     next_cursor = encode_cursor(last.submitted_at, last.pk) if has_more and last else None
     return SearchPage(items=hits, next_cursor=next_cursor, estimated_total=estimate)
+
+
+_scope_estimates: dict[str, tuple[float, int]] = {}
+SCOPE_ESTIMATE_SECONDS = 300
+
+
+def _scope_rows(qs: QuerySet[Report]) -> int:
+    """PostgreSQL's estimate of the rows of a walkable scope (the public reports, every real
+    one, by status), kept five minutes per process: a few such scopes exist, they change
+    slowly, and planning a query costs a round trip."""
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    key = repr((sql, params))
+    now = time.monotonic()
+    cached = _scope_estimates.get(key)
+    if cached is None or now - cached[0] > SCOPE_ESTIMATE_SECONDS:
+        cached = (now, max(estimated_rows(qs), 1))
+        _scope_estimates[key] = cached
+    return cached[1]
 
 
 def _by_number(qs: QuerySet[Report], number: str, *, first_page: bool) -> Page[Hit]:
