@@ -15,7 +15,7 @@ from django.test import Client, override_settings
 from lapor.core import clock
 from lapor.core.errors import ValidationFailed
 from lapor.orgs.actors import actor_for_user
-from lapor.search import backends, selectors
+from lapor.search import backends, checks, selectors
 from tests.factories import Tree, drive
 
 migration = importlib.import_module("lapor.search.migrations.0003_search_newest_first")
@@ -135,3 +135,12 @@ def test_rum_ready_is_false_off_postgresql_or_without_the_index() -> None:
                            [backends.RUM_INDEX])
             assert backends.rum_ready() is bool(cursor.fetchone()[0])
     backends.forget_rum()
+
+
+def test_check_warns_when_postgresql_lacks_the_rum_index(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(connection, "vendor", "postgresql")
+    monkeypatch.setattr(checks, "rum_ready", lambda alias: False)
+    assert [m.id for m in checks.rum_index_check(databases=["default"])] == ["search.W001"]
+    monkeypatch.setattr(checks, "rum_ready", lambda alias: True)
+    assert checks.rum_index_check(databases=["default"]) == []
