@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -109,6 +110,46 @@ def ordered_walk() -> Iterator[None]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         yield
+
+
+_word_stats: dict[str, tuple[float, dict[str, float], float]] = {}
+WORD_STATS_SECONDS = 300
+
+
+def _lexeme_shares() -> tuple[dict[str, float], float]:
+    """The share of reports holding each common lexeme (ANALYZE's ``most_common_elems`` of
+    the search vector) and the share assumed for any other (half the rarest listed, as the
+    planner assumes), read once per five minutes per process and database."""
+    key = str(connection.settings_dict["NAME"])
+    now = time.monotonic()
+    cached = _word_stats.get(key)
+    if cached is None or now - cached[0] > WORD_STATS_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'reports_report' AND attname = 'search_vector' "
+                "AND schemaname = current_schema()")
+            row = cursor.fetchone()
+        elems, freqs = (row[0] or [], row[1] or []) if row else ([], [])
+        shares = dict(zip(elems, freqs, strict=False))
+        floor = freqs[len(elems)] / 2 if len(freqs) > len(elems) else 0.0
+        cached = (now, shares, floor)
+        _word_stats[key] = cached
+    return cached[1], cached[2]
+
+
+def word_share(text: str) -> float:
+    """At most about what share of reports match every word of ``text``: the share of its
+    rarest word (ANALYZE's statistics; nothing is read from the index or the table). Words of
+    a template occur together, so the planner's product of the shares under-estimates them by
+    10× and more (docs/search.md); the rarest word's share is an upper bound instead."""
+    shares, floor = _lexeme_shares()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tsvector_to_array(to_tsvector('indonesian'::regconfig, %s))",
+                       [text])
+        row = cursor.fetchone()
+    lexemes = row[0] if row else []
+    return min((shares.get(w, floor) for w in lexemes), default=0.0)
 
 
 def estimated_rows(qs: QuerySet[Any]) -> int:

@@ -52,6 +52,7 @@ from lapor.search.backends import (
     ordered_walk,
     rum_ready,
 )
+from lapor.search.backends import word_share as pg_word_share
 from lapor.search.text import Snippet, snippet, stems, words
 
 QUERY_MIN_CHARS = 3
@@ -83,9 +84,10 @@ class SearchFilters:
 
 @dataclass(frozen=True)
 class SearchPage(Page["Hit"]):
-    """A page of hits, with PostgreSQL's estimate of how many reports of the scope and
-    filters match (``None`` where there is none: SQLite, the GIN fallback, a tracking
-    number). An estimate from the query plan, not a count: no match is read for it."""
+    """A page of hits, with an estimate of how many reports of the scope and filters match,
+    at most (``None`` where there is none: SQLite, the GIN fallback, a tracking number): the
+    scope's size from PostgreSQL's plan times the share of reports holding the query's rarest
+    word (ANALYZE's statistics). No match is read or counted for it."""
 
     estimated_total: int | None = None
 
@@ -185,12 +187,15 @@ def max_matches() -> int:
 
 
 def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
-           limit: int = PAGE_SIZE, few: bool = False, walk: bool = False) -> Page[Hit]:
+           limit: int = PAGE_SIZE, few: bool = False, walk: bool = False,
+           filtered: bool = False, scope_size: int | None = None) -> Page[Hit]:
     """Reports of ``qs`` matching ``raw_query``, ``limit`` after ``cursor``.
 
     PostgreSQL with the RUM index (:func:`lapor.search.backends.rum_ready`): newest first,
     see :func:`_newest_first`; ``walk``: ``qs`` is a scope with an index in time order and no
-    filter (the public scope, a national reader), which a broad query may walk.
+    filter (the public scope, a national reader), which a broad query may walk; ``filtered``:
+    ``qs`` has a region, category or agency filter; ``scope_size``: how many reports ``qs``
+    holds, when known (the reader's ids).
 
     Elsewhere (SQLite, PostgreSQL without RUM), best first: one query reads ``(id, score)``
     of at most ``max_matches() + 1`` matches (more: too
@@ -202,7 +207,8 @@ def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
         return _by_number(qs, number, first_page=cursor is None)
     query = parse_query(raw_query)
     if rum_ready():
-        return _newest_first(qs, query, cursor=cursor, limit=limit, few=few, walk=walk)
+        return _newest_first(qs, query, cursor=cursor, limit=limit, few=few, walk=walk,
+                             filtered=filtered, scope_size=scope_size)
     position = _decode(cursor) if cursor else None
     cap = max_matches()
     pairs: list[tuple[int, float]] = list(
@@ -224,9 +230,9 @@ def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
     return Page(items=hits, next_cursor=next_cursor)
 
 
-# Newest first (PostgreSQL with RUM): a query PostgreSQL expects to fill a page within
-# 2 × WALK_ROWS of the scope's newest rows (it under-estimates template-like phrases) walks
-# them, at most WALK_ROWS; the rest of the page comes from the RUM index below those rows.
+# Newest first (PostgreSQL with RUM): a query whose rarest word is in at least one report of
+# WALK_ROWS // (PAGE_SIZE + 1) walks the scope's newest rows, at most WALK_ROWS of them; the
+# rest of the page comes from the RUM index below those rows.
 WALK_ROWS = 2_000
 
 
@@ -237,36 +243,43 @@ def _keyset_before(qs: QuerySet[Report], moment: Any, pk: int) -> QuerySet[Repor
 
 
 def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | None,
-                  limit: int, few: bool, walk: bool) -> SearchPage:
+                  limit: int, few: bool, walk: bool, filtered: bool,
+                  scope_size: int | None) -> SearchPage:
     """Matches of ``qs`` newest first (``submitted_at``, then id), the first page costing
     what a page of a narrow query costs however many reports match. No cap: a broad query
     is answered, not refused.
 
     * ``few`` (``qs`` is the reader's few thousand report ids): the text is checked on those
-      rows, newest first;
-    * ``walk`` and a query PostgreSQL's plan estimates to fill the page within ``2 ×
-      WALK_ROWS`` of the scope's newest rows (both counts from the plan, none read): the
-      scope's newest ``WALK_ROWS`` rows are walked in time order (the
-      public feed's partial index, ``report_recent``) and the text checked on each; a broad
-      query fills the page in a few hundred rows;
+      rows, newest first; ``filtered`` (a region, category or agency): PostgreSQL intersects
+      the text index with the filter's and sorts the matches of the region;
+    * ``walk`` and a query whose rarest word could fill the page within ``WALK_ROWS`` of the
+      scope's newest rows (:func:`lapor.search.backends.word_share`, an upper bound from
+      ANALYZE's statistics; a wrong guess costs at most the walk): the scope's newest
+      ``WALK_ROWS`` rows are walked in time order (the public feed's partial index,
+      ``report_recent``) and the text checked on each; a broad query fills the page in a few
+      hundred rows;
     * otherwise, and for what the walk did not fill: the RUM index reads the matches
       newest first with ``submitted_at`` kept beside each word, and only the page's rows are
       read from the table (the scope and filters checked on each).
     """
     pg = PostgresBackend()
+    scope = qs
     origin = None  # every row still to read is at or before this moment
     if cursor:
         origin, pk = decode_cursor(cursor)
         qs = _keyset_before(qs, origin, pk)
     want = limit + 1
-    estimate = None if few else estimated_rows(pg.match(qs, query.text, query.stems))
+    share = pg_word_share(query.text)
     found: list[Report] = []
     rest = qs
-    if few:
-        found = list(pg.match(qs, query.text, query.stems, few=True).only("pk", "submitted_at")
+    if few or filtered:
+        # The reader's ids (check the text on each), or a region/category/agency filter
+        # (PostgreSQL intersects the text index with the filter's index, then sorts the few
+        # matches of the region): no walk, no RUM order.
+        found = list(pg.match(qs, query.text, query.stems, few=few).only("pk", "submitted_at")
                      .order_by("-submitted_at", "-pk")[:want])
         rest = qs.none()
-    elif walk and estimate and 2 * estimate * WALK_ROWS >= want * _scope_rows(qs):
+    elif walk and share * WALK_ROWS >= want:
         window = qs.order_by("-submitted_at", "-pk").values_list("submitted_at", "pk")
         edges = list(window[WALK_ROWS - 1:WALK_ROWS])
         walked = qs if not edges else qs.filter(submitted_at__gte=edges[0][0]).filter(
@@ -292,7 +305,9 @@ def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | Non
                 snippet=snippet(rows[r.pk].body, wanted)) for r in found]
     last = found[-1] if found else None
     next_cursor = encode_cursor(last.submitted_at, last.pk) if has_more and last else None
-    return SearchPage(items=hits, next_cursor=next_cursor, estimated_total=estimate)
+    size = scope_size if scope_size is not None else _scope_rows(scope)
+    return SearchPage(items=hits, next_cursor=next_cursor,
+                      estimated_total=round(share * size))
 
 
 _scope_estimates: dict[str, tuple[float, int]] = {}
@@ -300,14 +315,15 @@ SCOPE_ESTIMATE_SECONDS = 300
 
 
 def _scope_rows(qs: QuerySet[Report]) -> int:
-    """PostgreSQL's estimate of the rows of a walkable scope (the public reports, every real
-    one, by status), kept five minutes per process: a few such scopes exist, they change
-    slowly, and planning a query costs a round trip."""
+    """PostgreSQL's estimate of the rows of a scope and its filters (its plan), kept five
+    minutes per process: scopes change slowly, and planning a query costs a round trip."""
     sql, params = qs.order_by().values("pk").query.sql_with_params()
     key = repr((sql, params))
     now = time.monotonic()
     cached = _scope_estimates.get(key)
     if cached is None or now - cached[0] > SCOPE_ESTIMATE_SECONDS:
+        if len(_scope_estimates) > 1_000:  # one per filter combination seen: keep it small
+            _scope_estimates.clear()
         cached = (now, max(estimated_rows(qs), 1))
         _scope_estimates[key] = cached
     return cached[1]
@@ -334,7 +350,7 @@ def search_public(raw_query: str, filters: SearchFilters, *, cursor: str | None 
     if filters.status and filters.status not in PUBLIC_STATUSES:
         raise ValidationFailed("validation_error", field="status")
     return search(apply_filters(public_search_scope(), filters), raw_query, cursor=cursor,
-                  limit=limit, walk=_walkable(filters))
+                  limit=limit, walk=_walkable(filters), filtered=not _walkable(filters))
 
 
 def _walkable(filters: SearchFilters | FeedFilters) -> bool:
@@ -353,7 +369,7 @@ def public_feed(raw_query: str, filters: FeedFilters, *, cursor: str | None = No
     if not q:
         return public_reports(filters, cursor=cursor, limit=limit)
     hits = search(public_filtered(filters).filter(is_training=False), q, cursor=cursor,
-                  limit=limit, walk=_walkable(filters))
+                  limit=limit, walk=_walkable(filters), filtered=not _walkable(filters))
     for hit in hits.items:
         hit.report.search_snippet = hit.snippet  # type: ignore[attr-defined]
     return Page(items=[hit.report for hit in hits.items], next_cursor=hits.next_cursor)
@@ -386,7 +402,8 @@ def search_staff(actor: Actor, raw_query: str, filters: SearchFilters, *,
     national = ids is None and any(a.node_kind == NodeKind.ROOT and a.role in READER_ROLES
                                    for a in actor.assignments)
     return search(apply_filters(scope, filters), raw_query, cursor=cursor, limit=limit,
-                  few=ids is not None, walk=national and _walkable(filters))
+                  few=ids is not None, walk=national and _walkable(filters),
+                  filtered=not _walkable(filters), scope_size=None if ids is None else len(ids))
 
 
 def estimated_total(page: Page[Hit]) -> int | None:
