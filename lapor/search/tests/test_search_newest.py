@@ -111,7 +111,7 @@ class _Editor:
 def test_migration_falls_back_to_gin_without_rum(caplog: pytest.LogCaptureFixture) -> None:
     editor = _Editor()
     migration.forward(None, editor)
-    assert editor.sent == [migration.RECENT]  # the walk's index, no RUM index
+    assert editor.sent == [migration.STATISTICS, migration.RECENT]  # no RUM index
     assert "RUM extension is not available" in caplog.text
 
 
