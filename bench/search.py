@@ -10,8 +10,10 @@ Search: a fixed list of queries shaped like bench/load_reports.py's texts (topic
 and district names, the inflected forms people type), each as public search
 (:func:`lapor.search.selectors.search_public`, the portal feed and ``/search/reports``) and as
 staff search of the Kutai Timur hub verifier (``--user``, :func:`search_staff`), first page of
-20 with snippets; some with a district or status filter. A query refused as too broad
-(``query_too_broad``) is an answer too and is timed as one; the share is printed.
+20 with snippets; some with a district or status filter. ``--query Q`` (repeatable) times
+these queries instead, without filters (e.g. a narrow and a broad two-word query). A query
+refused as too broad (``query_too_broad``, the ranked engine: no RUM index) is an answer too
+and is timed as one; the share is printed.
 
 Duplicate check: for ``--samples`` reports submitted in the last 30 days (the duplicate
 window), the verifier's check (:func:`lapor.search.duplicates.similar_for_staff`, shown on the
