@@ -3,10 +3,14 @@
 Every search starts from a scope (:func:`public_search_scope` or
 :func:`lapor.reports.permissions.reports_visible_to`), so nobody finds what they may not read:
 confidential, unverified and training reports are never in the public scope. A query must have
-at least ``QUERY_MIN_CHARS`` letters or digits (``query_too_short``) and, within its scope and
-filters, match at most ``LAPOR_SEARCH_MAX_MATCHES`` reports (``query_too_broad``): ranking
-needs every match scored, and this bound is what keeps a search from turning into a scan.
-Pages are keyset pages on ``(score, id)``.
+at least ``QUERY_MIN_CHARS`` letters or digits (``query_too_short``).
+
+On PostgreSQL with the RUM index (issue 21) the matches come newest first, however many there
+are, each page costing about what a narrow query's costs (:func:`_newest_first`); pages are
+keyset pages on ``(submitted_at, id)``. Elsewhere (SQLite's FTS5, PostgreSQL without RUM) they
+are ranked, and a query matching more than ``LAPOR_SEARCH_MAX_MATCHES`` reports of its scope
+and filters is refused (``query_too_broad``): ranking needs every match scored, and this bound
+is what keeps a search from turning into a scan. Pages are keyset pages on ``(score, id)``.
 
 A query that is a tracking number as a whole ("#1234 5678-9012", separators and spaces
 allowed, Verhoeff check digit valid) is not searched as text: it finds that one report if it is
