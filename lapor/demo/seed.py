@@ -88,6 +88,7 @@ from lapor.categories.models import Category
 from lapor.core import clock
 from lapor.demo import data
 from lapor.demo.loader import DemoRefused, demo_totp_key_hex, load_demo
+from lapor.demo.texts import TEXT_KINDS, Vocabulary, realistic_text
 from lapor.orgs.models import DayOff, NodeKind, OrgNode, RoleAssignment, Sop
 from lapor.orgs.services import is_regency_hub, zone_for_region
 from lapor.privacy import vault
@@ -283,6 +284,7 @@ class SeedOptions:
     hub_user: str = "kominfo"
     liaison_user: str = "pupr"
     progress_seconds: float = 5.0
+    texts: str = "templated"  # templated (the worst case for search) | realistic (lapor.demo.texts)
     migrate: bool = True
     log: Log = default_log
 
@@ -635,8 +637,11 @@ class Generator:
     """Builds the rows of one report at a time: report, contact, events, dispositions."""
 
     def __init__(self, worlds: list[World], categories: list[Any], rng: random.Random,
-                 now: datetime) -> None:
+                 now: datetime, texts: str = "templated") -> None:
         self.worlds = worlds
+        self.vocabulary = Vocabulary({topic: [*t["titles"], *t["bodies"]]
+                                      for topic, t in TOPICS.items()}) \
+            if texts == "realistic" else None
         self.world_cw = list(accumulate(w.weight for w in worlds))
         self.w = worlds[0]
         self.categories = categories
@@ -657,6 +662,9 @@ class Generator:
         rng = self.rng
         t = TOPICS[topic]
         place = rng.choice(PLACES).format(kec=district, kota=self.w.town)
+        if self.vocabulary is not None:
+            title, body = realistic_text(self.vocabulary, rng, topic, place, district)
+            return title, body, f"{place}, Kecamatan {district}"[:300]
         fill = {"place": place, "district": district, "days": rng.randint(2, 30),
                 "months": rng.randint(1, 11), "hours": rng.randint(2, 6),
                 "amount": f"{rng.randint(5, 50) * 10_000:,}".replace(",", ".")}
@@ -1005,7 +1013,7 @@ def _worker(job: Slice, plan: Plan, counts: Any, errors: Any) -> None:
     options = plan.options
     try:
         rng = random.Random(f"{options.seed}:{job.index}")  # noqa: S311  (fixture data)
-        gen = Generator(plan.worlds, plan.categories, rng, plan.now)
+        gen = Generator(plan.worlds, plan.categories, rng, plan.now, options.texts)
         with psycopg.connect(plan.conninfo, autocommit=False) as conn:
             # Losing the last commits in a crash is fine for a fixture; waiting on fsync is not.
             conn.execute("SET synchronous_commit = off")
@@ -1268,6 +1276,8 @@ def seed(options: SeedOptions) -> dict[str, Any]:
         raise SeedRefused("--reports must be ≥ 0, --workers and --batch ≥ 1")
     if options.defer_indexes not in ("auto", "yes", "no"):
         raise SeedRefused("--defer-indexes is auto, yes or no")
+    if options.texts not in TEXT_KINDS:
+        raise SeedRefused(f"--texts is one of {', '.join(TEXT_KINDS)}")
     if not re.fullmatch(r"\d+\s*(kB|MB|GB|TB)?", options.maintenance_work_mem):
         raise SeedRefused("--maintenance-work-mem is a size such as 512MB or 1GB")
     log = options.log
