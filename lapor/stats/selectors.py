@@ -21,6 +21,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Left
 
@@ -299,9 +302,10 @@ def _region_rows(node: OrgNode, period: Period, parent: str | None,
 
 
 def _unit_rows(node: OrgNode, period: Period) -> list[Row]:
-    children = {c.pk: c for c in OrgNode.objects.filter(parent=node, is_active=True)
-                .only("pk", "code", "name")}
-    unit_rows = (StatCell.objects.filter(node_id__in=list(children), dim="all",
+    below = OrgNode.objects.filter(parent=node, is_active=True)
+    children = {c.pk: c for c in below.only("pk", "code", "name")}
+    # A subquery, not a list of ids: one nested loop over the children's statcell_key ranges.
+    unit_rows = (StatCell.objects.filter(node_id__in=below.values("pk"), dim="all",
                                          period__gte=period.start, period__lte=period.end)
                  .values("node_id").annotate(**_sums()).order_by())
     return [Row(key=children[r["node_id"]].code, label=children[r["node_id"]].name,
@@ -369,6 +373,35 @@ def dashboard(node: OrgNode, period: Period, *, top: int | None = TOP_N,
     return board
 
 
+def counters_version() -> str | None:
+    """Changes whenever the counters may have: every refresh and rebuild moves
+    ``refreshed_at`` in the transaction that writes them. ``None`` before the first one."""
+    state = StatsState.objects.filter(pk=1).values_list(
+        "refreshed_at", "rebuilt_at", "last_event_id").first()
+    if state is None or state[0] is None:
+        return None
+    return f"{state[0].timestamp()}:{state[1] and state[1].timestamp()}:{state[2]}"
+
+
+def cached_dashboard(node: OrgNode, period: Period, *, top: int | None = TOP_N,
+                     region: str | None = None) -> Dashboard:
+    """:func:`dashboard`, kept in the process cache for ``LAPOR_STATS_CACHE_SECONDS`` under
+    the counters' version: a refresh or a rebuild makes a new key, so a figure is never
+    older than the counters (which follow the reports within about a minute). The pages and
+    the API read this; the exports and the PDF compute afresh."""
+    seconds = settings.LAPOR_STATS_CACHE_SECONDS
+    version = counters_version() if seconds else None
+    if version is None:
+        return dashboard(node, period, top=top, region=region)
+    # Labels are translated when the board is built: the language is part of the key.
+    key = f"stats:board:{node.pk}:{period.query}:{top}:{region}:{active_language()}:{version}"
+    board = cache.get(key)
+    if board is None:
+        board = dashboard(node, period, top=top, region=region)
+        cache.set(key, board, seconds)
+    return board
+
+
 def table_page(node: OrgNode, period: Period, table: str, *, region: str | None = None,
                sort: str | None = None, page: int = 1, size: int = PAGE_SIZE,
                small_last: int = 0) -> TablePage:
@@ -412,6 +445,26 @@ class OverdueItem:
     working_days_late: int
 
 
+# Up to this many nodes, the overdue list walks each node's own index range (fact_node_due)
+# instead of the national one (fact_open_due): a unit's few overdue reports are not found by
+# reading the whole country's, longest overdue first, until twenty of them are the unit's.
+SMALL_SUBTREE = 300
+
+
+def _longest_overdue(node_ids: list[int], now: datetime, limit: int) -> list[int]:
+    """The ``limit`` longest-overdue open facts of ``node_ids``: per node, the first
+    ``limit`` of its ``fact_node_due`` range, merged (PostgreSQL: a LATERAL join)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT f.report_id FROM unnest(%s::bigint[]) AS n(id) CROSS JOIN LATERAL ("
+            " SELECT report_id, staff_due_at FROM stats_reportfact"
+            " WHERE node_id = n.id AND is_open AND staff_due_at < %s"
+            " ORDER BY staff_due_at, report_id LIMIT %s) f"
+            " ORDER BY f.staff_due_at, f.report_id LIMIT %s",
+            [node_ids, now, limit, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def overdue_list(node: OrgNode, *, limit: int = OVERDUE_LIMIT) -> list[OverdueItem]:
     """The longest-overdue open reports of ``node``'s subtree (``staff_due_at < now``).
 
@@ -419,11 +472,18 @@ def overdue_list(node: OrgNode, *, limit: int = OVERDUE_LIMIT) -> list[OverdueIt
     """
     now = clock.now()
     subtree = OrgNode.objects.filter(path__startswith=node.path).values("pk")
-    rows = (ReportFact.objects.filter(is_open=True, staff_due_at__lt=now, node_id__in=subtree)
+    rows = (ReportFact.objects.filter(is_open=True, staff_due_at__lt=now)
             .order_by("staff_due_at", "report_id")
             .values("report_id", "report__tracking_number", "report__title", "status",
-                    "node_id", "node__name", "staff_due_at")[:limit])
-    calendars = Calendars()
+                    "node_id", "node__name", "staff_due_at"))
+    ids = list(subtree.values_list("pk", flat=True)[:SMALL_SUBTREE + 1])
+    if connection.vendor == "postgresql" and len(ids) <= SMALL_SUBTREE:
+        rows = rows.filter(report_id__in=_longest_overdue(ids, now, limit))
+    else:
+        rows = rows.filter(node_id__in=subtree)
+    rows = rows[:limit]
+    rows = list(rows)
+    calendars = Calendars(only={r["node_id"] for r in rows})
     items = []
     for r in rows:
         due = r["staff_due_at"]

@@ -29,7 +29,7 @@ from lapor.stats.selectors import (
     REGION_CODE,
     TOP_N,
     Period,
-    dashboard,
+    cached_dashboard,
     is_public_node,
     may_view,
     overdue_list,
@@ -193,7 +193,7 @@ def _staff_node(request: HttpRequest, code: str) -> OrgNode:
 def node_dashboard(request: HttpRequest, code: str,
                    query: Query[DashboardQuery]) -> dict[str, Any]:
     node = _staff_node(request, code)
-    return board_data(dashboard(node, period_from(query.from_, query.to), top=query.top,
+    return board_data(cached_dashboard(node, period_from(query.from_, query.to), top=query.top,
                                 region=query.region), public=False)
 
 
@@ -233,7 +233,7 @@ def node_overdue(request: HttpRequest, code: str,
 def public_dashboard(request: HttpRequest, code: str,
                      query: Query[DashboardQuery]) -> dict[str, Any]:
     node = _public_node(code)
-    return board_data(dashboard(node, period_from(query.from_, query.to), top=query.top,
+    return board_data(cached_dashboard(node, period_from(query.from_, query.to), top=query.top,
                                 region=query.region), public=True)
 
 

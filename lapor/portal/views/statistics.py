@@ -25,7 +25,7 @@ from lapor.stats.presenters import SMALL_CELL, board_data, page_data
 from lapor.stats.selectors import (
     LONG_TABLES,
     Period,
-    dashboard,
+    cached_dashboard,
     is_public_node,
     period_from,
     table_page,
@@ -58,7 +58,7 @@ def statistics(request: HttpRequest, code: str | None = None) -> HttpResponse:
         period, query = _query(request, BoardForm(request.GET))
     except ValidationFailed as exc:
         return _bad_input(exc)
-    data = board_data(dashboard(node, period, region=query["region"] or None), public=True)
+    data = board_data(cached_dashboard(node, period, region=query["region"] or None), public=True)
     charts = chart_set(data)
     return render(request, "stats/public.html", {
         "nav": "statistics", "node": node, "data": data, "charts": charts,

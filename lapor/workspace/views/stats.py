@@ -28,6 +28,7 @@ from lapor.stats.presenters import board_data, page_data
 from lapor.stats.selectors import (
     LONG_TABLES,
     Period,
+    cached_dashboard,
     dashboard,
     may_view,
     overdue_list,
@@ -88,7 +89,7 @@ def dashboard_index(request: StaffRequest) -> HttpResponse:
 def dashboard_page(request: StaffRequest, code: str) -> HttpResponse:
     node = _node(request, code)
     period, query = _board_query(request)
-    data = board_data(dashboard(node, period, region=query["region"] or None), public=False)
+    data = board_data(cached_dashboard(node, period, region=query["region"] or None), public=False)
     charts = chart_set(data)
     context = {
         "nav": "dashboard", "node": node, "data": data, "charts": charts,
