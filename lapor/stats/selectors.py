@@ -472,17 +472,15 @@ def overdue_list(node: OrgNode, *, limit: int = OVERDUE_LIMIT) -> list[OverdueIt
     """
     now = clock.now()
     subtree = OrgNode.objects.filter(path__startswith=node.path).values("pk")
-    rows = (ReportFact.objects.filter(is_open=True, staff_due_at__lt=now)
-            .order_by("staff_due_at", "report_id")
-            .values("report_id", "report__tracking_number", "report__title", "status",
-                    "node_id", "node__name", "staff_due_at"))
+    facts = ReportFact.objects.filter(is_open=True, staff_due_at__lt=now)
     ids = list(subtree.values_list("pk", flat=True)[:SMALL_SUBTREE + 1])
     if connection.vendor == "postgresql" and len(ids) <= SMALL_SUBTREE:
-        rows = rows.filter(report_id__in=_longest_overdue(ids, now, limit))
+        facts = facts.filter(report_id__in=_longest_overdue(ids, now, limit))
     else:
-        rows = rows.filter(node_id__in=subtree)
-    rows = rows[:limit]
-    rows = list(rows)
+        facts = facts.filter(node_id__in=subtree)
+    rows = list(facts.order_by("staff_due_at", "report_id")
+                .values("report_id", "report__tracking_number", "report__title", "status",
+                        "node_id", "node__name", "staff_due_at")[:limit])
     calendars = Calendars(only={r["node_id"] for r in rows})
     items = []
     for r in rows:
