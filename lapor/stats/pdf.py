@@ -105,7 +105,9 @@ def _months_back(month: date, n: int) -> date:
 
 
 def pdf_context(node: OrgNode, month: date) -> dict[str, Any]:
-    data = board_data(dashboard(node, Period(start=month, end=month)), public=False)
+    # Every row (a printed report has no "show all"); the regions one level at a time, as
+    # on the page (an agency of one regency: its districts).
+    data = board_data(dashboard(node, Period(start=month, end=month), top=None), public=False)
     trend = board_data(dashboard(node, Period(start=_months_back(month, TREND_MONTHS - 1),
                                               end=month)), public=False)
     data["months"] = trend["months"]

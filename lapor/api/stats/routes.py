@@ -121,21 +121,21 @@ class TablesOut(Schema):
     region: list[RowOut]
 
 
-class RegionTrailOut(Schema):
+class StatsRegionTrailOut(Schema):
     code: str
     name: str
 
 
-class RegionOut(Schema):
+class StatsRegionOut(Schema):
     parent: str = Field(description="The region whose sub-regions `tables.region` lists "
                         "(\"\": the provinces)")
     level: int = Field(description="Level of the rows: 1 province, 2 regency, 3 district")
     drill: bool = Field(description="Whether a row can be opened one level further down "
                         "(pass its key as `region`)")
-    trail: list[RegionTrailOut] = Field(description="From the province down to `parent`")
+    trail: list[StatsRegionTrailOut] = Field(description="From the province down to `parent`")
 
 
-class TableCountsOut(Schema):
+class StatsTableCountsOut(Schema):
     units: int
     region: int
     category: int
@@ -153,19 +153,19 @@ class DashboardOut(Schema):
     units: list[RowOut] = Field(description="Units directly below, by first follow-up "
                                 "on-time rate")
     overdue_now: int | None
-    table_counts: TableCountsOut = Field(description=(
+    table_counts: StatsTableCountsOut = Field(description=(
         "Rows of each long table before the `top` cut: `units`, `tables.region` (at its "
         "level), `tables.category`. The full table: `/rows/{table}`"))
-    region: RegionOut | None = Field(description="Where the region table stands")
+    region: StatsRegionOut | None = Field(description="Where the region table stands")
 
 
-class RowsOut(Schema):
+class StatsRowsOut(Schema):
     table: str
     count: int = Field(description="Rows in the whole table")
     page: int
     pages: int
     sort: str
-    region: RegionOut | None = Field(description="Table `region`: where it stands")
+    region: StatsRegionOut | None = Field(description="Table `region`: where it stands")
     rows: list[RowOut]
 
 
@@ -209,7 +209,7 @@ TABLE = Literal["units", "region", "category"]
 
 
 @router.get("/stats/nodes/{code}/rows/{table}", auth=BearerAuth(),
-            response={200: RowsOut, **errors(401, 403, 404, 422)}, by_alias=True,
+            response={200: StatsRowsOut, **errors(401, 403, 404, 422)}, by_alias=True,
             summary="One page of a dashboard's long table: all units, regions or "
                     "categories (staff)")
 def node_rows(request: HttpRequest, code: str, table: TABLE,
@@ -238,7 +238,7 @@ def public_dashboard(request: HttpRequest, code: str,
 
 
 @router.get("/stats/public/{code}/rows/{table}",
-            response={200: RowsOut, **errors(404, 422)}, by_alias=True,
+            response={200: StatsRowsOut, **errors(404, 422)}, by_alias=True,
             summary="One page of the public statistics' long table: all agencies (or "
                     "units), regions or categories")
 def public_rows(request: HttpRequest, code: str, table: TABLE,
