@@ -14,6 +14,7 @@ from django.test import override_settings
 from lapor.core import clock
 from lapor.regions.loader import load_shipped_regions
 from lapor.reports import presenters
+from lapor.search import backends as search_backends
 from tests.factories import Tree, make_tree
 
 # Browser tests drive a live server from the test thread (see STACK-NOTES.md).
@@ -90,6 +91,8 @@ def attachment_root(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture(autouse=True)
 def _public_views_forgotten() -> None:
-    """Each test starts without cached public views (lapor.reports.presenters): test
-    databases give the same ids to other reports, which a real database never does."""
+    """Each test starts without cached public views (lapor.reports.presenters) and without
+    the search's cached word statistics (lapor.search.backends): test databases give the same
+    ids to other reports and are re-analysed within minutes, which a real database never is."""
     presenters.public_views_clear()
+    search_backends.word_stats_clear()

@@ -138,6 +138,12 @@ def _lexeme_shares() -> tuple[dict[str, float], float]:
     return cached[1], cached[2]
 
 
+def word_stats_clear() -> None:
+    """Forget the statistics read by :func:`_lexeme_shares` (tests: a test database is
+    re-filled and re-analysed within five minutes, which a real database is not)."""
+    _word_stats.clear()
+
+
 def word_share(text: str) -> float:
     """At most about what share of reports match every word of ``text``: the share of its
     rarest word (ANALYZE's statistics; nothing is read from the index or the table). Words of
