@@ -9,7 +9,8 @@ not a test: it asserts nothing. The retraining itself is timed around the comman
     .venv/bin/python bench/routing_train.py quality            # stored models vs the reference
 
 ``night`` disposes ``--dispositions`` submitted reports of the ``--agencies`` hub agencies with
-the most of them, through the real service (``report_dispose``, as the agency's hub verifier),
+the most of them, through the real service (``report_dispose``, as the agency's hub verifier, or a bench account made
+one),
 each to the unit the agency most often sent that category to; the disposition time is now.
 
 ``quality`` retrains, for the agencies whose model the last run made (or ``--agency``), with
@@ -47,6 +48,7 @@ def setup_django() -> None:
 def night(dispositions: int, agencies: int) -> None:
     from django.db.models import Count  # noqa: PLC0415  (after django.setup)
 
+    from lapor.accounts.models import User  # noqa: PLC0415
     from lapor.orgs.actors import actor_for_user  # noqa: PLC0415
     from lapor.orgs.models import NodeKind, OrgNode, Role, RoleAssignment  # noqa: PLC0415
     from lapor.reports import services  # noqa: PLC0415
@@ -61,9 +63,11 @@ def night(dispositions: int, agencies: int) -> None:
     done, started = 0, time.perf_counter()
     for agency in chosen:
         verifier = RoleAssignment.objects.filter(node=agency, role=Role.HUB_VERIFIER).first()
-        if verifier is None:
-            print(f"{agency.code}: no hub verifier, skipped")
-            continue
+        if verifier is None:  # the seed's agencies have none: a bench account
+            user, _ = User.objects.get_or_create(username="bench.routing",
+                                                 defaults={"display_name": "Bench Routing"})
+            verifier = RoleAssignment.objects.create(user=user, node=agency,
+                                                     role=Role.HUB_VERIFIER)
         actor = actor_for_user(verifier.user)
         habit: dict[int | None, Counter[str]] = defaultdict(Counter)
         for category, unit in (Disposition.objects.filter(
