@@ -9,9 +9,9 @@ not a test: it asserts nothing. The retraining itself is timed around the comman
     .venv/bin/python bench/routing_train.py quality            # stored models vs the reference
 
 ``night`` disposes ``--dispositions`` submitted reports of the ``--agencies`` hub agencies with
-the most of them, through the real service (``report_dispose``, as the agency's hub verifier, or a bench account made
-one),
-each to the unit the agency most often sent that category to; the disposition time is now.
+the most of them, through the real service (``report_dispose``, as the agency's hub verifier,
+or a bench account made one), each to the unit the agency most often sent that category to;
+the disposition time is now.
 
 ``quality`` retrains, for the agencies whose model the last run made (or ``--agency``), with
 :meth:`Learner.measure` (the reference: one cold fit on the same stratified 80 %, the same

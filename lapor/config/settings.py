@@ -543,7 +543,7 @@ LAPOR_ROUTING_TRAIN_HOUR_UTC = env_int("LAPOR_ROUTING_TRAIN_HOUR_UTC", 18)
 # A night's run retrains an agency once the examples its model has not learned reach this
 # percentage of the model's examples, or any once the model is this many days old.
 LAPOR_ROUTING_RETRAIN_PERCENT = env_int("LAPOR_ROUTING_RETRAIN_PERCENT", 2)
-LAPOR_ROUTING_RETRAIN_DAYS = env_int("LAPOR_ROUTING_RETRAIN_DAYS", 7)
+LAPOR_ROUTING_RETRAIN_DAYS = env_int("LAPOR_ROUTING_RETRAIN_DAYS", 30)
 # The routing worker lowers its CPU priority by this much (nice): web requests and the
 # interactive worker come first on a shared machine.
 LAPOR_ROUTING_WORKER_NICE = env_int("LAPOR_ROUTING_WORKER_NICE", 10)
