@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= 2
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
-	@echo "make test   - ruff, mypy, the test suite on SQLite, then on PostgreSQL"
+	@echo "make test   - ruff, import-linter (the tiers), mypy, the test suite on SQLite, then on PostgreSQL"
 	@echo "make test-faults - fault injection on PostgreSQL (restarts the server; docs/reliability.md)"
 
 $(BIN)/python:
@@ -37,11 +37,16 @@ install-dev: $(VENV)/.installed-dev
 # here); the translation check runs GNU gettext's xgettext; the SOP document test reads its PDF
 # with poppler's pdftotext and renders page 1 with pdftoppm (WeasyPrint needs Pango, HarfBuzz
 # and a font, present on a full Debian image). Installed when missing (as root).
+# Full-text search at national scale uses PostgreSQL's RUM extension (docs/search.md, "RUM"):
+# the package of the local server's major version (15 on Debian 12), when one is installed.
+PG_MAJOR := $(shell ls /etc/postgresql 2>/dev/null | sort -n | tail -n1)
+RUM_PACKAGE := $(if $(PG_MAJOR),postgresql-$(PG_MAJOR)-rum)
 SYSTEM_PACKAGES := chromium gettext poppler-utils libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 fonts-dejavu-core
+	libharfbuzz-subset0 fonts-dejavu-core $(RUM_PACKAGE)
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v xgettext >/dev/null \
-		|| ! command -v pdftoppm >/dev/null; then \
+		|| ! command -v pdftoppm >/dev/null \
+		|| { [ -n "$(PG_MAJOR)" ] && [ ! -f /usr/share/postgresql/$(PG_MAJOR)/extension/rum.control ]; }; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing $(SYSTEM_PACKAGES) from Debian"; \
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES) >/dev/null \

@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from lapor.core import clock
 from lapor.regions.loader import load_shipped_regions
+from lapor.reports import presenters
 from tests.factories import Tree, make_tree
 
 # Browser tests drive a live server from the test thread (see STACK-NOTES.md).
@@ -85,3 +86,10 @@ def attachment_root(tmp_path: Path) -> Iterator[Path]:
     with override_settings(STORAGES=storages, LAPOR_CLAMAV_SOCKET=None,
                            SOP_STORAGE_ROOT=tmp_path / "sop"):
         yield root
+
+
+@pytest.fixture(autouse=True)
+def _public_views_forgotten() -> None:
+    """Each test starts without cached public views (lapor.reports.presenters): test
+    databases give the same ids to other reports, which a real database never does."""
+    presenters.public_views_clear()

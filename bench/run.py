@@ -154,6 +154,25 @@ def report_count(database_url: str) -> int:
         return 0
 
 
+def sweep_backlog(database_url: str) -> dict[str, int]:
+    """What the task worker's deadline sweep still owes when the suite starts: open reports
+    past their deadline without their overdue notice, and messages not yet sent. The loader
+    records the sweep's work as done (lapor.sla.notices.notices_settle), so both are about
+    zero; a large figure means the worker is catching up during the measurement."""
+    import psycopg  # noqa: PLC0415
+
+    with psycopg.connect(database_url) as conn:
+        late = conn.execute(
+            "SELECT count(*) FROM reports_report r WHERE r.status IN "
+            "('submitted', 'disposed', 'in_progress') AND r.staff_due_at < now() AND NOT EXISTS "
+            "(SELECT 1 FROM notifications_deadlinenotice n WHERE n.report_id = r.id "
+            "AND n.due_at = r.staff_due_at AND n.level = 'overdue')").fetchone()
+        pending = conn.execute("SELECT count(*) FROM notifications_outboxmessage "
+                               "WHERE status = 'pending'").fetchone()
+    return {"late_without_notice": int(late[0]) if late else 0,
+            "outbox_pending": int(pending[0]) if pending else 0}
+
+
 # ---------------------------------------------------------------- request mixes
 
 # Statuses the public may read (lapor.reports.models.PUBLIC_STATUSES, feed.public_scope()).
@@ -1118,6 +1137,9 @@ def main() -> None:
         f"load average {results['machine']['loadavg_before']}")
     load_phase(args, results)
     results["reports_in_database"] = report_count(args.database_url)
+    results["sweep_backlog"] = backlog = sweep_backlog(args.database_url)
+    log(f"sweep backlog at the start: {backlog['late_without_notice']:,} late reports without "
+        f"their overdue notice, {backlog['outbox_pending']:,} messages pending")
     if wants(args, "dashboard"):
         statistics_phase(args, results)
     serve_phase(args, results)

@@ -10,8 +10,10 @@ Search: a fixed list of queries shaped like bench/load_reports.py's texts (topic
 and district names, the inflected forms people type), each as public search
 (:func:`lapor.search.selectors.search_public`, the portal feed and ``/search/reports``) and as
 staff search of the Kutai Timur hub verifier (``--user``, :func:`search_staff`), first page of
-20 with snippets; some with a district or status filter. A query refused as too broad
-(``query_too_broad``) is an answer too and is timed as one; the share is printed.
+20 with snippets; some with a district or status filter. ``--query Q`` (repeatable) times
+these queries instead, without filters (e.g. a narrow and a broad two-word query). A query
+refused as too broad (``query_too_broad``, the ranked engine: no RUM index) is an answer too
+and is timed as one; the share is printed.
 
 Duplicate check: for ``--samples`` reports submitted in the last 30 days (the duplicate
 window), the verifier's check (:func:`lapor.search.duplicates.similar_for_staff`, shown on the
@@ -94,7 +96,8 @@ def summary(values: list[float]) -> dict[str, float]:
             "p95_ms": round(p95, 1), "max_ms": round(ordered[-1], 1)}
 
 
-def measure_search(actor: Any, districts: list[str], rounds: int) -> tuple[
+def measure_search(actor: Any, districts: list[str], rounds: int,
+                   queries: list[tuple[str, dict[str, Any]]]) -> tuple[
     dict[str, list[float]], dict[str, int]
 ]:
     from lapor.search import selectors  # noqa: PLC0415
@@ -106,7 +109,7 @@ def measure_search(actor: Any, districts: list[str], rounds: int) -> tuple[
     runs: dict[str, list[float]] = {"search_public": [], "search_staff": []}
     outcomes: dict[str, int] = {}
     for round_no in range(rounds + 1):
-        for text, spec in QUERIES:
+        for text, spec in queries:
             for kind in ("search_public", "search_staff"):
                 if kind == "search_public":
                     fn = lambda t=text, s=spec: selectors.search_public(t, filters(s))  # noqa: E731
@@ -154,6 +157,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200, help="reports duplicate-checked")
     parser.add_argument("--user", default="kominfo", help="staff user of the staff search")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--query", action="append", default=[], metavar="Q",
+                        help="search these queries (repeatable, no filters) instead of the "
+                             "built-in list, e.g. a narrow and a broad two-word query")
     parser.add_argument("--json", action="store_true", help="print one JSON summary line")
     args = parser.parse_args()
     setup_django()
@@ -172,7 +178,8 @@ def main() -> None:
     districts = list(Region.objects.filter(code__startswith="64.08.", level=3)
                      .order_by("code").values_list("code", flat=True))
 
-    runs, outcomes = measure_search(actor, districts, args.rounds)
+    queries = [(q, {}) for q in args.query] or QUERIES
+    runs, outcomes = measure_search(actor, districts, args.rounds, queries)
     dup, found = measure_duplicates(actor, args.samples, args.seed)
     result = {
         "reports": total,

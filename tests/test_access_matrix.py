@@ -129,7 +129,9 @@ KINDS: dict[tuple[str, str], str] = {
     # lapor.stats: a node's dashboard is for readers of its subtree; public figures for all.
     ("GET", "/stats/nodes/{code}"): "staff",
     ("GET", "/stats/nodes/{code}/overdue"): "staff",
+    ("GET", "/stats/nodes/{code}/rows/{table}"): "staff",
     ("GET", "/stats/public/{code}"): "reference",
+    ("GET", "/stats/public/{code}/rows/{table}"): "reference",
     # lapor.intake: an integrated application reads only its own reports, with its own token.
     ("GET", "/integration/reports/{reference_id}"): "integration",
 }
@@ -313,6 +315,7 @@ class World:
             "regency_code": self.tree.samarinda.region_id[:5],  # its kecamatan's shapes
             "reference_id": SAMARINDA_REFERENCE,
             "day": SAMARINDA_DAY_OFF.isoformat(),
+            "table": "units",  # a dashboard's long table (lapor.stats)
         }
         missing = set(PARAM.findall(template)) - set(fillers)
         assert not missing, f"no filler for {missing} in {template}: add one to World.path"
@@ -397,7 +400,7 @@ def test_every_object_endpoint_is_in_the_matrix(db: None) -> None:
     stale = sorted(set(KINDS) - found)
     assert not stale, f"KINDS lists operations the API no longer has: {stale}"
     fillable = {"report_id", "attachment_id", "tracking_number", "code", "day", "reference_id",
-                "regency_code"}
+                "regency_code", "table"}
     params = {p for _, path in found for p in PARAM.findall(path)}
     assert params <= fillable, f"path parameters without a filler: {params - fillable}"
 

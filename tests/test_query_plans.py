@@ -18,6 +18,8 @@ from lapor.core import clock
 from lapor.orgs.actors import actor_for_user
 from lapor.reports import feed, selectors
 from lapor.reports.models import Report
+from lapor.search import backends as search_backends
+from lapor.search import selectors as search_selectors
 from tests.factories import Tree, drive
 
 ROWS = 60_000
@@ -140,3 +142,28 @@ def test_reports_near_me_use_the_location_index(big: Tree) -> None:
             plan = cur.fetchone()[0][0]["Plan"]
         indexes = {node.get("Index Name") for node in _nodes(plan)}
         assert "report_public_location" in indexes, plan
+
+
+def _index_names(sql: str, params: Any) -> set[str]:
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cur.fetchone()[0][0]["Plan"]
+    return {node["Index Name"] for node in _nodes(plan) if "Index Name" in node}
+
+
+def test_search_reads_the_newest_matches_from_indexes(big: Tree) -> None:
+    """Issue 21, PostgreSQL with RUM: a query every report matches (the cloned text) walks
+    the public feed's index newest first; one that matches nothing (and the national
+    reader's) asks the RUM index (``report_search_rum``) in time order. Never a scan of the
+    table, never a sort of every match."""
+    if not search_backends.rum_ready():
+        pytest.skip("the RUM extension (postgresql-15-rum) is not installed")
+    broad = _captured(lambda: search_selectors.search_public(
+        "jalan berlubang", search_selectors.SearchFilters()))
+    narrow = _captured(lambda: search_selectors.search_public(
+        "jembatan gantung", search_selectors.SearchFilters()))
+    for name, sent in (("broad", broad), ("narrow", narrow)):
+        for sql, params in sent:
+            assert "Seq Scan" not in _scans_of_reports(sql, params), f"{name}: {sql}"
+    assert any("report_public_feed" in _index_names(s, p) for s, p in broad)
+    assert any("report_search_rum" in _index_names(s, p) for s, p in narrow)

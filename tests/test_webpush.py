@@ -32,8 +32,10 @@ from tests.push_service import PushService, push_service
 TITLE = "Pungutan liar oleh Kepala Seksi Wirabumi"
 BODY = "Kepala Seksi Wirabumi meminta uang Rp500.000 untuk mengurus izin di kantor kecamatan."
 NAME, EMAIL, PHONE = "Kartikasari Lembayung", "kartika.lembayung@example.org", "0813-7777-4321"
+# The phone as digits long enough that a random tracking number, token or topic cannot contain
+# them by chance (a 4-digit piece, "4321", once matched a tracking number: a false alarm).
 PLANTED = ("Pungutan", "Wirabumi", "500.000", "Kartikasari", "Lembayung", "kartika.lembayung",
-           "7777", "4321")
+           "7777-4321", "77774321")
 
 
 @pytest.fixture

@@ -256,6 +256,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TAS
 LAPOR_API_TOKEN_HOURS = env_int("LAPOR_API_TOKEN_HOURS", 12)
 LAPOR_WORKER_HEARTBEAT_SECONDS = env_int("LAPOR_WORKER_HEARTBEAT_SECONDS", 10)
 LAPOR_WORKER_STALE_SECONDS = env_int("LAPOR_WORKER_STALE_SECONDS", 60)
+# Dashboards (lapor.stats): how long a node's figures are kept in the process cache, keyed
+# by the counters' version (a refresh or rebuild makes a new key at once). 0: no cache.
+LAPOR_STATS_CACHE_SECONDS = env_int("LAPOR_STATS_CACHE_SECONDS", 60)
 LAPOR_DEFAULT_TIMEZONE = env_str("LAPOR_DEFAULT_TIMEZONE", "Asia/Jakarta")
 # Attachments (docs/security.md "Attachments").
 LAPOR_ATTACHMENT_MAX_BYTES = env_int("LAPOR_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

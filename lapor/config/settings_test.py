@@ -16,4 +16,5 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 WHITENOISE_USE_FINDERS = True
+LAPOR_STATS_CACHE_SECONDS = 0  # tests write counters directly; lapor.stats tests turn it on
 STATIC_ROOT = None  # type: ignore[assignment]  # nothing is collected in tests

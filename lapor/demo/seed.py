@@ -40,6 +40,12 @@ Decisions:
   deadline, the resolution tier, ``staff_due_at`` from the final status) on the agency's
   calendar (``sop_calendar``), with a per-(day, length) cache in front of the calendar
   (:meth:`World.deadline`): seeded rows can't disagree with what the services would store.
+* **Deadline notices**: the old open reports are overdue, so the worker's deadline sweep
+  would owe them their overdue notices and escalations at once (at 100,000 reports ~21,750
+  reports, some 2,000 outbox rows a minute for a quarter of an hour). After loading (and with
+  ``--reports 0``) :func:`lapor.sla.notices.notices_settle` records every notice the sweep
+  would have issued by now, as its own rows, without messages (sent long ago): the sweep then
+  has only what falls due from now on, as in a running deployment.
 * **Indexes**: with ``--defer-indexes`` (automatic when the load at least doubles the table and
   adds 100,000 reports or more) the secondary indexes of the report tables are dropped first
   and rebuilt after, with a large ``maintenance_work_mem``; their definitions are kept in a
@@ -82,6 +88,7 @@ from lapor.categories.models import Category
 from lapor.core import clock
 from lapor.demo import data
 from lapor.demo.loader import DemoRefused, demo_totp_key_hex, load_demo
+from lapor.demo.texts import TEXT_KINDS, Vocabulary, realistic_text
 from lapor.orgs.models import DayOff, NodeKind, OrgNode, RoleAssignment, Sop
 from lapor.orgs.services import is_regency_hub, zone_for_region
 from lapor.privacy import vault
@@ -97,6 +104,7 @@ from lapor.reports.deadlines import (
 )
 from lapor.reports.models import Disposition, Report, ReporterContact, ReportEvent
 from lapor.reports.submission import TRACKING_SPACE, tracking_number_of
+from lapor.sla.notices import notices_settle
 
 REPORT_TABLES = (
     "reports_reportevent",
@@ -276,6 +284,7 @@ class SeedOptions:
     hub_user: str = "kominfo"
     liaison_user: str = "pupr"
     progress_seconds: float = 5.0
+    texts: str = "templated"  # templated (the worst case for search) | realistic (lapor.demo.texts)
     migrate: bool = True
     log: Log = default_log
 
@@ -628,8 +637,11 @@ class Generator:
     """Builds the rows of one report at a time: report, contact, events, dispositions."""
 
     def __init__(self, worlds: list[World], categories: list[Any], rng: random.Random,
-                 now: datetime) -> None:
+                 now: datetime, texts: str = "templated") -> None:
         self.worlds = worlds
+        self.vocabulary = Vocabulary({topic: [*t["titles"], *t["bodies"]]
+                                      for topic, t in TOPICS.items()}) \
+            if texts == "realistic" else None
         self.world_cw = list(accumulate(w.weight for w in worlds))
         self.w = worlds[0]
         self.categories = categories
@@ -650,6 +662,9 @@ class Generator:
         rng = self.rng
         t = TOPICS[topic]
         place = rng.choice(PLACES).format(kec=district, kota=self.w.town)
+        if self.vocabulary is not None:
+            title, body = realistic_text(self.vocabulary, rng, topic, place, district)
+            return title, body, f"{place}, Kecamatan {district}"[:300]
         fill = {"place": place, "district": district, "days": rng.randint(2, 30),
                 "months": rng.randint(1, 11), "hours": rng.randint(2, 6),
                 "amount": f"{rng.randint(5, 50) * 10_000:,}".replace(",", ".")}
@@ -998,7 +1013,7 @@ def _worker(job: Slice, plan: Plan, counts: Any, errors: Any) -> None:
     options = plan.options
     try:
         rng = random.Random(f"{options.seed}:{job.index}")  # noqa: S311  (fixture data)
-        gen = Generator(plan.worlds, plan.categories, rng, plan.now)
+        gen = Generator(plan.worlds, plan.categories, rng, plan.now, options.texts)
         with psycopg.connect(plan.conninfo, autocommit=False) as conn:
             # Losing the last commits in a crash is fine for a fixture; waiting on fsync is not.
             conn.execute("SET synchronous_commit = off")
@@ -1243,12 +1258,26 @@ def reserve(plan: Plan) -> tuple[int, int, int, list[tuple[str, str, str]]]:
     return existing, first_id, first_disp, dropped
 
 
+def settle_notices(options: SeedOptions, phases: Phases) -> dict[str, int]:
+    """The deadline notices the worker's sweep would have issued by now, recorded as issued
+    and delivered (lapor.sla.notices.notices_settle): loaded reports whose deadlines passed
+    must not send the first sweeps through every one of them (issue #21)."""
+    done = notices_settle()
+    options.log(f"deadline notices recorded as issued: {done.overdue:,} overdue, "
+                f"{done.escalations:,} escalations, {done.reminders:,} reminders "
+                f"({phases.end('notices'):.1f} s)")
+    return {"overdue": done.overdue, "escalations": done.escalations,
+            "reminders": done.reminders}
+
+
 def seed(options: SeedOptions) -> dict[str, Any]:
     """Run a seed (see the module doc); returns a summary with the seconds of each phase."""
     if options.reports < 0 or options.workers < 1 or options.batch < 1:
         raise SeedRefused("--reports must be ≥ 0, --workers and --batch ≥ 1")
     if options.defer_indexes not in ("auto", "yes", "no"):
         raise SeedRefused("--defer-indexes is auto, yes or no")
+    if options.texts not in TEXT_KINDS:
+        raise SeedRefused(f"--texts is one of {', '.join(TEXT_KINDS)}")
     if not re.fullmatch(r"\d+\s*(kB|MB|GB|TB)?", options.maintenance_work_mem):
         raise SeedRefused("--maintenance-work-mem is a size such as 512MB or 1GB")
     log = options.log
@@ -1262,6 +1291,7 @@ def seed(options: SeedOptions) -> dict[str, Any]:
         "setup_seconds": round(sum(phases.seconds.values()), 2),
     }
     if options.reports == 0:
+        summary["notices"] = settle_notices(options, phases)
         return summary
     existing, first_id, first_disp, dropped = reserve(plan)
     phases.end("prepare")
@@ -1287,6 +1317,7 @@ def seed(options: SeedOptions) -> dict[str, Any]:
             conn.execute(f"VACUUM (ANALYZE) {table}")
         size = int(_scalar(conn, "SELECT pg_database_size(current_database())"))
     phases.end("analyze")
+    notices = settle_notices(options, phases)
     p = phases.seconds
     total = time.monotonic() - phases.started
     load_s = sum(p.get(k, 0.0) for k in ("prepare", "copy", "indexes", "analyze"))
@@ -1302,5 +1333,6 @@ def seed(options: SeedOptions) -> dict[str, Any]:
         "reports_per_second": round(counts["reports"] / max(load_s, 1e-9)),
         "rows_per_second": round(rows / max(copy_s, 1e-9)),
         "load_average_after": _load_average(),
+        "notices": notices,
     })
     return summary

@@ -20,6 +20,8 @@ from lapor.portal.views import (
 stats_patterns = [
     path("", statistics.statistics, name="public"),
     path("<slug:code>/", statistics.statistics, name="public_node"),
+    path("semua/<slug:table>/", statistics.table_rows, name="public_rows"),
+    path("<slug:code>/semua/<slug:table>/", statistics.table_rows, name="public_node_rows"),
 ]
 
 app_name = "portal"

@@ -36,14 +36,26 @@ from lapor.reports.models import Report
 from lapor.reports.permissions import is_reporter_of
 
 
-def tracked_report(*, tracking_number: str, address: str) -> Report:
-    """The report for a typed tracking number (any spacing or ``#``), after counting the
-    look-up for ``address`` (429 ``rate_limited`` when it scans). Unknown or invalid: 404."""
+def _counted_number(tracking_number: str, address: str) -> str:
+    """The normalised number, after counting the look-up for ``address``."""
     ratelimit.throttle_lookup(address, tracking_number)
     number = submission.normalise_tracking_number(tracking_number)
     if not submission.tracking_number_valid(number):
         raise NotFound("not_found", field="tracking_number")
-    return selectors.report_by_tracking(number)
+    return number
+
+
+def tracked_report(*, tracking_number: str, address: str) -> Report:
+    """The report for a typed tracking number (any spacing or ``#``), after counting the
+    look-up for ``address`` (429 ``rate_limited`` when it scans). Unknown or invalid: 404."""
+    return selectors.report_by_tracking(_counted_number(tracking_number, address))
+
+
+def looked_up_report(*, tracking_number: str, address: str) -> Report:
+    """:func:`tracked_report` for the public view (the same counting and refusals): the
+    report from :func:`lapor.reports.selectors.report_for_lookup`, one precompiled query with
+    only what the public view and its cache need (issue #21)."""
+    return selectors.report_for_lookup(_counted_number(tracking_number, address))
 
 
 def reporter_by_access_code(*, tracking_number: str, access_code: str, address: str) -> Actor:
@@ -73,3 +85,9 @@ def reporter_by_account(account: Actor, report: Report) -> Actor | None:
 def report_from_request(request: HttpRequest, tracking_number: str) -> Report:
     """:func:`tracked_report` for the client address of ``request``."""
     return tracked_report(tracking_number=tracking_number, address=ratelimit.client_ip(request))
+
+
+def looked_up_from_request(request: HttpRequest, tracking_number: str) -> Report:
+    """:func:`looked_up_report` for the client address of ``request``."""
+    return looked_up_report(tracking_number=tracking_number,
+                            address=ratelimit.client_ip(request))

@@ -65,6 +65,13 @@ def public_scope() -> QuerySet[Report]:
                                  is_training=False)
 
 
+def is_public(report: Report) -> bool:
+    """Is ``report`` in :func:`public_scope`? The same rule on a loaded report, without a
+    query (the tracking page's "see it in the public reports" link)."""
+    return (not report.is_confidential and report.status in PUBLIC_STATUSES
+            and not report.is_training)
+
+
 def public_filtered(filters: FeedFilters) -> QuerySet[Report]:
     """Public reports narrowed by the feed's filters.
 

@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
 from lapor.core import clock
@@ -20,8 +23,8 @@ from lapor.privacy.detector import kinds_found
 from lapor.privacy.identity import identity_read
 from lapor.privacy.models import Purpose
 from lapor.reports import selectors
-from lapor.reports.feed import NearbyReport
-from lapor.reports.models import PUBLIC_STATUSES, Report, ReportEvent, Visibility
+from lapor.reports.feed import NearbyReport, is_public
+from lapor.reports.models import Report, ReportEvent, Visibility
 from lapor.reports.states import STATUS_LABELS_EN, Status
 from lapor.reports.visibility import text_visibility, text_visible_to
 from lapor.reports.zones import report_zone
@@ -42,8 +45,7 @@ def _ref(node: OrgNode | None) -> dict[str, str] | None:
 
 def _listed(report: Report) -> bool:
     """Is the report in the public list (lapor.reports.feed.public_scope, without a query)?"""
-    return (not report.is_confidential and not report.is_training
-            and report.status in PUBLIC_STATUSES)
+    return is_public(report)
 
 
 def _event(event: ReportEvent, *, audience: Visibility, confidential: bool = False,
@@ -86,6 +88,58 @@ def public_view(report: Report, language: str) -> dict[str, Any]:
             for e in events
         ],
     }
+
+
+# The public view of a report, kept per process (issue #21): a tracking look-up then costs its
+# one lean query (lapor.reports.selectors.report_for_lookup) instead of the events and the SOP
+# read again. Only the output of public_view is kept, which every visitor may see (a
+# confidential report's public view has no text and no organisation names), and it is used
+# only while the report's public version is the same. Entries live at most
+# PUBLIC_VIEW_SECONDS: what is not the report's own (an organisation renamed, its SOP's time
+# zone) shows after at most that long.
+PUBLIC_VIEW_SECONDS = 300
+PUBLIC_VIEW_ENTRIES = 5000
+_public_views: OrderedDict[tuple[int, str], tuple[tuple[Any, ...], float, dict[str, Any]]] = (
+    OrderedDict())
+_public_views_lock = threading.Lock()
+
+
+def public_version(report: Report) -> tuple[Any, ...]:
+    """What makes a report's public view change, read by the look-up's one query:
+    ``version`` (every staff transition adds one), ``updated_at`` (also moved by writes that
+    do not count a version, such as the personal-data anonymisation), the newest event's id
+    (any new timeline entry, whoever wrote it), and the fields the view shows or derives
+    (status, confidentiality, agency, region)."""
+    return (report.version, report.updated_at, getattr(report, "last_event_id", None),
+            report.status, report.is_confidential, report.is_training, report.agency_id,
+            report.region_id, report.current_node_id)
+
+
+def public_view_cached(report: Report, language: str) -> dict[str, Any]:
+    """:func:`public_view`, from this process's cache while :func:`public_version` is the
+    same. ``report`` comes from :func:`lapor.reports.selectors.report_for_lookup` (it carries
+    ``last_event_id``). The answer is shared: read it, never change it."""
+    key = (report.pk, language)
+    version = public_version(report)
+    now = time.monotonic()
+    with _public_views_lock:
+        found = _public_views.get(key)
+        if found is not None and found[0] == version and found[1] > now:
+            _public_views.move_to_end(key)
+            return found[2]
+    view = public_view(report, language)
+    with _public_views_lock:
+        _public_views[key] = (version, now + PUBLIC_VIEW_SECONDS, view)
+        _public_views.move_to_end(key)
+        while len(_public_views) > PUBLIC_VIEW_ENTRIES:
+            _public_views.popitem(last=False)
+    return view
+
+
+def public_views_clear() -> None:
+    """Forget every cached public view (tests)."""
+    with _public_views_lock:
+        _public_views.clear()
 
 
 def reporter_view(report: Report, language: str) -> dict[str, Any]:

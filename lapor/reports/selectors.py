@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from lapor.core import clock
 from lapor.core.errors import NotFound, ValidationFailed
 from lapor.core.pagination import Page, keyset_page
+from lapor.core.precompiled import Precompiled
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import OrgNode
 from lapor.reports.deadlines import calendar_for
@@ -71,6 +72,38 @@ def report_by_tracking(tracking_number: str) -> Report:
     )
     if report is None:
         raise NotFound("not_found")
+    return report
+
+
+# What a public look-up reads of the report (issue #21): the public view's fields, what the
+# portal asks to know whether the browser is the reporter, and the parts of its public
+# version (lapor.reports.presenters.public_version). ``last_event_id`` is the newest event of
+# any visibility: a new event (a follow-up, a message, a system note) changes it.
+LOOKUP_FIELDS = (
+    "id", "tracking_number", "type", "status", "submitted_at", "is_confidential",
+    "is_training", "region_id", "agency_id", "current_node_id", "reporter_user_id",
+    "version", "updated_at",
+)
+# In the model's column order, as Model.from_db takes a subset of the fields.
+_LOOKUP_COLUMNS = [f.attname for f in Report._meta.concrete_fields if f.attname in LOOKUP_FIELDS]
+_LOOKUP = Precompiled(Report, lambda number: (
+    Report.objects.filter(is_training=False, tracking_number=number)
+    .annotate(last_event_id=Subquery(
+        ReportEvent.objects.filter(report=OuterRef("pk")).order_by("-id").values("id")[:1]))
+    .values_list(*_LOOKUP_COLUMNS, "last_event_id")[:1]))
+
+
+def report_for_lookup(tracking_number: str) -> Report:
+    """The report a public tracking look-up shows, in one precompiled query without joins:
+    only :data:`LOOKUP_FIELDS` (and ``last_event_id``) are loaded; any other field is read
+    from the database when first used, so callers that show more (the reporter's whole view)
+    use :func:`report_by_tracking`. A training space's practice report is unknown here."""
+    rows = _LOOKUP.rows(tracking_number)
+    if not rows:
+        raise NotFound("not_found")
+    *values, last_event_id = rows[0]
+    report = Report.from_db(Report.objects.db, _LOOKUP_COLUMNS, values)
+    report.last_event_id = last_event_id  # type: ignore[attr-defined]
     return report
 
 

@@ -9,6 +9,6 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: indexing imports models, which Django allows only once the app
         # registry is loaded (this module is imported while it loads).
-        from lapor.search import indexing  # noqa: PLC0415
+        from lapor.search import checks, indexing  # noqa: F401, PLC0415  (checks registers)
 
         indexing.connect()

@@ -3,10 +3,14 @@
 Every search starts from a scope (:func:`public_search_scope` or
 :func:`lapor.reports.permissions.reports_visible_to`), so nobody finds what they may not read:
 confidential, unverified and training reports are never in the public scope. A query must have
-at least ``QUERY_MIN_CHARS`` letters or digits (``query_too_short``) and, within its scope and
-filters, match at most ``LAPOR_SEARCH_MAX_MATCHES`` reports (``query_too_broad``): ranking
-needs every match scored, and this bound is what keeps a search from turning into a scan.
-Pages are keyset pages on ``(score, id)``.
+at least ``QUERY_MIN_CHARS`` letters or digits (``query_too_short``).
+
+On PostgreSQL with the RUM index (issue 21) the matches come newest first, however many there
+are, each page costing about what a narrow query's costs (:func:`_newest_first`); pages are
+keyset pages on ``(submitted_at, id)``. Elsewhere (SQLite's FTS5, PostgreSQL without RUM) they
+are ranked, and a query matching more than ``LAPOR_SEARCH_MAX_MATCHES`` reports of its scope
+and filters is refused (``query_too_broad``): ranking needs every match scored, and this bound
+is what keeps a search from turning into a scan. Pages are keyset pages on ``(score, id)``.
 
 A query that is a tracking number as a whole ("#1234 5678-9012", separators and spaces
 allowed, Verhoeff check digit valid) is not searched as text: it finds that one report if it is
@@ -18,6 +22,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,8 +32,9 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from lapor.core.errors import ValidationFailed
-from lapor.core.pagination import Page
-from lapor.orgs.actors import Actor
+from lapor.core.pagination import Page, decode_cursor, encode_cursor
+from lapor.orgs.actors import READER_ROLES, Actor
+from lapor.orgs.models import NodeKind
 from lapor.regions.models import Region
 from lapor.reports.feed import (
     FEED_PAGE_SIZE,
@@ -42,7 +48,15 @@ from lapor.reports.models import Report
 from lapor.reports.permissions import reports_visible_to, visible_report_ids
 from lapor.reports.states import Status
 from lapor.reports.submission import normalise_tracking_number, tracking_number_valid
-from lapor.search.backends import SCORE, backend
+from lapor.search.backends import (
+    SCORE,
+    PostgresBackend,
+    backend,
+    estimated_rows,
+    ordered_walk,
+    rum_ready,
+)
+from lapor.search.backends import word_share as pg_word_share
 from lapor.search.text import Snippet, snippet, stems, words
 
 QUERY_MIN_CHARS = 3
@@ -70,6 +84,16 @@ class SearchFilters:
     region: str = ""
     status: str = ""
     agency: str = ""
+
+
+@dataclass(frozen=True)
+class SearchPage(Page["Hit"]):
+    """A page of hits, with an estimate of how many reports of the scope and filters match,
+    at most (``None`` where there is none: SQLite, the GIN fallback, a tracking number): the
+    scope's size from PostgreSQL's plan times the share of reports holding the query's rarest
+    word (ANALYZE's statistics). No match is read or counted for it."""
+
+    estimated_total: int | None = None
 
 
 @dataclass
@@ -167,10 +191,18 @@ def max_matches() -> int:
 
 
 def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
-           limit: int = PAGE_SIZE, few: bool = False) -> Page[Hit]:
-    """Reports of ``qs`` matching ``raw_query``, best first, ``limit`` after ``cursor``.
+           limit: int = PAGE_SIZE, few: bool = False, walk: bool = False,
+           filtered: bool = False, scope_size: int | None = None) -> Page[Hit]:
+    """Reports of ``qs`` matching ``raw_query``, ``limit`` after ``cursor``.
 
-    One query reads ``(id, score)`` of at most ``max_matches() + 1`` matches (more: too
+    PostgreSQL with the RUM index (:func:`lapor.search.backends.rum_ready`): newest first,
+    see :func:`_newest_first`; ``walk``: ``qs`` is a scope with an index in time order and no
+    filter (the public scope, a national reader), which a broad query may walk; ``filtered``:
+    ``qs`` has a region, category or agency filter; ``scope_size``: how many reports ``qs``
+    holds, when known (the reader's ids).
+
+    Elsewhere (SQLite, PostgreSQL without RUM), best first: one query reads ``(id, score)``
+    of at most ``max_matches() + 1`` matches (more: too
     broad); they are ordered here, and only the page's rows are then loaded. Every match is
     read once, and only its index entry and row, never the whole table.
     """
@@ -178,6 +210,9 @@ def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
     if number is not None:
         return _by_number(qs, number, first_page=cursor is None)
     query = parse_query(raw_query)
+    if rum_ready():
+        return _newest_first(qs, query, cursor=cursor, limit=limit, few=few, walk=walk,
+                             filtered=filtered, scope_size=scope_size)
     position = _decode(cursor) if cursor else None
     cap = max_matches()
     pairs: list[tuple[int, float]] = list(
@@ -197,6 +232,110 @@ def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
                 snippet=snippet(rows[pk].body, wanted)) for pk, score in pairs]
     next_cursor = _encode(hits[-1].score, hits[-1].report.pk) if more and hits else None
     return Page(items=hits, next_cursor=next_cursor)
+
+
+# Newest first (PostgreSQL with RUM): a query whose rarest word is in at least one report of
+# WALK_ROWS // (PAGE_SIZE + 1) walks the scope's newest rows, at most WALK_ROWS of them; the
+# rest of the page comes from the RUM index below those rows.
+WALK_ROWS = 2_000
+
+
+def _keyset_before(qs: QuerySet[Report], moment: Any, pk: int) -> QuerySet[Report]:
+    # The plain bound lets an index range-scan from the cursor (lapor.core.pagination).
+    return qs.filter(submitted_at__lte=moment).filter(
+        Q(submitted_at__lt=moment) | Q(pk__lt=pk))
+
+
+def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | None,
+                  limit: int, few: bool, walk: bool, filtered: bool,
+                  scope_size: int | None) -> SearchPage:
+    """Matches of ``qs`` newest first (``submitted_at``, then id), the first page costing
+    what a page of a narrow query costs however many reports match. No cap: a broad query
+    is answered, not refused.
+
+    * ``few`` (``qs`` is the reader's few thousand report ids): the text is checked on those
+      rows, newest first, unless the query's rarest word is rarer in the whole table than the
+      reader's reports (then the text index is intersected with the ids); ``filtered`` (a
+      region, category or agency): PostgreSQL intersects the text index with the filter's
+      and sorts the matches of the region;
+    * ``walk`` and a query whose rarest word could fill the page within ``WALK_ROWS`` of the
+      scope's newest rows (:func:`lapor.search.backends.word_share`, an upper bound from
+      ANALYZE's statistics; a wrong guess costs at most the walk): the scope's newest
+      ``WALK_ROWS`` rows are walked in time order (the public feed's partial index,
+      ``report_recent``) and the text checked on each; a broad query fills the page in a few
+      hundred rows;
+    * otherwise, and for what the walk did not fill: the RUM index reads the matches
+      newest first with ``submitted_at`` kept beside each word, and only the page's rows are
+      read from the table (the scope and filters checked on each).
+    """
+    pg = PostgresBackend()
+    scope = qs
+    origin = None  # every row still to read is at or before this moment
+    if cursor:
+        origin, pk = decode_cursor(cursor)
+        qs = _keyset_before(qs, origin, pk)
+    want = limit + 1
+    share = pg_word_share(query.text)
+    found: list[Report] = []
+    rest = qs
+    if few or filtered:
+        # The reader's ids, or a region/category/agency filter: no walk, no RUM order.
+        # PostgreSQL intersects the text index with the ids (or the filter's index) and sorts
+        # the few matches; but for the ids of a word commoner than the reader's reports, the
+        # text is checked on each of the reader's rows instead (``few``: the GIN bitmap of
+        # 80,000 matches costs 100 ms, 2,258 rows 25 ms).
+        on_rows = few and share * _scope_rows(Report.objects.all()) >= (scope_size or 0)
+        found = list(pg.match(qs, query.text, query.stems, few=on_rows)
+                     .only("pk", "submitted_at").order_by("-submitted_at", "-pk")[:want])
+        rest = qs.none()
+    elif walk and share * WALK_ROWS >= want:
+        window = qs.order_by("-submitted_at", "-pk").values_list("submitted_at", "pk")
+        edges = list(window[WALK_ROWS - 1:WALK_ROWS])
+        walked = qs if not edges else qs.filter(submitted_at__gte=edges[0][0]).filter(
+            Q(submitted_at__gt=edges[0][0]) | Q(pk__gte=edges[0][1]))
+        with ordered_walk():
+            found = list(pg.match(walked, query.text, query.stems, few=True)
+                         .only("pk", "submitted_at").order_by("-submitted_at", "-pk")[:want])
+        rest = qs.none() if not edges else _keyset_before(qs, *edges[0])
+        origin = edges[0][0] if edges else origin
+    if len(found) < want:
+        # A few more than needed: rows of the same moment come from RUM in no fixed order.
+        more = list(pg.newest(rest, query.text, before=origin).only("pk", "submitted_at")
+                    [: want - len(found) + 8])
+        more.sort(key=lambda r: (r.submitted_at, r.pk), reverse=True)
+        found += more[: want - len(found)]
+    has_more = len(found) > limit
+    found = found[:limit]
+    rows = Report.objects.select_related("region", "category", "agency", "current_node").only(
+        *RESULT_FIELDS).in_bulk([r.pk for r in found])
+    wanted = set(query.stems)
+    hits = [Hit(report=rows[r.pk], score=getattr(r, SCORE),
+                title=snippet(rows[r.pk].title, wanted, size=40),
+                snippet=snippet(rows[r.pk].body, wanted)) for r in found]
+    last = found[-1] if found else None
+    next_cursor = encode_cursor(last.submitted_at, last.pk) if has_more and last else None
+    size = scope_size if scope_size is not None else _scope_rows(scope)
+    return SearchPage(items=hits, next_cursor=next_cursor,
+                      estimated_total=round(share * size))
+
+
+_scope_estimates: dict[str, tuple[float, int]] = {}
+SCOPE_ESTIMATE_SECONDS = 300
+
+
+def _scope_rows(qs: QuerySet[Report]) -> int:
+    """PostgreSQL's estimate of the rows of a scope and its filters (its plan), kept five
+    minutes per process: scopes change slowly, and planning a query costs a round trip."""
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    key = repr((sql, params))
+    now = time.monotonic()
+    cached = _scope_estimates.get(key)
+    if cached is None or now - cached[0] > SCOPE_ESTIMATE_SECONDS:
+        if len(_scope_estimates) > 1_000:  # one per filter combination seen: keep it small
+            _scope_estimates.clear()
+        cached = (now, max(estimated_rows(qs), 1))
+        _scope_estimates[key] = cached
+    return cached[1]
 
 
 def _by_number(qs: QuerySet[Report], number: str, *, first_page: bool) -> Page[Hit]:
@@ -220,7 +359,14 @@ def search_public(raw_query: str, filters: SearchFilters, *, cursor: str | None 
     if filters.status and filters.status not in PUBLIC_STATUSES:
         raise ValidationFailed("validation_error", field="status")
     return search(apply_filters(public_search_scope(), filters), raw_query, cursor=cursor,
-                  limit=limit)
+                  limit=limit, walk=_walkable(filters), filtered=not _walkable(filters))
+
+
+def _walkable(filters: SearchFilters | FeedFilters) -> bool:
+    """A scope narrowed only by status keeps an index in time order (the public feed's,
+    ``report_status_feed``, ``report_recent``): a broad query may walk it. A region,
+    category or agency filter has none."""
+    return not (filters.region or filters.category or filters.agency)
 
 
 def public_feed(raw_query: str, filters: FeedFilters, *, cursor: str | None = None,
@@ -232,7 +378,7 @@ def public_feed(raw_query: str, filters: FeedFilters, *, cursor: str | None = No
     if not q:
         return public_reports(filters, cursor=cursor, limit=limit)
     hits = search(public_filtered(filters).filter(is_training=False), q, cursor=cursor,
-                  limit=limit)
+                  limit=limit, walk=_walkable(filters), filtered=not _walkable(filters))
     for hit in hits.items:
         hit.report.search_snippet = hit.snippet  # type: ignore[attr-defined]
     return Page(items=[hit.report for hit in hits.items], next_cursor=hits.next_cursor)
@@ -258,11 +404,20 @@ def search_staff(actor: Actor, raw_query: str, filters: SearchFilters, *,
     80,000 in the country, estimated 10,000) and would otherwise check the reader's scope on
     every text match, one heap page each. Readers of more than ``SCOPE_FIRST_MAX`` reports
     (the national desk, a large province) keep the text-first plan, where few matches fall
-    outside their scope."""
+    outside their scope. A national reader (a role on the root: every real report) may walk
+    the newest reports (index ``report_recent``) for a broad query."""
     ids = visible_report_ids(actor, cap=SCOPE_FIRST_MAX)
     scope = reports_visible_to(actor) if ids is None else _reports_with_ids(ids)
+    national = ids is None and any(a.node_kind == NodeKind.ROOT and a.role in READER_ROLES
+                                   for a in actor.assignments)
     return search(apply_filters(scope, filters), raw_query, cursor=cursor, limit=limit,
-                  few=ids is not None)
+                  few=ids is not None, walk=national and _walkable(filters),
+                  filtered=not _walkable(filters), scope_size=None if ids is None else len(ids))
+
+
+def estimated_total(page: Page[Hit]) -> int | None:
+    """The page's estimate of the matches (:class:`SearchPage`), if it has one."""
+    return page.estimated_total if isinstance(page, SearchPage) else None
 
 
 def hit_out(hit: Hit, lang: str, *, staff: bool = False) -> dict[str, Any]:

@@ -44,7 +44,7 @@ from lapor.notifications.models import DeadlineNotice
 from lapor.notifications.office import StaffCalendars
 from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatcher
 from lapor.notifications.report_events import due_text, report_context
-from lapor.orgs.models import Sop
+from lapor.orgs.models import OrgNode, Sop
 from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Report
@@ -311,3 +311,84 @@ def sweep_notices(*, limit: int = BATCH) -> NoticeResult:
         logger.info("deadline notices: reminders=%d overdue=%d escalations=%d",
                     reminders, overdue, escalations)
     return NoticeResult(reminders=reminders, overdue=overdue, escalations=escalations)
+
+
+def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeResult:
+    """Record as issued every notice :func:`sweep_notices` would have issued by ``now``,
+    without their messages: for data loaded in bulk (``lapor seed``, the benchmark), whose
+    deadlines passed while nobody ran the sweep. Without this, the first sweeps after a load
+    work through every late report at once (at 100,000 reports about 21,750, some 2,000
+    outbox rows a minute for a quarter of an hour), which is not what a running deployment
+    does. The rows are the sweep's own (:class:`DeadlineNotice`, the same levels, kinds and
+    ``next_check_at``), so the live sweep then carries on from them: the next escalation
+    when it falls due, a new deadline's notices when a report moves. Idempotent."""
+    now = now or clock.now()
+    calendars = _Calendars(now)
+    nodes: dict[int, tuple[Sop, WorkCalendar, int]] = {}
+
+    def node_clock(node_id: int) -> tuple[Sop, WorkCalendar, int]:
+        if node_id not in nodes:
+            node = OrgNode.objects.select_related("agency").get(pk=node_id)
+            sop, calendar = calendars.get(Report(current_node=node))
+            chain = len(recipients.escalation_chain(Report(current_node=node)))
+            nodes[node_id] = (sop, calendar, chain)
+        return nodes[node_id]
+
+    rows: list[DeadlineNotice] = []
+    counts = {"reminders": 0, "overdue": 0, "escalations": 0}
+
+    def add(report_id: int, due: datetime, kind: str, level: str, *, counter: str,
+            next_check_at: datetime | None = None) -> None:
+        rows.append(DeadlineNotice(report_id=report_id, due_at=due, deadline_kind=kind,
+                                   level=level, created_at=now, next_check_at=next_check_at))
+        counts[counter] += 1
+        if len(rows) >= batch:
+            flush()
+
+    def flush() -> None:
+        DeadlineNotice.objects.bulk_create(rows, ignore_conflicts=True)
+        rows.clear()
+
+    fields = ("id", "status", "staff_due_at", "first_followup_at", "followup_due_at",
+              "resolution_due_at", "current_node_id")
+    late = (Report.objects.filter(status__in=OPEN, staff_due_at__lt=now)
+            .exclude(_notice_exists("overdue")).order_by("id").values_list(*fields))
+    for pk, status, due, first_followup, followup_due, _, node_id in late.iterator(batch):
+        sop, calendar, chain = node_clock(node_id)
+        kind = deadline_kind(Report(status=status, first_followup_at=first_followup,
+                                    staff_due_at=due, followup_due_at=followup_due))
+        step = max(1, sop.escalate_after_days)
+        reached = min(-calendar.working_days_left(now, due) // step, chain)
+        add(pk, due, kind, "overdue", counter="overdue",
+            next_check_at=_next_check(calendar, due, reached, step, chain))
+        for level in range(1, reached + 1):
+            add(pk, due, kind, f"escalation-{level}", counter="escalations")
+    resolution = (Report.objects.filter(status__in=HANDLED, first_followup_at__isnull=True,
+                                        resolution_due_at__lt=now)
+                  .exclude(staff_due_at=F("resolution_due_at"))
+                  .exclude(Exists(DeadlineNotice.objects.filter(
+                      report=OuterRef("pk"), due_at=OuterRef("resolution_due_at"),
+                      level="overdue")))
+                  .order_by("id").values_list("id", "resolution_due_at"))
+    for pk, resolution_due in resolution.iterator(batch):
+        assert resolution_due is not None  # noqa: S101  (filtered above)
+        add(pk, resolution_due, "resolution", "overdue", counter="overdue", next_check_at=now)
+    soon = (Report.objects.filter(status__in=OPEN, staff_due_at__gt=now,
+                                  staff_due_at__lte=now + REMINDER_WINDOW)
+            .exclude(_notice_exists("reminder-due"))
+            .exclude(Exists(DeadlineNotice.objects.filter(
+                report=OuterRef("pk"), due_at=OuterRef("staff_due_at"), level="reminder",
+                next_check_at__gt=now)))
+            .order_by("id").values_list(*fields))
+    for pk, status, due, first_followup, followup_due, _, node_id in soon.iterator(batch):
+        _, calendar, _ = node_clock(node_id)
+        reminder = reminder_level(calendar, due, now)
+        if reminder is None:
+            continue
+        kind = deadline_kind(Report(status=status, first_followup_at=first_followup,
+                                    staff_due_at=due, followup_due_at=followup_due))
+        again = (datetime.combine(_due_morning(calendar, due), time(0, 0), tzinfo=calendar.tz)
+                 if reminder == "reminder" else None)
+        add(pk, due, kind, reminder, counter="reminders", next_check_at=again)
+    flush()
+    return NoticeResult(**counts)

@@ -18,10 +18,13 @@ Definitions (docs/statistics.md "Definitions"):
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from django.db.models import Q
 
 from lapor.orgs.models import DayOff, NodeKind, OrgNode, Sop
 from lapor.reports.states import HANDLING_STATUSES, OPEN_STATUSES, ArchiveReason, Status
@@ -51,20 +54,34 @@ class NodeInfo:
 
 
 class Calendars:
-    """Node paths, time zones and working calendars, loaded once per maintenance run."""
+    """Node paths, time zones and working calendars, loaded once per maintenance run.
 
-    def __init__(self) -> None:
-        nodes = OrgNode.objects.values_list("id", "path", "kind", "agency_id")
+    ``only``: just these nodes, their agencies and the root (a page naming a few nodes, e.g.
+    the overdue list, instead of the whole national tree)."""
+
+    def __init__(self, only: Iterable[int] | None = None) -> None:
+        fields = ("id", "path", "kind", "agency_id")
+        if only is None:
+            nodes = list(OrgNode.objects.values_list(*fields))
+        else:
+            nodes = list(OrgNode.objects.filter(Q(pk__in=set(only)) | Q(kind=NodeKind.ROOT))
+                         .values_list(*fields))
+            missing = {a for _, _, _, a in nodes if a} - {i for i, _, _, _ in nodes}
+            nodes += OrgNode.objects.filter(pk__in=missing).values_list(*fields)
         self.root_id = next((i for i, _, k, _ in nodes if k == NodeKind.ROOT), 0)
         self.nodes = {
             i: NodeInfo(path=p, owner_id=a if (a and k != NodeKind.ROOT) else (
                 i if k == NodeKind.ROOT else self.root_id))
             for i, p, k, a in nodes
         }
-        zones = dict(Sop.objects.values_list("node_id", "timezone"))
+        sops, offs = Sop.objects.all(), DayOff.objects.all()
+        if only is not None:
+            owners = {info.owner_id for info in self.nodes.values()} | {self.root_id}
+            sops, offs = sops.filter(node_id__in=owners), offs.filter(node_id__in=owners)
+        zones = dict(sops.values_list("node_id", "timezone"))
         self.zones = {i: zones.get(i) or zones.get(self.root_id) or "WIB" for i in self.nodes}
         self.days_off: dict[int, list[date]] = {}
-        for node_id, day in DayOff.objects.values_list("node_id", "date"):
+        for node_id, day in offs.values_list("node_id", "date"):
             self.days_off.setdefault(node_id, []).append(day)
 
     def node(self, node_id: int) -> NodeInfo:

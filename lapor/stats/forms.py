@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lapor.reports.models import Channel, ReportType
 from lapor.reports.states import Status
+from lapor.stats.selectors import REGION_CODE
 
 MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
@@ -20,6 +21,22 @@ class PeriodForm(forms.Form):
 
     def add_prefix(self, field_name: str) -> str:
         return "from" if field_name == "from_" else super().add_prefix(field_name)
+
+
+class BoardForm(PeriodForm):
+    """The dashboard's query: the period, and where the region table stands."""
+
+    region = forms.RegexField(regex=REGION_CODE, required=False, max_length=8,
+                              label=_("Region code"))
+
+
+class RowsForm(BoardForm):
+    """A long table's "show all" page: order and page number."""
+
+    sort = forms.ChoiceField(required=False, label=_("Order by"), choices=[
+        ("", "—"), ("rank", _("Compliance")), ("reports", _("Reports")),
+        ("followup_rate", _("First follow-up on time")), ("overdue", _("Overdue now"))])
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
 
 class ListFilterForm(PeriodForm):

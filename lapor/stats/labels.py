@@ -50,3 +50,22 @@ SECTION_COLUMNS: tuple[tuple[str, StrOrPromise], ...] = (
     ("type", _("Type")),
     ("region", _("District")),
 )
+
+# The region table by level (lapor.stats.selectors.region_level_of): its title and first
+# column's heading. Level 3 is the district table of TABLE_TITLES / SECTION_COLUMNS.
+REGION_TITLES: dict[int, StrOrPromise] = {
+    1: _("By province"),
+    2: _("By regency or city"),
+    3: _("By district"),
+}
+REGION_COLUMNS: dict[int, StrOrPromise] = {
+    1: _("Province"),
+    2: _("Regency or city"),
+    3: _("District"),
+}
+
+# The "show all" pages' headings (lapor.stats.pdf.rows_context).
+AGENCIES_TITLE: StrOrPromise = _("Agencies ranked by compliance")
+AGENCY_COLUMN: StrOrPromise = _("Agency")
+UNIT_COLUMN: StrOrPromise = _("Unit")
+CATEGORY_COLUMN: StrOrPromise = _("Category")

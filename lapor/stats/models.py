@@ -77,7 +77,11 @@ MEASURES = (
 
 
 class StatCell(models.Model):
-    node = models.ForeignKey("orgs.OrgNode", on_delete=models.CASCADE, related_name="+")
+    # No index of its own: ``statcell_key`` starts with the node and serves every read by
+    # (node, dim, period). A separate (node) index made PostgreSQL read all of the root's
+    # ~96,000 cells and filter them, for a dashboard needing a few hundred (issue #21).
+    node = models.ForeignKey("orgs.OrgNode", on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
     period = models.DateField()  # a month's first day, or the day for dim "day"
     dim = models.CharField(max_length=12)
     value = models.CharField(max_length=40, blank=True)

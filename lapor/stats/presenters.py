@@ -11,7 +11,7 @@ from dataclasses import asdict
 from typing import Any
 
 from lapor.stats.figures import Figures
-from lapor.stats.selectors import Dashboard, Row
+from lapor.stats.selectors import Dashboard, RegionLevelView, Row, TablePage
 
 SMALL_CELL = 5
 FIGURE_FIELDS = tuple(Figures.__dataclass_fields__)
@@ -48,4 +48,21 @@ def board_data(board: Dashboard, *, public: bool) -> dict[str, Any]:
         "units": [_row(r, public=public) for r in board.units],
         "overdue_now": (None if public and board.overdue_now < SMALL_CELL
                         else board.overdue_now),
+        "table_counts": dict(board.counts),
+        "region": region_data(board.region),
     }
+
+
+def region_data(view: RegionLevelView | None) -> dict[str, Any] | None:
+    """Where the region table stands (``None``: every district as stored, the exports)."""
+    if view is None:
+        return None
+    return {"parent": view.parent, "level": view.level, "drill": view.drill,
+            "trail": [{"code": code, "name": name} for code, name in view.trail]}
+
+
+def page_data(page: TablePage, *, public: bool) -> dict[str, Any]:
+    """One page of a long table ("show all") for ``public`` or staff readers."""
+    return {"table": page.table, "count": page.count, "page": page.page,
+            "pages": page.pages, "sort": page.sort, "region": region_data(page.region),
+            "rows": [_row(r, public=public) for r in page.rows]}

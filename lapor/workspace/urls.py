@@ -35,6 +35,7 @@ training_patterns = [
 stats_patterns = [
     path("", stats.dashboard_index, name="index"),
     path("<slug:code>/", stats.dashboard_page, name="dashboard"),
+    path("<slug:code>/semua/<slug:table>/", stats.table_rows, name="rows"),
     re_path(r"^(?P<code>[-\w]+)/tabel\.(?P<fmt>csv|xlsx)$", stats.tables_export,
             name="tables_export"),
     re_path(r"^(?P<code>[-\w]+)/laporan\.(?P<fmt>csv|xlsx)$", stats.list_export,

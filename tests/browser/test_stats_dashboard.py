@@ -8,6 +8,7 @@ for the README.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,22 @@ def test_public_statistics_page(demo: None, live_server: LiveServer, page: Page)
     assert width <= PHONE["width"]
     axe_check(page)
     screenshot(page, "stats-public-kutim")
+
+
+def test_show_all_on_a_phone_with_and_without_htmx(demo: None, live_server: LiveServer,
+                                                   page: Page) -> None:
+    """Issue #21: the "show all" page of the agencies fits a 360-pixel phone; its order form
+    swaps only the table in with htmx (the URL follows), and is a plain GET form without."""
+    page.set_default_timeout(90_000)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/statistik/semua/units/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Peringkat kepatuhan instansi")
+    expect(page.get_by_test_id("stats-table-rows").get_by_role("link").first).to_be_visible()
+    expect(page.get_by_test_id("stats-page")).to_contain_text("Halaman 1 dari 1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    axe_check(page)
+    page.get_by_label("Urutkan menurut").select_option("reports")
+    page.get_by_role("button", name="Tampilkan").click()
+    expect(page).to_have_url(re.compile(r"sort=reports"))
+    expect(page.get_by_test_id("stats-table-rows")).to_be_visible()
+    screenshot(page, "stats-public-all-agencies-phone")

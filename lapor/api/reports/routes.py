@@ -171,8 +171,8 @@ def nearby(request: HttpRequest, query: Query[NearbyQuery]) -> dict[str, Any]:
     summary="Public status and timeline by tracking number",
 )
 def track(request: HttpRequest, tracking_number: str) -> dict[str, Any]:
-    report = access.report_from_request(request, tracking_number)
-    return presenters.public_view(report, request_language(request))
+    report = access.looked_up_from_request(request, tracking_number)
+    return presenters.public_view_cached(report, request_language(request))
 
 
 @public_router.get(

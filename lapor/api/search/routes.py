@@ -40,12 +40,15 @@ def _filters(query: SearchIn) -> selectors.SearchFilters:
 
 @public_router.get(
     "/search/reports", response={200: SearchOut, **errors(429)},
-    summary="Search public reports (ranked, with highlighted snippets)",
+    summary="Search public reports (with highlighted snippets)",
     description=(
         "Full-text search over the public reports only: never a confidential, unverified or "
         "training report. Indonesian words match across inflections. Too short a query is "
-        "`422 query_too_short`; one matching more reports than the server ranks "
-        "(`LAPOR_SEARCH_MAX_MATCHES`) is `422 query_too_broad`: add words or filters. "
+        "`422 query_too_short`. On PostgreSQL with the RUM index (the national setup) the "
+        "matches come newest first, however many there are, with `estimated_total`; "
+        "elsewhere (SQLite, PostgreSQL without RUM) best match first, and a query matching "
+        "more reports than the server ranks (`LAPOR_SEARCH_MAX_MATCHES`) is "
+        "`422 query_too_broad`: add words or filters. "
         "Rate-limited per client address like the tracking lookups."
     ),
 )
@@ -55,7 +58,7 @@ def search_public(request: HttpRequest, query: Query[SearchIn]) -> dict[str, Any
                                    limit=query.limit)
     lang = request_language(request)
     return {"items": [selectors.hit_out(h, lang) for h in page.items],
-            "next_cursor": page.next_cursor}
+            "next_cursor": page.next_cursor, "estimated_total": selectors.estimated_total(page)}
 
 
 def _similar_out(item: duplicates.Similar, *, staff: bool) -> dict[str, Any]:
@@ -101,7 +104,7 @@ def search_staff(request: HttpRequest, query: Query[SearchIn]) -> dict[str, Any]
                                   limit=query.limit)
     lang = request_language(request)
     return {"items": [selectors.hit_out(h, lang, staff=True) for h in page.items],
-            "next_cursor": page.next_cursor}
+            "next_cursor": page.next_cursor, "estimated_total": selectors.estimated_total(page)}
 
 
 @staff_router.get(

@@ -37,6 +37,10 @@ class HitOut(Schema):
 class SearchOut(Schema):
     items: list[HitOut]
     next_cursor: str | None
+    estimated_total: int | None = Field(
+        None, description="About how many reports of your scope and filters match, from "
+        "PostgreSQL's query plan (no match is counted; phrases of words that often go "
+        "together are under-estimated). Null where the server has no estimate.")
 
 
 class DuplicateCheckIn(Schema):

@@ -29,7 +29,7 @@ from lapor.orgs.actors import Actor, reporter_actor
 from lapor.portal import support
 from lapor.portal.forms import AccessCodeForm, AttachForm, MessageForm, ReplyForm, TrackForm
 from lapor.portal.views.submit import attach_files
-from lapor.reports import access, feed, presenters, services, submission
+from lapor.reports import access, feed, presenters, selectors, services, submission
 from lapor.reports.models import Report
 from lapor.reports.states import Action, Status, reporter_write_action
 
@@ -54,14 +54,14 @@ def _reporter(request: HttpRequest, report: Report) -> Actor | None:
 
 
 def _page(request: HttpRequest, report: Report, *, status: int = 200,
-          **forms: Any) -> HttpResponse:
+          public: dict[str, Any] | None = None, **forms: Any) -> HttpResponse:
     lang = active_language()
     actor = _reporter(request, report)
-    public_view = presenters.public_view(report, lang)
+    public_view = public if public is not None else presenters.public_view(report, lang)
     context: dict[str, Any] = {
         "report": report, "public": public_view, "zone": public_view["time_zone"],
         "proven": actor is not None,
-        "listed": feed.public_scope().filter(pk=report.pk).exists(),
+        "listed": feed.is_public(report),
         "code_form": forms.get("code_form") or AccessCodeForm(),
     }
     if actor is not None:
@@ -85,10 +85,16 @@ def _page(request: HttpRequest, report: Report, *, status: int = 200,
 
 @support.friendly_errors
 def track(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    report = access.report_from_request(request, tracking_number)
+    # The look-up reads only what the public view needs (issue #21); the reporter's whole
+    # view, shown to the browser that proved the report or the account that filed it, reads
+    # the whole report.
+    report = access.looked_up_from_request(request, tracking_number)
     if report.tracking_number != tracking_number:
         return redirect("portal:track", tracking_number=report.tracking_number)
-    return _page(request, report)
+    if _reporter(request, report) is not None:
+        return _page(request, selectors.report_by_tracking(report.tracking_number))
+    return _page(request, report,
+                 public=presenters.public_view_cached(report, active_language()))
 
 
 @require_POST

@@ -24,6 +24,13 @@ ROAD_FIXED = ("Jalan sudah diperbaiki tapi rusak lagi",
               "Jalan di Sangatta Utara sudah diperbaiki bulan lalu, sekarang berlubang lagi.")
 
 
+@pytest.fixture
+def ranked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ranked engine (SQLite's FTS5, PostgreSQL without RUM): best first, capped. On
+    PostgreSQL with RUM, search is newest first (test_search_newest.py)."""
+    monkeypatch.setattr(selectors, "rum_ready", lambda using="default": False)
+
+
 def _titles(page: object) -> list[str]:
     return [h.report.title for h in page.items]  # type: ignore[attr-defined]
 
@@ -38,6 +45,7 @@ def test_inflections_match_both_ways(tree: Tree) -> None:
     assert _titles(page) == [fixed.title]
 
 
+@pytest.mark.usefixtures("ranked")
 def test_every_word_must_match_and_better_matches_rank_first(tree: Tree) -> None:
     both = drive(tree, "disposed", title="Lampu jalan padam di Bengalon",
                  body="Lampu penerangan jalan padam sejak minggu lalu di Bengalon.")
@@ -154,6 +162,7 @@ def test_too_short_is_refused_with_a_stable_code(tree: Tree, query: str) -> None
 
 
 @override_settings(LAPOR_SEARCH_MAX_MATCHES=2)
+@pytest.mark.usefixtures("ranked")
 def test_too_broad_is_refused_and_filters_make_it_narrow(tree: Tree) -> None:
     for district in ("64.08.01", "64.08.02", "64.08.04"):
         drive(tree, "disposed", title="Sampah menumpuk di pinggir jalan", region_code=district)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lapor.core import clock
@@ -21,16 +22,19 @@ from lapor.orgs.selectors import node_get
 from lapor.privacy.services import can_reveal
 from lapor.reports.deadlines import calendar_for
 from lapor.stats import exports
-from lapor.stats.forms import IdentityExportForm, ListFilterForm, PeriodForm
-from lapor.stats.pdf import chart_set, monthly_pdf, page_sections
-from lapor.stats.presenters import board_data
+from lapor.stats.forms import BoardForm, IdentityExportForm, ListFilterForm, PeriodForm, RowsForm
+from lapor.stats.pdf import chart_set, monthly_pdf, page_sections, rows_context
+from lapor.stats.presenters import board_data, page_data
 from lapor.stats.selectors import (
+    LONG_TABLES,
     Period,
+    cached_dashboard,
     dashboard,
     may_view,
     overdue_list,
     period_from,
     stats_nodes_for,
+    table_page,
 )
 from lapor.workspace.access import StaffRequest, staff_required
 
@@ -56,6 +60,15 @@ def _period(request: StaffRequest) -> Period:
     return period_from(form.cleaned_data["from_"] or None, form.cleaned_data["to"] or None)
 
 
+def _board_query(request: StaffRequest, form_class: type[BoardForm] = BoardForm,
+                 ) -> tuple[Period, dict[str, Any]]:
+    form = form_class(request.GET)
+    if not form.is_valid():
+        raise _invalid(form)
+    d = form.cleaned_data
+    return period_from(d["from_"] or None, d["to"] or None), d
+
+
 def _crumbs(request: StaffRequest, node: OrgNode) -> list[OrgNode]:
     ids = [int(p) for p in node.path.strip("/").split("/")]
     nodes = {n.pk: n for n in OrgNode.objects.filter(pk__in=ids)}
@@ -75,8 +88,8 @@ def dashboard_index(request: StaffRequest) -> HttpResponse:
 @staff_required
 def dashboard_page(request: StaffRequest, code: str) -> HttpResponse:
     node = _node(request, code)
-    period = _period(request)
-    data = board_data(dashboard(node, period), public=False)
+    period, query = _board_query(request)
+    data = board_data(cached_dashboard(node, period, region=query["region"] or None), public=False)
     charts = chart_set(data)
     context = {
         "nav": "dashboard", "node": node, "data": data, "charts": charts,
@@ -88,8 +101,31 @@ def dashboard_page(request: StaffRequest, code: str) -> HttpResponse:
         "identity_form": IdentityExportForm() if can_reveal(request.actor.user) else None,
         "overdue": overdue_list(node), "crumbs": _crumbs(request, node),
         "top_nodes": stats_nodes_for(request.actor),
+        "rows_url": reverse("workspace:stats:rows", args=[node.code, "units"])[:-len("units/")],
+        "region_param": query["region"],
     }
     return render(request, "stats/dashboard.html", context)
+
+
+@require_GET
+@staff_required
+def table_rows(request: StaffRequest, code: str, table: str) -> HttpResponse:
+    """A long table's "show all" page (units, regions, categories), paged; with htmx only
+    the table and its pager (``#stats-rows``)."""
+    node = _node(request, code)
+    if table not in LONG_TABLES:
+        raise Http404("table")
+    period, query = _board_query(request, RowsForm)
+    page = table_page(node, period, table, region=query["region"] or None,
+                      sort=query["sort"] or None, page=query["page"] or 1)
+    rows = page_data(page, public=False)
+    context = {"nav": "dashboard", "node": node, "period": period, "rows": rows,
+               "crumbs": _crumbs(request, node),
+               **rows_context(rows, period, link_prefix=reverse("workspace:stats:index"),
+                              agencies=False)}
+    if request.headers.get("HX-Request"):
+        return render(request, "stats/_rows.html", context)
+    return render(request, "stats/rows.html", context)
 
 
 def _filename(node: OrgNode, period: Period, kind: str, fmt: str) -> str:
@@ -106,7 +142,9 @@ def _attachment(response: HttpResponse | StreamingHttpResponse, name: str) -> An
 def tables_export(request: StaffRequest, code: str, fmt: str) -> HttpResponse:
     node = _node(request, code)
     period = _period(request)
-    tables = exports.dashboard_tables(board_data(dashboard(node, period), public=False))
+    # Every row of every table, the region table by district as stored ("show all").
+    tables = exports.dashboard_tables(board_data(dashboard(node, period, top=None, detail=True),
+                                                 public=False))
     name = _filename(node, period, "tabel", fmt)
     if fmt == "xlsx":
         return _attachment(HttpResponse(exports.xlsx(tables), content_type=XLSX), name)

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lapor.demo.seed import SeedOptions, SeedRefused, seed
+from lapor.demo.texts import TEXT_KINDS
 
 
 def add_seed_arguments(parser: Any) -> None:
@@ -41,13 +42,18 @@ def add_seed_arguments(parser: Any) -> None:
     parser.add_argument("--liaison-user", default="pupr")
     parser.add_argument("--progress-seconds", type=float, default=5.0,
                         help="seconds between progress lines")
+    parser.add_argument("--texts", choices=list(TEXT_KINDS), default="templated",
+                        help="report texts: templated (~25 templates per topic, every phrase "
+                             "matches a large share: the worst case for search) or realistic "
+                             "(Zipf-distributed vocabulary of the demo's reports and Indonesian "
+                             "complaint words, lapor.demo.texts)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
 
 
 def options_from(values: dict[str, Any]) -> SeedOptions:
     keys = ("reports", "agencies", "agency", "provinces", "workers", "batch", "seed", "reset",
             "force", "defer_indexes", "maintenance_work_mem", "hub_user", "liaison_user",
-            "progress_seconds")
+            "progress_seconds", "texts")
     return SeedOptions(**{k: values[k] for k in keys if k in values})
 
 
