@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('search', '0002_routing_model'),
+        ('search', '0003_search_newest_first'),
     ]
 
     operations = [
