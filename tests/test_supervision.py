@@ -65,7 +65,9 @@ def _cmdline(pid: int) -> str:
 
 
 def _worker_child(serve_pid: int) -> int | None:
-    workers = [pid for pid in _children(serve_pid) if "lapor.cli worker" in _cmdline(pid)]
+    # The task worker, not the routing worker beside it (--queue-name routing: no heartbeat).
+    workers = [pid for pid in _children(serve_pid) if "lapor.cli worker" in _cmdline(pid)
+               and "--queue-name routing" not in _cmdline(pid)]
     return workers[0] if workers else None
 
 

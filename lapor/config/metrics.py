@@ -9,6 +9,9 @@ database gauges computed when ``/metrics`` is scraped.
   ``lapor_worker_heartbeat_age_seconds`` and ``lapor_database_up``: read at scrape time with
   a few indexed COUNT queries, remembered for ``LAPOR_METRICS_CACHE_SECONDS`` (30 s) per
   process so a busy scraper costs the database little.
+* the routing retraining (lapor.search.routing): the last finished run's wall and CPU seconds,
+  agencies retrained and skipped, its age; per agency the model's held-out accuracy (top-1 and
+  top-3), examples and training seconds.
 
 Several web processes (granian ``--workers``): with ``PROMETHEUS_MULTIPROC_DIR`` set (an empty
 directory, wiped before each start), request metrics are written there by every process and a
@@ -51,6 +54,7 @@ from lapor.core.ratelimit import client_ip
 from lapor.notifications import dispatcher
 from lapor.reports.models import Report
 from lapor.reports.states import OPEN_STATUSES
+from lapor.search.routing import RoutingStatus, routing_status
 
 logger = logging.getLogger(__name__)
 access_logger = logging.getLogger("lapor.request")
@@ -107,6 +111,7 @@ class Snapshot:
     outbox: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     heartbeat_age: float | None = None
+    routing: RoutingStatus | None = None
     taken_at: float = 0.0
 
 
@@ -138,7 +143,8 @@ def heartbeat_age() -> float | None:
 def _read_snapshot() -> Snapshot:
     try:
         return Snapshot(outbox=dispatcher.outbox_counts(), overdue=overdue_count(),
-                        heartbeat_age=heartbeat_age(), taken_at=time.monotonic())
+                        heartbeat_age=heartbeat_age(), routing=routing_status(),
+                        taken_at=time.monotonic())
     except DatabaseError:
         logger.warning("metrics: database unavailable")
         return Snapshot(database_up=False, taken_at=time.monotonic())
@@ -176,6 +182,42 @@ class DatabaseCollector(Collector):
             yield GaugeMetricFamily("lapor_worker_heartbeat_age_seconds", "Seconds since "
                                     "the newest task-worker heartbeat",
                                     value=snap.heartbeat_age)
+        if snap.routing is not None:
+            yield from _routing_metrics(snap.routing)
+
+
+def _routing_metrics(status: RoutingStatus) -> Iterator[GaugeMetricFamily]:
+    run = status.last_run
+    if run is not None and run.finished_at is not None:
+        yield GaugeMetricFamily("lapor_routing_train_duration_seconds", "Wall-clock seconds "
+                                "of the last finished routing retraining", value=run.seconds)
+        yield GaugeMetricFamily("lapor_routing_train_cpu_seconds", "CPU seconds of the last "
+                                "finished routing retraining", value=run.cpu_seconds)
+        agencies = GaugeMetricFamily("lapor_routing_train_agencies", "Agencies the last "
+                                     "routing retraining retrained or skipped",
+                                     labels=["result"])
+        agencies.add_metric(["trained"], run.trained)
+        agencies.add_metric(["skipped"], run.skipped)
+        yield agencies
+        yield GaugeMetricFamily("lapor_routing_train_age_seconds", "Seconds since the last "
+                                "routing retraining finished (a day and a bit: no routing "
+                                "worker is running)",
+                                value=max(0.0, (clock.now() - run.finished_at).total_seconds()))
+    accuracy = GaugeMetricFamily("lapor_routing_model_accuracy", "Held-out accuracy of the "
+                                 "agency's routing model (top-1, or the right unit among top 3)",
+                                 labels=["agency", "top"])
+    examples = GaugeMetricFamily("lapor_routing_model_examples", "Examples the agency's "
+                                 "routing model learned from", labels=["agency"])
+    seconds = GaugeMetricFamily("lapor_routing_model_train_seconds", "Seconds the agency's "
+                                "last routing training took", labels=["agency"])
+    for code, count, top1, top3, took in status.models:
+        accuracy.add_metric([code, "1"], top1)
+        accuracy.add_metric([code, "3"], top3)
+        examples.add_metric([code], count)
+        seconds.add_metric([code], took)
+    yield accuracy
+    yield examples
+    yield seconds
 
 
 # ---------------------------------------------------------------- the endpoint

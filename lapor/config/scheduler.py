@@ -126,7 +126,8 @@ def tick(worker_name: str) -> bool:
     if claim_slot("attachments.staged_sweep", hour_slot(now)):
         staged_sweep()
     # The officers' daily digest: the UTC day slot starts at 07:00 WIB / 08:00 WITA.
-    # Routing classifiers learn from the day's dispositions (lapor.search.routing), at night.
+    # Routing classifiers learn from the day's dispositions (lapor.search.routing), at night,
+    # on the routing queue: a routing worker trains them, never this (interactive) one.
     if (now.hour >= settings.LAPOR_ROUTING_TRAIN_HOUR_UTC
             and claim_slot("search.routing_train", day_slot(now))):
         routing_train_task.enqueue()

@@ -246,7 +246,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 LOGIN_URL = "workspace:login"
 SESSION_COOKIE_AGE = env_int("LAPOR_SESSION_HOURS", 12) * 3600
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues: `default` (deadline sweep, outbox dispatch, channel replies: the interactive
+# worker) and `routing` (the nightly retraining: only a routing worker, never the interactive
+# one; docs/operations.md "Task workers").
+TASK_QUEUES = ["default", "routing"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
 # Lapor's own settings.
 LAPOR_API_TOKEN_HOURS = env_int("LAPOR_API_TOKEN_HOURS", 12)
@@ -377,10 +381,9 @@ INSTALLED_APPS += ["lapor.notifications", "django_rq"]
 # Redis through django-tasks-rq, for several worker machines). `lapor worker` runs the right one.
 LAPOR_TASKS_BACKEND = env_str("LAPOR_TASKS_BACKEND", "db")
 LAPOR_REDIS_URL = env_str("LAPOR_REDIS_URL", "redis://127.0.0.1:6379/0")
-RQ_QUEUES = {"default": {"URL": LAPOR_REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+RQ_QUEUES = {queue: {"URL": LAPOR_REDIS_URL, "DEFAULT_TIMEOUT": 600} for queue in TASK_QUEUES}
 if LAPOR_TASKS_BACKEND == "rq":
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend",
-                         "QUEUES": ["default"]}}  # type: ignore[dict-item]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
 elif LAPOR_TASKS_BACKEND != "db":
     raise ImproperlyConfigured("LAPOR_TASKS_BACKEND must be 'db' or 'rq'")
 # Outgoing mail: Django 6.1 MAILERS; the outbox sends through LAPOR_NOTIFY_MAILER.
@@ -536,9 +539,17 @@ INSTALLED_APPS += ["lapor.search"]
 LAPOR_SEARCH_MAX_MATCHES = env_int("LAPOR_SEARCH_MAX_MATCHES", 1_000)
 # Duplicate candidates: same category and district, submitted within this many days.
 LAPOR_DUPLICATE_WINDOW_DAYS = env_int("LAPOR_DUPLICATE_WINDOW_DAYS", 30)
-# The daily retraining of the routing classifiers starts at the first worker tick at or after
-# this UTC hour (18 = 01:00 WIB, 02:00 WITA, 03:00 WIT): minutes of CPU for a whole country.
+# The daily retraining of the routing classifiers is enqueued at the first worker tick at or
+# after this UTC hour (18 = 01:00 WIB, 02:00 WITA, 03:00 WIT), on the `routing` queue that
+# only a routing worker takes (`lapor worker --queue-name routing`; docs/search.md).
 LAPOR_ROUTING_TRAIN_HOUR_UTC = env_int("LAPOR_ROUTING_TRAIN_HOUR_UTC", 18)
+# A night's run retrains an agency once the examples its model has not learned reach this
+# percentage of the model's examples, or any once the model is this many days old.
+LAPOR_ROUTING_RETRAIN_PERCENT = env_int("LAPOR_ROUTING_RETRAIN_PERCENT", 2)
+LAPOR_ROUTING_RETRAIN_DAYS = env_int("LAPOR_ROUTING_RETRAIN_DAYS", 30)
+# The routing worker lowers its CPU priority by this much (nice): web requests and the
+# interactive worker come first on a shared machine.
+LAPOR_ROUTING_WORKER_NICE = env_int("LAPOR_ROUTING_WORKER_NICE", 10)
 
 # Intake: integrated regional applications, inbound e-mail, walk-in and phone (issue #5;
 # docs/intake.md)

@@ -10,7 +10,8 @@ os.environ.setdefault("LAPOR_BLIND_INDEX_KEY", "test-only-blind-index-key-012345
 from lapor.config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; tests
-TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+                     "QUEUES": TASK_QUEUES}}  # noqa: F405
 # Tests serve static files from the apps (no collectstatic, no manifest of hashed names).
 STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

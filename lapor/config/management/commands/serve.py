@@ -29,6 +29,7 @@ from django.core.management.base import BaseCommand, CommandError
 from lapor.channels.config import log_disabled
 from lapor.core.env import site_url
 from lapor.notifications.mailer import MailerUnusable, check_mailer, describe_mailer
+from lapor.search.tasks import ROUTING_QUEUE
 
 logger = logging.getLogger("lapor.serve")
 RESTART_WINDOW_SECONDS = 60.0
@@ -150,6 +151,9 @@ class Command(BaseCommand):
                             help="Blocking threads per web worker")
         parser.add_argument("--task-workers", type=int, default=1,
                             help="Task worker processes (0: none)")
+        parser.add_argument("--routing-workers", type=int, default=None,
+                            help="Routing workers (the nightly classifier retraining, at low "
+                                 "CPU priority; default: 1 when there are task workers, else 0)")
         parser.add_argument("--max-restarts", type=int,
                             default=settings.LAPOR_SERVE_MAX_RESTARTS,
                             help="Restarts allowed per child within a minute before the "
@@ -175,12 +179,19 @@ class Command(BaseCommand):
             "lapor.config.wsgi:application",
         ]
         worker = [python, "-m", "lapor.cli", "worker", "--from-serve"]
+        # The nightly retraining runs in a process of its own (nice), never in a task worker.
+        routing = [*worker, "--queue-name", ROUTING_QUEUE]
+        routing_workers = options["routing_workers"]
+        if routing_workers is None:
+            routing_workers = 1 if options["task_workers"] > 0 else 0
         # Hashed, compressed static files for WhiteNoise (settings.STATIC_ROOT); only changed
         # files are copied, so a restart costs a second.
         call_command("collectstatic", interactive=False, verbosity=0)
         children = [Child("web server", web, env)]
         children += [Child(f"task worker {n + 1}", worker, env)
                      for n in range(options["task_workers"])]
+        children += [Child(f"routing worker {n + 1}", routing, env)
+                     for n in range(routing_workers)]
 
         def started() -> None:
             log_disabled()

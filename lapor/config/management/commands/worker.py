@@ -9,6 +9,13 @@ again after a pause that doubles each time (with jitter, up to
 ``LAPOR_WORKER_RETRY_MAX_SECONDS``), until the database answers. The scheduler thread does
 the same on its own (a stale heartbeat makes ``/healthz`` report ``worker_not_alive`` if it
 lasts).
+
+Queues: ``default`` (the deadline sweep, outbox dispatch, channel replies) and ``routing`` (the
+nightly retraining of the routing classifiers). ``lapor worker`` takes ``default`` and runs the
+scheduler thread; ``lapor worker --queue-name routing`` is a routing worker: no scheduler and
+no heartbeat (it is not the interactive worker ``/healthz`` asks about), its CPU priority
+lowered by ``LAPOR_ROUTING_WORKER_NICE``, so a night's training never delays the sweep or a
+reply, and competes with web requests only for what they leave.
 """
 
 from __future__ import annotations
@@ -31,9 +38,11 @@ from django.db import InterfaceError, OperationalError, connections
 from lapor.channels.config import log_disabled
 from lapor.config.scheduler import run_scheduler
 from lapor.notifications.mailer import MailerUnusable, check_mailer, describe_mailer
+from lapor.search.tasks import ROUTING_QUEUE
 
 logger = logging.getLogger("lapor.worker")
 _random = random.SystemRandom()
+INTERACTIVE_QUEUE = "default"
 # A run that lasted this long was healthy: the next failure starts the backoff afresh.
 HEALTHY_RUN_SECONDS = 30.0
 
@@ -78,7 +87,10 @@ class Command(BaseCommand):
     help = "Run a background task worker with the periodic deadline sweep."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--queue-name", default="default")
+        parser.add_argument("--queue-name", default=INTERACTIVE_QUEUE,
+                            help="Queues to take, comma-separated: default (the interactive "
+                                 f"worker, with the scheduler) or {ROUTING_QUEUE} (a routing "
+                                 "worker)")
         parser.add_argument("--interval", type=float, default=1.0,
                             help="Seconds to wait when the queue is empty (db engine)")
         parser.add_argument("--burst", action="store_true",
@@ -94,24 +106,35 @@ class Command(BaseCommand):
         if not options["from_serve"]:
             log_disabled()
             logger.info("%s", describe_mailer())
+        queues = [q.strip() for q in options["queue_name"].split(",") if q.strip()]
+        unknown = set(queues) - set(settings.TASK_QUEUES)
+        if unknown:
+            raise CommandError(f"unknown queue {sorted(unknown)[0]!r}: the queues are "
+                               f"{', '.join(settings.TASK_QUEUES)}")
         name = f"{socket.gethostname()}:{os.getpid()}"
         stop = threading.Event()
         scheduler = threading.Thread(target=run_scheduler, args=(name, stop),
                                      name="lapor-scheduler", daemon=True)
-        scheduler.start()
+        if INTERACTIVE_QUEUE in queues:
+            scheduler.start()
+        else:
+            os.nice(settings.LAPOR_ROUTING_WORKER_NICE)
+            logger.info("routing worker: queues %s, nice %d", ",".join(queues),
+                        settings.LAPOR_ROUTING_WORKER_NICE)
         try:
             if settings.LAPOR_TASKS_BACKEND == "rq":
                 # A lost Redis ends rqworker: `lapor serve` (or the service manager) restarts it.
-                call_command("rqworker", options["queue_name"],
+                call_command("rqworker", *queues,
                              job_class="django_tasks_rq.Job", burst=options["burst"],
                              with_scheduler=False, verbosity=options["verbosity"])
             else:
                 run_outliving_the_database(
-                    lambda: call_command("db_worker", queue_name=options["queue_name"],
+                    lambda: call_command("db_worker", queue_name=",".join(queues),
                                          interval=options["interval"], reload=False,
                                          batch=options["burst"],
                                          verbosity=options["verbosity"]),
                     cap=settings.LAPOR_WORKER_RETRY_MAX_SECONDS)
         finally:
             stop.set()
-            scheduler.join(timeout=5)
+            if scheduler.is_alive():
+                scheduler.join(timeout=5)

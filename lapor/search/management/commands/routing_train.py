@@ -1,5 +1,6 @@
 """``lapor routing_train``: retrain the routing classifiers now (or enqueue the task) and print
-each agency's held-out accuracy."""
+each agency's held-out accuracy. Like the nightly task it retrains only the agencies whose
+history changed enough since the last run; ``--full`` retrains every agency."""
 
 from __future__ import annotations
 
@@ -14,16 +15,20 @@ from lapor.search.tasks import routing_train_task
 
 
 class Command(BaseCommand):
-    help = "Retrain the routing classifiers (every hub agency, or one) and print the accuracy."
+    help = ("Retrain the routing classifiers (the agencies with new dispositions, every hub "
+            "agency with --full, or one) and print the accuracy.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--agency", metavar="CODE", help="only this agency")
         parser.add_argument("--enqueue", action="store_true",
-                            help="enqueue the task for the worker instead of training here")
+                            help="enqueue the task for the routing worker instead of training "
+                                 "here")
+        parser.add_argument("--full", action="store_true",
+                            help="retrain every hub agency, changed or not")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["enqueue"]:
-            result = routing_train_task.enqueue()
+            result = routing_train_task.enqueue(full=options["full"])
             self.stdout.write(f"enqueued {result.id}")
             return
         if options["agency"]:
@@ -36,7 +41,7 @@ class Command(BaseCommand):
                 return
             models = {agency.code: stored}
         else:
-            routing_train_all()
+            routing_train_all(full=options["full"])
             models = {m.agency.code: m for m in
                       RoutingModel.objects.select_related("agency").defer("blob")}
         for code, m in sorted(models.items()):
