@@ -119,6 +119,9 @@ def test_the_fast_training_measures_what_the_reference_measures(tree: Tree) -> N
     assert model.predict(["Obat kosong di puskesmas Bengalon"])[0] == tree.dinkes.code
 
 
+# The worker claims rows in its own transactions (SELECT … FOR UPDATE SKIP LOCKED): it needs
+# real transactions, not the test's wrapping one (on PostgreSQL it would retry forever).
+@pytest.mark.django_db(transaction=True)
 @override_settings(TASKS=DATABASE_QUEUE, LAPOR_ROUTING_WORKER_NICE=0)
 def test_the_retraining_goes_to_its_own_queue_that_only_a_routing_worker_takes(
         tree: Tree) -> None:
