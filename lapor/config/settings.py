@@ -531,6 +531,8 @@ SOP_STORAGE_ROOT = env_path("LAPOR_SOP_ROOT", DATA_DIR / "sop")
 
 # Training sandbox (Bimtek, #12): practice spaces, accounts and reports apart from real data
 INSTALLED_APPS += ["lapor.training"]
+# A region's programme for running SP4N-LAPOR! (issue #23, lapor.renaksi, docs/renaksi.md).
+INSTALLED_APPS += ["lapor.renaksi"]
 
 # Search, duplicates, routing and spam suggestions (issue #7, lapor.search, docs/search.md)
 INSTALLED_APPS += ["lapor.search"]

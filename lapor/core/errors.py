@@ -54,6 +54,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "or archive it.",
     ),
     "invalid_reason": ("Alasan tidak dikenal.", "Unknown reason."),
+    "unknown_user": ("Pengguna tidak dikenal.", "Unknown user."),
+    "dates_out_of_order": (
+        "Tanggal selesai tidak boleh sebelum tanggal mulai.",
+        "The end date cannot be before the start date.",
+    ),
+    "outside_plan_period": (
+        "Tanggal kegiatan berada di luar periode rencana aksi.",
+        "The activity's dates fall outside the plan's period.",
+    ),
     "push_unavailable": (
         "Notifikasi Web Push tidak diaktifkan di layanan ini.",
         "Web Push notifications are not enabled on this service.",
