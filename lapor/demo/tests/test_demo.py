@@ -20,6 +20,7 @@ from lapor.demo.loader import demo_logins
 from lapor.orgs.actors import PUBLIC
 from lapor.orgs.models import NodeKind, OrgNode, Role, RoleAssignment, Sop
 from lapor.orgs.services import node_create
+from lapor.renaksi.models import Activity, Evidence, Plan
 from lapor.reports.models import Report, ReportEvent, Support
 from lapor.reports.states import ArchiveReason, Status
 from lapor.reports.submission import report_submit
@@ -53,6 +54,9 @@ def _counts() -> dict[str, int]:
         "roles": RoleAssignment.objects.count(),
         "nodes": OrgNode.objects.count(),
         "markers": Marker.objects.count(),
+        "renaksi": Plan.objects.count(),
+        "activities": Activity.objects.count(),
+        "evidence": Evidence.objects.count(),
     }
 
 

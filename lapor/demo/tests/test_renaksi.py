@@ -1,0 +1,138 @@
+"""Kutai Timur's Renaksi in the demo (lapor.demo.renaksi): the programme, its evidence, and a
+readiness matrix read from the demo data, with both met and not-met cells."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from lapor.core import clock
+from lapor.core.models import Marker
+from lapor.demo import data
+from lapor.demo import renaksi as demo_renaksi
+from lapor.orgs.actors import actor_for_user
+from lapor.orgs.models import OrgNode
+from lapor.renaksi import selectors
+from lapor.renaksi.models import Activity, ActivityKind, Evidence, EvidenceKind, Indicator, Plan
+from lapor.renaksi.readiness import MET, NOT_MET, agency_readiness
+from lapor.reports.models import Report
+from lapor.training.models import PracticeAccount, TrainingSpace
+
+pytestmark = pytest.mark.django_db
+
+PINNED = datetime(2026, 11, 27, 4, 0, tzinfo=UTC)  # a Friday, as in test_demo.py
+
+
+def _load(at: datetime = PINNED) -> str:
+    out = StringIO()
+    with clock.frozen(at):
+        call_command("demo", "--reports", "40", stdout=out)
+    return out.getvalue()
+
+
+def _rows(plan: Plan) -> dict[str, selectors.ActivityRow]:
+    kominfo = actor_for_user(plan.created_by)  # type: ignore[arg-type]
+    readiness = {r.unit.pk: r for r in agency_readiness(plan.agency)}
+    with clock.frozen(PINNED):
+        today = selectors.agency_today(plan.agency)
+    rows = selectors.activity_rows(selectors.activities_for(kominfo, plan), today=today,
+                                   readiness=readiness)
+    return {row.activity.title: row for row in rows}
+
+
+def test_the_programme_with_done_late_proven_and_future_activities() -> None:
+    output = _load()
+
+    plan = Plan.objects.get(agency__code=data.KUTIM)
+    assert plan.title == demo_renaksi.PLAN_TITLE
+    assert (plan.start_year, plan.end_year) == (2023, 2026)
+    assert plan.created_by is not None
+    assert plan.created_by.username == "kominfo"
+    assert "Renaksi Kabupaten Kutai Timur" in output
+    activities = list(Activity.objects.filter(plan=plan))
+    assert len(activities) == len(demo_renaksi.STEPS)
+    assert {a.kind for a in activities} == set(ActivityKind.values)
+
+    sop = Activity.objects.get(plan=plan, kind=ActivityKind.SOP)
+    assert sop.planned_end == date(2023, 7, 31)
+    assert sop.done_on is not None
+    assert sop.done_on <= date(2023, 7, 31)
+    assert {e.kind for e in sop.evidence.all()} == {EvidenceKind.DOCUMENT,
+                                                    EvidenceKind.ATTENDANCE}
+    sosialisasi = Activity.objects.filter(plan=plan, kind=ActivityKind.SOSIALISASI)
+    involved = {u.code for a in sosialisasi for u in a.units.all()}
+    assert {n.code for n in OrgNode.objects.filter(parent__code=data.KUTIM,
+                                                   kind="unit")} <= involved
+    kecamatan = OrgNode.objects.filter(code__startswith=data.KECAMATAN_PREFIX).count()
+    assert kecamatan == 18
+
+    rows = _rows(plan)
+    states = {row.state for row in rows.values()}
+    assert {selectors.DONE, selectors.PROVEN, selectors.LATE, selectors.IN_PROGRESS,
+            selectors.PLANNED} <= states
+    done = [r.activity for r in rows.values() if r.state == selectors.DONE]
+    assert len(done) >= 8
+    assert all(a.evidence.exists() for a in done)  # done with evidence, not a checkbox
+    assert {e.content_type for e in Evidence.objects.filter(activity__plan=plan)} == {
+        "application/pdf", "image/png"}
+    late = [r.activity for r in rows.values() if r.state == selectors.LATE]
+    assert len(late) >= 2
+    assert all(a.planned_end < date(2026, 11, 27) and a.done_on is None for a in late)
+    # Proven by the readiness indicator: PUPR's trainee completed the practice scenario.
+    assert rows["Bimtek Dinas PUPR"].state == selectors.PROVEN
+    health = rows["Bimtek klaster kesehatan: Dinas Kesehatan dan RSUD Kudungga"]
+    assert health.proof_met is False
+    assert health.state == selectors.IN_PROGRESS
+    # Nothing dated after the demo's now.
+    assert not Activity.objects.filter(done_on__gt=date(2026, 11, 27)).exists()
+    assert not Activity.objects.filter(updated_at__gt=PINNED).exists()
+    assert not Evidence.objects.filter(created_at__gt=PINNED).exists()
+
+
+def test_the_readiness_matrix_reads_the_demo() -> None:
+    _load()
+    kutim = OrgNode.objects.get(code=data.KUTIM)
+
+    matrix = {r.unit.code: r for r in agency_readiness(kutim)}
+
+    assert len(matrix) == 10 + 18  # every perangkat daerah and kecamatan
+    levels = {c.level for r in matrix.values() for c in r.cells.values()}
+    assert {MET, NOT_MET} <= levels
+    pupr = matrix["kutim-pupr"]
+    assert pupr.ready
+    assert pupr.cells[Indicator.SOP].met  # the approved SOP document
+    assert pupr.cells[Indicator.FIRST_REPORT].met  # real demo reports handled
+    assert matrix[f"{data.KECAMATAN_PREFIX}sangatta-utara"].ready
+    assert not matrix["kutim-rsud"].cells[Indicator.TRAINING].met  # trainee did not practise
+    assert not matrix["kutim-dlh"].cells[Indicator.LIAISON].met  # one of two without 2FA
+    assert not matrix[f"{data.KECAMATAN_PREFIX}bengalon"].cells[Indicator.LIAISON].met
+    assert not matrix[f"{data.KECAMATAN_PREFIX}busang"].cells[Indicator.LIAISON].met
+    assert not matrix[f"{data.KECAMATAN_PREFIX}busang"].ready
+    # The practice reports stay out of the demo's figures.
+    assert Report.objects.filter(is_training=False).count() == 40
+    assert TrainingSpace.objects.filter(agency=kutim).count() == 1
+    assert PracticeAccount.objects.count() == len(demo_renaksi.TRAINEES)
+
+
+def test_an_earlier_demo_gets_the_renaksi_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("lapor.demo.loader.load_renaksi", lambda **kwargs: 0)
+    _load()
+    assert not Plan.objects.exists()
+    monkeypatch.undo()
+
+    output = _load()
+
+    assert "added Kutai Timur's Renaksi" in output
+    assert Activity.objects.count() == len(demo_renaksi.STEPS)
+    assert Marker.objects.filter(key=demo_renaksi.MARKER_KEY).exists()
+    before = (Plan.objects.count(), Activity.objects.count(), Evidence.objects.count(),
+              TrainingSpace.objects.count())
+
+    output = _load()
+
+    assert "nothing changed" in output
+    assert (Plan.objects.count(), Activity.objects.count(), Evidence.objects.count(),
+            TrainingSpace.objects.count()) == before
