@@ -223,7 +223,7 @@ def load_renaksi(*, nodes: dict[str, OrgNode], users: dict[str, User], now: date
     with clock.frozen(now):
         zone = zone_info(sop_for(agency).timezone)
     today = dj_timezone.localtime(now, zone).date()
-    _train(agency, hub, users, now)
+    _train(agency, hub, now)
     added = _plan(agency, hub, zone, today, now)
     Marker.objects.create(key=MARKER_KEY, value={"activities": added,
                                                  "loaded_at": now.isoformat()})
@@ -381,7 +381,7 @@ def _document_pdf(proof: Proof, step: Step) -> bytes:
 # ---------------------------------------------------------------- the training space
 
 
-def _train(agency: OrgNode, hub: Actor, users: dict[str, User], now: datetime) -> None:
+def _train(agency: OrgNode, hub: Actor, now: datetime) -> None:
     """A Bimtek held three days ago: the space, its trainees, and their practice work."""
     opened = now - timedelta(days=3)
     with clock.frozen(opened):

@@ -17,8 +17,9 @@ from lapor.orgs.actors import actor_for_user
 from lapor.orgs.models import OrgNode
 from lapor.renaksi import selectors
 from lapor.renaksi.models import Activity, ActivityKind, Evidence, EvidenceKind, Indicator, Plan
-from lapor.renaksi.readiness import MET, NOT_MET, agency_readiness
+from lapor.renaksi.readiness import MET, NO_DATA, NOT_MET, agency_readiness
 from lapor.reports.models import Report
+from lapor.stats.maintenance import stats_rebuild
 from lapor.training.models import PracticeAccount, TrainingSpace
 
 pytestmark = pytest.mark.django_db
@@ -95,8 +96,10 @@ def test_the_programme_with_done_late_proven_and_future_activities() -> None:
 def test_the_readiness_matrix_reads_the_demo() -> None:
     _load()
     kutim = OrgNode.objects.get(code=data.KUTIM)
-
-    matrix = {r.unit.code: r for r in agency_readiness(kutim)}
+    with clock.frozen(PINNED):
+        # What the worker's first statistics refresh does after `make run` starts.
+        stats_rebuild()
+        matrix = {r.unit.code: r for r in agency_readiness(kutim)}
 
     assert len(matrix) == 10 + 18  # every perangkat daerah and kecamatan
     levels = {c.level for r in matrix.values() for c in r.cells.values()}
@@ -105,6 +108,8 @@ def test_the_readiness_matrix_reads_the_demo() -> None:
     assert pupr.ready
     assert pupr.cells[Indicator.SOP].met  # the approved SOP document
     assert pupr.cells[Indicator.FIRST_REPORT].met  # real demo reports handled
+    assert pupr.cells[Indicator.ON_TIME].level != NO_DATA
+    assert any(r.cells[Indicator.SATISFACTION].level != NO_DATA for r in matrix.values())
     assert matrix[f"{data.KECAMATAN_PREFIX}sangatta-utara"].ready
     assert not matrix["kutim-rsud"].cells[Indicator.TRAINING].met  # trainee did not practise
     assert not matrix["kutim-dlh"].cells[Indicator.LIAISON].met  # one of two without 2FA
