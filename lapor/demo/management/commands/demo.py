@@ -14,8 +14,8 @@ from lapor.reports.states import Status
 class Command(BaseCommand):
     help = (
         "Load demo data: Pemerintah Kabupaten Kutai Timur with its OPD and 18 kecamatan, SOP, "
-        "categories, one account per role and sample reports in every status. Running it "
-        "again changes nothing."
+        "categories, one account per role, sample reports in every status, and Kutai Timur's "
+        "Renaksi 2023–2026 with a Bimtek training space. Running it again changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
