@@ -533,6 +533,9 @@ SOP_STORAGE_ROOT = env_path("LAPOR_SOP_ROOT", DATA_DIR / "sop")
 INSTALLED_APPS += ["lapor.training"]
 # A region's programme for running SP4N-LAPOR! (issue #23, lapor.renaksi, docs/renaksi.md).
 INSTALLED_APPS += ["lapor.renaksi"]
+# Reminders: an open activity is "due soon" from this many working days before its planned end
+# (the agency's calendar), "overdue" after it; one reminder a day (lapor.renaksi.reminders).
+LAPOR_RENAKSI_REMINDER_DAYS = env_int("LAPOR_RENAKSI_REMINDER_DAYS", 3)
 
 # Search, duplicates, routing and spam suggestions (issue #7, lapor.search, docs/search.md)
 INSTALLED_APPS += ["lapor.search"]
