@@ -47,7 +47,7 @@ from lapor.workdays.calendar import WorkCalendar
 logger = logging.getLogger(__name__)
 
 OPEN = (ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS)
-EVENTS = {ReminderKind.DUE_SOON: "staff.renaksi_due_soon",
+EVENTS: dict[str, str] = {ReminderKind.DUE_SOON: "staff.renaksi_due_soon",
           ReminderKind.OVERDUE: "staff.renaksi_overdue"}
 
 
@@ -119,7 +119,7 @@ def _agency_reminders(agency: OrgNode, now: datetime, calendars: StaffCalendars,
                                                        readiness=by_unit)
               if row.state == PROVEN}
     hub = people_on(agency, [Role.HUB_VERIFIER])
-    counts = {ReminderKind.DUE_SOON: 0, ReminderKind.OVERDUE: 0}
+    counts: dict[str, int] = {ReminderKind.DUE_SOON: 0, ReminderKind.OVERDUE: 0}
     for activity in candidates:
         kind = reminder_kind(calendar, activity.planned_end, today, days)
         if kind is None or activity.pk in proven:

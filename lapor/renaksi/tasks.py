@@ -1,4 +1,4 @@
-"""Background tasks of the Renaksi (run by ``lapor worker``; scheduled by lapor.config.scheduler)."""
+"""Background tasks of the Renaksi (run by ``lapor worker``; lapor.config.scheduler enqueues)."""
 
 from __future__ import annotations
 
