@@ -25,6 +25,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone as dj_timezone
+from django.utils import translation
 
 from lapor.core import clock
 from lapor.core.errors import NotFound
@@ -200,10 +201,16 @@ def matrix_words(cell: Cell | None) -> MatrixCell:
 
 def renaksi_report(plan: Plan, *, actor: Actor) -> RenaksiReport:
     """Everything the PDF and the workbook show (``NotFound`` unless ``actor`` reads the
-    whole plan)."""
-    agency = plan.agency
-    if not can_read_plan(actor, agency):
+    whole plan), in Bahasa Indonesia whatever the reader's language: the readiness texts are
+    made in it here, as the rest of the document is."""
+    if not can_read_plan(actor, plan.agency):
         raise NotFound("not_found")
+    with translation.override("id"):
+        return _report(plan, actor)
+
+
+def _report(plan: Plan, actor: Actor) -> RenaksiReport:
+    agency = plan.agency
     sop = sop_for(agency)
     printed_at = dj_timezone.localtime(clock.now(), zone_info(sop.timezone))
     today = printed_at.date()

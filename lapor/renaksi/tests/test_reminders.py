@@ -159,3 +159,24 @@ def test_setting_and_scheduler(tree: Tree, plan: Plan) -> None:
     # With 0 days nothing is "due soon" before its planned end day.
     assert ActivityReminder.objects.count() == 1
     assert _sent() == {("staff.renaksi_overdue", "hub", "inapp")}
+
+
+def test_an_activity_proven_by_its_indicator_is_not_reminded(tree: Tree) -> None:
+    plan = _plan(tree)
+    with clock.frozen(datetime(2026, 8, 10, 9, 0, tzinfo=WITA)):
+        # PUPR's liaison officer has two-factor sign-in: the indicator is met.
+        proven = services.activity_create(
+            actor=tree.actor("hub"), plan=plan, kind=ActivityKind.LIAISON,
+            title="Penunjukan admin penghubung PUPR", planned_start=date(2026, 8, 3),
+            planned_end=date(2026, 8, 10), unit_codes=[tree.pupr.code],
+            proof_indicator="liaison")
+        services.activity_create(
+            actor=tree.actor("hub"), plan=plan, kind=ActivityKind.BIMTEK,
+            title="Bimtek PUPR", planned_start=date(2026, 8, 3),
+            planned_end=date(2026, 8, 10), unit_codes=[tree.pupr.code],
+            proof_indicator="training")
+    with clock.frozen(datetime(2026, 8, 18, 9, 0, tzinfo=WITA)):
+        assert send_reminders().overdue == 1
+    assert not ActivityReminder.objects.filter(activity=proven).exists()
+    assert OutboxMessage.objects.get(event="staff.renaksi_overdue").body.startswith(
+        'Kegiatan "Bimtek PUPR"')

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from openpyxl import load_workbook
 
 from lapor.core import clock
@@ -188,3 +189,28 @@ def test_xlsx_rows_and_types(tree: Tree, plan: Plan) -> None:
     assert lines[2][6] == "✗ Belum: 3 petugas"
     assert lines[2][10] == "– Belum ada data"
     assert matrix["E2"].fill.fgColor.rgb.endswith("C6EFCE")
+
+
+def test_pdf_with_the_readiness_computed_from_the_system(tree: Tree) -> None:
+    """No stand-in: lapor.renaksi.readiness computes the matrix of Kutai Timur's units."""
+    with clock.frozen(datetime(2026, 8, 10, 9, 0, tzinfo=WITA)):
+        plan = services.plan_create(actor=tree.actor("hub"), agency=tree.kutim,
+                                    title="Renaksi Kutim 2026", start_year=2026,
+                                    end_year=2026)
+    with clock.frozen(PRINTED), translation.override("en"):
+        pdf = renaksi_pdf(plan, actor=tree.actor("auditor"))
+        book = load_workbook(io.BytesIO(renaksi_xlsx(plan, actor=tree.actor("auditor"))))
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext is not None, "pdftotext missing: make system-deps"
+    text = _words(subprocess.run([pdftotext, "-", "-"],  # noqa: S603  (fixed argv)
+                                 input=pdf, capture_output=True, check=True).stdout.decode())
+    assert "Belum ada kegiatan." in text
+    for unit in ("Dinas PUPR", "Dinas Kesehatan"):
+        assert unit in text
+    # PUPR's liaison has two-factor sign-in; nobody trained; no SOP approved; Indonesian
+    # even for an English reader (the document's language).
+    for words in ("1 dari 1 admin penghubung ber-2FA", "SOP belum disahkan",
+                  "Belum ada petugas berlatih", "Belum ada laporan"):
+        assert words in text, words
+    matrix = list(book["Kesiapan"].iter_rows(values_only=True))
+    assert {row[1] for row in matrix[1:3]} == {"Dinas PUPR", "Dinas Kesehatan"}
