@@ -536,6 +536,9 @@ INSTALLED_APPS += ["lapor.renaksi"]
 # Reminders: an open activity is "due soon" from this many working days before its planned end
 # (the agency's calendar), "overdue" after it; one reminder a day (lapor.renaksi.reminders).
 LAPOR_RENAKSI_REMINDER_DAYS = env_int("LAPOR_RENAKSI_REMINDER_DAYS", 3)
+# Evidence files of its activities (lapor.renaksi.evidence): served only through a view that
+# checks who reads the plan, never from a web root.
+RENAKSI_EVIDENCE_ROOT = env_path("LAPOR_RENAKSI_EVIDENCE_ROOT", DATA_DIR / "renaksi")
 
 # Search, duplicates, routing and spam suggestions (issue #7, lapor.search, docs/search.md)
 INSTALLED_APPS += ["lapor.search"]
