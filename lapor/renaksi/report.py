@@ -4,7 +4,8 @@ dari m") and the same content as a workbook (docs/renaksi.md "Printing (PDF, XLS
 
 Both hold: the identity (agency, plan, period, when printed in the agency's time zone and by
 whom), the activities counted by state, the activity table (kind, title, units, owner, planned
-dates, state, done date, evidence count, proof), a timeline by quarter and the readiness matrix
+dates, state, done date, evidence count, proof), the timeline (the programme page's Gantt
+chart, lapor.renaksi.gantt, and a table by quarter) and the readiness matrix
 (every perangkat daerah and kecamatan × indicator, each cell in words beside its colour).
 
 Only a reader of the whole plan (:func:`lapor.renaksi.permissions.can_read_plan`: the hub,
@@ -34,6 +35,7 @@ from lapor.orgs.actors import Actor
 from lapor.orgs.models import OrgNode
 from lapor.orgs.selectors import sop_for
 from lapor.renaksi import readiness
+from lapor.renaksi.gantt import Bar, gantt_svg
 from lapor.renaksi.models import ActivityKind, Indicator, Plan
 from lapor.renaksi.permissions import can_read_plan
 from lapor.renaksi.readiness import MET, NO_DATA, NOT_MET, PARTIAL, Cell, UnitReadiness
@@ -65,6 +67,9 @@ PLANNED_MARK, DONE_MARK, LATE_MARK = "■", "✓", "!"
 ROMAN = ("I", "II", "III", "IV")
 # An activity naming more units than this shows the first ones and a count in the PDF.
 UNITS_SHOWN = 8
+# The Gantt chart is drawn in pieces of this many activities, two side by side on a page (an
+# SVG image never breaks across pages).
+GANTT_ROWS = 12
 
 
 @dataclass(frozen=True)
@@ -249,11 +254,34 @@ def _report(plan: Plan, actor: Actor) -> RenaksiReport:
 # ---------------------------------------------------------------- PDF
 
 
+def gantt_pieces(report: RenaksiReport) -> list[Any]:
+    """The timeline (:func:`lapor.renaksi.gantt.gantt_svg`, the programme page's chart) in
+    pieces of :data:`GANTT_ROWS` activities, in the order of the activity table."""
+    plan, lines = report.plan, report.lines
+    pieces = []
+    for n, start in enumerate(range(0, len(lines), GANTT_ROWS), start=1):
+        part = lines[start:start + GANTT_ROWS]
+        bars = [Bar(label=f"{line.number}. {line.activity.title}",
+                    start=line.activity.planned_start, end=line.activity.planned_end,
+                    state=line.row.state, key=str(line.activity.pk)) for line in part]
+        counts = Counter(line.row.state for line in part)
+        summary = "; ".join(f"{words}: {counts[state]}" for state, words in STATE_LABELS.items()
+                            if counts[state])
+        pieces.append(gantt_svg(
+            bars, start_year=plan.start_year, end_year=plan.end_year, today=report.today,
+            title=f"Linimasa {plan.title}, kegiatan {part[0].number}–{part[-1].number}",
+            description=f"{len(part)} kegiatan {plan.start_year}–{plan.end_year}. {summary}.",
+            state_labels=STATE_LABELS, today_label="hari ini", prefix=f"gantt{n}"))
+    return pieces
+
+
 def renaksi_html(report: RenaksiReport) -> str:
     """The printable HTML (also what the PDF is made of)."""
     years = {q.year for q in report.quarters}
+    pieces = gantt_pieces(report)
     return render_to_string("renaksi/report_print.html", {
         "r": report, "levels": [(LEVEL_MARKS[k], v) for k, v in LEVEL_LABELS.items()],
+        "gantt_rows": [pieces[i:i + 2] for i in range(0, len(pieces), 2)],
         "marks": {"planned": PLANNED_MARK, "done": DONE_MARK, "late": LATE_MARK},
         "years": [(y, sum(1 for q in report.quarters if q.year == y)) for y in sorted(years)],
     })

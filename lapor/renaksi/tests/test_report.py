@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from lapor.core import clock
 from lapor.core.errors import NotFound
 from lapor.renaksi import readiness, services
+from lapor.renaksi import report as report_module
 from lapor.renaksi.models import (
     ActivityKind,
     ActivityStatus,
@@ -26,7 +27,7 @@ from lapor.renaksi.models import (
     Plan,
 )
 from lapor.renaksi.readiness import MET, NO_DATA, NOT_MET, PARTIAL, Cell, UnitReadiness
-from lapor.renaksi.report import renaksi_pdf, renaksi_report, renaksi_xlsx
+from lapor.renaksi.report import gantt_pieces, renaksi_pdf, renaksi_report, renaksi_xlsx
 from tests.factories import Tree
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +149,11 @@ def test_pdf_holds_the_matrix(tree: Tree, plan: Plan) -> None:
     assert "Sebagian" in text
     assert "Belum ada data" in text
     assert "Halaman 1 dari" in text
+    # The timeline: the programme page's Gantt chart (each activity with its state in words)
+    # and the table by quarter.
+    assert "1. Penyusunan SOP pengaduan · Selesai" in text
+    assert "3. Sosialisasi Dinkes · Terlambat" in text
+    assert "Linimasa per triwulan" in text
 
 
 def test_xlsx_rows_and_types(tree: Tree, plan: Plan) -> None:
@@ -214,3 +220,14 @@ def test_pdf_with_the_readiness_computed_from_the_system(tree: Tree) -> None:
         assert words in text, words
     matrix = list(book["Kesiapan"].iter_rows(values_only=True))
     assert {row[1] for row in matrix[1:3]} == {"Dinas PUPR", "Dinas Kesehatan"}
+
+
+def test_the_gantt_chart_in_pieces(tree: Tree, plan: Plan,
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """An SVG never breaks across pages: the chart is drawn a few activities at a time."""
+    monkeypatch.setattr(report_module, "GANTT_ROWS", 3)
+    with clock.frozen(PRINTED):
+        pieces = gantt_pieces(renaksi_report(plan, actor=tree.actor("hub")))
+    assert len(pieces) == 2
+    assert pieces[0].count('class="renaksi-gantt__row"') == 3
+    assert 'id="gantt2-title">Linimasa Renaksi Kutim 2026, kegiatan 4–4<' in pieces[1]
