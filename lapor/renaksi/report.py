@@ -66,7 +66,10 @@ LEVEL_MARKS: dict[str, str] = {MET: "✓", PARTIAL: "±", NOT_MET: "✗", NO_DAT
 PLANNED_MARK, DONE_MARK, LATE_MARK = "■", "✓", "!"
 ROMAN = ("I", "II", "III", "IV")
 # An activity naming more units than this shows the first ones and a count in the PDF.
-UNITS_SHOWN = 8
+UNITS_SHOWN = 6
+# The matrix lists the perangkat daerah first, then the kecamatan (distrik in Papua), each by
+# name, as the programme page's matrix does (lapor.workspace.targets).
+KECAMATAN_PREFIXES = ("kecamatan ", "distrik ")
 # The Gantt chart is drawn in pieces of this many activities, two side by side on a page (an
 # SVG image never breaks across pages).
 GANTT_ROWS = 12
@@ -193,6 +196,11 @@ def _proof(row: ActivityRow) -> str:
     return f"{Indicator(indicator).label}: {met}"
 
 
+def _matrix_order(row: UnitReadiness) -> tuple[bool, str]:
+    name = row.unit.name.casefold()
+    return name.startswith(KECAMATAN_PREFIXES), name
+
+
 def matrix_words(cell: Cell | None) -> MatrixCell:
     """A readiness cell in words: its mark, its level and its own text."""
     if cell is None:
@@ -241,7 +249,7 @@ def _report(plan: Plan, actor: Actor) -> RenaksiReport:
     indicators = [(str(value), str(label)) for value, label in Indicator.choices]
     matrix = [MatrixRow(unit=r.unit, met=r.met_count, ready=r.ready,
                         cells=[matrix_words(r.cells.get(value)) for value, _ in indicators])
-              for r in units_readiness]
+              for r in sorted(units_readiness, key=_matrix_order)]
     user = actor.user
     return RenaksiReport(
         plan=plan, agency=agency, zone=zone_abbreviation(sop.timezone), printed_at=printed_at,

@@ -188,13 +188,15 @@ def test_xlsx_rows_and_types(tree: Tree, plan: Plan) -> None:
     assert matrix.freeze_panes == "C2"
     lines = list(matrix.iter_rows(values_only=True))
     assert lines[0][4:] == tuple(str(label) for _, label in Indicator.choices)
-    assert lines[1][:4] == ("kutim-pupr", "Dinas PUPR", "Ya", "7 dari 7")
-    assert lines[1][4] == "✓ Terpenuhi: 2 dari 2 ber-2FA"
-    assert lines[2][1] == "Dinas Kesehatan"
-    assert lines[2][2] == "Belum"
-    assert lines[2][6] == "✗ Belum: 3 petugas"
-    assert lines[2][10] == "– Belum ada data"
-    assert matrix["E2"].fill.fgColor.rgb.endswith("C6EFCE")
+    # By name (perangkat daerah before kecamatan): Dinas Kesehatan, then Dinas PUPR.
+    assert lines[1][1] == "Dinas Kesehatan"
+    assert lines[1][2] == "Belum"
+    assert lines[1][6] == "✗ Belum: 3 petugas"
+    assert lines[1][10] == "– Belum ada data"
+    assert lines[2][:4] == ("kutim-pupr", "Dinas PUPR", "Ya", "7 dari 7")
+    assert lines[2][4] == "✓ Terpenuhi: 2 dari 2 ber-2FA"
+    assert matrix["E3"].fill.fgColor.rgb.endswith("C6EFCE")
+    assert matrix["G2"].fill.fgColor.rgb.endswith("FFC7CE")
 
 
 def test_pdf_with_the_readiness_computed_from_the_system(tree: Tree) -> None:
