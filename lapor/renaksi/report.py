@@ -207,7 +207,9 @@ def matrix_words(cell: Cell | None) -> MatrixCell:
         return MatrixCell(cell=None, level=NO_DATA,
                           words=f"{LEVEL_MARKS[NO_DATA]} {LEVEL_LABELS[NO_DATA]}")
     words = f"{LEVEL_MARKS.get(cell.level, '')} {LEVEL_LABELS.get(cell.level, cell.level)}"
-    if cell.text:
+    if cell.level == NO_DATA and cell.text:
+        words = f"{LEVEL_MARKS[NO_DATA]} {cell.text}"  # "– Belum ada laporan" says it all
+    elif cell.text:
         words += f": {cell.text}"
     return MatrixCell(cell=cell, level=cell.level, words=words)
 
