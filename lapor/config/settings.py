@@ -547,6 +547,9 @@ SOP_STORAGE_ROOT = env_path("LAPOR_SOP_ROOT", DATA_DIR / "sop")
 INSTALLED_APPS += ["lapor.training"]
 # A region's programme for running SP4N-LAPOR! (issue #23, lapor.renaksi, docs/renaksi.md).
 INSTALLED_APPS += ["lapor.renaksi"]
+# Reminders: an open activity is "due soon" from this many working days before its planned end
+# (the agency's calendar), "overdue" after it; one reminder a day (lapor.renaksi.reminders).
+LAPOR_RENAKSI_REMINDER_DAYS = env_int("LAPOR_RENAKSI_REMINDER_DAYS", 3)
 # Evidence files of its activities (lapor.renaksi.evidence): served only through a view that
 # checks who reads the plan, never from a web root.
 RENAKSI_EVIDENCE_ROOT = env_path("LAPOR_RENAKSI_EVIDENCE_ROOT", DATA_DIR / "renaksi")
