@@ -363,11 +363,12 @@ def evidence_add(request: StaffRequest, plan_id: int, activity_id: int) -> HttpR
     form = EvidenceForm(request.POST, request.FILES, prefix_id="evidence")
     if not form.is_valid():
         return _activity_page(request, plan, activity, evidence_form=form, status=422)
+    data, filename = form.upload()
     try:
-        renaksi_evidence.evidence_add(actor=request.actor, activity=activity,
-                                      kind=form.cleaned_data["kind"], upload=form.upload())
+        renaksi_evidence.evidence_add(actor=request.actor, activity=activity, data=data,
+                                      filename=filename, kind=form.cleaned_data["kind"])
     except ApplicationError as exc:
-        _form_error(form, exc, {"upload": "file", "files": "file", "attachment": "file"})
+        _form_error(form, exc)
         return _activity_page(request, plan, activity, evidence_form=form, status=exc.status)
     messages.success(request, _("The evidence is uploaded."))
     return redirect("workspace:renaksi:activity", plan_id=plan.pk, activity_id=activity.pk)
@@ -379,11 +380,24 @@ def evidence_download(request: StaffRequest, plan_id: int, activity_id: int,
                       evidence_id: int) -> FileResponse:
     plan = _plan(request, plan_id)
     activity = _activity(request, plan, activity_id)
-    item = activity.evidence.filter(pk=evidence_id).first()
-    if item is None:
+    if not activity.evidence.filter(pk=evidence_id).exists():
         raise Http404("evidence")
-    return FileResponse(renaksi_evidence.evidence_open(item), as_attachment=True,
-                        filename=item.display_name, content_type=item.content_type)
+    handle, content_type, name = renaksi_evidence.evidence_open(request.actor, evidence_id)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+@require_POST
+@staff_required
+def evidence_delete(request: StaffRequest, plan_id: int, activity_id: int,
+                    evidence_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    activity = _activity(request, plan, activity_id)
+    _require_writer(request, plan)
+    if not activity.evidence.filter(pk=evidence_id).exists():
+        raise Http404("evidence")
+    renaksi_evidence.evidence_delete(actor=request.actor, evidence_id=evidence_id)
+    messages.success(request, _("The evidence is deleted."))
+    return redirect("workspace:renaksi:activity", plan_id=plan.pk, activity_id=activity.pk)
 
 
 # ---------------------------------------------------------------------------------------------
