@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lapor.audit.models import AuditEntry
 from lapor.renaksi import services
@@ -240,3 +242,31 @@ def test_evidence_upload_download_and_refusal(tree: Tree, plan: Plan) -> None:
     assert signed_in("supervisor_kutim").post(url, {"kind": "photo"}).status_code == 403
     assert hub.post(f"{download}hapus/").status_code == 302
     assert not activity.evidence.exists()
+
+
+def _queries(client: object, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+    return len(ctx.captured_queries)
+
+
+def test_pages_do_not_query_per_activity_or_unit(tree: Tree, plan: Plan) -> None:
+    hub = tree.actor("hub")
+    # One activity proven by an indicator already: the readiness is computed once per page.
+    services.activity_create(actor=hub, plan=plan, kind="bimtek", title="Bimtek terbukti",
+                             planned_start=date(2024, 9, 1), planned_end=date(2024, 9, 30),
+                             unit_codes=["kutim-pupr"], proof_indicator="training")
+    client = signed_in("supervisor_kutim")
+    urls = [f"{BASE}{plan.pk}/", f"{BASE}{plan.pk}/kesiapan/",
+            f"{BASE}{plan.pk}/unit/kutim-pupr/"]
+    for url in urls:
+        _queries(client, url)  # warm caches (the SOP, the session)
+    before = [_queries(client, url) for url in urls]
+    for i in range(6):
+        services.activity_create(actor=hub, plan=plan, kind="workshop", title=f"Workshop {i}",
+                                 planned_start=date(2025, 1 + i, 1),
+                                 planned_end=date(2025, 1 + i, 20), owner="liaison_pupr",
+                                 unit_codes=["kutim-pupr", "kutim-dinkes"],
+                                 proof_indicator="training" if i % 2 else "")
+    after = [_queries(client, url) for url in urls]
+    assert after == before

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lapor.core.errors import ApplicationError
 from lapor.orgs.models import NodeKind, OrgNode
-from lapor.orgs.selectors import agencies_administered, node_get, role_assignments_in
+from lapor.orgs.selectors import agencies_administered, role_assignments_in
 from lapor.renaksi import evidence as renaksi_evidence
 from lapor.renaksi import selectors, services
 from lapor.renaksi.gantt import Bar, gantt_svg
@@ -408,7 +408,9 @@ def evidence_delete(request: StaffRequest, plan_id: int, activity_id: int,
 @staff_required
 def matrix(request: StaffRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    units = [u for u in services.plan_units(plan.agency) if can_read_unit(request.actor, u)]
+    # The whole agency for its readers; a liaison or unit officer: their own unit(s).
+    units = (services.plan_units(plan.agency) if can_read_plan(request.actor, plan.agency)
+             else _own_units(request, plan.agency))
     # Perangkat daerah first, then the kecamatan, each by name (as the dispose list).
     rows = sorted(agency_readiness(plan.agency, units=units) if units else [],
                   key=lambda r: (target_group(r.unit), r.unit.name.casefold()))
@@ -422,9 +424,8 @@ def matrix(request: StaffRequest, plan_id: int) -> HttpResponse:
 @staff_required
 def unit_page(request: StaffRequest, plan_id: int, code: str) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit = node_get(code)
-    if unit is None or unit.parent_id != plan.agency_id or unit not in services.plan_units(
-            plan.agency) or not can_read_unit(request.actor, unit):
+    unit = next((u for u in services.plan_units(plan.agency) if u.code == code), None)
+    if unit is None or not can_read_unit(request.actor, unit):
         raise Http404("unit")
     today = selectors.agency_today(plan.agency)
     readiness = agency_readiness(plan.agency, units=[unit])
