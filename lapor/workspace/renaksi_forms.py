@@ -10,7 +10,6 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from lapor.attachments.services import Upload
 from lapor.orgs.models import OrgNode
 from lapor.renaksi.models import ActivityKind, ActivityStatus, EvidenceKind, Indicator
 from lapor.workspace.forms import WorkspaceForm, set_choices
@@ -74,15 +73,18 @@ class ActivityForm(WorkspaceForm):
 class EvidenceForm(WorkspaceForm):
     kind = forms.ChoiceField(label=_("Kind of evidence"), choices=EvidenceKind.choices)
     file = forms.FileField(label=_("File"),
-                           help_text=_("A PDF, a photo (JPEG, PNG, WebP) or a document; the "
-                                       "same checks as report attachments."))
+                           help_text=_("A PDF or a photo (JPEG, PNG, WebP), checked and cleaned "
+                                       "like a report attachment."))
 
-    def upload(self) -> Upload:
+    def upload(self) -> tuple[bytes, str]:
+        """The file's bytes and its name as sent (display text only)."""
         file = self.cleaned_data["file"]
         # One byte over the limit is enough for the service to refuse a file as too large.
-        return Upload(data=file.read(settings.LAPOR_ATTACHMENT_MAX_BYTES + 1),
-                      filename=file.name or "")
+        return file.read(settings.LAPOR_ATTACHMENT_MAX_BYTES + 1), file.name or ""
 
 
 class ConfirmDeleteForm(WorkspaceForm):
+    """The tick box before an activity is deleted."""
+
+
     confirm = forms.BooleanField(label=_("Yes, delete this activity and its evidence"))

@@ -62,6 +62,8 @@ renaksi_patterns = [
          name="evidence_add"),
     path("<int:plan_id>/kegiatan/<int:activity_id>/bukti/<int:evidence_id>/",
          renaksi.evidence_download, name="evidence"),
+    path("<int:plan_id>/kegiatan/<int:activity_id>/bukti/<int:evidence_id>/hapus/",
+         renaksi.evidence_delete, name="evidence_delete"),
 ]
 
 app_name = "workspace"

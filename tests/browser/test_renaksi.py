@@ -103,6 +103,13 @@ def test_programme_and_matrix_for_the_pimpinan(plan: Plan, live_server: LiveServ
     expect(table).to_contain_text("terlambat")  # the workshop of early 2024
     expect(table).to_contain_text("dibatalkan")
     expect(page.get_by_role("link", name="Tambah kegiatan")).to_have_count(0)  # read only
+    # Date order swaps only the timeline in (htmx), the address follows.
+    page.get_by_role("link", name="menurut tanggal").click()
+    expect(page).to_have_url(re.compile(r"urutan=tanggal"))
+    expect(page.locator(".renaksi-timeline strong")).to_have_text("menurut tanggal")
+    expect(page.locator(".renaksi-gantt__row")).to_have_count(8)
+    page.get_by_role("link", name="menurut jenis").click()
+    expect(page.locator(".renaksi-timeline strong")).to_have_text("menurut jenis")
     axe_check(page)
     screenshot(page, "renaksi-programme-desktop")
     DOCS_SCREENSHOT.mkdir(parents=True, exist_ok=True)

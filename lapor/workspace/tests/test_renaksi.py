@@ -6,10 +6,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lapor.audit.models import AuditEntry
 from lapor.renaksi import services
 from lapor.renaksi.models import Activity, ActivityStatus, Plan
+from lapor.renaksi.tests.sample import jpeg_with_exif
 from lapor.workspace.tests.helpers import signed_in
 from tests.factories import Tree
 
@@ -212,3 +216,57 @@ def test_hub_creates_a_plan(tree: Tree) -> None:
     assert signed_in("supervisor_kutim").post(f"{BASE}buat/", {}).status_code == 403
 
 
+
+
+def test_evidence_upload_download_and_refusal(tree: Tree, plan: Plan) -> None:
+    activity = _activity(plan, "Bimtek Dinas PUPR")
+    url = f"{BASE}{plan.pk}/kegiatan/{activity.pk}/bukti/"
+    hub = signed_in("hub")
+    # Not a PDF or an image: refused, the message in the form.
+    bad = SimpleUploadedFile("daftar.txt", b"bukan berkas", content_type="text/plain")
+    response = hub.post(url, {"kind": "attendance", "file": bad})
+    assert response.status_code == 415
+    assert 'id="evidence-file_error"' in response.content.decode()
+    photo = SimpleUploadedFile("Bimtek PUPR.jpg", jpeg_with_exif(), content_type="image/jpeg")
+    response = hub.post(url, {"kind": "photo", "file": photo})
+    assert response.status_code == 302
+    [item] = activity.evidence.all()
+    assert item.display_name == "Bimtek PUPR.jpg"
+    page = signed_in("supervisor_kutim").get(response["Location"]).content.decode()
+    assert "Bimtek PUPR.jpg" in page
+    download = f"{url}{item.pk}/"
+    got = signed_in("liaison_pupr").get(download)  # the liaison's own activity
+    assert got.status_code == 200
+    assert b"Kamera Dinas" not in b"".join(got.streaming_content)  # type: ignore[arg-type]
+    assert signed_in("liaison_dinkes").get(download).status_code == 404
+    assert signed_in("supervisor_kutim").post(url, {"kind": "photo"}).status_code == 403
+    assert hub.post(f"{download}hapus/").status_code == 302
+    assert not activity.evidence.exists()
+
+
+def _queries(client: object, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+    return len(ctx.captured_queries)
+
+
+def test_pages_do_not_query_per_activity_or_unit(tree: Tree, plan: Plan) -> None:
+    hub = tree.actor("hub")
+    # One activity proven by an indicator already: the readiness is computed once per page.
+    services.activity_create(actor=hub, plan=plan, kind="bimtek", title="Bimtek terbukti",
+                             planned_start=date(2024, 9, 1), planned_end=date(2024, 9, 30),
+                             unit_codes=["kutim-pupr"], proof_indicator="training")
+    client = signed_in("supervisor_kutim")
+    urls = [f"{BASE}{plan.pk}/", f"{BASE}{plan.pk}/kesiapan/",
+            f"{BASE}{plan.pk}/unit/kutim-pupr/"]
+    for url in urls:
+        _queries(client, url)  # warm caches (the SOP, the session)
+    before = [_queries(client, url) for url in urls]
+    for i in range(6):
+        services.activity_create(actor=hub, plan=plan, kind="workshop", title=f"Workshop {i}",
+                                 planned_start=date(2025, 1 + i, 1),
+                                 planned_end=date(2025, 1 + i, 20), owner="liaison_pupr",
+                                 unit_codes=["kutim-pupr", "kutim-dinkes"],
+                                 proof_indicator="training" if i % 2 else "")
+    after = [_queries(client, url) for url in urls]
+    assert after == before

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lapor.core.errors import ApplicationError
 from lapor.orgs.models import NodeKind, OrgNode
-from lapor.orgs.selectors import agencies_administered, node_get, role_assignments_in
+from lapor.orgs.selectors import agencies_administered, role_assignments_in
 from lapor.renaksi import evidence as renaksi_evidence
 from lapor.renaksi import selectors, services
 from lapor.renaksi.gantt import Bar, gantt_svg
@@ -363,11 +363,12 @@ def evidence_add(request: StaffRequest, plan_id: int, activity_id: int) -> HttpR
     form = EvidenceForm(request.POST, request.FILES, prefix_id="evidence")
     if not form.is_valid():
         return _activity_page(request, plan, activity, evidence_form=form, status=422)
+    data, filename = form.upload()
     try:
-        renaksi_evidence.evidence_add(actor=request.actor, activity=activity,
-                                      kind=form.cleaned_data["kind"], upload=form.upload())
+        renaksi_evidence.evidence_add(actor=request.actor, activity=activity, data=data,
+                                      filename=filename, kind=form.cleaned_data["kind"])
     except ApplicationError as exc:
-        _form_error(form, exc, {"upload": "file", "files": "file", "attachment": "file"})
+        _form_error(form, exc)
         return _activity_page(request, plan, activity, evidence_form=form, status=exc.status)
     messages.success(request, _("The evidence is uploaded."))
     return redirect("workspace:renaksi:activity", plan_id=plan.pk, activity_id=activity.pk)
@@ -379,11 +380,24 @@ def evidence_download(request: StaffRequest, plan_id: int, activity_id: int,
                       evidence_id: int) -> FileResponse:
     plan = _plan(request, plan_id)
     activity = _activity(request, plan, activity_id)
-    item = activity.evidence.filter(pk=evidence_id).first()
-    if item is None:
+    if not activity.evidence.filter(pk=evidence_id).exists():
         raise Http404("evidence")
-    return FileResponse(renaksi_evidence.evidence_open(item), as_attachment=True,
-                        filename=item.display_name, content_type=item.content_type)
+    handle, content_type, name = renaksi_evidence.evidence_open(request.actor, evidence_id)
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+@require_POST
+@staff_required
+def evidence_delete(request: StaffRequest, plan_id: int, activity_id: int,
+                    evidence_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    activity = _activity(request, plan, activity_id)
+    _require_writer(request, plan)
+    if not activity.evidence.filter(pk=evidence_id).exists():
+        raise Http404("evidence")
+    renaksi_evidence.evidence_delete(actor=request.actor, evidence_id=evidence_id)
+    messages.success(request, _("The evidence is deleted."))
+    return redirect("workspace:renaksi:activity", plan_id=plan.pk, activity_id=activity.pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,7 +408,9 @@ def evidence_download(request: StaffRequest, plan_id: int, activity_id: int,
 @staff_required
 def matrix(request: StaffRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    units = [u for u in services.plan_units(plan.agency) if can_read_unit(request.actor, u)]
+    # The whole agency for its readers; a liaison or unit officer: their own unit(s).
+    units = (services.plan_units(plan.agency) if can_read_plan(request.actor, plan.agency)
+             else _own_units(request, plan.agency))
     # Perangkat daerah first, then the kecamatan, each by name (as the dispose list).
     rows = sorted(agency_readiness(plan.agency, units=units) if units else [],
                   key=lambda r: (target_group(r.unit), r.unit.name.casefold()))
@@ -408,9 +424,8 @@ def matrix(request: StaffRequest, plan_id: int) -> HttpResponse:
 @staff_required
 def unit_page(request: StaffRequest, plan_id: int, code: str) -> HttpResponse:
     plan = _plan(request, plan_id)
-    unit = node_get(code)
-    if unit is None or unit.parent_id != plan.agency_id or unit not in services.plan_units(
-            plan.agency) or not can_read_unit(request.actor, unit):
+    unit = next((u for u in services.plan_units(plan.agency) if u.code == code), None)
+    if unit is None or not can_read_unit(request.actor, unit):
         raise Http404("unit")
     today = selectors.agency_today(plan.agency)
     readiness = agency_readiness(plan.agency, units=[unit])
