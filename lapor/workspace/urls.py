@@ -51,6 +51,7 @@ renaksi_patterns = [
     path("buat/", renaksi.plan_create, name="plan_create"),
     path("<int:plan_id>/", renaksi.plan_page, name="plan"),
     path("<int:plan_id>/kesiapan/", renaksi.matrix, name="matrix"),
+    re_path(r"^(?P<plan_id>[0-9]+)/cetak\.(?P<fmt>pdf|xlsx)$", renaksi.plan_print, name="print"),
     path("<int:plan_id>/unit/<slug:code>/", renaksi.unit_page, name="unit"),
     path("<int:plan_id>/kegiatan/baru/", renaksi.activity_create, name="activity_create"),
     path("<int:plan_id>/kegiatan/<int:activity_id>/", renaksi.activity_page, name="activity"),

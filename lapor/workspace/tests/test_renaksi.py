@@ -270,3 +270,23 @@ def test_pages_do_not_query_per_activity_or_unit(tree: Tree, plan: Plan) -> None
                                  proof_indicator="training" if i % 2 else "")
     after = [_queries(client, url) for url in urls]
     assert after == before
+
+
+def test_pimpinan_prints_the_programme_and_a_liaison_cannot(tree: Tree, plan: Plan) -> None:
+    client = signed_in("supervisor_kutim")
+    page = client.get(f"{BASE}{plan.pk}/").content.decode()
+    assert f'href="{BASE}{plan.pk}/cetak.pdf"' in page
+    assert f'href="{BASE}{plan.pk}/cetak.xlsx"' in page
+    pdf = client.get(f"{BASE}{plan.pk}/cetak.pdf")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert "attachment;" in pdf["Content-Disposition"]
+    assert pdf["Cache-Control"] == "no-store"
+    xlsx = client.get(f"{BASE}{plan.pk}/cetak.xlsx")
+    assert xlsx.status_code == 200
+    assert xlsx.content[:2] == b"PK"  # a zip: the workbook
+    liaison = signed_in("liaison_pupr")
+    assert "cetak.pdf" not in liaison.get(f"{BASE}{plan.pk}/unit/kutim-pupr/").content.decode()
+    assert liaison.get(f"{BASE}{plan.pk}/cetak.pdf").status_code == 404
+    assert signed_in("hub_samarinda").get(f"{BASE}{plan.pk}/cetak.xlsx").status_code == 404

@@ -42,6 +42,7 @@ from lapor.renaksi.permissions import (
     can_read_unit,
     can_write_plan,
 )
+from lapor.renaksi.report import renaksi_pdf, renaksi_xlsx
 from lapor.renaksi.readiness import MET, NO_DATA, NOT_MET, PARTIAL, UnitReadiness, agency_readiness
 from lapor.workspace.access import StaffRequest, error_text, staff_required
 from lapor.workspace.renaksi_forms import (
@@ -53,6 +54,7 @@ from lapor.workspace.renaksi_forms import (
 from lapor.workspace.targets import target_group
 
 NAV = "renaksi"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BY_KIND, BY_DATE = "jenis", "tanggal"
 
 
@@ -436,3 +438,30 @@ def unit_page(request: StaffRequest, plan_id: int, code: str) -> HttpResponse:
                "today": today, "levels": level_labels(),
                "indicators": dict(Indicator.choices), "kinds": dict(ActivityKind.choices)}
     return render(request, "workspace/renaksi/unit.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Printing for the pimpinan (lapor.renaksi.report; docs/renaksi.md "Printing")
+
+
+def _print_name(plan: Plan, today: date, fmt: str) -> str:
+    return f"renaksi-{plan.agency.code}-{plan.start_year}-{plan.end_year}-{today:%Y%m%d}.{fmt}"
+
+
+@require_GET
+@staff_required
+def plan_print(request: StaffRequest, plan_id: int, fmt: str) -> HttpResponse:
+    """The programme as a PDF or a workbook, for whoever reads the whole plan (a liaison
+    officer, who reads only their unit, gets the 404)."""
+    plan = _plan(request, plan_id)
+    if not can_read_plan(request.actor, plan.agency):
+        raise Http404("plan")
+    today = selectors.agency_today(plan.agency)
+    if fmt == "pdf":
+        response = HttpResponse(renaksi_pdf(plan, actor=request.actor),
+                                content_type="application/pdf")
+    else:
+        response = HttpResponse(renaksi_xlsx(plan, actor=request.actor), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{_print_name(plan, today, fmt)}"'
+    response["Cache-Control"] = "no-store"
+    return response
