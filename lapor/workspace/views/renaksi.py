@@ -42,8 +42,8 @@ from lapor.renaksi.permissions import (
     can_read_unit,
     can_write_plan,
 )
-from lapor.renaksi.report import renaksi_pdf, renaksi_xlsx
 from lapor.renaksi.readiness import MET, NO_DATA, NOT_MET, PARTIAL, UnitReadiness, agency_readiness
+from lapor.renaksi.report import renaksi_pdf, renaksi_xlsx
 from lapor.workspace.access import StaffRequest, error_text, staff_required
 from lapor.workspace.renaksi_forms import (
     ActivityForm,
