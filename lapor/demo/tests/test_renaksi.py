@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 
 from lapor.core import clock
 from lapor.core.models import Marker
@@ -21,6 +22,7 @@ from lapor.renaksi.readiness import MET, NO_DATA, NOT_MET, agency_readiness
 from lapor.reports.models import Report
 from lapor.stats.maintenance import stats_rebuild
 from lapor.training.models import PracticeAccount, TrainingSpace
+from tests.api_client import current_totp
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,41 @@ def test_an_earlier_demo_gets_the_renaksi_once(monkeypatch: pytest.MonkeyPatch) 
     assert Activity.objects.count() == len(demo_renaksi.STEPS)
     assert Marker.objects.filter(key=demo_renaksi.MARKER_KEY).exists()
     # A third run adds nothing: test_demo.py's test_second_run_changes_nothing counts it.
+
+
+def _signed_in(username: str) -> Client:
+    client = Client()
+    response = client.post("/petugas/masuk/", {"username": username,
+                                               "password": data.DEFAULT_PASSWORD,
+                                               "otp": current_totp(username) or ""})
+    assert response.status_code == 302
+    return client
+
+
+def test_a_kadis_sees_the_programme_and_the_ready_units_and_prints_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's "done when", on the demo: `kominfo` (Diskominfo Staper) signs in, opens the
+    programme and the readiness matrix, and prints it for the Bupati."""
+    monkeypatch.delenv(data.PASSWORD_ENV, raising=False)
+    _load(reports=10)
+    plan = Plan.objects.get(agency__code=data.KUTIM)
+    base = f"/petugas/renaksi/{plan.pk}/"
+    client = _signed_in("kominfo")
+
+    assert base in client.get("/petugas/renaksi/").content.decode()
+    programme = client.get(base).content.decode()
+    assert "Bimtek Dinas PUPR" in programme
+    assert "Penyusunan SOP" in programme
+    assert 'data-state="late"' in programme
+    matrix = client.get(f"{base}kesiapan/").content.decode()
+    assert "Kecamatan Sangatta Utara" in matrix
+    assert "✓" in matrix  # ready units
+    assert "✗" in matrix  # and units not ready yet
+    pdf = client.get(f"{base}cetak.pdf")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
+    assert client.get(f"{base}cetak.xlsx").status_code == 200
+    # A liaison officer sees the plan through their own unit's activities only.
+    pupr = _signed_in("pupr").get(base).content.decode()
+    assert "Bimtek Dinas PUPR" in pupr
+    assert "Bimtek klaster kesehatan" not in pupr
