@@ -168,15 +168,22 @@ def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = Non
     )
 
 
+SOP_APPROVED_AT = datetime(2023, 7, 27, 2, 0, tzinfo=UTC)  # 10:00 WITA
+
+
 def _approve_sop(agency: OrgNode, official: User, now: datetime) -> None:
     """The regency's SOP document, approved by its pimpinan, so the public SOP page and the
     "SOP" link of public reports have a document to show (lapor.sopdoc)."""
-    draft = sop_draft_refresh(node=agency) or sop_draft(agency)
-    if draft is not None:
-        sop_version_approve(actor=actor_for_user(official), version=draft,
-                            approver_name="Pimpinan Pemkab Kutai Timur (data demo)",
-                            approver_position="Bupati Kutai Timur",
-                            effective_date=now.astimezone(UTC).date())
+    # Drafted and approved when Kutai Timur's Renaksi says (SOP due 31 July 2023; the demo's
+    # Renaksi marks it done on 27 July), so the readiness matrix and the programme agree.
+    with clock.frozen(min(now, SOP_APPROVED_AT)):
+        draft = sop_draft_refresh(node=agency) or sop_draft(agency)
+        if draft is not None:
+            sop_version_approve(actor=actor_for_user(official), version=draft,
+                                approver_name="Pimpinan Pemkab Kutai Timur (data demo)",
+                                approver_position="Bupati Kutai Timur",
+                                effective_date=(min(now, SOP_APPROVED_AT).astimezone(UTC).date()
+                                                + timedelta(days=5)))
 
 
 # ---------------------------------------------------------------- configuration
