@@ -83,9 +83,10 @@ def attachment_root(tmp_path: Path) -> Iterator[Path]:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": root},
     }}
-    # Approved SOP PDFs (lapor.sopdoc) go to the test's own directory too.
+    # Approved SOP PDFs (lapor.sopdoc) and Renaksi evidence go to the test's own directory too.
     with override_settings(STORAGES=storages, LAPOR_CLAMAV_SOCKET=None,
-                           SOP_STORAGE_ROOT=tmp_path / "sop"):
+                           SOP_STORAGE_ROOT=tmp_path / "sop",
+                           RENAKSI_EVIDENCE_ROOT=tmp_path / "renaksi"):
         yield root
 
 

@@ -153,6 +153,29 @@ def _store(storage: Storage, name: str, data: bytes) -> str:
     return saved
 
 
+# For files that belong to no report (lapor.renaksi evidence): the same scan and storage steps,
+# with the same refusals (``attachment_infected``, ``attachment_scan_unavailable``,
+# ``storage_failed``). The type, parse and metadata checks are
+# :func:`lapor.attachments.content.check_and_clean`; the name is :func:`clean_display_name`.
+
+
+def upload_scan(data: bytes) -> ScanStatus:
+    """Scan the file as sent with clamd when one is configured (``NOT_SCANNED`` otherwise);
+    422 ``attachment_infected``, 503 ``attachment_scan_unavailable``."""
+    return _scan(data)
+
+
+def upload_store(storage: Storage, name: str, data: bytes) -> str:
+    """Write ``data`` under ``name`` (or the storage's free variant of it); 503
+    ``storage_failed`` with nothing left behind."""
+    return _store(storage, name, data)
+
+
+def upload_discard(storage: Storage, name: str) -> None:
+    """Remove a stored file, logging (never raising) when that fails."""
+    _discard(storage, name)
+
+
 def _lock(report_id: int) -> Report:
     locked = Report.objects.select_for_update().filter(pk=report_id).values_list("pk", flat=True)
     if not list(locked):

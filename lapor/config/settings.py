@@ -533,6 +533,9 @@ SOP_STORAGE_ROOT = env_path("LAPOR_SOP_ROOT", DATA_DIR / "sop")
 INSTALLED_APPS += ["lapor.training"]
 # A region's programme for running SP4N-LAPOR! (issue #23, lapor.renaksi, docs/renaksi.md).
 INSTALLED_APPS += ["lapor.renaksi"]
+# Evidence files of its activities (lapor.renaksi.evidence): served only through a view that
+# checks who reads the plan, never from a web root.
+RENAKSI_EVIDENCE_ROOT = env_path("LAPOR_RENAKSI_EVIDENCE_ROOT", DATA_DIR / "renaksi")
 
 # Search, duplicates, routing and spam suggestions (issue #7, lapor.search, docs/search.md)
 INSTALLED_APPS += ["lapor.search"]

@@ -19,7 +19,8 @@ from lapor.core.errors import PermissionDenied, ValidationFailed
 from lapor.core.text import clean_text
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode
-from lapor.renaksi.models import Activity, ActivityKind, ActivityStatus, Indicator, Plan
+from lapor.renaksi.evidence import evidence_files_discard
+from lapor.renaksi.models import Activity, ActivityKind, ActivityStatus, Evidence, Indicator, Plan
 from lapor.renaksi.permissions import can_write_plan
 
 User = get_user_model()
@@ -235,4 +236,7 @@ def activity_delete(*, actor: Actor, activity: Activity) -> None:
     audit_record(action="renaksi.activity_delete", actor=actor,
                  target_type="renaksi_activity", target_id=locked.pk,
                  payload={"plan": locked.plan_id, "title_length": len(locked.title)})
+    names = list(Evidence.objects.filter(activity=locked).values_list("stored_name", flat=True))
     locked.delete()
+    if names:
+        transaction.on_commit(lambda: evidence_files_discard(names))

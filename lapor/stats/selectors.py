@@ -512,3 +512,25 @@ def home_figures() -> PublicStats:
     return PublicStats(total=sum(by_status.values()),
                        followed_up=sum(by_status.get(s, 0) for s in FOLLOWED_UP_STATUSES),
                        active_agencies=agencies)
+
+
+def counters_by_node(node_ids: list[int], *, first_day: date, last_day: date,
+                     ) -> dict[int, dict[str, int]]:
+    """The summed counters (:data:`MEASURES`; :meth:`Figures.of` makes the figures) of each
+    node's subtree for reports submitted from ``first_day`` to
+    ``last_day`` (local days, inclusive), from the nodes' own day cells: the same counters and
+    definitions as the dashboards, for a window that is not whole months (lapor.renaksi's
+    last 90 days). One query whatever the number of nodes; a node without a report is
+    missing."""
+    rows = (StatCell.objects.filter(node_id__in=node_ids, dim="day", period__gte=first_day,
+                                    period__lte=last_day)
+            .values("node_id").annotate(**_sums()).order_by())
+    return {r["node_id"]: m for r in rows if (m := _measures(r))["reports"]}
+
+
+def overdue_by_node(node_ids: list[int]) -> dict[int, int]:
+    """Each node's subtree's open reports past their staff deadline now (the dashboards'
+    "overdue now", :attr:`Dashboard.overdue_now`). One query; nodes with none are missing."""
+    rows = (StatCell.objects.filter(node_id__in=node_ids, dim="all", overdue__gt=0)
+            .values("node_id").annotate(n=Sum("overdue")).order_by())
+    return {r["node_id"]: r["n"] for r in rows if r["n"]}

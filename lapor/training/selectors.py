@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count
+from django.db.models import Count, F, Max
 
 from lapor.core import clock
 from lapor.core.errors import NotFound
@@ -20,7 +20,7 @@ from lapor.orgs.actors import HANDLER_ROLES, VERIFIER_ROLES, Actor
 from lapor.orgs.models import OrgNode, RoleAssignment
 from lapor.orgs.selectors import agencies_administered
 from lapor.reports.models import Report, ReportEvent
-from lapor.reports.states import Action
+from lapor.reports.states import Action, EventKind
 from lapor.training.models import PracticeAccount, TrainingSpace
 from lapor.training.services import can_train
 
@@ -117,3 +117,74 @@ def trainee_progress(space: TrainingSpace) -> list[TraineeProgress]:
         progress.overdue_waiting = [r for r in overdue
                                     if any(r.current_node.path.startswith(p) for p in paths)]
     return [by_user[a.user_id] for a in accounts]
+
+
+# A trainee "completed a practice scenario" when they answered a practice report: a follow-up
+# or a final follow-up (the step that ends the handling at a unit; lapor.renaksi readiness).
+COMPLETING_KINDS = (EventKind.FOLLOW_UP.value, EventKind.RESPOND.value)
+
+
+@dataclass(frozen=True)
+class TrainedUnit:
+    count: int  # practice accounts with a role at the unit (or below) who completed one
+    last_at: datetime  # the latest such answer
+
+
+def _original_code(code: str, space_code: str) -> str:
+    """The code part a mirrored node's code carries (``latihan-<space>-<original>``, see
+    :func:`lapor.training.services._node_code`)."""
+    prefix = f"latihan-{space_code}-"
+    return code[len(prefix):] if code.startswith(prefix) else ""
+
+
+def trained_by_unit(agency: OrgNode) -> dict[int, TrainedUnit]:
+    """Per unit directly under ``agency`` (its id), the practice accounts of the agency's
+    training spaces holding a role on that unit's copy (or a sub-unit's copy) who completed a
+    practice scenario (:data:`COMPLETING_KINDS` on a practice report of their space), and
+    when the last one did. A role on the training hub itself counts under ``agency.pk``.
+
+    Mirrored nodes are mapped back by their code (``latihan-<space>-<original code>``, or
+    ``latihan-<space>-n<original id>`` when that was too long or taken). Three queries,
+    whatever the number of spaces, trainees and units. A space's reset deletes its practice
+    reports and so the answers counted here."""
+    answers = dict(
+        ReportEvent.objects.filter(
+            report__is_training=True, kind__in=COMPLETING_KINDS,
+            actor__practice_account__space__agency=agency,
+            report__tier=F("actor__practice_account__space__root"))
+        .values("actor_id").annotate(last=Max("created_at")).order_by()
+        .values_list("actor_id", "last"))
+    if not answers:
+        return {}
+    roles = (RoleAssignment.objects.filter(user_id__in=list(answers))
+             .values_list("user_id", "node__code", "user__practice_account__space__code"))
+    nodes = {code: (pk, path) for pk, code, path in OrgNode.objects.filter(
+        path__startswith=agency.path).values_list("pk", "code", "path")}
+    by_pk = dict(nodes.values())
+    top = {path: pk for pk, path in nodes.values()}
+    trainees: dict[int, set[int]] = {}
+    last: dict[int, datetime] = {}
+    for user_id, code, space_code in roles:
+        original = _original_code(code, space_code or "")
+        if code == f"latihan-{space_code}":  # the training hub itself
+            path: str | None = agency.path
+        elif original in nodes:
+            path = nodes[original][1]
+        elif original[:1] == "n" and original[1:].isdigit():
+            path = by_pk.get(int(original[1:]))
+        else:
+            path = None
+        if path is None:
+            continue
+        # The unit directly under the agency: the agency's path plus one segment.
+        unit_path = path if path == agency.path else (
+            agency.path + path[len(agency.path):].split("/", 1)[0] + "/")
+        unit_id = top.get(unit_path)
+        if unit_id is None:
+            continue
+        trainees.setdefault(unit_id, set()).add(user_id)
+        at = answers[user_id]
+        if unit_id not in last or at > last[unit_id]:
+            last[unit_id] = at
+    return {unit: TrainedUnit(count=len(users), last_at=last[unit])
+            for unit, users in trainees.items()}
