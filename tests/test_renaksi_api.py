@@ -446,6 +446,25 @@ def test_evidence_upload_and_download(hub: ApiClient, programme: dict[str, Any])
     assert missing.json()["errors"][0]["code"] == "required"
     assert Evidence.objects.count() == 1
 
+    # The same file again (a retried upload) answers the first one; readers may not remove it.
+    again = hub.client.post(
+        f"{API}/renaksi/activities/{activity_id}/evidence",
+        {"file": SimpleUploadedFile("ulang.png", _png(), "image/png")}, headers=headers)
+    assert _ok(again, 201)["id"] == item["id"]
+    _refused(_client("supervisor_kutim").delete(f"/renaksi/evidence/{item['id']}"), 403,
+             "permission_denied")
+    _refused(_client("hub_samarinda").delete(f"/renaksi/evidence/{item['id']}"), 404,
+             "not_found")
+    second = hub.client.post(
+        f"{API}/renaksi/activities/{activity_id}/evidence",
+        {"file": SimpleUploadedFile("foto-kegiatan.png", _png(120), "image/png")},
+        headers=headers)
+    photo = _ok(second, 201)
+    assert photo["kind"] == "document"  # the default kind
+    assert hub.delete(f"/renaksi/evidence/{photo['id']}").status_code == 204
+    _refused(hub.get(f"/renaksi/evidence/{photo['id']}"), 404, "not_found")
+    assert Evidence.objects.count() == 1
+
     # Removed with its activity.
     assert hub.delete(f"/renaksi/activities/{activity_id}").status_code == 204
     assert not Evidence.objects.exists()

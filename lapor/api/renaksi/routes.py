@@ -37,7 +37,6 @@ from lapor.api.renaksi.schemas import (
     PlanPatchIn,
     ReadinessOut,
 )
-from lapor.attachments.filetypes import ALLOWED_CONTENT_TYPES
 from lapor.attachments.presenters import content_disposition, download_name
 from lapor.core.api import errors
 from lapor.core.errors import NotFound, PayloadTooLarge, ValidationFailed
@@ -46,7 +45,7 @@ from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_get
 from lapor.renaksi import selectors, services
-from lapor.renaksi.evidence import evidence_add, evidence_delete, evidence_open
+from lapor.renaksi.evidence import ALLOWED_TYPES, evidence_add, evidence_delete, evidence_open
 from lapor.renaksi.models import Activity, Evidence, EvidenceKind, Indicator, Plan
 from lapor.renaksi.permissions import can_read_plan, can_read_unit, can_write_plan
 from lapor.renaksi.readiness import UnitReadiness, agency_readiness
@@ -360,7 +359,7 @@ _DOWNLOAD = {
         "description": "The file, as an attachment (never inline)",
         "content": {
             content_type: {"schema": {"type": "string", "format": "binary"}}
-            for content_type in ALLOWED_CONTENT_TYPES
+            for content_type in (t.content_type for t in ALLOWED_TYPES)
         },
     }
 }
@@ -373,12 +372,14 @@ _DOWNLOAD = {
             "agency's hub)",
     description=(
         "Multipart with one `file` part and an optional `kind` (`document`, the default; "
-        "`photo`; `attendance`). The same checks as a report's attachments: allowed by "
-        "content (JPEG, PNG, WebP, PDF, MP4; 415 `attachment_type_not_allowed`), images "
-        "re-encoded without metadata, PDFs without document metadata, 413 "
-        "`attachment_too_large`, 422 `attachment_unreadable`/`attachment_infected`, 503 when "
-        "the scanner or the storage is unavailable (nothing stored). Readers: 403; an activity "
-        "the caller may not see: 404. Audited."))
+        "`photo`; `attendance`). The checks of a report's attachments: allowed by content "
+        "only (JPEG, PNG, WebP, PDF; no video, whose metadata cannot be stripped: 415 "
+        "`attachment_type_not_allowed`), images rebuilt without metadata, PDFs without "
+        "document metadata; 413 `attachment_too_large`, 422 `attachment_unreadable` or "
+        "`attachment_infected`, 409 `attachment_limit_reached` (20 files), 503 when the "
+        "scanner or the storage is unavailable. Nothing is stored on a refusal; the same file "
+        "sent again answers the first one. Readers: 403; an activity the caller may not see: "
+        "404. Audited."))
 def evidence_upload(
     request: HttpRequest, activity_id: int,
     file: UploadedFile = File(..., description="The file"),  # noqa: B008
@@ -405,10 +406,9 @@ def evidence_upload(
         "attachment` with `X-Content-Type-Options: nosniff` and `Cache-Control: private, "
         "no-store`."))
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
-    item, handle = evidence_open(actor=request_staff(request), evidence_id=evidence_id)
-    response = FileResponse(handle, content_type=item.content_type)
-    response["Content-Disposition"] = content_disposition(
-        download_name(item.display_name, item.content_type))
+    handle, content_type, name = evidence_open(request_staff(request), evidence_id)
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(download_name(name, content_type))
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
