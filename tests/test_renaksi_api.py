@@ -6,14 +6,21 @@ output field and endpoint is described in the OpenAPI schema."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
 from PIL import Image
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from lapor.audit.models import AuditEntry
+from lapor.config.wsgi import application
 from lapor.core import clock
 from lapor.renaksi.models import Activity, Evidence, Indicator, Plan
 from tests.api_client import API, ApiClient, login
@@ -264,6 +271,9 @@ def test_bad_plans_are_refused_and_nothing_is_stored(hub: ApiClient) -> None:
                               ({"title": None}, "validation_error", "title"),
                               ({"end_year": None}, "validation_error", "end_year")]:
         _refused(hub.patch(f"/renaksi/plans/{plan['id']}", body), 422, code, field)
+    for body in ([None, None], "Renaksi", 5):  # not an object: never "no change"
+        _refused(hub.patch(f"/renaksi/plans/{plan['id']}", body), 422, "validation_error")
+        _refused(hub.patch("/renaksi/activities/0", body), 422, "validation_error")
     stored = Plan.objects.get()
     assert (stored.title, stored.start_year, stored.end_year) == (plan["title"], 2023, 2026)
     _refused(hub.get("/renaksi/plans/999999"), 404, "not_found")
@@ -530,3 +540,47 @@ def _refs(spec: Any) -> list[str]:
     if isinstance(spec, list):
         return [ref for item in spec for ref in _refs(item)]
     return []
+
+
+# ---------------------------------------------------------------- generated requests
+
+_SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+_SCHEMA.config.generation.update(allow_extra_parameters=False)
+RENAKSI_SCHEMA = _SCHEMA.include(tag="renaksi")
+
+
+@pytest.fixture
+def hub_world(programme: dict[str, Any], hub: ApiClient) -> Iterator[dict[str, Any]]:
+    """Kutai Timur's programme with one evidence file, and the hub's token; request signals
+    disconnected as in tests/test_openapi_contract.py (the WSGI app would close the test's
+    connection)."""
+    upload = hub.client.post(
+        f"{API}/renaksi/activities/{programme['pupr']['id']}/evidence",
+        {"file": SimpleUploadedFile("hadir.png", _png(), "image/png")},
+        headers={"Authorization": f"Bearer {hub.token}"})
+    world = {"plan_id": programme["plan"]["id"], "activity_id": programme["pupr"]["id"],
+             "evidence_id": _ok(upload, 201)["id"], "code": "kutim-pupr",
+             "headers": {"Authorization": f"Bearer {hub.token}",
+                         "Accept-Encoding": "identity"}}
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield world
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@RENAKSI_SCHEMA.parametrize()
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_generated_requests_on_real_objects(case: Any, hub_world: dict[str, Any]) -> None:
+    """Generated bodies and queries (valid and not) against the hub's real plan, activity and
+    evidence, not only unknown ids: never a 5xx, always a documented answer, and a request
+    that violates the schema is refused. (A generated DELETE may remove the activity: later
+    examples then get the documented 404.)"""
+    # Positive cases address the real objects; a negative one keeps what was generated (its
+    # invalid part may be the path parameter itself).
+    if case.path_parameters and case.meta is not None and case.meta.generation.mode == "positive":
+        case.path_parameters = {name: hub_world.get(name, value)
+                                for name, value in case.path_parameters.items()}
+    case.call_and_validate(headers=hub_world["headers"],
+                           excluded_checks=[positive_data_acceptance])

@@ -72,7 +72,7 @@ def _decode(token: str, types: tuple[type, ...]) -> list[Any]:
         for value, kind in zip(key, types, strict=True):
             if kind is date:
                 out.append(date.fromisoformat(value))
-            elif isinstance(value, int) and not isinstance(value, bool):
+            elif isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63:
                 out.append(value)
             else:
                 raise ValueError("bad cursor")

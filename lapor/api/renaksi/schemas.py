@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 from lapor.renaksi.models import ActivityKind, ActivityStatus, Indicator
 from lapor.renaksi.services import DESCRIPTION_MAX, TITLE_MAX, YEAR_MAX, YEAR_MIN
@@ -55,7 +57,21 @@ class PlanIn(Schema):
                              json_schema_extra={"maxLength": DESCRIPTION_MAX})
 
 
-class PlanPatchIn(Schema):
+class _Changes(Schema):
+    """A PATCH body: a JSON object. (A Ninja schema reads fields as attributes too, so without
+    this check an array or a string would pass as "no field given".)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            # A ValueError: pydantic turns it into the 422 (a TypeError would not be caught).
+            raise ValueError("the body must be a JSON object")
+        return data
+
+
+class PlanPatchIn(_Changes):
     title: str = Field(default=None, description="New title",  # type: ignore[assignment]
                        json_schema_extra=_text(TITLE_MIN, TITLE_MAX))
     start_year: int = Field(default=None, ge=YEAR_MIN, le=YEAR_MAX,  # type: ignore[assignment]
@@ -86,7 +102,7 @@ class ActivityIn(Schema):
     proof_indicator: Indicator | None = Field(default=None, description=PROOF_TEXT)
 
 
-class ActivityPatchIn(Schema):
+class ActivityPatchIn(_Changes):
     kind: ActivityKind = Field(default=None, description=KIND_TEXT)  # type: ignore[assignment]
     title: str = Field(default=None, description="New title",  # type: ignore[assignment]
                        json_schema_extra=_text(TITLE_MIN, TITLE_MAX))
