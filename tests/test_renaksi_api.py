@@ -14,7 +14,8 @@ import pytest
 import schemathesis
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, settings
 from PIL import Image
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -381,6 +382,30 @@ def test_pages_through_plans_and_activities(hub: ApiClient) -> None:
             break
     expected = sorted(made, key=lambda a: (a["planned_start"], a["planned_end"], a["id"]))
     assert seen == [a["id"] for a in expected]
+
+
+def test_queries_do_not_grow_with_the_activities(hub: ApiClient) -> None:
+    plan = _plan(hub)
+    path = f"/renaksi/plans/{plan['id']}/activities"
+    liaison = _client("liaison_pupr")
+
+    def counted(client: ApiClient, url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            _ok(client.get(url))
+        return len(queries)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            _activity(hub, plan["id"], title=f"Bimtek gelombang {i}", owner="liaison_pupr",
+                      units=["kutim-pupr", "kutim-dinkes"], proof_indicator="training")
+
+    add(2)
+    few = {who: counted(client, url) for who, client in (("hub", hub), ("liaison", liaison))
+           for url in (path, f"/renaksi/plans/{plan['id']}/readiness")}
+    add(8)
+    many = {who: counted(client, url) for who, client in (("hub", hub), ("liaison", liaison))
+            for url in (path, f"/renaksi/plans/{plan['id']}/readiness")}
+    assert many == few
 
 
 # ---------------------------------------------------------------- readiness

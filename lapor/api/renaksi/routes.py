@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest
 from django.utils import translation
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -327,7 +328,9 @@ def plan_readiness(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     if can_read_plan(actor, agency):
         rows = agency_readiness(agency)
     else:
-        units = [u for u in services.plan_units(agency) if can_read_unit(actor, u)]
+        units = services.plan_units(agency)
+        prefetch_related_objects(units, "agency")  # can_read_unit asks each unit's agency
+        units = [u for u in units if can_read_unit(actor, u)]
         rows = agency_readiness(agency, units=units) if units else []
     return _readiness(request, agency, rows)
 
