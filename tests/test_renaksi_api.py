@@ -429,6 +429,15 @@ def test_readiness_shape(hub: ApiClient, programme: dict[str, Any]) -> None:
     pupr = body["units"][0]["cells"][0]
     assert (pupr["indicator"], pupr["level"]) == ("liaison", "met")
 
+    # The words follow Accept-Language (the figures do not change).
+    hub.language = "en"
+    english = _ok(hub.get(f"/renaksi/plans/{programme['plan']['id']}/readiness"))
+    hub.language = "id"
+    assert [[c["level"] for c in r["cells"]] for r in english["units"]] == [
+        [c["level"] for c in r["cells"]] for r in body["units"]]
+    texts = {c["text"] for r in body["units"] for c in r["cells"]}
+    assert texts != {c["text"] for r in english["units"] for c in r["cells"]}
+
     unit = _ok(hub.get("/renaksi/units/kutim-dinkes/readiness"))
     assert unit["agency"]["code"] == "kutim"
     assert [r["unit"]["code"] for r in unit["units"]] == ["kutim-dinkes"]

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
 from lapor.api.auth import BearerAuth, request_staff
@@ -134,12 +135,16 @@ def _activity(actor: Actor, activity_id: int) -> dict[str, Any]:
     return _activities(actor, activity.plan.agency, [activity])[0]
 
 
-def _readiness(request: HttpRequest, agency: OrgNode, rows: Iterable[UnitReadiness]
+def _readiness(request: HttpRequest, agency: OrgNode, units: list[OrgNode] | None
                ) -> dict[str, Any]:
+    """The matrix of ``agency`` (only ``units`` when given), its words in the request's
+    language: the cells' texts are written while they are computed."""
     with translation.override(request_language(request)):
+        rows: Iterable[UnitReadiness] = (agency_readiness(agency, units=units)
+                                         if units is None or units else [])
         return {
             "agency": _node(agency),
-            "indicators": [{"code": code, "label": str(label)}
+            "indicators": [{"code": code, "label": gettext(str(label))}
                            for code, label in Indicator.choices],
             "units": [{
                 "unit": _node(r.unit),
@@ -326,13 +331,10 @@ def plan_readiness(request: HttpRequest, plan_id: int) -> dict[str, Any]:
     plan = selectors.plan_for(actor, plan_id)
     agency = plan.agency
     if can_read_plan(actor, agency):
-        rows = agency_readiness(agency)
-    else:
-        units = services.plan_units(agency)
-        prefetch_related_objects(units, "agency")  # can_read_unit asks each unit's agency
-        units = [u for u in units if can_read_unit(actor, u)]
-        rows = agency_readiness(agency, units=units) if units else []
-    return _readiness(request, agency, rows)
+        return _readiness(request, agency, None)
+    units = services.plan_units(agency)
+    prefetch_related_objects(units, "agency")  # can_read_unit asks each unit's agency
+    return _readiness(request, agency, [u for u in units if can_read_unit(actor, u)])
 
 
 @router.get(
@@ -352,7 +354,7 @@ def unit_readiness(request: HttpRequest, code: str) -> dict[str, Any]:
         raise NotFound("unknown_node", field="code")
     if not can_read_unit(actor, unit):
         raise NotFound("not_found")
-    return _readiness(request, agency, agency_readiness(agency, units=[unit]))
+    return _readiness(request, agency, [unit])
 
 
 # ---------------------------------------------------------------- evidence
