@@ -13,7 +13,8 @@ Runs Debian's Chromium through Playwright against a server that is already up (`
   them, has run) and the submit button is enabled; cold (nothing cached) and warm (the worker
   controls the page);
 * **repeat visit**: bytes from the network for the home page again once the worker controls it
-  (the page, network first, plus anything the worker does not answer from its cache).
+  (the page, network first: a 304 when the worker's kept copy is still right, plus anything the
+  worker does not answer from its cache).
 
     /work/main/.venv/bin/python bench/pwa.py --base http://127.0.0.1:8112 --runs 3
 
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, CDPSession, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = "/usr/bin/chromium"
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8,
@@ -55,6 +57,9 @@ class Meter:
         self.cdp.on("Network.responseReceived", self._response)
         self.cdp.on("Network.loadingFinished", self._finished)
         context.on("requestfinished", self._worker_request)
+        # Playwright reports a 304 the worker received (its revalidation of a kept page) as
+        # "requestfailed" (net::ERR_ABORTED, no body), but its headers did come: counted too.
+        context.on("requestfailed", self._worker_revalidated)
 
     def _response(self, event: dict[str, Any]) -> None:
         if event["response"].get("fromServiceWorker"):
@@ -71,11 +76,24 @@ class Meter:
     def _worker_request(self, request: Any) -> None:
         if request.service_worker is None:
             return
-        sizes = request.sizes()
+        try:
+            sizes = request.sizes()
+        except PlaywrightError:  # a request still finishing as the context closes
+            return
         self.worker_bytes += sizes["responseHeadersSize"] + sizes["responseBodySize"]
         self.worker_requests += 1
         self.urls.append(f"worker {sizes['responseHeadersSize'] + sizes['responseBodySize']} "
                          f"{request.url}")
+
+    def _worker_revalidated(self, request: Any) -> None:
+        if request.service_worker is None:
+            return
+        try:
+            answered = request.response() is not None
+        except PlaywrightError:  # the context is closing
+            return
+        if answered:
+            self._worker_request(request)
 
     def reset(self) -> None:
         self.page_bytes = self.page_requests = self.worker_bytes = self.worker_requests = 0

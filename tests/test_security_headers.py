@@ -121,14 +121,32 @@ def test_map_tiles_add_only_their_origin_to_img_src() -> None:
 
 
 def test_static_files_carry_the_policy_only_when_they_can_be_a_document() -> None:
-    """WhiteNoise answers before the CSP middleware: a script or image goes without the policy
-    (it does nothing there), an SVG, which a browser can open as a page, gets it."""
+    """WhiteNoise answers before the security and CSP middleware: a script or image goes with
+    nosniff only (the other headers do nothing there), a style sheet adds the referrer policy
+    (its url() requests), an SVG, which a browser can open as a page, gets the page's headers."""
+    add = settings.WHITENOISE_ADD_HEADERS_FUNCTION
     headers: dict[str, str] = {}
-    settings.WHITENOISE_ADD_HEADERS_FUNCTION(headers, "/x/lapor.js", "/static/lapor/js/lapor.js")
-    assert headers == {}
-    settings.WHITENOISE_ADD_HEADERS_FUNCTION(headers, "/x/f.svg", "/static/lapor/favicon.svg")
+    add(headers, "/x/lapor.js", "/static/lapor/js/lapor.js")
+    assert headers == {"X-Content-Type-Options": "nosniff"}
+    headers = {}
+    add(headers, "/x/lapor.css", "/static/lapor/css/lapor.css")
+    assert headers == {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
+    headers = {}
+    add(headers, "/x/f.svg", "/static/lapor/favicon.svg")
     assert "script-src 'self';" in headers["Content-Security-Policy"]
     assert "nonce" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
     middleware = list(settings.MIDDLEWARE)
-    assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") < middleware.index(
-        "django.middleware.csp.ContentSecurityPolicyMiddleware")
+    whitenoise = middleware.index("whitenoise.middleware.WhiteNoiseMiddleware")
+    assert whitenoise < middleware.index("django.middleware.csp.ContentSecurityPolicyMiddleware")
+    assert whitenoise < middleware.index("django.middleware.security.SecurityMiddleware")
+    assert not settings.WHITENOISE_ALLOW_ALL_ORIGINS
+
+
+@pytest.mark.django_db
+def test_pages_still_carry_every_header_after_static_files_moved_first(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    _assert_headers(response)

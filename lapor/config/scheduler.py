@@ -32,6 +32,7 @@ from lapor.intake.integration import idempotency_purge
 from lapor.notifications.dispatcher import outbox_counts, outbox_purge
 from lapor.notifications.tasks import daily_digest_task, dispatch_outbox_task
 from lapor.privacy.tasks import retention_sweep_task
+from lapor.renaksi.tasks import renaksi_reminders_task
 from lapor.reports.submission_once import submission_replay_purge
 from lapor.search.tasks import routing_train_task
 from lapor.sla.tasks import sweep_deadlines_task
@@ -108,7 +109,8 @@ def _enqueue_dispatch() -> int:
 def tick(worker_name: str) -> bool:
     """One scheduler step: heartbeat, then enqueue this minute's sweep (deadline transitions
     and notices) and outbox dispatch if nobody did yet; the staged-file sweep once an hour;
-    the daily digest, the expired-session purge and the bookkeeping prune once a day."""
+    the daily digest, the Renaksi reminders, the expired-session purge and the bookkeeping
+    prune once a day."""
     heartbeat(worker_name)
     now = clock.now()
     slot = minute_slot(now)
@@ -134,6 +136,10 @@ def tick(worker_name: str) -> bool:
     if claim_slot("notifications.digest", day_slot(now)):
         daily_digest_task.enqueue()
         outbox_purge()
+    # Renaksi activities due soon and overdue (lapor.renaksi.reminders): the same morning
+    # slot; each agency's local date and working days decide, once per activity and day.
+    if claim_slot("renaksi.reminders", day_slot(now)):
+        renaksi_reminders_task.enqueue()
     if claim_slot("sla.sweep_deadlines", slot):
         # Autocommit here (no open transaction): the slot row is committed before enqueueing.
         sweep_deadlines_task.enqueue()

@@ -92,11 +92,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    # WhiteNoise answers static files before the CSP middleware: a policy only acts on a
-    # document, so scripts, styles and images go without it (WHITENOISE_ADD_HEADERS_FUNCTION
-    # below gives it to the static files a browser can open as a document, SVG first).
+    # WhiteNoise answers static files before the security and CSP middleware: a policy, the
+    # referrer and opener policies only act on a document, so scripts, styles and images go
+    # without them (WHITENOISE_ADD_HEADERS_FUNCTION below gives every static file nosniff, and
+    # the document headers to the files a browser can open as a document, SVG first).
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lapor.web.middleware.LanguageMiddleware",
@@ -338,17 +339,30 @@ STATIC_DOCUMENT_EXTENSIONS = (".svg", ".html", ".htm", ".xml", ".xhtml")
 
 
 def _static_document_policy(headers: Any, path: str, url: str) -> None:
-    """The page policy (without a nonce) on a static file a browser renders as a document.
+    """Security headers on static files, which WhiteNoise answers before the middleware that
+    adds them to pages: ``nosniff`` on every file (a script or style sheet of the wrong type
+    is refused); the page policy (without a nonce), the referrer and the opener policies on a
+    file a browser renders as a document; the referrer policy on a style sheet too (it governs
+    the requests the sheet's ``url()`` makes).
 
-    The other static files are sent without it (~250 bytes each on HTTP/1.1, where headers are
-    not compressed: the citizen app's first load is ~20 such files; docs/performance.md)."""
-    if url.lower().endswith(STATIC_DOCUMENT_EXTENSIONS):
+    The other headers act only on a document, so the other files go without them (~110 bytes
+    each on HTTP/1.1, where headers are not compressed, with the CSP's ~250 bytes: the citizen
+    app's first load is ~20 such files; docs/performance.md)."""
+    headers["X-Content-Type-Options"] = "nosniff"
+    lowered = url.lower()
+    if lowered.endswith(STATIC_DOCUMENT_EXTENSIONS):
         headers["Content-Security-Policy"] = build_policy(SECURE_CSP)
+        headers["Cross-Origin-Opener-Policy"] = SECURE_CROSS_ORIGIN_OPENER_POLICY
+    if lowered.endswith((*STATIC_DOCUMENT_EXTENSIONS, ".css")):
+        headers["Referrer-Policy"] = SECURE_REFERRER_POLICY
 
 
-WHITENOISE_ADD_HEADERS_FUNCTION = _static_document_policy
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+WHITENOISE_ADD_HEADERS_FUNCTION = _static_document_policy
+# Static files are read by this site's own pages only: no Access-Control-Allow-Origin: * on
+# each answer (34 bytes).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -533,6 +547,9 @@ SOP_STORAGE_ROOT = env_path("LAPOR_SOP_ROOT", DATA_DIR / "sop")
 INSTALLED_APPS += ["lapor.training"]
 # A region's programme for running SP4N-LAPOR! (issue #23, lapor.renaksi, docs/renaksi.md).
 INSTALLED_APPS += ["lapor.renaksi"]
+# Reminders: an open activity is "due soon" from this many working days before its planned end
+# (the agency's calendar), "overdue" after it; one reminder a day (lapor.renaksi.reminders).
+LAPOR_RENAKSI_REMINDER_DAYS = env_int("LAPOR_RENAKSI_REMINDER_DAYS", 3)
 # Evidence files of its activities (lapor.renaksi.evidence): served only through a view that
 # checks who reads the plan, never from a web root.
 RENAKSI_EVIDENCE_ROOT = env_path("LAPOR_RENAKSI_EVIDENCE_ROOT", DATA_DIR / "renaksi")

@@ -223,6 +223,9 @@ class UserSpec:
     node: str | None
     # Listed first in the demo logins table (the accounts named in the README).
     primary: bool = True
+    # False: a staff account that has not set up two-factor sign-in yet (asked at first
+    # sign-in); the Renaksi readiness matrix shows it (lapor.demo.renaksi).
+    two_factor: bool = True
 
 
 USERS: tuple[UserSpec, ...] = (
@@ -252,6 +255,11 @@ USERS: tuple[UserSpec, ...] = (
     UserSpec("bpbd", "Admin Penghubung BPBD", Role.LIAISON, "kutim-bpbd", primary=False),
     UserSpec("inspektorat.penghubung", "Admin Penghubung Inspektorat", Role.LIAISON,
              "kutim-inspektorat", primary=False),
+    # Newly appointed liaison officers who have not signed in yet (no authenticator).
+    UserSpec("dlh.cadangan", "Admin Penghubung Cadangan DLH", Role.LIAISON, "kutim-dlh",
+             primary=False, two_factor=False),
+    UserSpec("camat.bengalon", "Admin Penghubung Kecamatan Bengalon", Role.LIAISON,
+             f"{KECAMATAN_PREFIX}bengalon", primary=False, two_factor=False),
     UserSpec("kaltim", "Admin Koordinator Pemprov Kaltim", Role.HUB_VERIFIER, KALTIM,
              primary=False),
     UserSpec("kemenkes", "Admin Koordinator Kemenkes", Role.HUB_VERIFIER, KEMENKES,

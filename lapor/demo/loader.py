@@ -7,7 +7,9 @@ services computed at that moment. Decisions:
 * **Idempotent.** Nodes, categories and accounts are created only when their code/username is
   missing (existing accounts keep their passwords). SOP settings, the local day off, routing
   rules, the escalation chain and the reports are loaded once; the ``demo:v1``
-  :class:`~lapor.core.models.Marker` records that, and a second run changes nothing.
+  :class:`~lapor.core.models.Marker` records that, and a second run changes nothing. Kutai
+  Timur's Renaksi (:mod:`lapor.demo.renaksi`) has its own marker, ``demo:renaksi:v1``: a demo
+  loaded before it existed gets it at the next run.
 * **All or nothing.** One ``transaction.atomic()`` around the whole load.
 * **Never on real data.** If the database already holds reports but no demo marker, the load is
   refused (:class:`DemoRefused`): demo reports must never mix with real complaints.
@@ -44,6 +46,7 @@ from lapor.core import clock
 from lapor.core.models import Marker
 from lapor.demo import data
 from lapor.demo.data import Template
+from lapor.demo.renaksi import load_renaksi
 from lapor.orgs.actors import PUBLIC, Actor, actor_for_user, reporter_actor
 from lapor.orgs.models import EscalationStep, NodeKind, OrgNode, Role, RoutingRule
 from lapor.orgs.selectors import routing_suggestion
@@ -81,6 +84,8 @@ class LoadResult:
     users_created: int
     categories_created: int
     seconds: float
+    # Activities of Kutai Timur's Renaksi added by this run (0: it was there already).
+    renaksi_activities: int = 0
 
 
 def demo_password() -> str:
@@ -144,17 +149,22 @@ def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = Non
                 key=data.MARKER_KEY,
                 value={"reports": reports, "seed": data.SEED, "loaded_at": now.isoformat()},
             )
-    counts = Counter(Report.objects.values_list("status", flat=True))
+        # Its own marker: a demo loaded before the Renaksi existed gets it now.
+        renaksi_activities = load_renaksi(nodes=nodes, users=users, now=now)
+    # The demo's reports, not the practice reports of its training space.
+    real = Report.objects.filter(is_training=False)
+    counts = Counter(real.values_list("status", flat=True))
     return LoadResult(
         loaded=not already,
         reports=sum(counts.values()),
-        events=ReportEvent.objects.count(),
+        events=ReportEvent.objects.filter(report__is_training=False).count(),
         by_status={status: counts.get(status, 0) for status in Status.values},
-        overdue=Report.objects.filter(staff_due_at__lt=now).count(),
+        overdue=real.filter(staff_due_at__lt=now).count(),
         nodes_created=nodes_created,
         users_created=users_created,
         categories_created=categories_created,
         seconds=monotonic.monotonic() - started,
+        renaksi_activities=renaksi_activities,
     )
 
 
@@ -245,7 +255,7 @@ def _ensure_users(nodes: dict[str, OrgNode]) -> tuple[dict[str, User], int]:
             created += 1
         if spec.role is not None and spec.node is not None:
             role_assign(user=user, node=nodes[spec.node], role=spec.role)
-            if confirmed_totp(user) is None:
+            if spec.two_factor and confirmed_totp(user) is None:
                 # An authenticator someone already set up is kept, like the password.
                 totp_set(user=user, key_hex=demo_totp_key_hex())
         users[spec.username] = user

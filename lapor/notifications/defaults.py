@@ -14,6 +14,8 @@ from __future__ import annotations
 _REPORT = ("tracking_number", "title", "status", "agency", "unit", "track_url")
 # Facts only staff messages carry.
 _STAFF = (*_REPORT, "report_url", "due_date", "message")
+# A Renaksi activity's reminder (no report).
+_RENAKSI = ("activity", "plan", "agency", "units", "planned_end", "days")
 
 VARIABLES: dict[str, tuple[str, ...]] = {
     "reporter.submitted": (*_REPORT, "due_date"),
@@ -36,6 +38,9 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     "staff.escalation": (*_STAFF, "deadline", "days_overdue", "level"),
     "staff.hold_expired": (*_STAFF, "deadline"),
     "staff.digest": ("officer", "date", "due_count", "overdue_count", "items"),
+    # Renaksi activities (lapor.renaksi.reminders): ``days`` is working days left / overdue.
+    "staff.renaksi_due_soon": _RENAKSI,
+    "staff.renaksi_overdue": _RENAKSI,
 }
 
 _FOOT_ID = "\n\nPantau laporan: $track_url\n-- LAPOR! (SP4N-LAPOR!)"
@@ -187,5 +192,25 @@ DEFAULTS: dict[str, dict[str, tuple[str, str]]] = {
                "Halo $officer,\n\nLaporan yang perlu Anda tangani:\n\n$items"),
         "en": ("Daily digest $date: $overdue_count overdue, $due_count due",
                "Hello $officer,\n\nReports that need you:\n\n$items"),
+    },
+    "staff.renaksi_due_soon": {
+        "id": ("Renaksi: \"$activity\" jatuh tempo $planned_end",
+               "Kegiatan \"$activity\" ($units) dalam $plan, $agency, direncanakan selesai "
+               "$planned_end ($days hari kerja lagi). Catat kemajuan dan unggah buktinya di "
+               "halaman Renaksi.\n-- LAPOR! (SP4N-LAPOR!)"),
+        "en": ("Renaksi: \"$activity\" due $planned_end",
+               "The activity \"$activity\" ($units) of $plan, $agency, is planned to end on "
+               "$planned_end ($days working days left). Record its progress and upload the "
+               "evidence on the Renaksi page.\n-- LAPOR! (SP4N-LAPOR!)"),
+    },
+    "staff.renaksi_overdue": {
+        "id": ("Renaksi terlambat: \"$activity\"",
+               "Kegiatan \"$activity\" ($units) dalam $plan, $agency, melewati rencana "
+               "selesai $planned_end ($days hari kerja). Perbarui statusnya atau unggah "
+               "buktinya di halaman Renaksi.\n-- LAPOR! (SP4N-LAPOR!)"),
+        "en": ("Renaksi overdue: \"$activity\"",
+               "The activity \"$activity\" ($units) of $plan, $agency, is past its planned "
+               "end $planned_end ($days working days). Update its status or upload the "
+               "evidence on the Renaksi page.\n-- LAPOR! (SP4N-LAPOR!)"),
     },
 }

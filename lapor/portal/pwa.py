@@ -21,12 +21,17 @@ Contract for other parts of the app (the ``form`` and ``push`` work of issue 19)
   never for a signed-in citizen).
 * :data:`NEVER_CACHE` are path prefixes the worker never stores (API answers, tracking pages
   that show a report with its access code, staff pages, accounts, webhooks, Open311).
+
+A marked shell page also carries an ETag (:func:`shell_etag`) that stays the same while what
+it shows is the same, and the worker revalidates its kept copy with it (``If-None-Match``): an
+unchanged page is a 304 of a few hundred bytes instead of the whole page on every start.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +40,7 @@ from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import get_conditional_response
 from django.utils.translation import gettext as _
 from django.views.decorators.gzip import gzip_page
 
@@ -71,6 +77,9 @@ NEVER_CACHE = ("/api/", "/lacak/", "/petugas/", "/akun/", "/admin/", "/channels/
                "/i18n/", "/laporan/lampiran/")
 SHELL_HEADER = "X-Lapor-Shell"
 SHELL_WAIT_MS = 3500
+# What differs between two renderings of the same page: Django's masked CSRF tokens (64 letters
+# and digits, a new mask each time) and the CSP nonce. Left out of the ETag.
+_CSRF_TOKEN = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{64}(?![A-Za-z0-9])")
 
 THEME_COLOR = "#b3261e"  # --red of lapor.css: the header bar
 BACKGROUND_COLOR = "#f6f7f9"  # --bg of lapor.css: the splash screen
@@ -145,17 +154,36 @@ def worker_config() -> dict[str, Any]:
     return {"version": digest, **config}
 
 
+def shell_etag(request: HttpRequest, content: bytes) -> str:
+    """An ETag for a shell page: the same while the page shows the same thing to this browser.
+
+    The page's bytes differ at every answer only by the CSRF token's random mask and the CSP
+    nonce, so both are left out; the CSRF *secret* (the browser's cookie) is put in, so a kept
+    copy whose token does not match the browser's cookie (the one the worker fetched without
+    cookies at install) is never confirmed by a 304: its first revalidation brings a fresh
+    copy with a working token.
+    """
+    nonce = getattr(request, "_csp_nonce", None)
+    if nonce:  # a LazyNonce is true once the page used it
+        content = content.replace(str(nonce).encode(), b"")
+    digest = hashlib.sha256(_CSRF_TOKEN.sub(b"", content))
+    digest.update(b"\0" + str(request.META.get("CSRF_COOKIE", "")).encode())
+    return f'"{digest.hexdigest()[:32]}"'
+
+
 def shell_page(
     view: Callable[..., HttpResponse]
 ) -> Callable[..., HttpResponse]:
-    """Mark a page the worker may keep for offline use (header :data:`SHELL_HEADER`), and
-    compress it (gzip) for browsers that accept it.
+    """Mark a page the worker may keep for offline use (header :data:`SHELL_HEADER`), give it
+    an ETag for the worker's revalidation (:func:`shell_etag`: a 304 when the kept copy is
+    still right), and compress it (gzip) for browsers that accept it.
 
     Only a plain GET answer with nothing personal is marked: not for a signed-in citizen (the
-    menu names their account), not when the page showed one-time messages. Compression: these
-    pages are what the installed app fetches on every start (network first), so they are most
-    of a repeat visit's bytes on a slow link; Django's gzip adds random bytes to each answer
-    (its BREACH mitigation) and CSRF tokens are masked per answer.
+    menu names their account), not when the page showed one-time messages; an unmarked answer
+    has no ETag and is never a 304. Compression: these pages are what the installed app fetches
+    on every start (network first), so they are most of a repeat visit's bytes on a slow link;
+    Django's gzip adds random bytes to each answer (its BREACH mitigation) and CSRF tokens are
+    masked per answer, hence an ETag computed before compression, on the page's text.
     """
 
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -163,8 +191,17 @@ def shell_page(
         messages = getattr(request, "_messages", None)
         if (request.method == "GET" and response.status_code == 200
                 and not request.user.is_authenticated
-                and not getattr(messages, "used", False)):
+                and not getattr(messages, "used", False)
+                and not response.streaming):
             response[SHELL_HEADER] = "1"
+            response["ETag"] = shell_etag(request, response.content)
+            conditional = get_conditional_response(
+                request, etag=response["ETag"], response=response)
+            if conditional is not None and conditional is not response:
+                # The worker's kept copy is still right and carries its own policy (its nonce
+                # matches its text): the 304 goes without one (~300 bytes).
+                conditional._csp_config = {}  # type: ignore[attr-defined]
+                return conditional
         return response
 
     wrapped.__name__ = getattr(view, "__name__", "shell_page")

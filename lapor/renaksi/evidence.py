@@ -27,7 +27,7 @@ from typing import IO
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from lapor.attachments import content, filetypes
 from lapor.attachments.services import (
@@ -122,10 +122,22 @@ def evidence_add(*, actor: Actor, activity: Activity, data: bytes, filename: str
             stored = upload_store(
                 storage, f"{activity.plan_id}/{uuid.uuid4().hex}{cleaned.type.extension}",
                 cleaned.data)
-            evidence = Evidence.objects.create(
-                activity=activity, kind=kind, stored_name=stored, display_name=display,
-                content_type=cleaned.type.content_type, size=len(cleaned.data),
-                sha256=digest, uploaded_by=actor.user, created_at=clock.now())
+            try:
+                with transaction.atomic():
+                    evidence = Evidence.objects.create(
+                        activity=activity, kind=kind, stored_name=stored,
+                        display_name=display, content_type=cleaned.type.content_type,
+                        size=len(cleaned.data), sha256=digest, uploaded_by=actor.user,
+                        created_at=clock.now())
+            except IntegrityError:
+                # Another upload of the same file committed first (where the lock above does
+                # not serialise, SQLite): that row is the answer; this copy goes.
+                first = Evidence.objects.filter(activity=activity, sha256=digest).first()
+                if first is None:
+                    raise
+                upload_discard(storage, stored)
+                stored = None
+                return first
             # No file name in the audit entry (an attendance list's name may carry a person's).
             audit_record(action="renaksi.evidence_add", actor=actor,
                          target_type="renaksi_evidence", target_id=evidence.pk,

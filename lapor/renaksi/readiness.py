@@ -238,11 +238,11 @@ class _Sources:
         users = self.liaisons.get(unit.pk, {})
         link = reverse("workspace:admin_users", kwargs={"code": self.agency.code})
         if not users:
-            return Cell(Indicator.LIAISON, NOT_MET, _("Belum ada admin penghubung"), link,
+            return Cell(Indicator.LIAISON, NOT_MET, _("No liaison officer yet"), link,
                         value=0)
         enrolled = sum(users.values())
-        text = ngettext("%(enrolled)d dari %(total)d admin penghubung ber-2FA",
-                        "%(enrolled)d dari %(total)d admin penghubung ber-2FA",
+        text = ngettext("%(enrolled)d of %(total)d liaison officer with two-factor sign-in",
+                        "%(enrolled)d of %(total)d liaison officers with two-factor sign-in",
                         len(users)) % {"enrolled": enrolled, "total": len(users)}
         return Cell(Indicator.LIAISON, MET if enrolled == len(users) else PARTIAL, text, link,
                     value=enrolled)
@@ -251,10 +251,10 @@ class _Sources:
         link = reverse("workspace:training:index")
         trained = self.trained.get(unit.pk)
         if trained is None:
-            return Cell(Indicator.TRAINING, NOT_MET, _("Belum ada petugas berlatih"), link,
+            return Cell(Indicator.TRAINING, NOT_MET, _("No officer trained yet"), link,
                         value=0)
-        text = ngettext("%(count)d petugas berlatih, terakhir %(date)s",
-                        "%(count)d petugas berlatih, terakhir %(date)s",
+        text = ngettext("%(count)d officer trained, last on %(date)s",
+                        "%(count)d officers trained, last on %(date)s",
                         trained.count) % {"count": trained.count,
                                           "date": format_date(trained.last_at, self.zone)}
         return Cell(Indicator.TRAINING, MET, text, link, value=trained.count,
@@ -263,13 +263,13 @@ class _Sources:
     def first_report_cell(self, unit: OrgNode) -> Cell:
         first = self.firsts.get(unit.pk)
         if first is None:
-            return Cell(Indicator.FIRST_REPORT, NOT_MET, _("Belum ada laporan ditangani"),
+            return Cell(Indicator.FIRST_REPORT, NOT_MET, _("No report handled yet"),
                         self._dashboard(unit))
         report_id = self.first_reports.get(unit.pk)
         link = (reverse("workspace:report", kwargs={"report_id": report_id})
                 if report_id is not None else self._dashboard(unit))
         return Cell(Indicator.FIRST_REPORT, MET,
-                    _("Ditindaklanjuti %(date)s") % {"date": format_date(first[1], self.zone)},
+                    _("Followed up on %(date)s") % {"date": format_date(first[1], self.zone)},
                     link, value=report_id, on=first[1])
 
     def on_time_cell(self, unit: OrgNode) -> Cell:
@@ -277,10 +277,10 @@ class _Sources:
         counters = self.counters.get(unit.pk)
         rate = Figures.of(counters).followup_rate if counters is not None else None
         if counters is None or rate is None:
-            return Cell(Indicator.ON_TIME, NO_DATA, _("Belum ada laporan"), link)
+            return Cell(Indicator.ON_TIME, NO_DATA, _("No report yet"), link)
         on_time = counters["followup_on_time"]
         due = on_time + counters["followup_late"] + counters["followup_overdue"]
-        text = _("%(on_time)d dari %(due)d tepat waktu (%(share)s)") % {
+        text = _("%(on_time)d of %(due)d on time (%(share)s)") % {
             "on_time": on_time, "due": due, "share": _percent(rate)}
         return Cell(Indicator.ON_TIME, _level(rate, ON_TIME_MET, ON_TIME_PARTIAL), text, link,
                     value=rate)
@@ -289,8 +289,8 @@ class _Sources:
         link = self._dashboard(unit, "#sec-overdue")
         count = self.overdue.get(unit.pk, 0)
         if not count:
-            return Cell(Indicator.OVERDUE, MET, _("Tidak ada laporan terlambat"), link, value=0)
-        text = ngettext("%(count)d laporan terlambat", "%(count)d laporan terlambat",
+            return Cell(Indicator.OVERDUE, MET, _("No overdue report"), link, value=0)
+        text = ngettext("%(count)d overdue report", "%(count)d overdue reports",
                         count) % {"count": count}
         return Cell(Indicator.OVERDUE, NOT_MET, text, link, value=count)
 
@@ -300,9 +300,9 @@ class _Sources:
         figures = Figures.of(counters) if counters is not None else None
         mean = figures.rating_avg if figures is not None else None
         if figures is None or mean is None:
-            return Cell(Indicator.SATISFACTION, NO_DATA, _("Belum ada penilaian"), link)
-        text = ngettext("%(mean)s dari 5 (%(count)d penilaian)",
-                        "%(mean)s dari 5 (%(count)d penilaian)",
+            return Cell(Indicator.SATISFACTION, NO_DATA, _("No rating yet"), link)
+        text = ngettext("%(mean)s of 5 (%(count)d rating)",
+                        "%(mean)s of 5 (%(count)d ratings)",
                         figures.rated) % {"mean": _number(mean, 1), "count": figures.rated}
         return Cell(Indicator.SATISFACTION, _level(mean, SATISFACTION_MET, SATISFACTION_PARTIAL),
                     text, link, value=mean)
@@ -312,7 +312,7 @@ def _sop_cell(agency: OrgNode, zone: str) -> Cell:
     link = reverse("workspace:admin_sop_document", kwargs={"code": agency.code})
     version = sop_current(agency)
     if version is None or version.approved_at is None:
-        return Cell(Indicator.SOP, NOT_MET, _("SOP belum disahkan"), link)
-    text = _("%(number)s, disahkan %(date)s") % {
+        return Cell(Indicator.SOP, NOT_MET, _("SOP not approved yet"), link)
+    text = _("%(number)s, approved on %(date)s") % {
         "number": version.number, "date": format_date(version.approved_at, zone)}
     return Cell(Indicator.SOP, MET, text, link, value=None, on=version.approved_at)

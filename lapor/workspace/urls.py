@@ -8,6 +8,7 @@ from lapor.workspace.views import (
     inbox,
     intake,
     notifications,
+    renaksi,
     report,
     search,
     sop_document,
@@ -42,6 +43,28 @@ stats_patterns = [
             name="list_export"),
     re_path(r"^(?P<code>[-\w]+)/bulanan/(?P<month>\d{4}-\d{2})\.pdf$", stats.pdf_export,
             name="pdf"),
+]
+
+# Rencana Aksi (lapor.renaksi, docs/renaksi.md "Pages"), namespace workspace:renaksi.
+renaksi_patterns = [
+    path("", renaksi.index, name="index"),
+    path("buat/", renaksi.plan_create, name="plan_create"),
+    path("<int:plan_id>/", renaksi.plan_page, name="plan"),
+    path("<int:plan_id>/kesiapan/", renaksi.matrix, name="matrix"),
+    re_path(r"^(?P<plan_id>[0-9]+)/cetak\.(?P<fmt>pdf|xlsx)$", renaksi.plan_print, name="print"),
+    path("<int:plan_id>/unit/<slug:code>/", renaksi.unit_page, name="unit"),
+    path("<int:plan_id>/kegiatan/baru/", renaksi.activity_create, name="activity_create"),
+    path("<int:plan_id>/kegiatan/<int:activity_id>/", renaksi.activity_page, name="activity"),
+    path("<int:plan_id>/kegiatan/<int:activity_id>/ubah/", renaksi.activity_edit,
+         name="activity_edit"),
+    path("<int:plan_id>/kegiatan/<int:activity_id>/hapus/", renaksi.activity_delete,
+         name="activity_delete"),
+    path("<int:plan_id>/kegiatan/<int:activity_id>/bukti/", renaksi.evidence_add,
+         name="evidence_add"),
+    path("<int:plan_id>/kegiatan/<int:activity_id>/bukti/<int:evidence_id>/",
+         renaksi.evidence_download, name="evidence"),
+    path("<int:plan_id>/kegiatan/<int:activity_id>/bukti/<int:evidence_id>/hapus/",
+         renaksi.evidence_delete, name="evidence_delete"),
 ]
 
 app_name = "workspace"
@@ -80,4 +103,5 @@ urlpatterns = [
     path("admin/<slug:code>/pengguna/cabut/", admin.role_revoke, name="admin_role_revoke"),
     path("pelatihan/", include((training_patterns, "training"))),
     path("dasbor/", include((stats_patterns, "stats"))),
+    path("renaksi/", include((renaksi_patterns, "renaksi"))),
 ]

@@ -137,6 +137,30 @@ def test_offline_the_form_still_opens_and_other_pages_say_so(
     assert not real, real
 
 
+def test_an_unchanged_page_opens_from_the_kept_copy_after_a_304(
+    phone: BrowserContext, live_server: LiveServer, tree: Tree,
+) -> None:
+    """A repeat visit revalidates the kept home page (If-None-Match): unchanged, the server
+    answers 304 and the page is the kept copy, whose CSRF token still works (the language
+    switch is a POST form)."""
+    page = phone.new_page()
+    problems = _errors(page)
+    answers: list[int] = []
+    phone.on("response", lambda r: answers.append(r.status) if r.request.service_worker
+             and r.url == f"{live_server.url}/" else None)
+    page.goto(f"{live_server.url}/")
+    _controlled(page)  # the install's copy (fetched without cookies) is replaced: a 200
+    assert answers[-1] == 200
+    page.goto(f"{live_server.url}/")  # the same address: the page names it (language switch)
+    expect(page.get_by_role("link", name="Kirim laporan")).to_be_visible()
+    assert answers[-1] == 304
+    page.get_by_test_id("lang-en").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("link", name="Send a report").first).to_be_visible()
+    real = [p for p in problems if "Failed to load resource" not in p]
+    assert not real, real
+
+
 def test_reports_near_me_on_a_tap(
     phone: BrowserContext, live_server: LiveServer, tree: Tree,
 ) -> None:

@@ -176,6 +176,45 @@ def test_shell_pages_are_marked_for_the_worker_only_when_nothing_is_personal(
         assert pwa.SHELL_HEADER not in response
 
 
+def test_an_unchanged_shell_page_is_a_304_for_the_worker(client: Client, tree: Tree) -> None:
+    """The worker revalidates its kept copy with the page's ETag: the same page (only the CSRF
+    token's mask and the CSP nonce differ between answers) is a 304 without the page and
+    without a policy; a changed page, or another browser's CSRF cookie, is the whole page."""
+    for path in ("/", "/lapor/", "/luring/"):
+        first = client.get(path, headers={"Accept-Encoding": "gzip"})
+        second = client.get(path)
+        etag = first["ETag"]
+        assert etag.startswith('W/"')  # compressed: weak, compared weakly
+        assert second["ETag"] == etag.removeprefix("W/")
+        again = client.get(path, headers={"If-None-Match": etag})
+        assert again.status_code == 304, path
+        assert again.content == b""
+        assert "Content-Security-Policy" not in again
+    etag = client.get("/")["ETag"]
+    drive(tree, "disposed")  # a new public report: the home page's list and figures change
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 200
+    # A copy made with another CSRF secret (the worker's install, without cookies) is never
+    # confirmed: its token would not match this browser's cookie.
+    other = Client().get("/")["ETag"]
+    assert client.get("/", headers={"If-None-Match": other}).status_code == 200
+
+
+def test_a_signed_in_citizen_never_gets_the_kept_copy_confirmed(client: Client) -> None:
+    etag = client.get("/")["ETag"]
+    client.post("/akun/daftar/", {
+        "display_name": "Budi Santoso", "identifier": "0812-3456-7891",
+        "password": STRONG, "password_again": STRONG}, follow=True)
+    response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "ETag" not in response
+
+
+def test_the_worker_revalidates_shell_pages_with_the_kept_etag(client: Client) -> None:
+    text = client.get("/sw.js").content.decode()
+    assert 'headers.set("If-None-Match", etag)' in text
+    assert "response.status === 304" in text
+
+
 def test_csp_allows_the_worker_and_the_manifest(client: Client) -> None:
     header = client.get("/")["Content-Security-Policy"]
     policy = {part.split()[0]: part.split()[1:] for part in header.split("; ")}

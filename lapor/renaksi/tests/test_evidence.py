@@ -3,6 +3,7 @@ who reads, audited writes."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import pytest
 from django.test import override_settings
 from PIL import Image
 
+from lapor.attachments import content
 from lapor.audit.models import AuditEntry
+from lapor.core import clock
 from lapor.core.errors import (
     ApplicationError,
     Conflict,
@@ -181,3 +184,26 @@ def test_a_pdf_loses_its_metadata(tree: Tree) -> None:
         stored = handle.read()
     assert content_type == "application/pdf"
     assert b"Nama Peserta" not in stored
+
+
+def test_a_race_lost_to_the_same_file_returns_the_winner(
+        tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unique constraint decides when two uploads of one file pass the check at once."""
+    s = sample(tree)
+    data = jpeg_with_exif()
+    digest = hashlib.sha256(content.check_and_clean(data).data).hexdigest()
+    store = evidence_module.upload_store
+    winner: list[Evidence] = []
+
+    def store_after_the_other(storage: object, name: str, cleaned: bytes) -> str:
+        winner.append(Evidence.objects.create(
+            activity=s.pupr, kind="photo", stored_name="other.jpg", display_name="a.jpg",
+            content_type="image/jpeg", size=1, sha256=digest, created_at=clock.now()))
+        return store(storage, name, cleaned)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evidence_module, "upload_store", store_after_the_other)
+    row = evidence_add(actor=tree.actor("hub"), activity=s.pupr, data=data, filename="b.jpg",
+                       kind="photo")
+    assert row.pk == winner[0].pk
+    assert Evidence.objects.count() == 1
+    assert _files(tmp_path / "renaksi") == []

@@ -212,6 +212,21 @@ def test_approved_sop_and_trained_officers(tree: Tree) -> None:
                      "kutim-kec-sangatta-utara": False}
 
 
+def test_a_copy_named_by_id_maps_back(tree: Tree) -> None:
+    """A unit whose code is too long for ``latihan-<space>-<code>`` gets a copy named
+    ``latihan-<space>-n<id>`` (training/services.py ``_node_code``)."""
+    long_code = "kutim-badan-pengelolaan-keuangan-dan-aset-daerah-kabupaten-kutai-timur"
+    unit = node_create(code=long_code, name="BPKAD", kind=NodeKind.UNIT, parent=tree.kutim)
+    with clock.frozen(NOW - 5 * DAY):
+        space = training_space_create(actor=tree.actor("hub"), agency=tree.kutim,
+                                      report_count=2)
+    copy = OrgNode.objects.get(code=f"latihan-{space.code}-n{unit.pk}")
+    _practice_answer(tree, space, copy, at=NOW - 3 * DAY)
+    trained = trained_by_unit(tree.kutim)
+    assert list(trained) == [unit.pk]
+    assert (trained[unit.pk].count, trained[unit.pk].last_at) == (1, NOW - 3 * DAY)
+
+
 def test_another_agencys_training_never_counts(tree: Tree) -> None:
     with clock.frozen(NOW - 5 * DAY):
         space = training_space_create(actor=tree.actor("hub_samarinda"),

@@ -11,10 +11,13 @@ from lapor.intake.walk_in import ENTERING_ROLES
 from lapor.notifications.services import notifications_of
 from lapor.orgs.models import Role
 from lapor.orgs.selectors import agencies_administered
+from lapor.renaksi.permissions import READER_ROLES
 from lapor.reports.models import Channel, DispositionState, ReportType
 from lapor.workspace.forms import VISIBILITY_LABELS
 
 register = template.Library()
+
+RENAKSI_NAV_ROLES = frozenset({*READER_ROLES, Role.LIAISON})
 
 
 @register.simple_tag(takes_context=True)
@@ -36,6 +39,9 @@ def staff_header(context: template.Context) -> dict[str, Any]:
         # Officers who may enter a walk-in or phone report for a citizen (lapor.intake).
         "walk_in_url": reverse("workspace:intake:walk_in")
         if any(a.role in ENTERING_ROLES for a in actor.assignments) else None,
+        # The Renaksi pages (lapor.renaksi): hub, pimpinan, auditors and liaison officers.
+        "renaksi_url": reverse("workspace:renaksi:index")
+        if any(a.role in RENAKSI_NAV_ROLES for a in actor.assignments) else None,
     }
 
 

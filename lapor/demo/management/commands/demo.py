@@ -14,8 +14,8 @@ from lapor.reports.states import Status
 class Command(BaseCommand):
     help = (
         "Load demo data: Pemerintah Kabupaten Kutai Timur with its OPD and 18 kecamatan, SOP, "
-        "categories, one account per role and sample reports in every status. Running it "
-        "again changes nothing."
+        "categories, one account per role, sample reports in every status, and Kutai Timur's "
+        "Renaksi 2023–2026 with a Bimtek training space. Running it again changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,8 +40,14 @@ class Command(BaseCommand):
     def _summary(self, result: LoadResult) -> None:
         out = self.stdout
         if not result.loaded:
-            out.write(self.style.WARNING(
-                f"Demo data is already loaded ({result.reports} reports); nothing changed."))
+            if result.renaksi_activities:
+                out.write(self.style.SUCCESS(
+                    f"Demo data was already loaded ({result.reports} reports); added Kutai "
+                    f"Timur's Renaksi ({result.renaksi_activities} activities)."))
+            else:
+                out.write(self.style.WARNING(
+                    f"Demo data is already loaded ({result.reports} reports); nothing "
+                    "changed."))
         else:
             out.write(self.style.SUCCESS(
                 f"Demo data loaded in {result.seconds:.1f} s: {result.reports} reports, "
@@ -51,6 +57,10 @@ class Command(BaseCommand):
                 out.write(f"  {status.label:<22} {status.value:<12} "
                           f"{result.by_status.get(status.value, 0):>5}")
             out.write(f"  {'Melewati batas waktu':<22} {'overdue':<12} {result.overdue:>5}")
+            if result.renaksi_activities:
+                out.write(f"Renaksi Kabupaten Kutai Timur 2023–2026: "
+                          f"{result.renaksi_activities} activities, readiness at "
+                          "/petugas/renaksi/.")
 
     def _logins(self) -> None:
         out = self.stdout

@@ -50,9 +50,29 @@ function offlinePage() {
 // or the offline page for anything else. A shell page whose network answer has not come within
 // CONFIG.shellWait ms (a weak signal) opens from its kept copy; the late answer still refreshes
 // the copy (the event waits for it).
+// A shell page is asked for with its kept copy's ETag: the server answers 304 (a few hundred
+// bytes) while the page is unchanged, and the kept copy is the answer (lapor.portal.pwa).
+// The promise gives [response, kept]: kept is true when the kept copy was confirmed.
+function revalidate(request, url) {
+  return fromCache(url.pathname).then(function (kept) {
+    var etag = kept && kept.headers.get("ETag");
+    if (!etag) { return fetch(request).then(function (response) { return [response, false]; }); }
+    var headers = new Headers(request.headers);
+    headers.set("If-None-Match", etag);
+    return fetch(new Request(request, { headers: headers })).then(function (response) {
+      return response.status === 304 ? [kept, true] : [response, false];
+    });
+  });
+}
+
 function navigate(event, request, url) {
   var shell = isShellPage(url.pathname) && !neverCached(url.pathname);
-  var network = fetch(request).then(function (response) {
+  var asked = shell ? revalidate(request, url) : fetch(request).then(function (response) {
+    return [response, false];
+  });
+  var network = asked.then(function (answer) {
+    var response = answer[0];
+    if (answer[1]) { return response; }  // the kept copy, confirmed by a 304
     if (response.ok && shell && response.headers.get(CONFIG.shellHeader)) {
       var copy = response.clone();
       return caches.open(CACHE).then(function (cache) { return cache.put(url.pathname, copy); })
