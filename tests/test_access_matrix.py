@@ -149,6 +149,8 @@ KINDS: dict[tuple[str, str], str] = {
     ("GET", "/renaksi/plans/{plan_id}/activities"): "renaksi",
     ("POST", "/renaksi/plans/{plan_id}/activities"): "renaksi",
     ("GET", "/renaksi/plans/{plan_id}/readiness"): "renaksi",
+    ("GET", "/renaksi/plans/{plan_id}/report.pdf"): "renaksi",
+    ("GET", "/renaksi/plans/{plan_id}/report.xlsx"): "renaksi",
     ("GET", "/renaksi/activities/{activity_id}"): "renaksi",
     ("PATCH", "/renaksi/activities/{activity_id}"): "renaksi",
     ("DELETE", "/renaksi/activities/{activity_id}"): "renaksi",

@@ -515,6 +515,28 @@ def test_evidence_upload_and_download(hub: ApiClient, programme: dict[str, Any])
     _refused(hub.get(f"/renaksi/evidence/{item['id']}"), 404, "not_found")
 
 
+# ---------------------------------------------------------------- printing
+
+
+def test_printouts_for_readers_of_the_whole_plan(programme: dict[str, Any]) -> None:
+    plan_id = programme["plan"]["id"]
+    bupati = _client("supervisor_kutim")
+    pdf = bupati.get(f"/renaksi/plans/{plan_id}/report.pdf")
+    assert pdf.status_code == 200, pdf.content[:300]
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Disposition"].startswith('attachment; filename="renaksi-kutim-2023-2026-')
+    assert pdf["Cache-Control"] == "private, no-store"
+    xlsx = _client("auditor").get(f"/renaksi/plans/{plan_id}/report.xlsx")
+    assert xlsx.status_code == 200, xlsx.content[:300]
+    assert xlsx.content.startswith(b"PK")
+    # A liaison officer reads only its unit: no printout; another agency: nothing at all.
+    _refused(_client("liaison_pupr").get(f"/renaksi/plans/{plan_id}/report.pdf"), 404,
+             "not_found")
+    _refused(_client("hub_samarinda").get(f"/renaksi/plans/{plan_id}/report.xlsx"), 404,
+             "not_found")
+
+
 # ---------------------------------------------------------------- OpenAPI
 
 
@@ -535,6 +557,8 @@ def test_every_renaksi_endpoint_and_output_field_is_described() -> None:
         ("POST", "/renaksi/activities/{activity_id}/evidence"),
         ("GET", "/renaksi/evidence/{evidence_id}"),
         ("GET", "/renaksi/plans/{plan_id}/readiness"),
+        ("GET", "/renaksi/plans/{plan_id}/report.pdf"),
+        ("GET", "/renaksi/plans/{plan_id}/report.xlsx"),
         ("GET", "/renaksi/units/{code}/readiness"),
     }
     undescribed = []
@@ -580,7 +604,8 @@ def _refs(spec: Any) -> list[str]:
 
 _SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 _SCHEMA.config.generation.update(allow_extra_parameters=False)
-RENAKSI_SCHEMA = _SCHEMA.include(tag="renaksi")
+# The printouts take no input but the plan's id (and a PDF takes a second to make).
+RENAKSI_SCHEMA = _SCHEMA.include(tag="renaksi").exclude(path_regex=r"/report\.")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Status, UploadedFile
@@ -51,6 +51,7 @@ from lapor.renaksi.evidence import ALLOWED_TYPES, evidence_add, evidence_delete,
 from lapor.renaksi.models import Activity, Evidence, EvidenceKind, Indicator, Plan
 from lapor.renaksi.permissions import can_read_plan, can_read_unit, can_write_plan
 from lapor.renaksi.readiness import UnitReadiness, agency_readiness
+from lapor.renaksi.report import renaksi_pdf, renaksi_xlsx
 
 router = Router(tags=["renaksi"], auth=BearerAuth())
 
@@ -427,3 +428,56 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 def evidence_remove(request: HttpRequest, evidence_id: int) -> Status[None]:
     evidence_delete(actor=request_staff(request), evidence_id=evidence_id)
     return Status(204, None)
+
+
+# ---------------------------------------------------------------- printing
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _printed(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
+    actor = request_staff(request)
+    plan = selectors.plan_for(actor, plan_id)
+    if not can_read_plan(actor, plan.agency):  # a liaison officer reads only its unit
+        raise NotFound("not_found")
+    if fmt == "pdf":
+        response = HttpResponse(renaksi_pdf(plan, actor=actor), content_type="application/pdf")
+    else:
+        response = HttpResponse(renaksi_xlsx(plan, actor=actor), content_type=XLSX)
+    today = selectors.agency_today(plan.agency)
+    name = f"renaksi-{plan.agency.code}-{plan.start_year}-{plan.end_year}-{today:%Y%m%d}.{fmt}"
+    response["Content-Disposition"] = content_disposition(name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+_PRINT_TEXT = (
+    "For readers of the whole plan (the hub, pimpinan, auditors, the national level); a "
+    "liaison or unit officer, who reads only its unit, and another agency get 404. In Bahasa "
+    "Indonesia whatever the request's language (an official document of the agency). "
+    "`Content-Disposition: attachment`, `Cache-Control: private, no-store`.")
+
+
+@router.get(
+    "/renaksi/plans/{plan_id}/report.pdf", response=_READ,
+    openapi_extra={"responses": {200: {
+        "description": "The PDF (A4 landscape)",
+        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}},
+    summary="The printed Renaksi for the pimpinan, as PDF",
+    description=("Identity, activities with their state and a quarter timeline, the "
+                 "readiness matrix in words, in the style of the SOP document. " + _PRINT_TEXT))
+def plan_report_pdf(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _printed(request, plan_id, "pdf")
+
+
+@router.get(
+    "/renaksi/plans/{plan_id}/report.xlsx", response=_READ,
+    openapi_extra={"responses": {200: {
+        "description": "The workbook",
+        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}},
+    summary="The Renaksi as a workbook (XLSX)",
+    description=("Sheets Ringkasan (identity, activities by state), Kegiatan (one row per "
+                 "activity) and Kesiapan (the readiness matrix). " + _PRINT_TEXT))
+def plan_report_xlsx(request: HttpRequest, plan_id: int) -> HttpResponse:
+    return _printed(request, plan_id, "xlsx")
