@@ -36,6 +36,13 @@ Expected answers, by kind of endpoint (``KINDS``):
   (``GET /orgs/samarinda`` is 200 for anyone), so the 403 confirms nothing. ``sysadmin`` holds its
   role on the national root and ``can_edit_sop`` lets system administrators above an agency edit
   its SOP (configuration, not report content): 200/204 for sysadmin, by design.
+* ``renaksi`` (``/renaksi/plans/{plan_id}…``, ``/renaksi/activities/{activity_id}…``,
+  ``/renaksi/evidence/{evidence_id}``, ``/renaksi/units/{code}/readiness``): Samarinda's Renaksi
+  plan, an activity for Dishub and the evidence file of another. 404 for every outsider, reads
+  and writes alike (everything starts from the plans and activities the caller may see). The
+  system administrator above the agency reads and writes a plan like the SOP it configures
+  (lapor.renaksi.permissions): 200/201/204 for sysadmin, by design. Operations that delete run
+  last (the other calls need the objects).
 
 Each response body is also checked for the report's title, body, tracking number and the
 internal note (the tracking number may appear only in the public view, which is looked up by
@@ -60,6 +67,8 @@ from django.test import override_settings
 from PIL import Image
 
 from lapor.intake.applications import integration_app_create
+from lapor.renaksi import services as renaksi_services
+from lapor.renaksi.evidence import evidence_add
 from tests.api_client import API, ApiClient, login
 from tests.factories import PASSWORD, Tree, submit
 
@@ -134,6 +143,21 @@ KINDS: dict[tuple[str, str], str] = {
     ("GET", "/stats/public/{code}/rows/{table}"): "reference",
     # lapor.intake: an integrated application reads only its own reports, with its own token.
     ("GET", "/integration/reports/{reference_id}"): "integration",
+    # lapor.renaksi: an agency's programme, for its hub, pimpinan and auditors (and its units).
+    ("GET", "/renaksi/plans/{plan_id}"): "renaksi",
+    ("PATCH", "/renaksi/plans/{plan_id}"): "renaksi",
+    ("GET", "/renaksi/plans/{plan_id}/activities"): "renaksi",
+    ("POST", "/renaksi/plans/{plan_id}/activities"): "renaksi",
+    ("GET", "/renaksi/plans/{plan_id}/readiness"): "renaksi",
+    ("GET", "/renaksi/plans/{plan_id}/report.pdf"): "renaksi",
+    ("GET", "/renaksi/plans/{plan_id}/report.xlsx"): "renaksi",
+    ("GET", "/renaksi/activities/{activity_id}"): "renaksi",
+    ("PATCH", "/renaksi/activities/{activity_id}"): "renaksi",
+    ("DELETE", "/renaksi/activities/{activity_id}"): "renaksi",
+    ("POST", "/renaksi/activities/{activity_id}/evidence"): "renaksi",
+    ("GET", "/renaksi/evidence/{evidence_id}"): "renaksi",
+    ("DELETE", "/renaksi/evidence/{evidence_id}"): "renaksi",
+    ("GET", "/renaksi/units/{code}/readiness"): "renaksi",
 }
 
 # Plausible values for required body fields, by field name (anything else comes from its type).
@@ -176,7 +200,8 @@ def _schema() -> dict[str, Any]:
 
 
 def _object_operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(METHOD, path without the /api/v1 prefix, operation) for every path with a parameter."""
+    """(METHOD, path without the /api/v1 prefix, operation) for every path with a parameter;
+    deletions last (a caller allowed to delete must not remove what the other calls use)."""
     out = []
     for full_path, operations in schema["paths"].items():
         path = full_path.removeprefix(API)
@@ -185,7 +210,7 @@ def _object_operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str,
         for method, operation in operations.items():
             if method in ("get", "post", "put", "patch", "delete"):
                 out.append((method.upper(), path, operation))
-    return sorted(out, key=lambda op: (op[1], op[0]))
+    return sorted(out, key=lambda op: (op[0] == "DELETE", op[1], op[0]))
 
 
 def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
@@ -289,6 +314,24 @@ class World:
         # Body fields that name another object: Samarinda's second report (a merge target).
         self.values = {"into": self.integration_tracking}
 
+        # Samarinda's Renaksi: a plan, an activity of Dishub and its evidence (lapor.renaksi).
+        samarinda_hub = tree.actor(OWNER)
+        self.plan = renaksi_services.plan_create(
+            actor=samarinda_hub, agency=tree.samarinda, title="Renaksi Kota Samarinda",
+            start_year=2025, end_year=2028)
+        self.activity = renaksi_services.activity_create(
+            actor=samarinda_hub, plan=self.plan, kind="sosialisasi",
+            title="Sosialisasi SP4N-LAPOR! Dishub", planned_start=date(2026, 2, 1),
+            planned_end=date(2026, 2, 28), unit_codes=[tree.samarinda_dishub.code],
+            proof_indicator="liaison")
+        # The evidence belongs to a second activity: deleting the first keeps it.
+        bimtek = renaksi_services.activity_create(
+            actor=samarinda_hub, plan=self.plan, kind="bimtek", title="Bimtek Dishub",
+            planned_start=date(2026, 3, 2), planned_end=date(2026, 3, 3),
+            unit_codes=[tree.samarinda_dishub.code])
+        self.evidence = evidence_add(actor=samarinda_hub, activity=bimtek, kind="attendance",
+                                     data=_png(), filename="hadir.png")
+
         # The Kutai Timur reporter: their own report and their own access code.
         kutim = submit(tree)
         self.kutim_tracking = kutim.report.tracking_number
@@ -311,11 +354,15 @@ class World:
                               else self.staff_attachment),
             "tracking_number": self.tracking,
             "code": (self.tree.samarinda.region_id if template.startswith("/regions/") else
-                     self.tree.samarinda.code),
+                     self.tree.samarinda_dishub.code if template.startswith("/renaksi/units/")
+                     else self.tree.samarinda.code),
             "regency_code": self.tree.samarinda.region_id[:5],  # its kecamatan's shapes
             "reference_id": SAMARINDA_REFERENCE,
             "day": SAMARINDA_DAY_OFF.isoformat(),
             "table": "units",  # a dashboard's long table (lapor.stats)
+            "plan_id": self.plan.pk,
+            "activity_id": self.activity.pk,
+            "evidence_id": self.evidence.pk,
         }
         missing = set(PARAM.findall(template)) - set(fillers)
         assert not missing, f"no filler for {missing} in {template}: add one to World.path"
@@ -376,6 +423,8 @@ def _expected_for_staff(kind: str, method: str, who: str) -> set[int]:
         if who == "sysadmin":  # SOP is configuration; sysadmin covers every agency (root)
             return {204} if method == "DELETE" else {200}
         return {404} if method == "GET" else {403}
+    if kind == "renaksi" and who == "sysadmin":  # configures the agency: reads and writes
+        return {"POST": {201}, "DELETE": {204}}.get(method, {200})
     return {
         "staff": {404},
         "reporter": {401},
@@ -383,6 +432,7 @@ def _expected_for_staff(kind: str, method: str, who: str) -> set[int]:
         "public_download": {404},
         "reference": {200},
         "integration": {401},  # a staff token is not an application's token
+        "renaksi": {404},
     }[kind]
 
 
@@ -400,7 +450,7 @@ def test_every_object_endpoint_is_in_the_matrix(db: None) -> None:
     stale = sorted(set(KINDS) - found)
     assert not stale, f"KINDS lists operations the API no longer has: {stale}"
     fillable = {"report_id", "attachment_id", "tracking_number", "code", "day", "reference_id",
-                "regency_code", "table"}
+                "regency_code", "table", "plan_id", "activity_id", "evidence_id"}
     params = {p for _, path in found for p in PARAM.findall(path)}
     assert params <= fillable, f"path parameters without a filler: {params - fillable}"
 
@@ -488,7 +538,7 @@ def test_owner_agency_reads_every_object_endpoint(tree: Tree) -> None:
     # not found (409/403/business 422 are fine: a state, a permission or a rule).
     for method, template, operation in operations:
         kind = KINDS[(method, template)]
-        if method == "GET" or kind not in ("staff", "reporter", "sop"):
+        if method == "GET" or kind not in ("staff", "reporter", "sop", "renaksi"):
             continue
         path = world.path(template)
         who = "samarinda_reporter" if kind == "reporter" else OWNER
@@ -527,6 +577,7 @@ def test_other_reporter_gets_nothing_of_another_agencys_report(tree: Tree) -> No
             "reporter": {401, 404},
             "staff": {401},  # no bearer token: not authenticated as staff at all
             "integration": {401},
+            "renaksi": {401},  # no bearer token: not authenticated as staff at all
             "public": {200, 409} if method == "POST" else {200},
             "public_download": {404},
         }[kind]
