@@ -12,6 +12,7 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
 from lapor.audit.services import audit_record
 from lapor.core import clock
@@ -73,6 +74,9 @@ def plan_create(*, actor: Actor, agency: OrgNode, title: str, start_year: int, e
                 description: str = "") -> Plan:
     """A new Renaksi of ``agency`` for the years ``start_year``–``end_year``."""
     _require_writer(actor, agency)
+    if agency.kind != NodeKind.AGENCY:
+        # A Renaksi is an agency's (a regency's, a ministry's): its units are the agency's.
+        raise ValidationFailed("validation_error", field="agency")
     title = clean_text(title, field="title", max_length=TITLE_MAX, min_length=3)
     description = clean_text(description, field="description", max_length=DESCRIPTION_MAX,
                              multiline=True)
@@ -106,6 +110,12 @@ def plan_update(*, actor: Actor, plan: Plan, title: str | None = None,
         plan.start_year, plan.end_year = _years(
             plan.start_year if start_year is None else start_year,
             plan.end_year if end_year is None else end_year)
+        # A shorter period may not leave an activity outside it.
+        outside = plan.activities.filter(Q(planned_start__year__lt=plan.start_year)
+                                         | Q(planned_end__year__gt=plan.end_year))
+        if outside.exists():
+            raise ValidationFailed("outside_plan_period", field="start_year"
+                                   if start_year is not None else "end_year")
         changed += ["start_year", "end_year"]
     if changed:
         plan.updated_at = clock.now()

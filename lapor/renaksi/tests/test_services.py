@@ -64,6 +64,30 @@ def test_plan_years_refused(tree: Tree, years: tuple[int, int], code: str, field
     assert not Plan.objects.exists()
 
 
+def test_a_plan_belongs_to_an_agency_not_a_unit(tree: Tree) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        plan_create(actor=tree.actor("hub"), agency=tree.pupr, title="Renaksi",
+                    start_year=2024, end_year=2025)
+    assert (caught.value.code, caught.value.field) == ("validation_error", "agency")
+    assert not Plan.objects.exists()
+
+
+def test_a_shorter_period_may_not_leave_an_activity_outside(tree: Tree) -> None:
+    hub = tree.actor("hub")
+    plan = plan_create(actor=hub, agency=tree.kutim, title="Renaksi 2023–2026",
+                       start_year=2023, end_year=2026)
+    activity_create(actor=hub, plan=plan, kind=ActivityKind.DIKLAT, title="Diklat 2026",
+                    planned_start=date(2026, 3, 1), planned_end=date(2026, 3, 5))
+    with pytest.raises(ValidationFailed) as caught:
+        plan_update(actor=hub, plan=plan, end_year=2025)
+    assert (caught.value.code, caught.value.field) == ("outside_plan_period", "end_year")
+    plan.refresh_from_db()
+    assert (plan.start_year, plan.end_year) == (2023, 2026)
+    plan_update(actor=hub, plan=plan, start_year=2024)  # still holds the activity
+    plan.refresh_from_db()
+    assert plan.start_year == 2024
+
+
 @pytest.mark.parametrize("who", ["supervisor_kutim", "auditor", "liaison_pupr",
                                  "hub_samarinda", "citizen"])
 def test_only_the_hub_writes(tree: Tree, who: str) -> None:
