@@ -2,16 +2,14 @@
 made here: the pimpinan (bupati) opens the programme page and the readiness matrix on a
 desktop and on a 360-pixel phone, the hub (kominfo) adds an activity through the form.
 
-axe-core checks each page, the console watcher fails on any CSP violation; the desktop
-programme and matrix are saved as docs/screenshots/renaksi-programme.png and
-renaksi-matrix.png for docs/renaksi.md.
+axe-core checks each page, the console watcher fails on any CSP violation; screenshots are
+test artifacts (the pictures in docs/img/ are taken from `make run`'s demo).
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -28,7 +26,6 @@ from tests.api_client import current_totp
 from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TITLE = "Renaksi SP4N-LAPOR! Kutai Timur (uji peramban)"
 
 
@@ -112,8 +109,6 @@ def test_programme_and_matrix_for_the_pimpinan(plan: Plan, live_server: LiveServ
     expect(page.locator(".renaksi-timeline strong")).to_have_text("menurut jenis")
     axe_check(page)
     screenshot(page, "renaksi-programme-desktop")
-    DOCS_SCREENSHOT.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS_SCREENSHOT / "renaksi-programme.png"))
 
     page.get_by_role("link", name="Matriks kesiapan").first.click()
     matrix = page.get_by_test_id("renaksi-matrix")
@@ -123,7 +118,6 @@ def test_programme_and_matrix_for_the_pimpinan(plan: Plan, live_server: LiveServ
     expect(page.get_by_test_id("renaksi-ready-count")).to_contain_text("unit siap")
     axe_check(page)
     screenshot(page, "renaksi-matrix-desktop")
-    page.screenshot(path=str(DOCS_SCREENSHOT / "renaksi-matrix.png"))
 
     # A unit's page from the matrix.
     first_unit = matrix.locator("tbody tr").first.get_by_role("link").first
