@@ -43,6 +43,7 @@ from lapor.core.errors import (
     NotFound,
     PayloadTooLarge,
     PermissionDenied,
+    ServiceUnavailable,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -162,6 +163,8 @@ def evidence_open(actor: Actor, evidence_id: int) -> tuple[IO[bytes], str, str]:
         handle = evidence_storage().open(evidence.stored_name, "rb")
     except FileNotFoundError as exc:
         raise NotFound("not_found") from exc
+    except OSError as exc:  # the disk or the mount failed: a clean 503, as for attachments
+        raise ServiceUnavailable("storage_failed") from exc
     return handle, evidence.content_type, evidence.display_name
 
 

@@ -4,8 +4,11 @@
   the same people who edit the agency's SOP (:func:`lapor.orgs.permissions.can_edit_sop`).
 - Pimpinan (supervisor) and auditors covering the agency, and the national level above it,
   read the whole plan and the readiness matrix.
-- A liaison officer or unit officer of a unit reads the plan's activities that involve a unit
-  they cover or that they own, and that unit's readiness; nothing else of the plan.
+- Whoever holds a role on a unit (its liaison officer, unit officer, its own pimpinan — a
+  Kadis — or auditor) reads the plan's activities that involve that unit, and that unit's
+  readiness; nothing else of the plan (not its description, not other units).
+- The officer responsible for an activity (its owner) reads it while they hold a role inside
+  the plan's agency (moving to another agency ends it).
 - Anyone else: the plan does not exist for them (404 by construction: lists start from
   :func:`plans_visible_to` and :func:`activities_visible_to`).
 """
@@ -21,7 +24,8 @@ from lapor.renaksi.models import Activity, Plan
 
 READER_ROLES = (Role.HUB_VERIFIER, Role.SUPERVISOR, Role.AUDITOR, Role.SYSADMIN,
                 Role.NATIONAL_VERIFIER)
-UNIT_ROLES = (Role.LIAISON, Role.UNIT_OFFICER)
+# Roles that read a unit's part of the plan when held on the unit (or a sub-unit of it).
+UNIT_ROLES = (Role.LIAISON, Role.UNIT_OFFICER, Role.SUPERVISOR, Role.AUDITOR)
 
 
 def can_write_plan(actor: Actor, agency: OrgNode) -> bool:
@@ -35,7 +39,8 @@ def can_read_plan(actor: Actor, agency: OrgNode) -> bool:
 
 
 def can_read_unit(actor: Actor, unit: OrgNode) -> bool:
-    """Read one unit's readiness: the plan's readers, or a liaison/unit officer of the unit."""
+    """Read one unit's readiness: the plan's readers, or whoever holds a role of
+    :data:`UNIT_ROLES` on the unit or a sub-unit of it."""
     if not actor.is_staff:
         return False
     agency = unit.agency if unit.agency_id and unit.agency_id != unit.pk else unit
@@ -48,6 +53,18 @@ def can_read_unit(actor: Actor, unit: OrgNode) -> bool:
 
 def _unit_paths(actor: Actor) -> list[str]:
     return [a.node_path for a in actor.assignments if a.role in UNIT_ROLES]
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """``/1/7/42/`` → ``["/1/", "/1/7/", "/1/7/42/"]``."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def _agency_paths(actor: Actor) -> list[str]:
+    """Paths of every node at or above one of the actor's roles: a plan whose agency is one of
+    them is a plan of an agency the actor works in."""
+    return sorted({p for a in actor.assignments for p in ancestor_paths(a.node_path)})
 
 
 def plans_visible_to(actor: Actor) -> QuerySet[Plan]:
@@ -71,18 +88,20 @@ def activities_visible_to(actor: Actor) -> QuerySet[Activity]:
     for a in actor.assignments:
         if a.role in READER_ROLES:
             condition |= Q(plan__agency__path__startswith=a.node_path)
-    paths = _unit_paths(actor)
-    for path in paths:
+    for path in _unit_paths(actor):
         condition |= Q(units__path__startswith=path)
         # An officer of a sub-unit (a bidang, a puskesmas) sees its unit's activities.
-        condition |= Q(units__path__in=_ancestor_paths(path))
-    if paths and actor.user is not None:
-        condition |= Q(owner=actor.user)
+        condition |= Q(units__path__in=ancestor_paths(path))
+    if actor.user is not None:
+        # The officer responsible, while they work in the plan's agency.
+        condition |= Q(owner=actor.user, plan__agency__path__in=_agency_paths(actor))
     ids = Activity.objects.filter(condition).values("pk")
     return Activity.objects.filter(pk__in=ids)
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    """``/1/7/42/`` → ``["/1/", "/1/7/", "/1/7/42/"]``."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+def owner_reads(activity: Activity) -> bool:
+    """Whether the activity's owner still works in the plan's agency (active, with a role on
+    an active node inside it): else the reminders go to the hub."""
+    owner = activity.owner
+    return bool(owner is not None and owner.is_active and owner.role_assignments.filter(
+        node__is_active=True, node__path__startswith=activity.plan.agency.path).exists())

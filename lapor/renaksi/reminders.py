@@ -41,6 +41,7 @@ from lapor.notifications.recipients import people_on
 from lapor.orgs.models import OrgNode, Role
 from lapor.renaksi import readiness
 from lapor.renaksi.models import Activity, ActivityReminder, ActivityStatus, ReminderKind
+from lapor.renaksi.permissions import owner_reads
 from lapor.renaksi.selectors import PROVEN, activity_rows
 from lapor.workdays.calendar import WorkCalendar
 
@@ -70,10 +71,9 @@ def reminder_kind(calendar: WorkCalendar, planned_end: date, today: date,
 
 
 def recipients_of(activity: Activity, hub: list[User]) -> list[User]:
-    """The owner when active, else the agency's hub verifiers."""
-    owner = activity.owner
-    if owner is not None and owner.is_active:
-        return [owner]
+    """The owner while they work in the plan's agency, else the agency's hub verifiers."""
+    if activity.owner is not None and owner_reads(activity):
+        return [activity.owner]
     return hub
 
 

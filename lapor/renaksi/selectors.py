@@ -11,14 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone as dj_timezone
 
-from lapor.core import clock
 from lapor.core.errors import NotFound
-from lapor.core.localtime import zone_info
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import OrgNode
-from lapor.orgs.selectors import sop_for
 from lapor.renaksi.models import Activity, ActivityStatus, Plan
 from lapor.renaksi.permissions import activities_visible_to, can_read_plan, plans_visible_to
 from lapor.renaksi.readiness import UnitReadiness
@@ -29,11 +25,6 @@ LATE = "late"
 CANCELLED = "cancelled"
 IN_PROGRESS = "in_progress"
 PLANNED = "planned"
-
-
-def agency_today(agency: OrgNode) -> date:
-    """Today's date in the agency's time zone (its SOP's WIB/WITA/WIT)."""
-    return dj_timezone.localtime(clock.now(), zone_info(sop_for(agency).timezone)).date()
 
 
 def plans_for(actor: Actor) -> QuerySet[Plan]:

@@ -13,13 +13,16 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone as dj_timezone
 
 from lapor.audit.services import audit_record
 from lapor.core import clock
 from lapor.core.errors import PermissionDenied, ValidationFailed
+from lapor.core.localtime import zone_info
 from lapor.core.text import clean_text
 from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode
+from lapor.orgs.selectors import sop_for
 from lapor.renaksi.evidence import evidence_files_discard
 from lapor.renaksi.models import Activity, ActivityKind, ActivityStatus, Evidence, Indicator, Plan
 from lapor.renaksi.permissions import can_write_plan
@@ -29,6 +32,11 @@ User = get_user_model()
 TITLE_MAX = 200
 DESCRIPTION_MAX = 4_000
 YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def agency_today(agency: OrgNode) -> date:
+    """Today's date in the agency's time zone (its SOP's WIB/WITA/WIT)."""
+    return dj_timezone.localtime(clock.now(), zone_info(sop_for(agency).timezone)).date()
 
 
 def _require_writer(actor: Actor, agency: OrgNode) -> None:
@@ -137,13 +145,14 @@ def _activity_fields(*, plan: Plan, kind: str, planned_start: date, planned_end:
         raise ValidationFailed("outside_plan_period", field="planned_start")
 
 
-def _status(status: str, done_on: date | None) -> tuple[str, date | None]:
+def _status(status: str, done_on: date | None, *, agency: OrgNode) -> tuple[str, date | None]:
     if status not in ActivityStatus.values:
         raise ValidationFailed("validation_error", field="status")
     if status == ActivityStatus.DONE:
         if done_on is None:
             raise ValidationFailed("required", field="done_on")
-        if done_on > clock.now().date():
+        # Not in the future of the agency's own calendar (07:30 WITA is still the UTC eve).
+        if done_on > agency_today(agency):
             raise ValidationFailed("validation_error", field="done_on")
         return status, done_on
     return status, None
@@ -164,7 +173,7 @@ def activity_create(*, actor: Actor, plan: Plan, kind: str, title: str, planned_
                              multiline=True)
     _activity_fields(plan=plan, kind=kind, planned_start=planned_start,
                      planned_end=planned_end, proof_indicator=proof_indicator)
-    status, done_on = _status(status, done_on)
+    status, done_on = _status(status, done_on, agency=plan.agency)
     units = _units(plan.agency, unit_codes)
     now = clock.now()
     activity = Activity.objects.create(
@@ -190,9 +199,11 @@ def activity_update(*, actor: Actor, activity: Activity, changes: dict[str, obje
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationFailed("validation_error", field=sorted(unknown)[0])
-    locked = (Activity.objects.select_for_update().select_related("plan__agency")
-              .get(pk=activity.pk))
-    plan = locked.plan
+    # The plan first (as plan_update and activity_create lock it): a period shortened at the
+    # same moment cannot leave this activity's new dates outside it.
+    plan = Plan.objects.select_for_update().select_related("agency").get(pk=activity.plan_id)
+    locked = Activity.objects.select_for_update().get(pk=activity.pk)
+    locked.plan = plan
     _require_writer(actor, plan.agency)
     fields: list[str] = []
     if "title" in changes:
@@ -219,7 +230,7 @@ def activity_update(*, actor: Actor, activity: Activity, changes: dict[str, obje
         raw_done = changes.get("done_on", locked.done_on if status == ActivityStatus.DONE
                                else None)
         done_on = raw_done if isinstance(raw_done, date) else None
-        locked.status, locked.done_on = _status(status, done_on)
+        locked.status, locked.done_on = _status(status, done_on, agency=plan.agency)
         fields += ["status", "done_on"]
     if "unit_codes" in changes:
         codes = changes["unit_codes"]

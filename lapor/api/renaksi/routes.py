@@ -39,7 +39,7 @@ from lapor.api.renaksi.schemas import (
     PlanPatchIn,
     ReadinessOut,
 )
-from lapor.attachments.presenters import content_disposition, download_name
+from lapor.attachments.presenters import content_disposition
 from lapor.core.api import errors
 from lapor.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from lapor.core.language import request_language
@@ -47,9 +47,10 @@ from lapor.orgs.actors import Actor
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_get
 from lapor.renaksi import selectors, services
-from lapor.renaksi.evidence import ALLOWED_TYPES, evidence_add, evidence_delete, evidence_open
+from lapor.renaksi.evidence import ALLOWED_TYPES, evidence_add, evidence_delete
 from lapor.renaksi.models import Activity, Evidence, EvidenceKind, Indicator, Plan
 from lapor.renaksi.permissions import can_read_plan, can_read_unit, can_write_plan
+from lapor.renaksi.presenters import evidence_download as renaksi_evidence_download
 from lapor.renaksi.readiness import UnitReadiness, agency_readiness
 from lapor.renaksi.report import renaksi_pdf, renaksi_xlsx
 
@@ -94,7 +95,9 @@ def _node(node: OrgNode) -> dict[str, str]:
 def _plan(actor: Actor, plan: Plan) -> dict[str, Any]:
     return {"id": plan.pk, "agency": _node(plan.agency), "title": plan.title,
             "start_year": plan.start_year, "end_year": plan.end_year,
-            "description": plan.description, "created_at": plan.created_at,
+            # Only for readers of the whole plan (a unit's officers read their activities).
+            "description": plan.description if can_read_plan(actor, plan.agency) else "",
+            "created_at": plan.created_at,
             "updated_at": plan.updated_at, "can_write": can_write_plan(actor, plan.agency)}
 
 
@@ -113,7 +116,7 @@ def _activities(actor: Actor, agency: OrgNode, activities: list[Activity]
                  if asked else {})
     writer = can_write_plan(actor, agency)
     out = []
-    for row in selectors.activity_rows(activities, today=selectors.agency_today(agency),
+    for row in selectors.activity_rows(activities, today=services.agency_today(agency),
                                        readiness=readiness):
         a = row.activity
         out.append({
@@ -412,13 +415,7 @@ def evidence_upload(
         "attachment` with `X-Content-Type-Options: nosniff` and `Cache-Control: private, "
         "no-store`."))
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
-    handle, content_type, name = evidence_open(request_staff(request), evidence_id)
-    response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = content_disposition(download_name(name, content_type))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return renaksi_evidence_download(request_staff(request), evidence_id)
 
 
 @router.delete(
@@ -444,7 +441,7 @@ def _printed(request: HttpRequest, plan_id: int, fmt: str) -> HttpResponse:
         response = HttpResponse(renaksi_pdf(plan, actor=actor), content_type="application/pdf")
     else:
         response = HttpResponse(renaksi_xlsx(plan, actor=actor), content_type=XLSX)
-    today = selectors.agency_today(plan.agency)
+    today = services.agency_today(plan.agency)
     name = f"renaksi-{plan.agency.code}-{plan.start_year}-{plan.end_year}-{today:%Y%m%d}.{fmt}"
     response["Content-Disposition"] = content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"

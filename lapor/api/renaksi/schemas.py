@@ -156,7 +156,8 @@ class PlanOut(Schema):
     title: str = Field(description="Title of the plan")
     start_year: int = Field(description="First year of the period")
     end_year: int = Field(description="Last year of the period")
-    description: str = Field(description="Staff-only notes")
+    description: str = Field(description="Staff-only notes; empty for a reader of only some "
+                             "units (a unit's officers)")
     created_at: datetime = Field(description="When the plan was created (UTC)")
     updated_at: datetime = Field(description="Last change of the plan's own fields (UTC)")
     can_write: bool = Field(description="Whether the caller may change the plan and its "

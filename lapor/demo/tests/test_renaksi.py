@@ -16,7 +16,7 @@ from lapor.demo import data
 from lapor.demo import renaksi as demo_renaksi
 from lapor.orgs.actors import actor_for_user
 from lapor.orgs.models import OrgNode
-from lapor.renaksi import selectors
+from lapor.renaksi import selectors, services
 from lapor.renaksi.models import Activity, ActivityKind, Evidence, EvidenceKind, Indicator, Plan
 from lapor.renaksi.readiness import MET, NO_DATA, NOT_MET, agency_readiness
 from lapor.reports.models import Report
@@ -40,7 +40,7 @@ def _rows(plan: Plan) -> dict[str, selectors.ActivityRow]:
     kominfo = actor_for_user(plan.created_by)  # type: ignore[arg-type]
     readiness = {r.unit.pk: r for r in agency_readiness(plan.agency)}
     with clock.frozen(PINNED):
-        today = selectors.agency_today(plan.agency)
+        today = services.agency_today(plan.agency)
     rows = selectors.activity_rows(selectors.activities_for(kominfo, plan), today=today,
                                    readiness=readiness)
     return {row.activity.title: row for row in rows}

@@ -7,8 +7,13 @@ from __future__ import annotations
 import pytest
 
 from lapor.core.errors import NotFound, PermissionDenied
-from lapor.renaksi.evidence import evidence_add
-from lapor.renaksi.permissions import can_read_plan, can_read_unit, can_write_plan
+from lapor.orgs.actors import actor_for_user
+from lapor.orgs.models import Role
+from lapor.orgs.services import role_assign
+from lapor.renaksi.evidence import evidence_add, evidence_open
+from lapor.renaksi.models import Activity
+from lapor.renaksi.permissions import can_read_plan, can_read_unit, can_write_plan, owner_reads
+from lapor.renaksi.reminders import recipients_of
 from lapor.renaksi.selectors import activities_for, activity_for, plan_for, plans_for
 from lapor.renaksi.services import activity_update, plan_create, plan_update
 from lapor.renaksi.tests.sample import jpeg_with_exif, sample
@@ -99,9 +104,39 @@ def test_pimpinan_and_auditors_read_but_cannot_write(tree: Tree, who: str) -> No
                      kind="photo")
 
 
-def test_a_unit_pimpinan_does_not_read_the_whole_plan(tree: Tree) -> None:
+def test_a_unit_pimpinan_reads_their_unit_not_the_whole_plan(tree: Tree) -> None:
+    # A Kadis (pimpinan of PUPR) sees where PUPR stands: its activities and its readiness,
+    # not the other units' nor the plan's description.
     s = sample(tree)
     actor = tree.actor("supervisor_pupr")
     assert not can_read_plan(actor, tree.kutim)
+    assert can_read_unit(actor, tree.pupr)
+    assert not can_read_unit(actor, tree.dinkes)
+    assert plan_for(actor, s.plan.pk) == s.plan
+    assert [a.pk for a in activities_for(actor, s.plan)] == [s.pupr.pk]
     with pytest.raises(NotFound):
-        plan_for(actor, s.plan.pk)
+        activity_for(actor, s.dinkes.pk)
+
+
+def test_an_owner_reads_their_activity_while_working_in_the_agency(tree: Tree) -> None:
+    s = sample(tree)
+    hub = tree.actor("hub")
+    # An owner who is no liaison (a unit's pimpinan) reads the activity given to them.
+    activity_update(actor=hub, activity=s.dinkes, changes={"owner": "supervisor_pupr"})
+    assert activity_for(tree.actor("supervisor_pupr"), s.dinkes.pk) == s.dinkes
+    # liaison_pupr owns "Bimtek Dinas PUPR", then moves to Samarinda: the plan, the activity
+    # and its evidence are gone for them, and the reminders go to the hub.
+    user = tree.users["liaison_pupr"]
+    evidence = evidence_add(actor=hub, activity=s.pupr, data=jpeg_with_exif(), filename="a.jpg",
+                            kind="photo")
+    user.role_assignments.all().delete()
+    role_assign(user=user, node=tree.samarinda_dishub, role=Role.LIAISON)
+    moved = actor_for_user(user)
+    assert list(plans_for(moved)) == []
+    with pytest.raises(NotFound):
+        activity_for(moved, s.pupr.pk)
+    with pytest.raises(NotFound):
+        evidence_open(moved, evidence.pk)
+    pupr = Activity.objects.select_related("owner", "plan__agency").get(pk=s.pupr.pk)
+    assert not owner_reads(pupr)
+    assert recipients_of(pupr, [tree.users["hub"]]) == [tree.users["hub"]]

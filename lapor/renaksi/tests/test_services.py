@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,6 +16,7 @@ from lapor.renaksi.services import (
     activity_create,
     activity_delete,
     activity_update,
+    agency_today,
     plan_create,
     plan_units,
     plan_update,
@@ -165,7 +166,7 @@ def test_activity_refusals(tree: Tree, changes: dict[str, object], code: str,
 
 def test_done_on_cannot_be_in_the_future(tree: Tree) -> None:
     s = sample(tree)
-    tomorrow = clock.now().date() + timedelta(days=1)
+    tomorrow = agency_today(tree.kutim) + timedelta(days=1)  # the agency's own tomorrow
     with pytest.raises(ValidationFailed) as caught:
         activity_update(actor=tree.actor("hub"), activity=s.pupr,
                         changes={"status": "done", "done_on": tomorrow})
@@ -220,3 +221,23 @@ def test_plan_units_are_the_active_units_directly_under_the_agency(tree: Tree) -
     tree.dinkes.is_active = False
     tree.dinkes.save(update_fields=["is_active"])
     assert [u.code for u in plan_units(tree.kutim)] == ["kutim-pupr"]
+
+
+def test_done_today_in_the_agencys_own_date(tree: Tree) -> None:
+    # 23:30 UTC on 6 December is 07:30 WITA on 7 December in Kutai Timur: done "today" there.
+    hub = tree.actor("hub")
+    plan = plan_create(actor=hub, agency=tree.kutim, title="Renaksi 2023–2026",
+                       start_year=2023, end_year=2026)
+    activity = activity_create(actor=hub, plan=plan, kind=ActivityKind.DIKLAT,
+                               title="Diklat angkatan II", planned_start=date(2026, 12, 7),
+                               planned_end=date(2026, 12, 11))
+    with clock.frozen(datetime(2026, 12, 6, 23, 30, tzinfo=UTC)):
+        activity_update(actor=hub, activity=activity,
+                        changes={"status": ActivityStatus.DONE, "done_on": date(2026, 12, 7)})
+        with pytest.raises(ValidationFailed) as caught:
+            activity_update(actor=hub, activity=activity,
+                            changes={"status": ActivityStatus.DONE,
+                                     "done_on": date(2026, 12, 8)})
+    assert (caught.value.code, caught.value.field) == ("validation_error", "done_on")
+    activity.refresh_from_db()
+    assert (activity.status, activity.done_on) == (ActivityStatus.DONE, date(2026, 12, 7))

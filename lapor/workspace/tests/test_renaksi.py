@@ -290,3 +290,35 @@ def test_pimpinan_prints_the_programme_and_a_liaison_cannot(tree: Tree, plan: Pl
     assert "cetak.pdf" not in liaison.get(f"{BASE}{plan.pk}/unit/kutim-pupr/").content.decode()
     assert liaison.get(f"{BASE}{plan.pk}/cetak.pdf").status_code == 404
     assert signed_in("hub_samarinda").get(f"{BASE}{plan.pk}/cetak.xlsx").status_code == 404
+
+
+def test_evidence_downloads_as_an_attachment_never_cached(tree: Tree, plan: Plan) -> None:
+    hub = signed_in("hub")
+    activity = _activity(plan, "Bimtek Dinas PUPR")
+    upload = SimpleUploadedFile('../"bukti"\r\nX: y.html', jpeg_with_exif(),
+                                content_type="text/html")
+    response = hub.post(f"{BASE}{plan.pk}/kegiatan/{activity.pk}/bukti/",
+                        {"kind": "photo", "file": upload})
+    assert response.status_code == 302
+    evidence = activity.evidence.get()
+    got = hub.get(f"{BASE}{plan.pk}/kegiatan/{activity.pk}/bukti/{evidence.pk}/")
+    assert got.status_code == 200
+    assert got["Content-Type"] == "image/jpeg"
+    disposition = got["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert ".jpg" in disposition
+    assert ".html" not in disposition
+    assert "\r" not in disposition
+    assert "\n" not in disposition
+    assert got["Cache-Control"] == "private, no-store"
+    assert got["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in got["Content-Security-Policy"]
+
+
+def test_a_unit_officer_reads_no_plan_description(tree: Tree, plan: Plan) -> None:
+    services.plan_update(actor=tree.actor("hub"), plan=plan, description="Catatan internal hub.")
+    assert "Catatan internal hub." in signed_in("supervisor_kutim").get(
+        f"{BASE}{plan.pk}/").content.decode()
+    page = signed_in("liaison_pupr").get(f"{BASE}{plan.pk}/")
+    assert page.status_code == 200
+    assert "Catatan internal hub." not in page.content.decode()

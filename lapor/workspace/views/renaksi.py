@@ -42,6 +42,7 @@ from lapor.renaksi.permissions import (
     can_read_unit,
     can_write_plan,
 )
+from lapor.renaksi.presenters import evidence_download as renaksi_evidence_download
 from lapor.renaksi.readiness import MET, NO_DATA, NOT_MET, PARTIAL, UnitReadiness, agency_readiness
 from lapor.renaksi.report import renaksi_pdf, renaksi_xlsx
 from lapor.workspace.access import StaffRequest, error_text, staff_required
@@ -241,7 +242,7 @@ def plan_create(request: StaffRequest) -> HttpResponse:
 @staff_required
 def plan_page(request: StaffRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
-    today = selectors.agency_today(plan.agency)
+    today = services.agency_today(plan.agency)
     order = BY_DATE if request.GET.get("urutan") == BY_DATE else BY_KIND
     rows = _rows(request, plan, today)
     counts = Counter(r.state for r in rows)
@@ -262,7 +263,7 @@ def plan_page(request: StaffRequest, plan_id: int) -> HttpResponse:
 def _activity_page(request: StaffRequest, plan: Plan, activity: Activity, *,
                    evidence_form: EvidenceForm | None = None, status: int = 200,
                    ) -> HttpResponse:
-    today = selectors.agency_today(plan.agency)
+    today = services.agency_today(plan.agency)
     full = next((a for a in selectors.activities_for(request.actor, plan)
                  if a.pk == activity.pk), activity)
     row = selectors.activity_rows([full], today=today, readiness=_readiness(plan, [full]))[0]
@@ -384,8 +385,7 @@ def evidence_download(request: StaffRequest, plan_id: int, activity_id: int,
     activity = _activity(request, plan, activity_id)
     if not activity.evidence.filter(pk=evidence_id).exists():
         raise Http404("evidence")
-    handle, content_type, name = renaksi_evidence.evidence_open(request.actor, evidence_id)
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    return renaksi_evidence_download(request.actor, evidence_id)
 
 
 @require_POST
@@ -429,7 +429,7 @@ def unit_page(request: StaffRequest, plan_id: int, code: str) -> HttpResponse:
     unit = next((u for u in services.plan_units(plan.agency) if u.code == code), None)
     if unit is None or not can_read_unit(request.actor, unit):
         raise Http404("unit")
-    today = selectors.agency_today(plan.agency)
+    today = services.agency_today(plan.agency)
     readiness = agency_readiness(plan.agency, units=[unit])
     rows = [r for r in _rows(request, plan, today)
             if any(u.pk == unit.pk for u in r.activity.units.all())]
@@ -456,7 +456,7 @@ def plan_print(request: StaffRequest, plan_id: int, fmt: str) -> HttpResponse:
     plan = _plan(request, plan_id)
     if not can_read_plan(request.actor, plan.agency):
         raise Http404("plan")
-    today = selectors.agency_today(plan.agency)
+    today = services.agency_today(plan.agency)
     if fmt == "pdf":
         response = HttpResponse(renaksi_pdf(plan, actor=request.actor),
                                 content_type="application/pdf")
