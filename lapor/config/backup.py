@@ -1,4 +1,4 @@
-"""``lapor backup`` / ``lapor restore``: the database, the attachments and a manifest.
+"""``lapor backup`` / ``lapor restore``: the database, the stored files and a manifest.
 
 A backup is a directory::
 
@@ -10,9 +10,17 @@ A backup is a directory::
     database.pgdump       PostgreSQL: ``pg_dump --format=custom`` (one snapshot)
     attachments/…         every file of the ``attachments`` storage, copied through the storage
                           API (so an S3 bucket is backed up the same way as a directory)
+    sop/…                 every approved SOP PDF (:func:`lapor.sopdoc.services.sop_storage`)
+    renaksi/…             every Renaksi evidence file (:func:`lapor.renaksi.evidence.
+                          evidence_storage`)
+
+The three storages are one table (:data:`FILE_SETS`: backup directory, storage) walked by the
+same code on backup and restore. A backup made before ``sop/`` and ``renaksi/`` existed simply
+lists no such files and restores as before.
 
 The database is copied first, then the files: a file saved meanwhile is at worst an extra file
-without a row (attachments are written before their row commits), never a row without its file.
+without a row (attachments, SOP PDFs and evidence are written before their row commits), never
+a row without its file.
 
 Keys are NOT in a backup (LAPOR_SECRET_KEY, LAPOR_ENCRYPTION_KEYS, LAPOR_BLIND_INDEX_KEY): the
 reporters' identities in it are encrypted and useless without them, by design. The manifest
@@ -21,7 +29,7 @@ the backup's and refuse (``--ignore-keys`` to restore anyway).
 
 A restore checks everything before it changes anything: the manifest, every file's size and
 checksum, the migration state (never newer than the code), the keys, an empty target database
-(unless ``force``). Then it writes the attachments, then the database (PostgreSQL:
+(unless ``force``). Then it writes the files, then the database (PostgreSQL:
 ``pg_restore --clean --if-exists --no-owner --single-transaction``; SQLite: the backup API into
 the open database), so a failure leaves the database as it was.
 """
@@ -36,7 +44,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -51,7 +59,9 @@ from django.db.migrations.recorder import MigrationRecorder
 from lapor.accounts.models import User
 from lapor.core import clock
 from lapor.orgs.models import OrgNode
+from lapor.renaksi.evidence import evidence_storage
 from lapor.reports.models import Report
+from lapor.sopdoc.services import sop_storage
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +76,41 @@ _CHUNK = 1024 * 1024
 
 class BackupError(Exception):
     """A backup or restore refused or failed; the message says why (never a secret)."""
+
+
+def _attachment_storage() -> Storage:
+    return storages[STORAGE_ALIAS]
+
+
+@dataclass(frozen=True)
+class FileSet:
+    """One storage whose every file travels in a backup, under ``directory/``."""
+
+    directory: str
+    storage: Callable[[], Storage]  # called at each backup/restore (settings may change)
+    label: str  # for the commands' summary line
+
+
+FILE_SETS = (
+    FileSet(ATTACHMENTS_DIR, _attachment_storage, "attachments"),
+    FileSet("sop", sop_storage, "SOP PDFs"),
+    FileSet("renaksi", evidence_storage, "Renaksi evidence files"),
+)
+
+
+def _file_set(relative: str) -> tuple[FileSet, str] | None:
+    """The file set a manifest path belongs to and the name inside its storage (None: the
+    database file)."""
+    directory, _, name = relative.partition("/")
+    for file_set in FILE_SETS:
+        if file_set.directory == directory and name:
+            return file_set, name
+    return None
+
+
+def summary(counts: dict[str, int]) -> str:
+    """``3 attachments, 1 SOP PDFs, 0 Renaksi evidence files`` (the commands' output)."""
+    return ", ".join(f"{counts.get(fs.directory, 0)} {fs.label}" for fs in FILE_SETS)
 
 
 # ---------------------------------------------------------------- helpers
@@ -175,7 +220,7 @@ def _walk(storage: Storage, directory: str = "") -> Iterator[str]:
     try:
         dirs, files = storage.listdir(directory)
     except FileNotFoundError:
-        # A file-system storage whose directory was never created: no attachments yet.
+        # A file-system storage whose directory was never created: no files yet.
         return
     for name in sorted(files):
         yield f"{directory}/{name}" if directory else name
@@ -191,7 +236,7 @@ class BackupResult:
     path: Path
     vendor: str
     files: int
-    attachments: int
+    counts: dict[str, int]  # files per backup directory (FILE_SETS)
     bytes: int
 
 
@@ -233,21 +278,9 @@ def _write_backup(dest: Path, using: str, vendor: str) -> BackupResult:
     _dump_database(using, vendor, dest / db_file)
     entries = [_entry(dest, db_file)]
 
-    storage = storages[STORAGE_ALIAS]
-    attachments = 0
-    for name in _walk(storage):
-        relative = f"{ATTACHMENTS_DIR}/{_safe_relative(name)}"
-        target = dest / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with storage.open(name, "rb") as source, target.open("wb") as out:
-                shutil.copyfileobj(source, out, _CHUNK)
-        except FileNotFoundError:
-            # Deleted (retention purge) between listing and copying: its row is gone too.
-            target.unlink(missing_ok=True)
-            continue
-        entries.append(_entry(dest, relative))
-        attachments += 1
+    counts: dict[str, int] = {}
+    for file_set in FILE_SETS:
+        counts[file_set.directory] = _copy_files(file_set, dest, entries)
 
     manifest = {
         "format": FORMAT,
@@ -260,8 +293,29 @@ def _write_backup(dest: Path, using: str, vendor: str) -> BackupResult:
         "files": entries,
     }
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return BackupResult(path=dest, vendor=vendor, files=len(entries), attachments=attachments,
+    return BackupResult(path=dest, vendor=vendor, files=len(entries), counts=counts,
                         bytes=sum(entry["size"] for entry in entries))
+
+
+def _copy_files(file_set: FileSet, dest: Path, entries: list[dict[str, Any]]) -> int:
+    """Copy every file of one storage into ``dest/<directory>/``, appending to ``entries``."""
+    storage = file_set.storage()
+    copied = 0
+    for name in _walk(storage):
+        relative = f"{file_set.directory}/{_safe_relative(name)}"
+        target = dest / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with storage.open(name, "rb") as source, target.open("wb") as out:
+                shutil.copyfileobj(source, out, _CHUNK)
+        except FileNotFoundError:
+            # Deleted (retention purge, evidence removed) between listing and copying: its
+            # row is gone too.
+            target.unlink(missing_ok=True)
+            continue
+        entries.append(_entry(dest, relative))
+        copied += 1
+    return copied
 
 
 # ---------------------------------------------------------------- restore
@@ -356,23 +410,26 @@ def plan_restore(source: Path, *, using: str = "default", force: bool = False,
                        older_migrations=older)
 
 
-def _restore_attachments(plan: RestorePlan) -> int:
-    storage = storages[STORAGE_ALIAS]
-    prefix = f"{ATTACHMENTS_DIR}/"
-    restored = 0
+def _restore_files(plan: RestorePlan) -> dict[str, int]:
+    """Write every file of the backup into its storage (FILE_SETS); files per directory. An
+    old backup without ``sop/`` or ``renaksi/`` restores none there."""
+    opened = {file_set.directory: file_set.storage() for file_set in FILE_SETS}
+    counts = dict.fromkeys(opened, 0)
     for entry in plan.manifest["files"]:
-        relative = str(entry["path"])
-        if not relative.startswith(prefix):
+        relative = _safe_relative(str(entry["path"]))
+        found = _file_set(relative)
+        if found is None:
             continue
-        name = relative[len(prefix):]
+        file_set, name = found
+        storage = opened[file_set.directory]
         if storage.exists(name):
             storage.delete(name)
         with (plan.source / relative).open("rb") as handle:
             saved = storage.save(name, File(handle, name=name))
         if saved != name:
-            raise BackupError(f"the attachment storage saved {name!r} as {saved!r}")
-        restored += 1
-    return restored
+            raise BackupError(f"the {file_set.directory} storage saved {name!r} as {saved!r}")
+        counts[file_set.directory] += 1
+    return counts
 
 
 def _restore_database(plan: RestorePlan, using: str) -> None:
@@ -394,19 +451,18 @@ def _restore_database(plan: RestorePlan, using: str) -> None:
 
 @dataclass
 class RestoreResult:
-    attachments: int
+    counts: dict[str, int]  # files per backup directory (FILE_SETS)
     key_problems: list[str]
     older_migrations: list[str]
 
 
 def restore_backup(source: Path, *, using: str = "default", force: bool = False,
                    ignore_keys: bool = False) -> RestoreResult:
-    """Check everything (:func:`plan_restore`), then write the attachments, then the
-    database. Stop the web server and the workers first."""
+    """Check everything (:func:`plan_restore`), then write the files (attachments, SOP PDFs,
+    Renaksi evidence), then the database. Stop the web server and the workers first."""
     plan = plan_restore(source, using=using, force=force, ignore_keys=ignore_keys)
-    attachments = _restore_attachments(plan)
+    counts = _restore_files(plan)
     _restore_database(plan, using)
-    logger.warning("restored backup %s (%d attachments)", plan.manifest.get("created_at"),
-                   attachments)
-    return RestoreResult(attachments=attachments, key_problems=plan.key_problems,
+    logger.warning("restored backup %s (%s)", plan.manifest.get("created_at"), summary(counts))
+    return RestoreResult(counts=counts, key_problems=plan.key_problems,
                          older_migrations=plan.older_migrations)

@@ -1,5 +1,6 @@
-"""``lapor restore SRC_DIR``: check a backup completely, then restore the attachments and the
-database (lapor.config.backup). Stop the web server and the workers first."""
+"""``lapor restore SRC_DIR``: check a backup completely, then restore the stored files
+(attachments, SOP PDFs, Renaksi evidence) and the database (lapor.config.backup). Stop the web
+server and the workers first."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lapor.config.backup import BackupError, restore_backup
+from lapor.config.backup import BackupError, restore_backup, summary
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 "WARNING: the running keys are not the backup's ("
                 + "; ".join(result.key_problems) + "). Reporters' identities and access "
                 "codes in this data will NOT work until the backup's keys are configured."))
-        self.stdout.write(f"Restored the database and {result.attachments} attachments from "
+        self.stdout.write(f"Restored the database and {summary(result.counts)} from "
                           f"{options['source']}")
         if result.older_migrations:
             self.stdout.write("The backup predates this code's migrations ("
