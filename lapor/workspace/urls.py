@@ -50,6 +50,7 @@ renaksi_patterns = [
     path("", renaksi.index, name="index"),
     path("buat/", renaksi.plan_create, name="plan_create"),
     path("<int:plan_id>/", renaksi.plan_page, name="plan"),
+    path("<int:plan_id>/ubah/", renaksi.plan_edit, name="plan_edit"),
     path("<int:plan_id>/kesiapan/", renaksi.matrix, name="matrix"),
     re_path(r"^(?P<plan_id>[0-9]+)/cetak\.(?P<fmt>pdf|xlsx)$", renaksi.plan_print, name="print"),
     path("<int:plan_id>/unit/<slug:code>/", renaksi.unit_page, name="unit"),

@@ -322,3 +322,24 @@ def test_a_unit_officer_reads_no_plan_description(tree: Tree, plan: Plan) -> Non
     page = signed_in("liaison_pupr").get(f"{BASE}{plan.pk}/")
     assert page.status_code == 200
     assert "Catatan internal hub." not in page.content.decode()
+
+
+def test_the_hub_changes_the_plan_and_a_reader_cannot(tree: Tree, plan: Plan) -> None:
+    hub = signed_in("hub")
+    page = hub.get(f"{BASE}{plan.pk}/ubah/")
+    assert page.status_code == 200
+    assert 'value="Renaksi Kutim 2023–2026"' in page.content.decode()
+    data = {"agency": "kutim", "title": "Renaksi Kutim 2023–2027", "start_year": "2023",
+            "end_year": "2027", "description": "Diperpanjang satu tahun."}
+    response = hub.post(f"{BASE}{plan.pk}/ubah/", data)
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert (plan.title, plan.end_year) == ("Renaksi Kutim 2023–2027", 2027)
+    # A shorter period would leave the 2026 Bimtek outside: refused next to the field.
+    refused = hub.post(f"{BASE}{plan.pk}/ubah/", {**data, "end_year": "2025"})
+    assert refused.status_code == 422
+    assert "di luar periode" in refused.content.decode()
+    plan.refresh_from_db()
+    assert plan.end_year == 2027
+    assert signed_in("supervisor_kutim").post(f"{BASE}{plan.pk}/ubah/", data).status_code == 403
+    assert signed_in("hub_samarinda").get(f"{BASE}{plan.pk}/ubah/").status_code == 404

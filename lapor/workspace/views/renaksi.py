@@ -234,6 +234,40 @@ def plan_create(request: StaffRequest) -> HttpResponse:
     return redirect("workspace:renaksi:plan", plan_id=plan.pk)
 
 
+def _plan_edit_page(request: StaffRequest, plan: Plan, form: PlanForm,
+                    status: int = 200) -> HttpResponse:
+    context = {**_base_context(request, plan, "programme"), "form": form}
+    return render(request, "workspace/renaksi/plan_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def plan_edit(request: StaffRequest, plan_id: int) -> HttpResponse:
+    """The hub changes a plan's title, period and description (its agency stays)."""
+    plan = _plan(request, plan_id)
+    _require_writer(request, plan)
+    agencies = [plan.agency]
+    if request.method == "GET":
+        initial = {"agency": plan.agency.code, "title": plan.title,
+                   "start_year": plan.start_year, "end_year": plan.end_year,
+                   "description": plan.description}
+        return _plan_edit_page(request, plan, PlanForm(initial=initial, agencies=agencies,
+                                                       prefix_id="plan"))
+    form = PlanForm(request.POST, agencies=agencies, prefix_id="plan")
+    if not form.is_valid():
+        return _plan_edit_page(request, plan, form, status=422)
+    d = form.cleaned_data
+    try:
+        services.plan_update(actor=request.actor, plan=plan, title=d["title"],
+                             start_year=d["start_year"], end_year=d["end_year"],
+                             description=d["description"])
+    except ApplicationError as exc:
+        _form_error(form, exc)
+        return _plan_edit_page(request, plan, form, status=exc.status)
+    messages.success(request, _("The plan is saved."))
+    return redirect("workspace:renaksi:plan", plan_id=plan.pk)
+
+
 # ---------------------------------------------------------------------------------------------
 # The programme page
 
