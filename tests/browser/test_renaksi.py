@@ -175,3 +175,22 @@ def test_hub_adds_an_activity_on_a_phone(plan: Plan, live_server: LiveServer,
     _fits_phone(page)
     axe_check(page)
     screenshot(page, "renaksi-activity-phone")
+
+
+def test_a_liaison_lands_on_their_unit_on_a_phone(plan: Plan, live_server: LiveServer,
+                                                  page: Page) -> None:
+    # PUPR's liaison officer opens their unit's page of the plan: its readiness and
+    # activities, the unit's long name wrapping in its tab instead of widening the page, and
+    # no printout.
+    base = live_server.url
+    page.set_default_timeout(90_000)
+    page.set_viewport_size(PHONE)
+    # (The demo's own plan is there too, so the list shows both instead of redirecting.)
+    _sign_in(page, base, "pupr", "/petugas/renaksi/")
+    page.locator(f'a[href="/petugas/renaksi/{plan.pk}/unit/kutim-pupr/"]').click()
+    expect(page).to_have_url(re.compile(rf"/petugas/renaksi/{plan.pk}/unit/kutim-pupr/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pekerjaan Umum")
+    _fits_phone(page)
+    assert page.get_by_text("Cetak (PDF)").count() == 0
+    axe_check(page)
+    screenshot(page, "renaksi-unit-phone")
