@@ -453,9 +453,12 @@ def ensure_tree(options: SeedOptions) -> tuple[list[Any], int]:
         districts.setdefault(str(d.parent_id), []).append(d)
     with transaction.atomic():
         root = OrgNode.objects.get(kind=NodeKind.ROOT)
-        # An agency that already covers the region (the demo's kutim, kaltim) is kept as it is.
+        # An agency that already covers the region (the demo's kutim, kaltim) is kept as it is;
+        # never a training space's hub (it carries its agency's region), and the first one
+        # made when several do.
         covering = {n.region_id: n for n in OrgNode.objects.filter(
-            kind=NodeKind.AGENCY, region_id__in=[r.code for r in regions]).order_by("id")}
+            kind=NodeKind.AGENCY, region_id__in=[r.code for r in regions],
+            training_space__isnull=True).order_by("-id")}
         specs: list[Spec] = []
         agency_codes: list[str] = []
         for r in regions:

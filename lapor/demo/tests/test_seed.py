@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import QuerySet
 from stdnum import verhoeff
 
 from lapor.core import clock
@@ -42,6 +43,11 @@ MOVES = {
     "follow_up": ("in_progress", "in_progress"), "respond": ("in_progress", "responded"),
     "accept": ("responded", "closed"), "auto_close": ("responded", "closed"),
 }
+
+
+def _real() -> QuerySet[Report]:
+    """The seeded and demo reports, without the demo training space's practice reports."""
+    return Report.objects.filter(is_training=False)
 
 
 def test_tracking_numbers_are_distinct_and_carry_a_verhoeff_digit() -> None:
@@ -119,21 +125,27 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
     kutim_before = _tree_snapshot(kutim)
     indexes_before = _index_names()
 
+    # The demo's training space brings a few practice reports of its own: count past them.
+    contacts, events, dispositions = (ReporterContact.objects.count(),
+                                      ReportEvent.objects.count(), Disposition.objects.count())
+
     summary = seed(_options(defer_indexes="yes"))
 
     # Counts.
-    assert summary["reports"] == REPORTS == Report.objects.count()
+    assert summary["reports"] == REPORTS == _real().count()
     assert summary["workers"] == 2
-    assert ReporterContact.objects.count() == REPORTS
-    assert summary["counts"]["events"] == ReportEvent.objects.count()
-    assert summary["counts"]["dispositions"] == Disposition.objects.count()
+    assert ReporterContact.objects.count() - contacts == REPORTS
+    assert summary["counts"]["events"] == ReportEvent.objects.count() - events
+    assert summary["counts"]["dispositions"] == Disposition.objects.count() - dispositions
     # The deferred indexes are back, and nothing is left to rebuild.
     assert summary["indexes_deferred"] > 10
     assert _index_names() == indexes_before
     assert not Marker.objects.filter(key=DEFERRED_MARKER).exists()
 
     # Three regencies (Kutai Timur first, as the demo made it) and their provinces.
-    agencies = {n.pk: n for n in OrgNode.objects.filter(kind=NodeKind.AGENCY)}
+    # (The demo's training space is an agency node too, outside the seed's tree.)
+    agencies = {n.pk: n for n in OrgNode.objects.filter(kind=NodeKind.AGENCY,
+                                                        training_space__isnull=True)}
     regencies = [a for a in agencies.values() if len(a.region_id or "") == 5]
     province_codes = {str(a.region_id)[:2] for a in regencies}
     provinces = [a for a in agencies.values() if a.region_id in province_codes]
@@ -142,7 +154,7 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
     assert len(regencies) == 3
     assert len(provinces) == len(province_codes)
     assert summary["agencies"] == len(seeded)
-    used = Counter(Report.objects.values_list("agency_id", flat=True))
+    used = Counter(_real().values_list("agency_id", flat=True))
     assert {a.pk for a in regencies} < set(used) <= seeded
     assert _tree_snapshot(kutim) == kutim_before
     for agency in regencies + provinces:
@@ -164,7 +176,7 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
                                   else parent.agency_id)
 
     # Tracking numbers: unique, 12 digits with a valid Verhoeff check digit.
-    numbers = list(Report.objects.values_list("tracking_number", flat=True))
+    numbers = list(_real().values_list("tracking_number", flat=True))
     assert len(set(numbers)) == REPORTS
     assert all(len(n) == 12 and verhoeff.is_valid(n) for n in numbers)
 
@@ -177,7 +189,7 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
     dispositions: dict[int, list[Disposition]] = defaultdict(list)
     for d in Disposition.objects.order_by("id"):
         dispositions[d.report_id].append(d)
-    for report in Report.objects.all():
+    for report in _real().all():
         agency = nodes[report.agency_id]
         assert report.tier_id == report.target_agency_id == report.agency_id
         assert nodes[report.current_node_id].agency_id == report.agency_id
@@ -220,8 +232,8 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
     assert again["nodes_created"] == 0
     assert OrgNode.objects.count() == nodes_before
     assert _tree_snapshot(kutim) == kutim_before
-    assert Report.objects.count() == REPORTS + 50
-    assert Report.objects.values("tracking_number").distinct().count() == REPORTS + 50
+    assert _real().count() == REPORTS + 50
+    assert _real().values("tracking_number").distinct().count() == REPORTS + 50
 
 
 @pytest.mark.postgres
@@ -232,23 +244,23 @@ def test_single_agency_mode_and_taken_tracking_numbers() -> None:
     load_demo(reports=0)
     nodes_before = OrgNode.objects.count()
     seed(_options(reports=1, agency=data.KUTIM, workers=1))
-    taken = Report.objects.get()
+    taken = _real().get()
     with connection.cursor() as cur:  # the first id the next seed reserves
         cur.execute("SELECT GREATEST((SELECT max(id) FROM reports_report), "
                     "(SELECT last_value FROM reports_report_id_seq)) + 1")
         next_id = cur.fetchone()[0]
     # Another report with the number the next seeded id would get in lane 0.
-    Report.objects.filter(pk=taken.pk).update(tracking_number=tracking_number(next_id + 1))
+    _real().filter(pk=taken.pk).update(tracking_number=tracking_number(next_id + 1))
 
     summary = seed(_options(reports=40, agency=data.KUTIM, workers=2))
 
     assert summary["nodes_created"] == 0
     assert OrgNode.objects.count() == nodes_before
     kutim = OrgNode.objects.get(code=data.KUTIM)
-    assert set(Report.objects.values_list("agency_id", flat=True)) == {kutim.pk}
-    moved = Report.objects.get(pk=next_id + 1)
+    assert set(_real().values_list("agency_id", flat=True)) == {kutim.pk}
+    moved = _real().get(pk=next_id + 1)
     assert moved.tracking_number == tracking_number(next_id + 1, 1)
-    assert Report.objects.values("tracking_number").distinct().count() == 41
+    assert _real().values("tracking_number").distinct().count() == 41
 
 
 @pytest.mark.postgres
@@ -256,7 +268,7 @@ def test_single_agency_mode_and_taken_tracking_numbers() -> None:
 def test_management_command_runs_on_postgres() -> None:
     load_demo(reports=0)
     call_command("seed", "--reports", "20", "--agency", data.KUTIM, "--workers", "1")
-    assert Report.objects.count() == 20
+    assert _real().count() == 20
 
 
 @pytest.mark.postgres
