@@ -547,6 +547,9 @@ SOP_STORAGE_ROOT = env_path("LAPOR_SOP_ROOT", DATA_DIR / "sop")
 INSTALLED_APPS += ["lapor.training"]
 # A region's programme for running SP4N-LAPOR! (issue #23, lapor.renaksi, docs/renaksi.md).
 INSTALLED_APPS += ["lapor.renaksi"]
+# Federation between a national and regional instances (issue #22, lapor.federation,
+# docs/federation.md).
+INSTALLED_APPS += ["lapor.federation"]
 # Reminders: an open activity is "due soon" from this many working days before its planned end
 # (the agency's calendar), "overdue" after it; one reminder a day (lapor.renaksi.reminders).
 LAPOR_RENAKSI_REMINDER_DAYS = env_int("LAPOR_RENAKSI_REMINDER_DAYS", 3)
