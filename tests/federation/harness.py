@@ -309,6 +309,10 @@ class Pair:
     national: Instance
     region: Instance
     token: str = ""
+    # Tracking numbers a test module filed: on the region, and nationally then disposed to
+    # the region (for the dashboards' sums).
+    ledger: dict[str, list[str]] = field(
+        default_factory=lambda: {"region": [], "national_to_region": []})
 
     def link(self) -> str:
         """The operators' two commands; returns the token ``peer add`` printed."""
