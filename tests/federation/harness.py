@@ -341,10 +341,11 @@ def postgres_server_url() -> str:
 
 
 @contextmanager
-def fresh_database(name: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database ``name`` (dropped first if a crashed run left it,
-    and dropped at the end); yields its URL."""
-    server = postgres_server_url()
+def fresh_database(name: str, *, server: str | None = None) -> Iterator[str]:
+    """A new, empty PostgreSQL database ``name`` on ``server`` (default: that of
+    ``DATABASE_URL``), dropped first if a crashed run left it, and dropped at the end; yields
+    its URL."""
+    server = (server or postgres_server_url()).rstrip("/")
     admin_url = f"{server}/postgres"
 
     def run(sql: str) -> None:
@@ -360,11 +361,11 @@ def fresh_database(name: str) -> Iterator[str]:
 
 
 @contextmanager
-def federation_pair(root: Path, *, database: str, start: bool = True,
-                    link: bool = True) -> Iterator[Pair]:
-    """A national instance (PostgreSQL database ``database``) and a regional instance of
-    ``kutim`` (SQLite), prepared, serving and linked."""
-    with fresh_database(database) as url:
+def federation_pair(root: Path, *, database: str, server: str | None = None,
+                    start: bool = True, link: bool = True) -> Iterator[Pair]:
+    """A national instance (PostgreSQL database ``database`` on ``server``) and a regional
+    instance of ``kutim`` (SQLite), prepared, serving and linked."""
+    with fresh_database(database, server=server) as url:
         static = root / "static"
         pair = Pair(national=Instance("national", root / "national", url, static_root=static),
                     region=Instance("region", root / "region", None, static_root=static))
