@@ -38,7 +38,7 @@ def stub_peer(answer: Callable[[Received], tuple[int, dict[str, Any]]]) -> Itera
         def _handle(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             got = Received(method=self.command, path=self.path,
-                           headers={k: v for k, v in self.headers.items()},
+                           headers=dict(self.headers.items()),
                            body=self.rfile.read(length) if length else b"")
             peer.received.append(got)
             status, body = peer.answer(got)
@@ -49,9 +49,9 @@ def stub_peer(answer: Callable[[Received], tuple[int, dict[str, Any]]]) -> Itera
             self.end_headers()
             self.wfile.write(raw)
 
-        do_GET = do_POST = _handle  # noqa: N815
+        do_GET = do_POST = _handle
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

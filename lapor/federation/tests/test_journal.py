@@ -44,9 +44,14 @@ def test_append_takes_the_next_seq_and_writes_the_outbox_row(tree: Tree, link: L
 
 def test_append_rolls_back_with_the_caller(tree: Tree, link: Link) -> None:
     report = submit(tree).report
-    with pytest.raises(RuntimeError), transaction.atomic():
-        journal_append(link=link, report=report, kind=EntryKind.REPORT)
-        raise RuntimeError("the change failed")
+
+    def change() -> None:
+        with transaction.atomic():
+            journal_append(link=link, report=report, kind=EntryKind.REPORT)
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        change()
     assert not JournalEntry.objects.exists()
     assert not OutboxMessage.objects.filter(channel=Channel.FEDERATION).exists()
     assert Link.objects.get(pk=link.pk).next_seq == 1

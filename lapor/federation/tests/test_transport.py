@@ -15,8 +15,8 @@ from lapor.federation.models import EntryKind, Link, LinkRole, SharedKey
 from lapor.federation.services import upstream_set
 from lapor.federation.signing import signature, signing_key, token_new
 from lapor.federation.tasks import any_backlog, push_backlogs
-from lapor.federation.transport import JOURNAL_PATH, PeerFailed, push
 from lapor.federation.tests.stub_peer import Received, journal_ack, stub_peer
+from lapor.federation.transport import JOURNAL_PATH, PeerFailed, push
 from lapor.notifications.dispatcher import dispatch
 from lapor.notifications.models import OutboxMessage, OutboxStatus
 from lapor.reports import numbering
