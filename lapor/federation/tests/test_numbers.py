@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import override_settings
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lapor.core.errors import NotAuthenticated
@@ -24,6 +24,10 @@ from tests.factories import Tree, submit
 LANE = numbering.LANE_SIZE
 
 
+_RELAXED = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_RELAXED
 @given(mine=st.integers(1, numbering.LANES - 1), draw=st.integers(0, LANE - 1))
 def test_a_region_draws_only_in_its_lane(mine: int, draw: int) -> None:
     original = numbering.secrets.randbelow
@@ -35,6 +39,7 @@ def test_a_region_draws_only_in_its_lane(mine: int, draw: int) -> None:
     assert numbering.lane_of(value) == mine
 
 
+@_RELAXED
 @given(given_lanes=st.sets(st.integers(1, numbering.LANES - 1), max_size=40),
        fraction=st.floats(0, 1, exclude_max=True))
 def test_the_national_never_draws_in_a_given_lane(given_lanes: set[int],
