@@ -7,6 +7,7 @@ import logging
 from django.db.models import F
 from django.tasks import task
 
+from lapor.core import clock
 from lapor.federation.models import Link
 from lapor.federation.selectors import links
 from lapor.federation.transport import PeerFailed, backlog, push
@@ -31,6 +32,11 @@ def push_backlogs() -> dict[str, int]:
             pushed += 1
         except PeerFailed as exc:  # recorded on the link; the next minute tries again
             logger.warning("federation push to %s failed: %s", link.agency.code, exc.reason)
+            failed += 1
+        except Exception as exc:  # a bug in one link's push must not stop the others
+            logger.exception("federation push to %s failed", link.agency.code)
+            Link.objects.filter(pk=link.pk).update(
+                last_error=f"error_{type(exc).__name__}", last_error_at=clock.now())
             failed += 1
     return {"links": pushed, "failed": failed, "sent": sent}
 

@@ -182,3 +182,27 @@ def test_openapi_documents_the_endpoints(tree: Tree) -> None:
     assert "replayed_request" in journal["description"]
     assert "requestBody" in journal
     assert "/api/v1/federation/hello" in schema["paths"]
+
+
+def test_the_region_accepts_the_nationals_signed_journal_without_a_bearer(
+        tree: Tree, applied: list[int]) -> None:
+    from lapor.federation.services import upstream_set  # noqa: PLC0415
+    from lapor.federation.signing import token_new  # noqa: PLC0415
+    from lapor.federation.tests.stub_peer import stub_peer  # noqa: PLC0415
+
+    token = token_new()
+    key = base64.b64encode(bytes(32)).decode()
+    with stub_peer(lambda got: (200, {"agency": "kutim", "lane": 1, "reserved_numbers": [],
+                                      "access_code_key": key})) as national:
+        upstream_set(url=national.url, agency_code="kutim", token=token)
+    raw = json.dumps({"entries": [{"seq": 1, "kind": "report"}]}).encode()
+    headers = signed_headers(agency_code="kutim", key=signing_key(token), method="POST",
+                             path=JOURNAL, body=raw)
+    assert "Authorization" not in headers
+    response = _client().post(JOURNAL, data=raw, content_type="application/json",
+                              **_meta(headers))
+    assert response.status_code == 200, response.content
+    assert response.json()["received_through"] == 1
+    assert applied == [1]
+    # A region answers no handshake.
+    assert _get_hello(token).json()["code"] == "unknown_peer"
