@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 
 from lapor.core import clock
 from lapor.core.errors import MESSAGES, ApplicationError
@@ -38,6 +39,8 @@ JOURNAL_PATH = "/api/v1/federation/journal"
 HELLO_PATH = "/api/v1/federation/hello"
 _ANSWER_MAX = 64 * 1024 * 1024
 _USER_AGENT = "Lapor-Federation/1"
+# A request body stays under this (the receiver's DATA_UPLOAD_MAX_MEMORY_SIZE is 2.5 MB).
+BODY_MAX = 2_000_000
 
 
 class PeerFailed(ApplicationError):
@@ -164,6 +167,21 @@ def _entry_bodies(link: Link, entries: list[JournalEntry]) -> list[dict[str, Any
     return bodies
 
 
+def _encode(bodies: list[dict[str, Any]]) -> bytes:
+    return json.dumps({"entries": bodies}, separators=(",", ":"), default=str).encode()
+
+
+def _acknowledged(link: Link, entries: list[JournalEntry]) -> None:
+    """Tell the mirror which entries the other side now holds (``entries_acknowledged``,
+    if the mirror module has it: e.g. to advance ``MirroredReport.last_event_sent`` only
+    once the events really arrived). In the transaction that moves ``sent_through``."""
+    from lapor.federation import mirror  # noqa: PLC0415
+
+    hook = getattr(mirror, "entries_acknowledged", None)
+    if hook is not None and entries:
+        hook(link, entries)
+
+
 def push(link: Link, *, max_batches: int | None = None) -> PushResult:
     """Send ``link``'s unacknowledged entries (all of them, batch after batch, or at most
     ``max_batches``). Raises :class:`PeerFailed` when the other side cannot be reached or
@@ -180,8 +198,14 @@ def push(link: Link, *, max_batches: int | None = None) -> PushResult:
         if not entries:
             break
         batches += 1
-        body = json.dumps({"entries": _entry_bodies(link, entries)},
-                          separators=(",", ":"), default=str).encode()
+        bodies = _entry_bodies(link, entries)
+        body = _encode(bodies)
+        # Under the receiver's request size limit (DATA_UPLOAD_MAX_MEMORY_SIZE): fewer
+        # entries per request when the snapshots are large (one at least).
+        while len(body) > BODY_MAX and len(bodies) > 1:
+            bodies = bodies[: len(bodies) // 2]
+            entries = entries[: len(bodies)]
+            body = _encode(bodies)
         headers = link_headers(link, method="POST", path=path, body=body)
         headers["Content-Type"] = "application/json"
         headers["Idempotency-Key"] = f"{link.agency.code}:{entries[0].seq}-{entries[-1].seq}"
@@ -204,9 +228,11 @@ def push(link: Link, *, max_batches: int | None = None) -> PushResult:
         # The answer is the truth, even backwards (a restore there): send again from it.
         before = link.sent_through
         now = clock.now()
-        Link.objects.filter(pk=link.pk).update(sent_through=through, last_success_at=now)
-        link.sent_through, link.last_success_at = through, now
-        _mark_sent(link, through)
+        with transaction.atomic():
+            Link.objects.filter(pk=link.pk).update(sent_through=through, last_success_at=now)
+            link.sent_through, link.last_success_at = through, now
+            _mark_sent(link, through)
+            _acknowledged(link, [e for e in entries if before < e.seq <= through])
         sent += max(0, through - before)
         refused = answer.get("error")
         if through < entries[-1].seq:

@@ -183,3 +183,26 @@ def test_peer_ahead_of_the_journal_is_an_error_not_a_loss(tree: Tree) -> None:
     assert link.sent_through == 0
     assert link.last_error.startswith("peer_ahead")
     assert json.dumps(link.last_error)  # secret-free text
+
+
+def test_large_snapshots_go_in_smaller_requests(tree: Tree, monkeypatch: pytest.MonkeyPatch
+                                                ) -> None:
+    from lapor.federation import mirror, transport  # noqa: PLC0415
+
+    monkeypatch.setattr(transport, "BODY_MAX", 3000)
+    monkeypatch.setattr(mirror, "snapshot_entries", lambda link, entries: [
+        {"seq": e.seq, "kind": e.kind, "body": "x" * 1000} for e in entries])
+    acked: list[int] = []
+    monkeypatch.setattr(mirror, "entries_acknowledged",
+                        lambda link, entries: acked.extend(e.seq for e in entries),
+                        raising=False)
+    with stub_peer(journal_ack) as national:
+        link = _link(tree, national.url, token_new())
+        report = submit(tree).report
+        for _ in range(5):
+            journal_append(link=link, report=report, kind=EntryKind.REPORT)
+        result = push(link)
+    assert all(len(r.body) <= 3000 for r in national.received)
+    assert [e["seq"] for r in national.received for e in r.json()["entries"]] == [1, 2, 3, 4, 5]
+    assert (result.sent, result.backlog) == (5, 0)
+    assert acked == [1, 2, 3, 4, 5]
