@@ -12,7 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from lapor.core.api import StrictJSONParser, errors
+from lapor.core.api import ObjectBody, StrictJSONParser, errors
 from lapor.core.errors import NotAuthenticated, ValidationFailed
 from lapor.federation.journal import journal_receive_detail
 from lapor.federation.models import Link, LinkRole
@@ -49,13 +49,13 @@ def _link(request: HttpRequest) -> Link:
         authorization=request.headers.get("Authorization", "")))
 
 
-class JournalEntryIn(Schema):
+class JournalEntryIn(ObjectBody):
     seq: int = Field(ge=1, description="The entry's position in the link's journal (1, 2, …)")
     kind: str = Field(description="`report` (a report's state and new events) or `command` "
                       "(a reporter's action for the instance holding the report)")
 
 
-class JournalIn(Schema):
+class JournalIn(ObjectBody):
     entries: list[JournalEntryIn] = Field(
         max_length=ENTRIES_MAX,
         description="Entries in any order; each also carries the snapshot fields "
