@@ -63,3 +63,5 @@ api.add_router("", "lapor.api.search.routes.public_router")
 api.add_router("", "lapor.api.search.routes.staff_router")
 api.add_router("", "lapor.api.intake.routes.router")
 api.add_router("", "lapor.api.renaksi.routes.router")
+# Federation between Lapor instances (issue #22): signed requests of the other instance.
+api.add_router("", "lapor.api.federation.routes.router")

@@ -28,6 +28,7 @@ from lapor.channels.tasks import channels_sweep_task
 from lapor.config.health import heartbeat
 from lapor.core import clock, ratelimit
 from lapor.core.models import PeriodicRun
+from lapor.federation.tasks import any_backlog, federation_push_task
 from lapor.intake.integration import idempotency_purge
 from lapor.notifications.dispatcher import outbox_counts, outbox_purge
 from lapor.notifications.tasks import daily_digest_task, dispatch_outbox_task
@@ -140,6 +141,10 @@ def tick(worker_name: str) -> bool:
     # slot; each agency's local date and working days decide, once per activity and day.
     if claim_slot("renaksi.reminders", day_slot(now)):
         renaksi_reminders_task.enqueue()
+    # Federation links with a backlog (lapor.federation.transport): the safety net under the
+    # outbox rows that push them, once a minute (no task at all on an unfederated instance).
+    if any_backlog() and claim_slot("federation.push", slot):
+        federation_push_task.enqueue()
     if claim_slot("sla.sweep_deadlines", slot):
         # Autocommit here (no open transaction): the slot row is committed before enqueueing.
         sweep_deadlines_task.enqueue()

@@ -550,6 +550,14 @@ INSTALLED_APPS += ["lapor.renaksi"]
 # Federation between a national and regional instances (issue #22, lapor.federation,
 # docs/federation.md).
 INSTALLED_APPS += ["lapor.federation"]
+# A signed request between instances whose timestamp is further than this from the receiver's
+# clock is refused (stale_request); accepted signatures are remembered twice as long to
+# refuse replays (lapor.federation.signing).
+LAPOR_FEDERATION_SKEW_SECONDS = env_int("LAPOR_FEDERATION_SKEW_SECONDS", 300)
+# Seconds to wait for the other instance's answer (handshake, journal push).
+LAPOR_FEDERATION_TIMEOUT_SECONDS = env_int("LAPOR_FEDERATION_TIMEOUT_SECONDS", 10)
+# Journal entries per request (lapor.federation.transport).
+LAPOR_FEDERATION_BATCH = env_int("LAPOR_FEDERATION_BATCH", 100)
 # Reminders: an open activity is "due soon" from this many working days before its planned end
 # (the agency's calendar), "overdue" after it; one reminder a day (lapor.renaksi.reminders).
 LAPOR_RENAKSI_REMINDER_DAYS = env_int("LAPOR_RENAKSI_REMINDER_DAYS", 3)

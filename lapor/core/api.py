@@ -19,6 +19,8 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
+from ninja.schema import DjangoGetter
+from pydantic import model_validator
 
 from lapor.core.errors import (
     ApplicationError,
@@ -143,6 +145,23 @@ def _check_structure(value: Any, limit: int) -> None:
         elif isinstance(item, list):
             stack.extend((v, level + 1, f"{path}.{i}" if path else str(i))
                          for i, v in enumerate(item))
+
+
+class ObjectBody(Schema):
+    """The base of every JSON request body: the body must be a JSON object.
+
+    A Ninja schema also reads fields as attributes of any value, so without this check an
+    array or a string sent to an endpoint whose fields are all optional (a PATCH) would pass
+    as "no field given" and answer 200; it is a 422 ``validation_error`` instead."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        raw = data._obj if isinstance(data, DjangoGetter) else data
+        if not isinstance(raw, dict):
+            # A ValueError: pydantic turns it into the 422 (a TypeError would not be caught).
+            raise ValueError("the body must be a JSON object")
+        return data
 
 
 class StrictJSONParser(Parser):

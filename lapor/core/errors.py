@@ -217,6 +217,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Terjadi kesalahan pada server. Laporan Anda yang sudah diterima tetap tersimpan.",
         "Server error. Reports already acknowledged are kept.",
     ),
+    # Federation between Lapor instances (lapor.federation, docs/federation.md).
+    "unknown_peer": (
+        "Instansi Lapor mitra tidak dikenal atau tokennya salah.",
+        "Unknown peer instance or wrong token.",
+    ),
+    "bad_signature": (
+        "Tanda tangan permintaan antarinstansi salah.",
+        "The signature of the request between instances is wrong.",
+    ),
+    "stale_request": (
+        "Waktu permintaan antarinstansi terlalu jauh dari jam server.",
+        "The request's timestamp is too far from the server's clock.",
+    ),
+    "replayed_request": (
+        "Permintaan antarinstansi ini sudah pernah diterima (pengulangan ditolak).",
+        "This request between instances was already accepted (replay refused).",
+    ),
+    "peer_unreachable": (
+        "Instansi Lapor mitra tidak dapat dihubungi.",
+        "The peer instance cannot be reached.",
+    ),
+    "peer_error": (
+        "Instansi Lapor mitra memberi jawaban yang tidak dapat dipakai.",
+        "The peer instance gave an unusable answer.",
+    ),
+    "already_linked": (
+        "Instansi ini sudah terhubung untuk instansi tersebut.",
+        "This agency is already linked.",
+    ),
+    "number_outside_lane": (
+        "Nomor pelacakan berada di luar rentang yang diberikan kepada instansi mitra.",
+        "The tracking number is outside the range given to the peer instance.",
+    ),
     # Statistics exports (lapor.stats).
     "export_too_large": (
         "Ekspor dengan identitas pelapor terlalu besar; persempit saringannya.",

@@ -10,6 +10,8 @@ class FederationConfig(AppConfig):
     def ready(self) -> None:
         # The replication hooks the report services call (lapor.reports.replication): a
         # registry, so the report tier never imports this app (docs/federation.md).
-        from lapor.federation import hooks
+        from lapor.federation import hooks, transport  # noqa: PLC0415
 
         hooks.connect()
+        # The outbox's sender of channel "federation" (pushes a link's journal).
+        transport.sender_register()

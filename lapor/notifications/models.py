@@ -23,12 +23,16 @@ class Channel(models.TextChoices):
     TELEGRAM = "telegram", "Telegram"
     X = "x", "X/Twitter"
     WEBPUSH = "webpush", "Notifikasi Web Push"
+    # The journal of a federation link pushed to the other Lapor instance (lapor.federation).
+    FEDERATION = "federation", "Federasi antarinstansi Lapor"
 
 
 class Audience(models.TextChoices):
     REPORTER = "reporter", "Pelapor"
     STAFF = "staff", "Petugas"
     INTEGRATION = "integration", "Aplikasi terintegrasi"
+    # The other Lapor instance of a federation link (lapor.federation.transport).
+    PEER = "peer", "Instansi Lapor mitra"
 
 
 class OutboxStatus(models.TextChoices):
@@ -91,7 +95,9 @@ class OutboxMessage(models.Model):
                 # conversation prompt): its address is the channel identity (lapor.channels).
                 | Q(audience="reporter", channel__in=["sms", "whatsapp", "telegram", "x"])
                 | Q(audience="staff", recipient_user__isnull=False)
-                | Q(audience="integration", endpoint__isnull=False),
+                | Q(audience="integration", endpoint__isnull=False)
+                # A federation link's journal: the link is in the payload (lapor.federation).
+                | Q(audience="peer", channel="federation"),
                 name="outbox_recipient_present",
             ),
         ]

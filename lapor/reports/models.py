@@ -322,3 +322,34 @@ class SubmissionReplay(IdempotentAnswer):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key_digest[:8]} → {self.status_code}"
+
+
+class NumberLane(models.Model):
+    """A lane of the tracking-number space (lapor.reports.numbering): ``mine`` is this
+    instance's own lane (a regional instance draws new numbers only there); the other rows
+    are lanes given to regional instances (this national instance never draws there). Only
+    :mod:`lapor.reports.numbering` writes these rows (called by lapor.federation)."""
+
+    lane = models.PositiveIntegerField(unique=True)
+    mine = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mine"], condition=Q(mine=True),
+                                    name="number_lane_one_mine"),
+            models.CheckConstraint(condition=Q(lane__gte=1), name="number_lane_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"lane {self.lane}{' (mine)' if self.mine else ''}"
+
+
+class ReservedNumber(models.Model):
+    """A tracking number in this instance's lane that another instance issued before the
+    lane was assigned (handed over at peering): never drawn here."""
+
+    number = models.CharField(max_length=12, unique=True)
+
+    def __str__(self) -> str:
+        return self.number

@@ -31,6 +31,7 @@ from lapor.regions.bbox import in_indonesia
 from lapor.regions.geo import LocationOutsideIndonesia
 from lapor.regions.models import Region
 from lapor.regions.selectors import district_for_point
+from lapor.reports import numbering, replication
 from lapor.reports.deadlines import clock_for, staff_due_at, verify_deadline
 from lapor.reports.events import event_append
 from lapor.reports.models import Channel, Report, ReportType, Visibility
@@ -60,11 +61,22 @@ class SubmittedReport:
     access_code: str
 
 
-def _access_code_digest(code: str) -> str:
-    """Keyed hash of an access code: a stolen database alone can't be used to test guesses."""
-    key = hashlib.sha256(f"lapor.access-code:{settings.SECRET_KEY}".encode()).digest()
+def _access_code_digest(code: str, key: bytes | None = None) -> str:
+    """Keyed hash of an access code: a stolen database alone can't be used to test guesses.
+
+    ``key``: the key the federated instances share (lapor.reports.replication), else the
+    local key derived from ``SECRET_KEY``."""
+    if key is None:
+        key = hashlib.sha256(f"lapor.access-code:{settings.SECRET_KEY}".encode()).digest()
     normalised = code.strip().upper().translate(_CODE_LOOKALIKES)
     return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def access_code_digest_new(code: str) -> str:
+    """The digest stored for a new report's access code: with the shared key once the
+    instance is federated (so the code works on every instance holding the report), else
+    with the local key."""
+    return _access_code_digest(code, replication.shared_access_code_key())
 
 
 def _new_access_code() -> str:
@@ -77,8 +89,9 @@ def normalise_tracking_number(value: str) -> str:
     return _TRACKING_SEPARATORS.sub("", value)
 
 
-# Eleven-digit bodies, first digit non-zero: 10,000,000,000 … 99,999,999,999.
-TRACKING_SPACE = 9 * 10**10
+# Eleven-digit bodies, first digit non-zero: 10,000,000,000 … 99,999,999,999
+# (lapor.reports.numbering.TRACKING_SPACE, cut into lanes for federated instances).
+TRACKING_SPACE = numbering.TRACKING_SPACE
 
 
 def tracking_number_of(value: int) -> str:
@@ -93,8 +106,17 @@ def tracking_number_of(value: int) -> str:
 
 
 def new_tracking_number() -> str:
-    """A random tracking number (:func:`tracking_number_of`): volumes can't be inferred."""
-    return tracking_number_of(secrets.randbelow(TRACKING_SPACE))
+    """A random tracking number (:func:`tracking_number_of`): volumes can't be inferred.
+
+    Federated instances draw in their own lane of the space only, never a number another
+    instance issued there before, and a national instance never in a lane it gave away
+    (:mod:`lapor.reports.numbering`): no two instances issue the same number."""
+    mine, given = numbering.lanes()
+    for _ in range(100):
+        number = tracking_number_of(numbering.draw_value(mine, given))
+        if mine is None or not numbering.number_reserved(number):
+            return number
+    raise RuntimeError("no free tracking number in this instance's lane")  # pragma: no cover
 
 
 def tracking_number_valid(value: str) -> bool:
@@ -109,9 +131,14 @@ def reporter_authenticate(*, tracking_number: str, access_code: str) -> Actor:
     report = Report.objects.filter(tracking_number=tracking_number).only(
         "pk", "access_code_hash"
     ).first()
-    digest = _access_code_digest(access_code)
     stored = report.access_code_hash if report is not None else "0" * 64
-    if not hmac.compare_digest(stored, digest) or report is None:
+    # The local key's digest or (federated instances) the shared key's: both compared, in
+    # constant time, whatever the first answer.
+    matches = hmac.compare_digest(stored, _access_code_digest(access_code))
+    shared = replication.shared_access_code_key()
+    if shared is not None:
+        matches |= hmac.compare_digest(stored, _access_code_digest(access_code, shared))
+    if not matches or report is None:
         raise NotAuthenticated("invalid_access_code")
     return reporter_actor(report_id=report.pk)
 
@@ -426,7 +453,7 @@ def report_prepare(
                 with transaction.atomic():
                     report = Report.objects.create(
                         tracking_number=new_tracking_number(),
-                        access_code_hash=_access_code_digest(access_code),
+                        access_code_hash=access_code_digest_new(access_code),
                         type=type,
                         title=title,
                         body=body,

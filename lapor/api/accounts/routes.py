@@ -15,7 +15,7 @@ from lapor.accounts.services import otp_enroll, token_revoke
 from lapor.accounts.signin import otp_confirm, recovery_codes_regenerate, token_issue
 from lapor.accounts.two_factor import enrollment_user
 from lapor.api.auth import BearerAuth, request_actor
-from lapor.core.api import errors
+from lapor.core.api import ObjectBody, errors
 from lapor.core.errors import NotAuthenticated
 from lapor.orgs.actors import actor_for_user
 from lapor.orgs.models import OrgNode
@@ -23,7 +23,7 @@ from lapor.orgs.models import OrgNode
 router = Router(tags=["auth"])
 
 
-class LoginIn(Schema):
+class LoginIn(ObjectBody):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=200)
     otp: str | None = Field(
@@ -33,7 +33,7 @@ class LoginIn(Schema):
     )
 
 
-class OtpCodeIn(Schema):
+class OtpCodeIn(ObjectBody):
     code: str = Field(min_length=1, max_length=32,
                       description="The current 6-digit code of the authenticator app")
 

@@ -18,7 +18,7 @@ from ninja import Field, Header, Query, Router, Schema
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
-from lapor.core.api import errors
+from lapor.core.api import ObjectBody, errors
 from lapor.core.errors import NotAuthenticated
 from lapor.core.pagination import keyset_page
 from lapor.intake.applications import integration_app_authenticate
@@ -52,7 +52,7 @@ def _app(request: HttpRequest) -> IntegrationApp:
     return app
 
 
-class IntegrationReportIn(Schema):
+class IntegrationReportIn(ObjectBody):
     model_config = ConfigDict(extra="forbid")
     reference_id: str = Field(
         min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]*$",

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from lapor.api.auth import AccessCode, reporter_from_request
-from lapor.core.api import errors
+from lapor.core.api import ObjectBody, errors
 from lapor.notifications import push
 
 router = Router(tags=["citizen"])
@@ -27,14 +27,14 @@ class PushKeysIn(Schema):
     auth: str
 
 
-class PushSubscriptionIn(Schema):
+class PushSubscriptionIn(ObjectBody):
     endpoint: str
     keys: PushKeysIn
     # Browsers send a DOMHighResTimeStamp (a float, milliseconds) or null.
     expirationTime: float | None = None
 
 
-class PushEndpointIn(Schema):
+class PushEndpointIn(ObjectBody):
     endpoint: str
 
 

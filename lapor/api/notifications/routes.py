@@ -16,7 +16,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from lapor.api.auth import BearerAuth, request_staff
-from lapor.core.api import errors
+from lapor.core.api import ObjectBody, errors
 from lapor.core.errors import NotFound, PermissionDenied
 from lapor.core.pagination import keyset_page
 from lapor.notifications import services
@@ -51,7 +51,7 @@ class NotificationPage(Schema):
     unread: int
 
 
-class MarkReadIn(Schema):
+class MarkReadIn(ObjectBody):
     model_config = ConfigDict(strict=True, extra="forbid")
     ids: list[RowId] | None = Field(default=None, max_length=500,
                                   description="Omit to mark every unread notification read")
@@ -88,7 +88,7 @@ class OutboxStatsOut(Schema):
     due: int
 
 
-class ReplayIn(Schema):
+class ReplayIn(ObjectBody):
     model_config = ConfigDict(strict=True, extra="forbid")
     ids: list[RowId] | None = Field(default=None, max_length=1000)
     all_dead: bool = False
@@ -183,7 +183,7 @@ class TemplateOut(Schema):
     variables: list[str]
 
 
-class TemplateIn(Schema):
+class TemplateIn(ObjectBody):
     model_config = ConfigDict(extra="forbid")
     agency: str | None = Field(default=None, max_length=80,
                                description="Agency code; omit for the national default")
@@ -204,7 +204,7 @@ class QuietHoursOut(Schema):
     timezone: str
 
 
-class QuietHoursIn(Schema):
+class QuietHoursIn(ObjectBody):
     model_config = ConfigDict(extra="forbid")
     agency: str = Field(max_length=80)
     start: time

@@ -11,7 +11,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from lapor.api.auth import BearerAuth, request_actor
 from lapor.categories.selectors import categories_active, category_get
-from lapor.core.api import errors
+from lapor.core.api import ObjectBody, errors
 from lapor.core.errors import NotFound, ValidationFailed
 from lapor.core.language import request_language
 from lapor.orgs import services
@@ -227,7 +227,7 @@ class SopOut(Schema):
     escalation_chain: list[str]
 
 
-class SopIn(Schema):
+class SopIn(ObjectBody):
     timezone: str | None = Field(None, description="WIB, WITA or WIT")
     verify_days: int | None = Field(None, ge=1, le=3)
     first_followup_days: int | None = Field(None, ge=1, le=5)
@@ -243,19 +243,19 @@ class SopIn(Schema):
                           "(hub agencies with a region only)")
 
 
-class DayOffIn(Schema):
+class DayOffIn(ObjectBody):
     date: date
     reason: str = Field(min_length=1, max_length=200)
 
 
-class RoutingRuleIn(Schema):
+class RoutingRuleIn(ObjectBody):
     category: str | None = Field(None, max_length=60)
     region_prefix: str = Field("", max_length=13)
     target: str = Field(max_length=80)
     priority: int = Field(100, ge=0, le=1000)
 
 
-class EscalationIn(Schema):
+class EscalationIn(ObjectBody):
     nodes: list[str] = Field(max_length=10)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ninja import Field, Schema
 
+from lapor.core.api import ObjectBody
 
-class RevealIn(Schema):
+
+class RevealIn(ObjectBody):
     reason: str = Field(min_length=20, max_length=2_000,
                         description="Why the identity is needed (recorded, encrypted)")
 

@@ -12,9 +12,8 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from ninja import Field, Schema
-from ninja.schema import DjangoGetter
-from pydantic import model_validator
 
+from lapor.core.api import ObjectBody
 from lapor.renaksi.models import ActivityKind, ActivityStatus, Indicator
 from lapor.renaksi.services import DESCRIPTION_MAX, TITLE_MAX, YEAR_MAX, YEAR_MIN
 
@@ -45,7 +44,7 @@ OWNER_TEXT = ("Username of the officer responsible (gets the reminders): an acti
 # ---------------------------------------------------------------- inputs
 
 
-class PlanIn(Schema):
+class PlanIn(ObjectBody):
     agency: Code = Field(description="Code of the agency (a regency's or city's government, "
                                      "e.g. `kutim`) whose programme this is")
     title: str = Field(description="Title of the plan", json_schema_extra=_text(TITLE_MIN,
@@ -57,18 +56,8 @@ class PlanIn(Schema):
                              json_schema_extra={"maxLength": DESCRIPTION_MAX})
 
 
-class _Changes(Schema):
-    """A PATCH body: a JSON object. (A Ninja schema reads fields as attributes too, so without
-    this check an array or a string would pass as "no field given".)"""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _an_object(cls, data: Any) -> Any:
-        raw = data._obj if isinstance(data, DjangoGetter) else data
-        if not isinstance(raw, dict):
-            # A ValueError: pydantic turns it into the 422 (a TypeError would not be caught).
-            raise ValueError("the body must be a JSON object")
-        return data
+class _Changes(ObjectBody):
+    """A PATCH body: every field optional, the body still a JSON object (ObjectBody)."""
 
 
 class PlanPatchIn(_Changes):
@@ -83,7 +72,7 @@ class PlanPatchIn(_Changes):
                              json_schema_extra={"maxLength": DESCRIPTION_MAX})
 
 
-class ActivityIn(Schema):
+class ActivityIn(ObjectBody):
     kind: ActivityKind = Field(description=KIND_TEXT)
     title: str = Field(description="Title, e.g. \"Bimtek Dinas PUPR\"",
                        json_schema_extra=_text(TITLE_MIN, TITLE_MAX))

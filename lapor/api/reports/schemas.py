@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from lapor.core.api import ObjectBody
 from lapor.reports.models import Channel, ReportType
 from lapor.reports.states import ArchiveReason, Status
 from lapor.reports.submission import (
@@ -28,7 +29,7 @@ def _limits(minimum: int, maximum: int) -> dict[str, Any]:
     return {"minLength": minimum, "maxLength": maximum}
 
 
-class SubmitIn(Schema):
+class SubmitIn(ObjectBody):
     """The limits below are documented from :mod:`lapor.reports.submission` (where they are
     set) but checked there, not here: the service checks every field and one 422 names every
     problem (``errors``), where a schema check would stop the request before the others."""
@@ -254,7 +255,7 @@ class StaffReportOut(ReportListItemOut):
     events: list[StaffEventOut]
 
 
-class VersionIn(Schema):
+class VersionIn(ObjectBody):
     expected_version: int | None = Field(
         default=None, ge=1, description="Refuse with 409 concurrent_update if the report changed"
     )
@@ -318,17 +319,17 @@ class FollowUpIn(VersionIn):
                          "the reporter and staff only")
 
 
-class NoteIn(Schema):
+class NoteIn(ObjectBody):
     body: str = Field(min_length=1, max_length=10_000)
 
 
-class ReplyIn(Schema):
+class ReplyIn(ObjectBody):
     accept: bool
     rating: int | None = Field(default=None, ge=1, le=5)
     body: str = Field(default="", max_length=10_000)
 
 
-class MessageIn(Schema):
+class MessageIn(ObjectBody):
     body: str = Field(min_length=1, max_length=10_000)
 
 

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from lapor.core.api import ObjectBody
+
 
 class SearchIn(Schema):
     q: str = Field(max_length=200, description="Words to find (at least 3 letters); "
@@ -43,7 +45,7 @@ class SearchOut(Schema):
         "together are under-estimated). Null where the server has no estimate.")
 
 
-class DuplicateCheckIn(Schema):
+class DuplicateCheckIn(ObjectBody):
     title: str = Field(max_length=200)
     body: str = Field(max_length=10_000)
     region_code: str = Field(max_length=13)
@@ -64,7 +66,7 @@ class SimilarListOut(Schema):
     items: list[SimilarOut]
 
 
-class MergeIn(Schema):
+class MergeIn(ObjectBody):
     into: str = Field(max_length=12, description="Tracking number of the surviving report")
     note: str = Field("", max_length=2_000, description=(
         "Staff-only note, kept on the surviving report's internal merge event; never shown "
