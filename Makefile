@@ -94,8 +94,8 @@ run-region: install
 		exit 1; \
 	elif [ -z "$$national" ]; then \
 		(umask 077; $(NATIONAL_LAPOR) federation peer add $(REGION_AGENCY) \
-			--url $(REGION_URL) 2>/dev/null | sed -n 's/^token=//p' > "$$saved"); \
-		[ -s "$$saved" ] || { echo "lapor federation peer add failed"; exit 1; }; \
+			--url $(REGION_URL) 2>"$$saved.log" | sed -n 's/^token=//p' > "$$saved"); \
+		[ -s "$$saved" ] || { cat "$$saved.log"; exit 1; }; rm -f "$$saved.log"; \
 	fi; \
 	$(REGION_LAPOR) federation upstream set --url $(NATIONAL_URL) --agency $(REGION_AGENCY) \
 		< "$$saved" && rm -f "$$saved" \
