@@ -10,6 +10,6 @@ class FederationConfig(AppConfig):
     def ready(self) -> None:
         # The replication hooks the report services call (lapor.reports.replication): a
         # registry, so the report tier never imports this app (docs/federation.md).
-        from lapor.federation import hooks
+        from lapor.federation import hooks  # noqa: PLC0415  (apps are not ready at import)
 
         hooks.connect()
