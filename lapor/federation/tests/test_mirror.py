@@ -431,3 +431,18 @@ def test_held_elsewhere_cache_sees_a_new_link_at_once(tree: Tree) -> None:
                                   created_at=clock.now())
     assert replication.held_elsewhere(report) is True
     assert reporter_of(report).report_id == report.pk
+
+
+def test_sms_puas_on_a_report_held_elsewhere_is_forwarded(tree: Tree) -> None:
+    from lapor.channels.identities import identity_for, link_report  # noqa: PLC0415
+    from lapor.channels.pipeline import Command, reporter_answer  # noqa: PLC0415
+
+    link, report, _ = _passed_up(tree)
+    identity = identity_for(channel="sms", handle="+6281234567890", provider="twilio")
+    link_report(report_id=report.pk, identity=identity)
+    outcome = reporter_answer(identity, Command(name="puas", number=report.tracking_number,
+                                                rest="5 terima kasih"))
+    assert outcome.code == "reply_forwarded"
+    assert report.tracking_number in outcome.replies[0].text
+    [command] = entries(link, EntryKind.COMMAND)
+    assert command.payload["args"] == {"accept": True, "rating": 5, "body": ""}
