@@ -154,6 +154,21 @@ def test_sweep_skips_a_report_held_elsewhere(tree: Tree) -> None:
     assert report.status == Status.RESPONDED
 
 
+def test_deadline_notices_skip_a_report_held_elsewhere(tree: Tree) -> None:
+    from lapor.notifications.models import DeadlineNotice  # noqa: PLC0415
+    from lapor.sla.notices import sweep_notices  # noqa: PLC0415
+
+    held, local = drive(tree, "disposed"), drive(tree, "disposed")
+    link = make_link(tree, LinkRole.PEER)
+    MirroredReport.objects.create(report=held, link=link, origin=Origin.PEER,
+                                  created_at=clock.now())
+    assert held.staff_due_at is not None
+    with clock.frozen(held.staff_due_at + timedelta(days=3)):
+        sweep_notices()
+    assert not DeadlineNotice.objects.filter(report=held).exists()
+    assert DeadlineNotice.objects.filter(report=local).exists()
+
+
 # ---------------------------------------------------------------- sending
 
 
@@ -446,3 +461,31 @@ def test_sms_puas_on_a_report_held_elsewhere_is_forwarded(tree: Tree) -> None:
     assert report.tracking_number in outcome.replies[0].text
     [command] = entries(link, EntryKind.COMMAND)
     assert command.payload["args"] == {"accept": True, "rating": 5, "body": ""}
+
+
+def test_the_instance_where_it_was_filed_tells_the_reporter_of_the_other_side_s_work(
+        tree: Tree) -> None:
+    link = make_link(tree, LinkRole.UPSTREAM)
+    report = submit(tree).report  # filed here, on the region: shared, origin here
+    data = received(link, report, number=report.tracking_number)
+    # What the national sends after its verifier disposed it to a national agency.
+    at = clock.now().isoformat()
+    data.update(version=report.version + 1, status=Status.DISPOSED,
+                current_node=tree.samarinda_dishub.code, agency=tree.samarinda.code,
+                dispositions=[{"node": tree.samarinda_dishub.code, "parent": None,
+                               "disposed_from": "nasional", "note": "", "state": "active",
+                               "return_reason": "", "created_at": at, "ended_at": None}],
+                events=[{"id": 5_000_001, "kind": "dispose", "actor_role": "national_verifier",
+                         "actor_node": "nasional", "created_at": at, "from_status": "submitted",
+                         "to_status": "disposed", "visibility": "public", "body": "",
+                         "payload": {}}],
+                contact=None)
+    apply(link, data)
+    report.refresh_from_db()
+    assert (report.status, report.current_node) == (Status.DISPOSED, tree.samarinda_dishub)
+    assert replication.held_elsewhere(report) is True
+    dispose = ReportEvent.objects.get(report=report, kind="dispose")
+    rows = OutboxMessage.objects.filter(report_id=report.pk, key__startswith=f"e{dispose.pk}:")
+    assert rows.filter(audience=Audience.REPORTER).exists()  # the contact is here
+    assert not rows.filter(audience=Audience.STAFF).exists()  # the national tells its staff
+    assert ReporterContact.objects.filter(report=report).count() == 1
