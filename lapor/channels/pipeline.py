@@ -29,6 +29,7 @@ from lapor.channels.models import ChannelIdentity
 from lapor.channels.replies import Reply
 from lapor.core.errors import ApplicationError
 from lapor.core.ratelimit import Origin
+from lapor.federation.commands import command_forward
 from lapor.orgs.actors import PUBLIC, reporter_actor
 from lapor.orgs.models import NodeKind, OrgNode, Sop
 from lapor.reports import selectors, services
@@ -163,11 +164,32 @@ def reporter_answer(identity: ChannelIdentity, command: Command) -> Outcome:
             text = (_("Thank you. Your answer was added to report #%(number)s.") if answers
                     else _("Your message was added to report #%(number)s."))
     except ApplicationError as exc:
+        if exc.code == "held_by_peer":
+            # Handled on the other federated instance: the action goes there.
+            _forward(report, command)
+            return Outcome("reply_forwarded", [Reply(_(
+                "Sent to the system of the agency handling report #%(number)s; the status "
+                "updates in a moment.") % {"number": report.tracking_number},
+                report_id=report.pk)], report_id=report.pk)
         return Outcome(f"reply_refused_{exc.code}"[:40], [Reply(
             f"#{report.tracking_number}: {error_text(exc)}", report_id=report.pk)],
             report_id=report.pk)
     return Outcome("reply_added", [Reply(text % {"number": report.tracking_number},
                                          report_id=report.pk)], report_id=report.pk)
+
+
+def _forward(report: Report, command: Command) -> None:
+    """BALAS / PUAS / BELUM on a report another instance holds (lapor.federation.commands)."""
+    if command.name == "puas":
+        digits = re.findall(r"[1-5]", command.rest)
+        args: dict[str, object] = {"accept": True,
+                                   "rating": int(digits[0]) if digits else None, "body": ""}
+        command_forward(report=report, action="reply", args=args)
+    elif command.name == "belum":
+        command_forward(report=report, action="reply",
+                        args={"accept": False, "rating": None, "body": command.rest})
+    else:
+        command_forward(report=report, action="write", args={"body": command.rest})
 
 
 def command_answer(channel: str, identity: ChannelIdentity, command: Command) -> Outcome | None:

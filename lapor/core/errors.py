@@ -255,6 +255,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ekspor dengan identitas pelapor terlalu besar; persempit saringannya.",
         "An export with reporter identities is too large; narrow the filters.",
     ),
+    # Federation: mirrored reports (lapor.federation.mirror, docs/federation.md).
+    "held_by_peer": (
+        "Laporan ini sedang ditangani di sistem instansi lain; perubahan hanya dapat dilakukan "
+        "di sana.",
+        "This report is being handled on the other instance's system; only it can change it.",
+    ),
+    "forwarded_to_peer": (
+        "Dikirim ke sistem instansi yang menangani laporan ini; statusnya diperbarui sebentar "
+        "lagi.",
+        "Sent to the system of the agency handling this report; the status updates in a "
+        "moment.",
+    ),
+    "invalid_entry": (
+        "Entri federasi tidak valid.",
+        "The federation entry is invalid.",
+    ),
+    "number_taken": (
+        "Nomor pelacakan ini sudah dipakai laporan lain yang tidak dibagikan.",
+        "This tracking number belongs to another report that is not shared.",
+    ),
 }
 
 

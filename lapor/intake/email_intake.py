@@ -36,8 +36,9 @@ from django.db import transaction
 from lapor.attachments.services import attachment_add
 from lapor.core import clock
 from lapor.core.contact import valid_email
-from lapor.core.errors import ApplicationError
+from lapor.core.errors import ApplicationError, Conflict
 from lapor.core.ratelimit import Origin
+from lapor.federation.commands import command_forward
 from lapor.intake.mail import ParsedMail, parse, strip_quoted
 from lapor.intake.models import InboundEmail, InboundStatus
 from lapor.notifications.models import OutboxMessage
@@ -110,7 +111,14 @@ def _reply(report: Report, mail: ParsedMail) -> str:
     actor = reporter_actor(report_id=report.pk)
     if reporter_write_action(report.status) is None:
         return "report_closed"
-    services.report_reporter_write(actor=actor, report_id=report.pk, body=text)
+    try:
+        services.report_reporter_write(actor=actor, report_id=report.pk, body=text)
+    except Conflict as exc:
+        if exc.code != "held_by_peer":
+            raise
+        # Handled on the other federated instance: the reply goes there (its attachments
+        # stay here, on this instance's copy).
+        command_forward(report=report, action="write", args={"body": text})
     _attach(report, mail)
     return "reply"
 

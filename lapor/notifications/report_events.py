@@ -156,8 +156,14 @@ def _with_message(context: dict[str, object], event: ReportEvent,
     return {**context, "message": event.body if readable else ""}
 
 
-def notify_report_event(*, report: Report, event: ReportEvent) -> int:
-    """Write the outbox rows ``event`` causes. Runs in the caller's transaction."""
+def notify_report_event(*, report: Report, event: ReportEvent, reporter: bool = True,
+                        staff: bool = True, callbacks: bool = True) -> int:
+    """Write the outbox rows ``event`` causes. Runs in the caller's transaction.
+
+    The flags leave out a kind of recipient; every service leaves them all on. An event
+    mirrored in from another instance (lapor.federation.mirror) messages the reporter only
+    where the report was filed (that instance has the contact and the channel) and the staff
+    only where the report is held after the change."""
     agency = node_agency_or_root(report.current_node)
     zone = report_zone(report)
     context = report_context(report, zone)
@@ -169,7 +175,7 @@ def notify_report_event(*, report: Report, event: ReportEvent) -> int:
     elif event.kind == Action.RESPOND:
         context["due_date"] = due_text(report, report.reply_due_at, zone)
     rows: list[OutboxMessage] = []
-    reporter_key = REPORTER_EVENTS.get(event.kind)
+    reporter_key = REPORTER_EVENTS.get(event.kind) if reporter else None
     if reporter_key is not None:
         rows += _reporter_rows(report, event, reporter_key,
                                _with_message(context, event, Visibility.REPORTER), agency)
@@ -184,7 +190,7 @@ def notify_report_event(*, report: Report, event: ReportEvent) -> int:
                 "follower__contact"):
             rows += _reporter_rows(follow.follower, event, reporter_key, public_context,
                                    agency, who=f"follower{follow.follower_id}")
-    staff_key = STAFF_EVENTS.get(event.kind)
+    staff_key = STAFF_EVENTS.get(event.kind) if staff else None
     if staff_key is not None:
         users = [u for u in recipients.holders(report)
                  if event.actor_id is None or u.pk != event.actor_id]
@@ -192,5 +198,6 @@ def notify_report_event(*, report: Report, event: ReportEvent) -> int:
                                agency=agency,
                                context=_with_message(context, event, Visibility.INTERNAL),
                                report_id=report.pk)
-    rows += _callback_rows(report, event, agency)
+    if callbacks:
+        rows += _callback_rows(report, event, agency)
     return outbox_add(rows)

@@ -151,3 +151,24 @@ def reports_with_contact(*, phone: str = "", email: str = "") -> QuerySet[Report
     if not condition:
         return Report.objects.none()
     return Report.objects.filter(condition)
+
+
+def identity_for_peer(*, report: Report) -> Identity | None:
+    """The reporter's identity of a non-anonymous report, decrypted once to hand it to the
+    federated instance that will hold the report too (lapor.federation.mirror; it is
+    re-encrypted there with that instance's vault). Never for an anonymous report: that
+    identity stays on the instance where it was filed. One processing record, by the system,
+    role ``federation``."""
+    if report.is_anonymous:
+        return None
+    row = ReporterContact.objects.filter(report=report).first()
+    if row is None:
+        return None
+    identity = Identity(**{field: vault.decrypt(getattr(row, field)) for field in _FIELDS})
+    with transaction.atomic():
+        IdentityAccess.objects.create(
+            report=report, user=None, actor_kind=str(ActorKind.SYSTEM), actor_role="federation",
+            actor_node=None, purpose=Purpose.CHANNEL_CONTINUITY, reason="",
+            created_at=clock.now(),
+        )
+    return identity

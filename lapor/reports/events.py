@@ -1,4 +1,7 @@
-"""The one writer of :class:`ReportEvent` rows. Callers hold the report's row lock."""
+"""The one writer of :class:`ReportEvent` rows. Callers hold the report's row lock.
+
+(Events mirrored in from another instance are written by lapor.federation.mirror.)
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Any
 
 from lapor.core import clock
 from lapor.orgs.actors import Actor, ActorKind, Assignment
+from lapor.reports import replication
 from lapor.reports.models import Report, ReportEvent, Visibility
 from lapor.reports.states import EventKind
 
@@ -29,7 +33,7 @@ def event_append(
         role = assignment.role if assignment is not None else actor.role_label
     else:
         role = str(actor.kind)
-    return ReportEvent.objects.create(
+    event = ReportEvent.objects.create(
         report=report,
         kind=kind,
         actor=actor.user if actor.kind == ActorKind.STAFF else None,
@@ -42,3 +46,7 @@ def event_append(
         body=body,
         payload=payload or {},
     )
+    # A shared report's change is journalled for the other instance in this transaction
+    # (lapor.reports.replication; nothing without federation).
+    replication.report_changed(report, event)
+    return event

@@ -81,6 +81,8 @@ def report_merge(*, actor: Actor, report_id: int, into: str, note: str = "",
     if (survivor.pk == duplicate.pk or survivor.status == Status.ARCHIVED
             or survivor.is_training != duplicate.is_training):
         raise ValidationFailed("merge_invalid", field="into")
+    # The survivor changes too (supports, followers, an event): only on its holder.
+    services._not_held_elsewhere(survivor)
     # Checks the verifier, the version and the move (submitted/on hold → archived), then
     # archives and tells the reporter.
     # No free-text note on the archive: the duplicate's reporter reads it, and the merge

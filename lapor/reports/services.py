@@ -24,7 +24,7 @@ from lapor.orgs.actors import SYSTEM, Actor, Assignment
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.selectors import node_agency_or_root, report_receiver_above
 from lapor.reports import permissions as perms
-from lapor.reports import states
+from lapor.reports import replication, states
 from lapor.reports.deadlines import (
     DEFAULT_RESOLUTION_DAYS,
     clock_for,
@@ -66,6 +66,14 @@ def _locked(report_id: int) -> Report:
     return Report.objects.select_related("tier", "current_node", "agency", "category").get(
         pk=report_id
     )
+
+
+def _not_held_elsewhere(report: Report) -> None:
+    """A shared report held by another instance (lapor.reports.replication) is changed only
+    there: staff and reporter alike get the 409 a lost local race gets. Checked under the
+    row lock, after the actor's right to see the report (else 404 stays 404)."""
+    if replication.held_elsewhere(report):
+        raise Conflict("held_by_peer")
 
 
 def _check_version(report: Report, expected_version: int | None) -> None:
@@ -115,6 +123,7 @@ def _staff_gate(
     report = _locked(report_id)
     if not perms.can_read(actor, report):
         raise NotFound("not_found")
+    _not_held_elsewhere(report)
     _check_version(report, expected_version)
     return report, _require(grant(actor, report))
 
@@ -238,7 +247,8 @@ def report_auto_archive(*, report_id: int) -> bool:
     there is nothing (any more) to do."""
     report = _locked(report_id)
     if (
-        report.status != Status.ON_HOLD
+        replication.held_elsewhere(report)  # the holder's sweep decides (docs/federation.md)
+        or report.status != Status.ON_HOLD
         or report.hold_due_at is None
         or report.hold_due_at >= clock.now()
     ):
@@ -554,7 +564,8 @@ def report_auto_close(*, report_id: int) -> bool:
     """Close a responded report whose reply window passed. Idempotent."""
     report = _locked(report_id)
     if (
-        report.status != Status.RESPONDED
+        replication.held_elsewhere(report)  # the holder's sweep decides (docs/federation.md)
+        or report.status != Status.RESPONDED
         or report.reply_due_at is None
         or report.reply_due_at >= clock.now()
     ):
@@ -570,6 +581,7 @@ def _require_reporter(actor: Actor, report: Report) -> None:
     """Only the report's own reporter (:func:`perms.is_reporter_of`). Staff who can read the
     report get 403; to anyone else the report does not exist (404)."""
     if perms.is_reporter_of(actor, report):
+        _not_held_elsewhere(report)
         return
     if actor.is_staff and perms.can_read(actor, report):
         raise PermissionDenied("permission_denied")
@@ -677,6 +689,7 @@ def report_support(*, report_id: int, supporter_key: str) -> int:
         report = _locked(report_id)
         if report.is_confidential:
             raise NotFound("not_found")
+        _not_held_elsewhere(report)
         _target_status(report, Action.SUPPORT)
         try:
             with transaction.atomic():

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from lapor.accounts.models import User
 from lapor.core import clock
@@ -46,6 +46,7 @@ from lapor.notifications.outbox import outbox_add, staff_messages, wake_dispatch
 from lapor.notifications.report_events import due_text, report_context
 from lapor.orgs.models import OrgNode, Sop
 from lapor.orgs.selectors import node_agency_or_root
+from lapor.reports import replication
 from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Report
 from lapor.reports.states import Status
@@ -144,6 +145,13 @@ def _unique(users: list[User]) -> list[User]:
     return list(seen.values())
 
 
+def _held_here(reports: QuerySet[Report]) -> QuerySet[Report]:
+    """``reports`` without those another instance holds (lapor.reports.replication): their
+    deadline notices and escalations are the holder's, so they happen once."""
+    held = replication.held_elsewhere_q()
+    return reports if held is None else reports.exclude(held)
+
+
 def _notice_exists(level: str) -> Exists:
     return Exists(DeadlineNotice.objects.filter(report=OuterRef("pk"),
                                                 due_at=OuterRef("staff_due_at"), level=level))
@@ -180,8 +188,8 @@ def _reminders(now: datetime, calendars: _Calendars, limit: int) -> int:
     reminded = Exists(DeadlineNotice.objects.filter(
         report=OuterRef("pk"), due_at=OuterRef("staff_due_at"), level="reminder",
         next_check_at__gt=now))
-    candidates = list(Report.objects.filter(status__in=OPEN, staff_due_at__gt=now,
-                                            staff_due_at__lte=now + REMINDER_WINDOW)
+    candidates = list(_held_here(Report.objects.filter(status__in=OPEN, staff_due_at__gt=now,
+                                                       staff_due_at__lte=now + REMINDER_WINDOW))
                       .exclude(_notice_exists("reminder-due"))
                       .exclude(reminded)
                       .select_related("current_node", "tier", "agency", "category")
@@ -218,7 +226,7 @@ def _next_check(calendar: WorkCalendar, due: datetime, level: int, step: int,
 def _late_candidates(now: datetime, limit: int) -> list[Report]:
     """Late reports never noticed, then those whose next escalation is due: a report that
     has had every notice it can get is not read again (an indexed look-up per minute)."""
-    base = (Report.objects.filter(status__in=OPEN, staff_due_at__lt=now)
+    base = (_held_here(Report.objects.filter(status__in=OPEN, staff_due_at__lt=now))
             .select_related("current_node", "tier", "agency", "category")
             .order_by("staff_due_at", "id"))
     fresh = list(base.exclude(_notice_exists("overdue"))[:limit])
@@ -268,8 +276,8 @@ def _resolution_late(now: datetime, calendars: _Calendars, limit: int) -> int:
     for a look at once, so that when a first follow-up makes the resolution deadline the
     holder's, the escalation of that deadline carries on from it."""
     issued = 0
-    late = (Report.objects.filter(status__in=HANDLED, first_followup_at__isnull=True,
-                                  resolution_due_at__lt=now)
+    late = (_held_here(Report.objects.filter(status__in=HANDLED, first_followup_at__isnull=True,
+                                             resolution_due_at__lt=now))
             .exclude(staff_due_at=F("resolution_due_at"))
             .exclude(Exists(DeadlineNotice.objects.filter(
                 report=OuterRef("pk"), due_at=OuterRef("resolution_due_at"), level="overdue")))

@@ -17,6 +17,7 @@ from django.db import transaction
 
 from lapor.core import clock
 from lapor.notifications.outbox import wake_dispatcher
+from lapor.reports import replication
 from lapor.reports.models import Report
 from lapor.reports.services import report_auto_archive, report_auto_close
 from lapor.reports.states import Status
@@ -35,8 +36,11 @@ class SweepResult:
 def sweep_deadlines(*, limit: int = BATCH) -> SweepResult:
     now = clock.now()
     archived = closed = 0
+    # Reports another instance holds are swept there (lapor.reports.replication).
+    elsewhere = replication.held_elsewhere_q()
+    local = Report.objects.exclude(elsewhere) if elsewhere is not None else Report.objects.all()
     held = list(
-        Report.objects.filter(status=Status.ON_HOLD, hold_due_at__lt=now)
+        local.filter(status=Status.ON_HOLD, hold_due_at__lt=now)
         .order_by("hold_due_at").values_list("pk", "hold_due_at")[:limit]
     )
     for report_id, due in held:
@@ -46,7 +50,7 @@ def sweep_deadlines(*, limit: int = BATCH) -> SweepResult:
                 archived += 1
                 hold_expired(report_id=report_id, due=due)
     reply_ids = list(
-        Report.objects.filter(status=Status.RESPONDED, reply_due_at__lt=now)
+        local.filter(status=Status.RESPONDED, reply_due_at__lt=now)
         .order_by("reply_due_at").values_list("pk", flat=True)[:limit]
     )
     for report_id in reply_ids:

@@ -14,8 +14,8 @@ from ninja import Field, Router, Schema
 
 from lapor.core.api import ObjectBody, StrictJSONParser, errors
 from lapor.core.errors import NotAuthenticated, ValidationFailed
-from lapor.federation.journal import journal_receive_detail
 from lapor.federation.models import Link, LinkRole
+from lapor.federation.receive import journal_receive_detail
 from lapor.federation.services import hello_answer
 from lapor.federation.signing import (
     HEADER_LINK,

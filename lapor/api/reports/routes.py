@@ -24,6 +24,7 @@ from lapor.api.reports.schemas import (
     ArchiveIn,
     DisposeIn,
     FollowUpIn,
+    ForwardedOut,
     ForwardIn,
     HoldIn,
     InboxOut,
@@ -49,9 +50,10 @@ from lapor.api.reports.schemas import (
 )
 from lapor.core import idempotency, ratelimit
 from lapor.core.api import ErrorOut, errors, shaped_response
-from lapor.core.errors import NotFound, ValidationFailed
+from lapor.core.errors import Conflict, NotFound, ValidationFailed, message_for
 from lapor.core.language import request_language
 from lapor.core.pagination import keyset_page
+from lapor.federation.commands import command_forward
 from lapor.orgs.actors import READER_ROLES, Actor
 from lapor.orgs.selectors import node_get, routing_suggestion
 from lapor.reports import (
@@ -186,35 +188,67 @@ def reporter_view(
     return presenters.reporter_view(report, request_language(request))
 
 
+_FORWARDED = (
+    " When the report is handled on another federated Lapor instance (a regional instance "
+    "and the national one share it), the action is sent there and the answer is **202** "
+    "`{code: \"forwarded_to_peer\", message, tracking_number}`: the status updates in a "
+    "moment; if that instance can no longer accept it, it is dropped there "
+    "(docs/federation.md)."
+)
+
+
+def _forwarded(request: HttpRequest, report: Any, action: str,
+               args: dict[str, Any]) -> Status[dict[str, str]]:
+    """The reporter's action on a report another instance holds: sent to it, 202."""
+    command_forward(report=report, action=action, args=args)
+    return Status(202, {"code": "forwarded_to_peer",
+                        "message": message_for("forwarded_to_peer", request_language(request)),
+                        "tracking_number": report.tracking_number})
+
+
 @public_router.post(
     "/track/{tracking_number}/reply",
-    response={200: ReporterReportOut, **errors(401, 404, 409, 429)},
+    response={200: ReporterReportOut, 202: ForwardedOut, **errors(401, 404, 409, 429)},
     summary="Accept the follow-up with a rating, or say it is not resolved",
+    description="Accept (with a 1–5 rating) or reopen." + _FORWARDED,
 )
 def reporter_reply(
     request: HttpRequest,
     tracking_number: str,
     payload: ReplyIn,
     access_code: str | None = AccessCode,
-) -> dict[str, Any]:
+) -> Any:
     actor, report = reporter_from_request(request, tracking_number, access_code)
-    services.report_reporter_reply(actor=actor, report_id=report.pk, accept=payload.accept,
-                                   rating=payload.rating, body=payload.body)
+    try:
+        services.report_reporter_reply(actor=actor, report_id=report.pk, accept=payload.accept,
+                                       rating=payload.rating, body=payload.body)
+    except Conflict as exc:
+        if exc.code != "held_by_peer":
+            raise
+        return _forwarded(request, report, "reply", {
+            "accept": payload.accept, "rating": payload.rating, "body": payload.body})
     return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
                                     request_language(request))
 
 
 @public_router.post(
     "/track/{tracking_number}/messages",
-    response={200: ReporterReportOut, **errors(401, 404, 409, 429)},
+    response={200: ReporterReportOut, 202: ForwardedOut, **errors(401, 404, 409, 429)},
     summary="Send a message to the officers; answers a 'tunda' question when on hold",
+    description="A message to the officers, or the answer to their question when the report "
+                "is on hold." + _FORWARDED,
 )
 def reporter_message(
     request: HttpRequest, tracking_number: str, payload: MessageIn,
     access_code: str | None = AccessCode,
-) -> dict[str, Any]:
+) -> Any:
     actor, report = reporter_from_request(request, tracking_number, access_code)
-    services.report_reporter_write(actor=actor, report_id=report.pk, body=payload.body)
+    try:
+        services.report_reporter_write(actor=actor, report_id=report.pk, body=payload.body)
+    except Conflict as exc:
+        if exc.code != "held_by_peer":
+            raise
+        return _forwarded(request, report, "write", {"body": payload.body})
     return presenters.reporter_view(selectors.report_by_tracking(report.tracking_number),
                                     request_language(request))
 

@@ -333,6 +333,15 @@ class MessageIn(ObjectBody):
     body: str = Field(min_length=1, max_length=10_000)
 
 
+class ForwardedOut(Schema):
+    """202: the report is handled on another (federated) instance; the action was sent there
+    and the status updates in a moment (docs/federation.md)."""
+
+    code: str = Field(description="Always `forwarded_to_peer`.")
+    message: str
+    tracking_number: str
+
+
 class SupportOut(Schema):
     support_count: int
 

@@ -7,11 +7,15 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from lapor.federation.journal import journal_append, journal_receive, outbox_key
+from lapor.federation.journal import journal_append, outbox_key
 from lapor.federation.models import EntryKind, JournalEntry, Link
+from lapor.federation.receive import journal_receive
 from lapor.federation.services import peer_add
 from lapor.notifications.models import Audience, Channel, OutboxMessage
 from tests.factories import Tree, submit
+
+# Only the entries the test writes (conftest.no_auto_journal).
+pytestmark = pytest.mark.usefixtures("no_auto_journal")
 
 
 @pytest.fixture

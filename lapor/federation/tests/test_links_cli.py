@@ -20,6 +20,9 @@ from lapor.federation.tests.stub_peer import journal_ack, stub_peer
 from lapor.reports import numbering
 from tests.factories import Tree, submit
 
+# Only the entries the test writes (conftest.no_auto_journal).
+pytestmark = pytest.mark.usefixtures("no_auto_journal")
+
 
 def test_peer_add_assigns_lanes_and_stores_the_token_hashed(tree: Tree) -> None:
     first, token = peer_add(agency_code="kutim", url="https://kutim.example/")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from lapor.config.scheduler import tick
 from lapor.core import clock
 from lapor.core.models import PeriodicRun
@@ -13,6 +15,9 @@ from lapor.federation.services import peer_add
 from lapor.federation.tests.stub_peer import journal_ack, stub_peer
 from lapor.notifications.models import OutboxMessage
 from tests.factories import Tree, submit
+
+# Only the entries the test writes (conftest.no_auto_journal).
+pytestmark = pytest.mark.usefixtures("no_auto_journal")
 
 
 def test_tick_pushes_a_backlog_once_per_minute(tree: Tree) -> None:

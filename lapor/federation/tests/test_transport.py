@@ -25,6 +25,9 @@ from tests.factories import Tree, submit
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 
+# Only the entries the test writes (conftest.no_auto_journal).
+pytestmark = pytest.mark.usefixtures("no_auto_journal")
+
 
 def _link(tree: Tree, url: str, token: str) -> Link:
     """A region's upstream link to ``url`` made through the real handshake (stub national)."""

@@ -22,8 +22,15 @@ from lapor.attachments import presenters as attachment_presenters
 from lapor.attachments import selectors as attachment_selectors
 from lapor.attachments.permissions import accepts_uploads
 from lapor.core import ratelimit
-from lapor.core.errors import ApplicationError, NotAuthenticated, NotFound, TooManyRequests
+from lapor.core.errors import (
+    ApplicationError,
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+)
 from lapor.core.language import active_language
+from lapor.federation.commands import command_forward
 from lapor.notifications import push
 from lapor.orgs.actors import Actor, reporter_actor
 from lapor.portal import support
@@ -129,6 +136,20 @@ def _back(report: Report) -> HttpResponse:
     return redirect(reverse("portal:track", args=[report.tracking_number]) + "#percakapan")
 
 
+def _held_by_peer(exc: ApplicationError) -> bool:
+    return isinstance(exc, Conflict) and exc.code == "held_by_peer"
+
+
+def _forwarded(request: HttpRequest, report: Report, action: str,
+               args: dict[str, Any]) -> HttpResponse:
+    """The report is handled on another federated instance: the reporter's action is sent
+    there (lapor.federation.commands) and the page says so."""
+    command_forward(report=report, action=action, args=args)
+    messages.success(request, _("Sent to the system of the agency handling your report; the "
+                                "status updates in a moment."))
+    return _back(report)
+
+
 def _ask_code(request: HttpRequest, report: Report) -> HttpResponse:
     messages.error(request, _("Enter your access code first."))
     return redirect("portal:track", tracking_number=report.tracking_number)
@@ -147,6 +168,8 @@ def track_message(request: HttpRequest, tracking_number: str) -> HttpResponse:
     try:
         services.report_reporter_write(actor=actor, report_id=report.pk, body=body)
     except ApplicationError as exc:
+        if _held_by_peer(exc):
+            return _forwarded(request, report, "write", {"body": body})
         support.add_error(form, exc)
         return _page(request, report, message_form=form)
     messages.success(request, _("Your message was sent to the officers."))
@@ -173,6 +196,10 @@ def track_reply(request: HttpRequest, tracking_number: str) -> HttpResponse:
                                        accept=decision == "accept", rating=data.get("rating"),
                                        body=data.get("body") or "")
     except ApplicationError as exc:
+        if _held_by_peer(exc):
+            return _forwarded(request, report, "reply", {
+                "accept": decision == "accept", "rating": data.get("rating"),
+                "body": data.get("body") or ""})
         support.add_error(form, exc)
         return _page(request, report, reply_form=form)
     if decision == "accept":
