@@ -110,12 +110,12 @@ typecheck: install-dev
 	LAPOR_DEMO_MODE=1 $(BIN)/mypy lapor
 
 test-sqlite: install-dev system-deps
-	env -u DATABASE_URL $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not postgres" -p no:cacheprovider
+	env -u DATABASE_URL $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not postgres" -p no:cacheprovider
 
 test-postgres: install-dev system-deps
 	@if $(BIN)/python -m lapor.core.dbcheck "$(PG_TEST_URL)"; then \
 		echo "PostgreSQL pass against $(PG_TEST_URL)"; \
-		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadgroup -m "not embedded" -p no:cacheprovider; \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not embedded" -p no:cacheprovider; \
 	elif [ -n "$$LAPOR_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is required (LAPOR_REQUIRE_POSTGRES) but $(PG_TEST_URL) is unreachable"; \
 		exit 1; \
