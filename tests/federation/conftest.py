@@ -2,8 +2,7 @@
 
 Only in the PostgreSQL pass: the national instance runs on a fresh PostgreSQL database of its
 own (``lapor_fed_nat_<pid>``, dropped afterwards), the regional one on SQLite in its data
-directory. The modules' tests share their pair in order, so they run in one xdist worker
-(``xdist_group``; ``make test`` distributes with ``--dist loadgroup``).
+directory.
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -39,6 +38,8 @@ from typing import Any
 
 import psycopg
 from django_otp.oath import totp
+
+from tests.servers import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 LAPOR = [sys.executable, "-m", "lapor.cli"]
@@ -58,12 +59,6 @@ SERVER_SETTINGS = {
     "LAPOR_RATE_REPORTS_PER_SENDER_DAY": "100000",
     "LAPOR_LOG_FORMAT": "plain",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for(condition: Callable[[], Any], *, timeout: float, what: str,

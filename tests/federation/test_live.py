@@ -23,7 +23,7 @@ import pytest
 
 from tests.federation.harness import AGENCY, Answer, Instance, Pair, call, wait_for
 
-pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("federation-live")]
+pytestmark = pytest.mark.postgres
 
 ARRIVAL = 180.0  # seconds: the deadline for anything to cross (generous on a busy machine)
 OUTAGE = float(os.environ.get("LAPOR_FED_OUTAGE_SECONDS", "60"))
@@ -86,7 +86,7 @@ def _work(instance: Instance, report_id: int, body: str, *, final: bool) -> None
 # ---------------------------------------------------------------- what flows
 
 
-def test_a_report_filed_regionally_is_on_the_national_instance(pair: Pair) -> None:
+def _step_a_report_filed_regionally_is_on_the_national_instance(pair: Pair) -> None:
     filed = pair.region.submit(title="Lampu jalan padam di Jalan Soekarno-Hatta",
                                reporter_name="Rahmat Hidayat",
                                reporter_email="rahmat.hidayat@example.org")
@@ -107,7 +107,7 @@ def test_a_report_filed_regionally_is_on_the_national_instance(pair: Pair) -> No
     pair.ledger["region"].append(number)
 
 
-def test_a_national_disposition_is_worked_regionally_and_closed_by_the_reporter_nationally(
+def _step_a_national_disposition_is_worked_regionally_and_closed_by_the_reporter_nationally(
     pair: Pair,
 ) -> None:
     filed = pair.national.submit(
@@ -162,7 +162,7 @@ def test_a_national_disposition_is_worked_regionally_and_closed_by_the_reporter_
     pair.ledger["national_to_region"].append(number)
 
 
-def test_an_outage_of_the_national_instance_delays_and_loses_nothing(pair: Pair) -> None:
+def _step_an_outage_of_the_national_instance_delays_and_loses_nothing(pair: Pair) -> None:
     _drained(pair)
     pair.national.stop(kill=True)
     down_at = time.monotonic()
@@ -237,7 +237,7 @@ def _journal(pair: Pair, body: bytes, headers: dict[str, str]) -> Answer:
                 headers=headers)
 
 
-def test_a_replayed_or_tampered_request_is_refused(pair: Pair) -> None:
+def _step_a_replayed_or_tampered_request_is_refused(pair: Pair) -> None:
     body = json.dumps({"entries": []}).encode()
     headers = _signed(pair, body)
 
@@ -276,7 +276,7 @@ def _contacts(instance: Instance, number: str) -> int:
     return int(rows[0][0])
 
 
-def test_an_anonymous_reporters_identity_stays_where_it_was_filed(pair: Pair) -> None:
+def _step_an_anonymous_reporters_identity_stays_where_it_was_filed(pair: Pair) -> None:
     filed = pair.region.submit(
         title="Pungutan di loket pelayanan kecamatan", is_anonymous=True,
         category_code="pungli", reporter_name=NAME, reporter_nik=NIK, reporter_phone=PHONE,
@@ -310,7 +310,7 @@ def _figure(instance: Instance, user: str, code: str) -> int:
     return int(_ok(answer)["totals"]["reports"] or 0)
 
 
-def test_the_national_dashboard_counts_the_regions_reports(pair: Pair) -> None:
+def _step_the_national_dashboard_counts_the_regions_reports(pair: Pair) -> None:
     # A report that never leaves the national instance, beside the region's.
     pair.national.submit(title="Stok vaksin di fasilitas kesehatan", target_agency_code="kemenkes",
                          region_code=JAKARTA, reporter_name="Budi Santoso",
@@ -330,3 +330,19 @@ def test_the_national_dashboard_counts_the_regions_reports(pair: Pair) -> None:
         balanced, timeout=ARRIVAL, every=5, what="the dashboards' counters refreshed")
     assert national_local == 1
     assert _figure(pair.national, "nasional", AGENCY) == regional
+
+
+# ---------------------------------------------------------------- the test
+
+
+# One test for the whole story: the pair of servers takes minutes to build, and pytest-xdist
+# would build one per worker for separate tests (its ``loadgroup`` does not group under this
+# pytest). Each step is a function named for what it checks; a failure's traceback names it.
+@pytest.mark.timeout(1800)
+def test_two_live_instances_share_reports_once_in_order_and_privately(pair: Pair) -> None:
+    _step_a_report_filed_regionally_is_on_the_national_instance(pair)
+    _step_a_national_disposition_is_worked_regionally_and_closed_by_the_reporter_nationally(pair)
+    _step_an_outage_of_the_national_instance_delays_and_loses_nothing(pair)
+    _step_a_replayed_or_tampered_request_is_refused(pair)
+    _step_an_anonymous_reporters_identity_stays_where_it_was_filed(pair)
+    _step_the_national_dashboard_counts_the_regions_reports(pair)
