@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from tests.demo_journey import log_problems
 from tests.federation.harness import AGENCY, Answer, Instance, Pair, call, wait_for
 
 pytestmark = pytest.mark.postgres
@@ -346,3 +347,6 @@ def test_two_live_instances_share_reports_once_in_order_and_privately(pair: Pair
     _step_a_replayed_or_tampered_request_is_refused(pair)
     _step_an_anonymous_reporters_identity_stays_where_it_was_filed(pair)
     _step_the_national_dashboard_counts_the_regions_reports(pair)
+    # Nothing went wrong on the way: no traceback, no ERROR line in either server's log.
+    for instance in (pair.national, pair.region):
+        assert log_problems(instance.log_path.read_text(errors="replace")) == [], instance.name
