@@ -45,6 +45,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from lapor.accounts.models import User
@@ -134,6 +135,15 @@ def demo_loaded() -> bool:
     return Marker.objects.filter(key=data.MARKER_KEY).exists()
 
 
+def _refuse_real_reports(already: bool, reports: QuerySet[Report]) -> None:
+    """Demo reports must never mix with real complaints (the module docs)."""
+    if not already and reports.exists():
+        raise DemoRefused(
+            "this database already holds reports that are not demo data; the demo is "
+            "only loaded into an empty installation"
+        )
+
+
 # ---------------------------------------------------------------- the regional demo
 
 REGION_MARKER_KEY = "demo:region:v1"
@@ -178,11 +188,7 @@ def load_region_demo(*, region: str = data.KUTIM, now: datetime | None = None) -
         if demo_loaded():
             raise DemoRefused("this database holds the national demo; a regional instance "
                               "needs its own data directory and database")
-        if not already and Report.objects.filter(is_training=False).exists():
-            raise DemoRefused(
-                "this database already holds reports that are not demo data; the demo is "
-                "only loaded into an empty installation"
-            )
+        _refuse_real_reports(already, Report.objects.filter(is_training=False))
         nodes, nodes_created = _ensure_nodes(region=region)
         categories, categories_created = _ensure_categories()
         users, users_created = _ensure_users(nodes, region_users(region))
@@ -209,11 +215,7 @@ def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = Non
         if region_demo_loaded():
             raise DemoRefused("this database holds a regional demo (lapor demo --region); "
                               "the national demo needs its own data directory and database")
-        if not already and Report.objects.exists():
-            raise DemoRefused(
-                "this database already holds reports that are not demo data; the demo is "
-                "only loaded into an empty installation"
-            )
+        _refuse_real_reports(already, Report.objects.all())
         nodes, nodes_created = _ensure_nodes()
         categories, categories_created = _ensure_categories()
         users, users_created = _ensure_users(nodes)
