@@ -5,8 +5,8 @@ directories, env files and databases, linked with ``lapor federation peer add`` 
 
 Every wait is a deadline on a condition (the journal is pushed after commit, and again each
 minute), never an assertion on speed. The outage lasts ``LAPOR_FED_OUTAGE_SECONDS`` (60, the
-issue's minute: it spans the region's per-minute push and the outbox's retries into dead
-letters, so what comes back is what the journal kept).
+issue's minute: the region's per-minute push and the outbox's retries fail meanwhile, so
+what arrives afterwards is what the journal kept).
 """
 
 from __future__ import annotations
