@@ -10,9 +10,15 @@ import pytest
 from django.test import Client
 
 from lapor.core import clock
-from lapor.federation.models import Link, LinkRole
+from lapor.core.errors import Conflict
+from lapor.federation import journal, mirror, transport
+from lapor.federation.commands import command_forward
+from lapor.federation.models import EntryKind, JournalEntry, Link, LinkRole
 from lapor.federation.signing import signed_headers, signing_key, signing_key_encrypt
-from tests.factories import Tree
+from lapor.federation.tests.stub_peer import journal_ack, stub_peer
+from lapor.privacy import vault
+from lapor.reports import services
+from tests.factories import Tree, reporter_of, submit
 
 JOURNAL = "/api/v1/federation/journal"
 TOKEN = "lfed_" + "A" * 43
@@ -68,3 +74,54 @@ def test_a_signed_but_absurd_timestamp_is_stale_not_a_500(tree: Tree) -> None:
     response = _post(headers, raw)
     assert response.status_code == 401, response.content
     assert response.json()["code"] == "stale_request"
+
+
+# ---------------------------------------------------------------- journal order
+
+
+def test_a_command_never_travels_ahead_of_the_state_it_needs(tree: Tree) -> None:
+    # National: a report disposed into the region (entry 1: the region gets it), then the
+    # reporter writes on the national portal (entry 2, a command for the region, the holder
+    # now), then one more local entry (e.g. the attachment of an e-mail reply, entry 3).
+    link = Link.objects.create(role=LinkRole.PEER, agency=tree.kutim,
+                               url="https://region.example", signing_key_encrypted="-",
+                               lane=3, created_at=clock.now() - timedelta(days=1))
+    report = submit(tree, region_code="31.71", target_agency_code="").report
+    services.report_dispose(actor=tree.actor("national"), report_id=report.pk,
+                            node_code=tree.pupr.code)
+    with pytest.raises(Conflict):
+        services.report_reporter_write(actor=reporter_of(report), report_id=report.pk,
+                                       body="Lubangnya makin besar.")
+    command_forward(report=report, action="write", args={"body": "Lubangnya makin besar."})
+    journal.journal_append(link=link, report=report, kind=EntryKind.REPORT)
+    entries = list(JournalEntry.objects.filter(link=link).order_by("seq"))
+    assert [e.kind for e in entries] == ["report", "command", "report"]
+    wire = mirror.snapshot_entries(link, entries)
+    # The receiver applies in seq order: the command (seq 2) needs the report (seq 1) there,
+    # else the region has no such report yet and drops the reporter's message.
+    assert wire[1]["kind"] == "command"
+    assert wire[0]["report"] is not None
+    assert wire[0]["report"]["current_node"] == tree.pupr.code
+
+
+def test_smaller_requests_still_carry_the_contact_of_a_report(
+        tree: Tree, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Region: report A filed (entry 1, its first: it carries the reporter's contact), B
+    # filed (entry 2), a note on A (entry 3). Snapshots too large for one request: the push
+    # sends fewer entries per request. A's state and contact must still arrive.
+    monkeypatch.setattr(transport, "BODY_MAX", 500)
+    with stub_peer(journal_ack) as national:
+        link = Link.objects.create(
+            role=LinkRole.UPSTREAM, agency=tree.kutim, url=national.url,
+            token_encrypted=vault.encrypt(TOKEN),
+            signing_key_encrypted=signing_key_encrypt(signing_key(TOKEN)),
+            lane=3, created_at=clock.now() - timedelta(days=1))
+        first = submit(tree).report
+        submit(tree, reporter_name="Budi")
+        services.report_note(actor=tree.actor("hub"), report_id=first.pk, body="Cek lokasi.")
+        assert link.entries.count() == 3
+        transport.push(link)
+    snapshots = [e["report"] for r in national.received for e in r.json()["entries"]
+                 if e.get("report") and e["report"]["tracking_number"] == first.tracking_number]
+    assert snapshots, "report A never travelled with its state"
+    assert any(s["contact"] and s["contact"]["name"] == "Siti Aminah" for s in snapshots)
