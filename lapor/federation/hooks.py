@@ -133,6 +133,13 @@ def report_changed(report: Report, event: ReportEvent) -> None:
     journal.journal_append(link=row.link, report=report, kind=EntryKind.REPORT)
 
 
+def filed_elsewhere(report: Report) -> bool:
+    if not any_link():
+        return False
+    row = _mirror_row(report)
+    return row is not None and row.link.is_active and row.origin == Origin.PEER
+
+
 def shared_access_code_key() -> bytes | None:
     if not any_link():
         return None
@@ -153,6 +160,9 @@ class FederationReplicator:
 
     def shared_access_code_key(self) -> bytes | None:
         return shared_access_code_key()
+
+    def filed_elsewhere(self, report: Report) -> bool:
+        return filed_elsewhere(report)
 
 
 def connect() -> None:

@@ -16,9 +16,12 @@ from lapor.federation.commands import command_forward
 from lapor.federation.models import EntryKind, JournalEntry, Link, LinkRole
 from lapor.federation.signing import signed_headers, signing_key, signing_key_encrypt
 from lapor.federation.tests.stub_peer import journal_ack, stub_peer
+from lapor.notifications.models import Audience, OutboxMessage
 from lapor.privacy import vault
 from lapor.reports import services
-from tests.factories import Tree, reporter_of, submit
+from lapor.reports.models import Report, ReporterContact, ReportEvent
+from lapor.reports.submission import tracking_number_of
+from tests.factories import Tree, drive, reporter_of, submit
 
 JOURNAL = "/api/v1/federation/journal"
 TOKEN = "lfed_" + "A" * 43
@@ -125,3 +128,33 @@ def test_smaller_requests_still_carry_the_contact_of_a_report(
                  if e.get("report") and e["report"]["tracking_number"] == first.tracking_number]
     assert snapshots, "report A never travelled with its state"
     assert any(s["contact"] and s["contact"]["name"] == "Siti Aminah" for s in snapshots)
+
+
+# ---------------------------------------------------------------- reporter messages, contact
+
+
+def _arrived(tree: Tree, source: Report) -> tuple[Link, Report]:
+    """On a region: ``source`` (a national report) arrives over the upstream link, in lane
+    3, with its reporter's contact (not anonymous); the region holds it when it sits in the
+    region's subtree."""
+    link = _upstream(tree)
+    data = mirror.snapshot(link, source, with_contact=True)
+    data["tracking_number"] = tracking_number_of(3 * mirror.LANE_SIZE + 7)
+    for event in data["events"]:
+        event["id"] += 10**6
+    data = json.loads(json.dumps(data))
+    mirror.apply_entry(link, {"seq": 1, "kind": "report", "report": data})
+    return link, Report.objects.get(tracking_number=data["tracking_number"])
+
+
+def test_the_holder_does_not_message_a_reporter_of_the_other_instance(tree: Tree) -> None:
+    # A national report disposed to PUPR is worked on the region. The national instance,
+    # where it was filed, messages the reporter when the region's acknowledgement arrives
+    # there; the region must not message them too (twice, through its own channels).
+    _, copy = _arrived(tree, drive(tree, "disposed"))
+    assert ReporterContact.objects.filter(report=copy).exists()
+    services.report_acknowledge(actor=tree.actor("liaison_pupr"), report_id=copy.pk)
+    event = ReportEvent.objects.get(report=copy, kind="acknowledge")
+    rows = OutboxMessage.objects.filter(key__startswith=f"e{event.pk}:")
+    assert not rows.filter(audience=Audience.REPORTER).exists()
+
