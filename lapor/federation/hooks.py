@@ -35,6 +35,7 @@ from lapor.core import clock
 from lapor.federation import journal, keys
 from lapor.federation.models import EntryKind, Link, LinkRole, MirroredReport, Origin
 from lapor.reports import replication
+from lapor.reports.models import ReporterContact
 
 if TYPE_CHECKING:
     from lapor.orgs.models import OrgNode
@@ -130,6 +131,10 @@ def report_changed(report: Report, event: ReportEvent) -> None:
                                             created_at=clock.now())
     if not row.link.is_active:
         return
+    if row.origin == Origin.PEER and report.is_anonymous:
+        # Made anonymous here, on the instance it was not filed on: its copy of the
+        # reporter's identity goes (as when the change arrives, lapor.federation.mirror).
+        ReporterContact.objects.filter(report_id=report.pk).delete()
     journal.journal_append(link=row.link, report=report, kind=EntryKind.REPORT)
 
 

@@ -158,3 +158,15 @@ def test_the_holder_does_not_message_a_reporter_of_the_other_instance(tree: Tree
     rows = OutboxMessage.objects.filter(key__startswith=f"e{event.pk}:")
     assert not rows.filter(audience=Audience.REPORTER).exists()
 
+
+def test_a_copy_made_anonymous_where_it_is_held_drops_the_reporter_contact(tree: Tree) -> None:
+    # A national report for Kutai Timur (not anonymous: its contact travelled) is verified
+    # on the region, whose verifier makes it anonymous. The region is not where it was
+    # filed: from then on it keeps no identity of that reporter (docs: "the other side
+    # stores no contact row at all"), as when the change comes from the other side.
+    _, copy = _arrived(tree, submit(tree).report)
+    assert ReporterContact.objects.filter(report=copy).exists()
+    services.report_set_privacy(actor=tree.actor("hub"), report_id=copy.pk, anonymous=True)
+    copy.refresh_from_db()
+    assert copy.is_anonymous
+    assert not ReporterContact.objects.filter(report=copy).exists()
