@@ -358,7 +358,11 @@ def _apply_report(link: Link, data: dict[str, Any]) -> None:
             raise ValidationFailed("number_taken", field="tracking_number")
         origin = row.origin
         if int(data["version"]) >= report.version:
+            # "Dukung" counts change without a new version and only go up: a snapshot of an
+            # equal version sent before the holder's newest support never lowers the count.
+            supports = report.support_count
             _set_state(report, data, nodes)
+            report.support_count = max(supports, report.support_count)
             report.updated_at = now
             report.save()
             _apply_dispositions(report, list(data["dispositions"]), nodes)

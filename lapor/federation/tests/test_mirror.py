@@ -264,6 +264,23 @@ def test_apply_updates_state_only_from_a_version_at_least_the_local_one(tree: Tr
     assert ReportEvent.objects.filter(report=copy, kind="note").count() == 1  # events still
 
 
+def test_a_snapshot_of_an_equal_version_never_lowers_the_support_count(tree: Tree) -> None:
+    source = drive(tree, "disposed")
+    link = make_link(tree, LinkRole.PEER)
+    number = lane_number(LANE)
+    apply(link, received(link, source, number=number))
+    copy = Report.objects.get(tracking_number=number)
+    Report.objects.filter(pk=copy.pk).update(support_count=4)  # supports given here meanwhile
+    stale = received(link, source, number=number)  # the same version, 0 supports
+    assert (stale["version"], stale["support_count"]) == (copy.version, 0)
+    apply(link, stale, seq=2)
+    copy.refresh_from_db()
+    assert copy.support_count == 4
+    apply(link, dict(stale, support_count=6), seq=3)
+    copy.refresh_from_db()
+    assert copy.support_count == 6
+
+
 def test_dispositions_follow_by_position_through_a_hand_back(tree: Tree) -> None:
     source = drive(tree, "disposed", forwarded=True)
     link = make_link(tree, LinkRole.PEER)
