@@ -115,7 +115,7 @@ test-sqlite: install-dev system-deps
 test-postgres: install-dev system-deps
 	@if $(BIN)/python -m lapor.core.dbcheck "$(PG_TEST_URL)"; then \
 		echo "PostgreSQL pass against $(PG_TEST_URL)"; \
-		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not embedded" -p no:cacheprovider; \
+		DATABASE_URL="$(PG_TEST_URL)" $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "not embedded and not one_pass" -p no:cacheprovider; \
 	elif [ -n "$$LAPOR_REQUIRE_POSTGRES" ]; then \
 		echo "PostgreSQL is required (LAPOR_REQUIRE_POSTGRES) but $(PG_TEST_URL) is unreachable"; \
 		exit 1; \

@@ -11,7 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from lapor.core.secretfile import demo_file
+
+# The embedded demo's key files, no database: run once, in the SQLite pass.
+pytestmark = pytest.mark.one_pass
 
 # Each child reads the key through the real settings-time functions, all at once.
 CHILD = """

@@ -13,6 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+# The embedded default in its own process whatever DATABASE_URL says: run once, in the SQLite
+# pass.
+pytestmark = pytest.mark.embedded
+
 HEAVY = ("sklearn", "joblib", "threadpoolctl", "pywebpush", "py_vapid", "requests",
          "lapor.search.learning", "lapor.notifications.push_send")
 

@@ -115,6 +115,7 @@ def _get(url: str) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+@pytest.mark.embedded  # its own processes on SQLite whatever DATABASE_URL says: run once
 def test_lapor_serve_runs_web_and_worker_on_sqlite_wal(tmp_path: Path) -> None:
     env = {**os.environ, "LAPOR_DATA_DIR": str(tmp_path), "LAPOR_DEMO_MODE": "1",
            "LAPOR_WORKER_HEARTBEAT_SECONDS": "1", "DJANGO_SETTINGS_MODULE":

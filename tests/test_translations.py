@@ -17,6 +17,9 @@ from pathlib import Path
 import polib
 import pytest
 
+# Source files and catalogues only, no database: run once, in the SQLite pass.
+pytestmark = pytest.mark.one_pass
+
 ROOT = Path(__file__).resolve().parents[1]
 LAPOR = ROOT / "lapor"
 USES_GETTEXT = re.compile(

@@ -35,6 +35,7 @@ from lapor.core import clock
 from lapor.federation import journal, keys
 from lapor.federation.models import EntryKind, Link, LinkRole, MirroredReport, Origin
 from lapor.reports import replication
+from lapor.reports.models import ReporterContact
 
 if TYPE_CHECKING:
     from lapor.orgs.models import OrgNode
@@ -130,7 +131,18 @@ def report_changed(report: Report, event: ReportEvent) -> None:
                                             created_at=clock.now())
     if not row.link.is_active:
         return
+    if row.origin == Origin.PEER and report.is_anonymous:
+        # Made anonymous here, on the instance it was not filed on: its copy of the
+        # reporter's identity goes (as when the change arrives, lapor.federation.mirror).
+        ReporterContact.objects.filter(report_id=report.pk).delete()
     journal.journal_append(link=row.link, report=report, kind=EntryKind.REPORT)
+
+
+def filed_elsewhere(report: Report) -> bool:
+    if not any_link():
+        return False
+    row = _mirror_row(report)
+    return row is not None and row.link.is_active and row.origin == Origin.PEER
 
 
 def shared_access_code_key() -> bytes | None:
@@ -153,6 +165,9 @@ class FederationReplicator:
 
     def shared_access_code_key(self) -> bytes | None:
         return shared_access_code_key()
+
+    def filed_elsewhere(self, report: Report) -> bool:
+        return filed_elsewhere(report)
 
 
 def connect() -> None:

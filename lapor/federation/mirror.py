@@ -8,7 +8,9 @@ sender's id)`` is new (:class:`MirroredEvent`), so a batch sent again after a lo
 or rebuilt after a failure, can never lose or double an event, and nothing on the sender has
 to know what the receiver acknowledged (``MirroredReport.last_event_sent`` stays unused).
 Within one batch only the last entry of a report carries its snapshot; the earlier ones go
-as ``"report": null`` (superseded: the snapshot is the current state anyway).
+as ``"report": null`` (superseded: the snapshot is the current state anyway) — except an
+entry followed by a command about the same report: it carries the snapshot too, so the
+command is applied after the state it was given in.
 
 The contact (name, e-mail, phone, NIK) goes only from the instance where the report was
 filed, only for a non-anonymous report, and only in the report's first entry over the link
@@ -164,6 +166,18 @@ def snapshot_entries(link: Link, entries: list[JournalEntry]) -> list[dict[str, 
         if entry.kind == EntryKind.REPORT:
             last_of[entry.report_id] = entry.seq
             first_of.setdefault(entry.report_id, entry.seq)
+    # A report entry is superseded (sent as null) only by a later report entry of the same
+    # report with no command about it in between: the receiver applies in seq order, and a
+    # command must find the state (the report itself, its holder) that came before it.
+    carries: set[int] = set()
+    later_state: set[int] = set()
+    for entry in reversed(entries):
+        if entry.kind == EntryKind.COMMAND:
+            later_state.discard(entry.report_id)
+        elif entry.report_id not in later_state:
+            carries.add(entry.seq)
+            later_state.add(entry.report_id)
+    contact_sent: set[int] = set()
     reports = {r.pk: r for r in Report.objects.filter(pk__in=last_of).select_related(
         "tier", "agency", "current_node", "category", "target_agency")}
     origins = dict(MirroredReport.objects.filter(report_id__in=last_of)
@@ -176,12 +190,14 @@ def snapshot_entries(link: Link, entries: list[JournalEntry]) -> list[dict[str, 
             out.append({"seq": entry.seq, "kind": EntryKind.COMMAND.value,
                         "tracking_number": number, "command": entry.payload})
             continue
-        if last_of[entry.report_id] != entry.seq:
+        if entry.seq not in carries:
             out.append({"seq": entry.seq, "kind": EntryKind.REPORT.value, "report": None})
             continue
         report = reports[entry.report_id]
         with_contact = (origins.get(report.pk) == Origin.HERE and not report.is_anonymous
+                        and report.pk not in contact_sent
                         and _first_over_link(link, report.pk, first_of[report.pk]))
+        contact_sent.add(report.pk)
         out.append({"seq": entry.seq, "kind": EntryKind.REPORT.value,
                     "report": snapshot(link, report, with_contact=with_contact)})
     return out
@@ -342,7 +358,11 @@ def _apply_report(link: Link, data: dict[str, Any]) -> None:
             raise ValidationFailed("number_taken", field="tracking_number")
         origin = row.origin
         if int(data["version"]) >= report.version:
+            # "Dukung" counts change without a new version and only go up: a snapshot of an
+            # equal version sent before the holder's newest support never lowers the count.
+            supports = report.support_count
             _set_state(report, data, nodes)
+            report.support_count = max(supports, report.support_count)
             report.updated_at = now
             report.save()
             _apply_dispositions(report, list(data["dispositions"]), nodes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from lapor.core import clock
 from lapor.core.errors import ApplicationError
@@ -16,6 +16,20 @@ from lapor.federation import mirror
 from lapor.federation.models import Link
 
 logger = logging.getLogger(__name__)
+
+# pg_advisory_xact_lock(class, link id): one receiver per link at a time ("LF").
+_LOCK_CLASS = 0x4C46
+
+
+def _one_receiver_per_link(link_id: int) -> None:
+    """Serialise receivers of one link for the rest of the transaction without locking the
+    link's row: a local service locks a report, then the link row (its journal seq), so a
+    receiver holding the row while it waits for the same report would deadlock with it. The
+    receiver takes the row only after the report (when it writes ``received_through``), the
+    same order. SQLite transactions hold the database's write lock anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, link_id])
 
 
 def _seq(entry: Any) -> int | None:
@@ -42,7 +56,8 @@ def journal_receive_detail(link: Link, entries: list[dict[str, Any]]) -> tuple[i
     for entry in ordered:
         seq = entry["seq"]
         with transaction.atomic():
-            locked = Link.objects.select_for_update().get(pk=link.pk)
+            _one_receiver_per_link(link.pk)
+            locked = Link.objects.select_related("agency").get(pk=link.pk)
             if seq <= locked.received_through:
                 continue  # a repeat: applied before
             if seq != locked.received_through + 1:

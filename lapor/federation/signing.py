@@ -120,10 +120,20 @@ def _bearer(authorization: str) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
+_HEX = frozenset("0123456789abcdef")
+
+
+def _plain(value: str) -> bool:
+    """A header value a database may be asked about: printable ASCII only (no NUL, which
+    PostgreSQL refuses in a query with an error, not an empty answer)."""
+    return value.isascii() and value.isprintable()
+
+
 def _link_for(request: SignedRequest) -> Link:
     """The active link the request names, its bearer token checked on a peer row."""
-    link = (Link.objects.filter(agency__code=request.agency_code[:80], is_active=True)
-            .select_related("agency").first()) if request.agency_code else None
+    code = request.agency_code[:80]
+    link = (Link.objects.filter(agency__code=code, is_active=True)
+            .select_related("agency").first()) if code and _plain(code) else None
     # Compare against a dummy when there is no link, so timing says nothing about codes.
     expected = link.token_hash if link is not None and link.role == LinkRole.PEER else "0" * 64
     presented = token_hash(_bearer(request.authorization))
@@ -142,14 +152,17 @@ def request_verify(request: SignedRequest) -> Link:
     expected = signature(key=link_signing_key(link), timestamp=request.timestamp,
                          method=request.method, path=request.path, body=request.body)
     presented = request.signature.strip().lower()
-    if len(presented) != 64 or not hmac.compare_digest(expected, presented):
+    # Hex only: compare_digest refuses (TypeError) a str with non-ASCII characters.
+    if (len(presented) != 64 or not _HEX.issuperset(presented)
+            or not hmac.compare_digest(expected, presented)):
         raise NotAuthenticated("bad_signature")
     skew = settings.LAPOR_FEDERATION_SKEW_SECONDS
     now = clock.now()
-    try:
-        when = int(request.timestamp)
-    except ValueError:
-        raise NotAuthenticated("stale_request") from None
+    # Unix seconds: ASCII digits, a sane length (a 400-digit "timestamp" overflows a float).
+    stamp = request.timestamp
+    if not (stamp.isascii() and stamp.isdigit() and len(stamp) <= 12):
+        raise NotAuthenticated("stale_request")
+    when = int(stamp)
     if abs(now.timestamp() - when) > skew:
         raise NotAuthenticated("stale_request")
     seen_signatures_purge()

@@ -202,9 +202,11 @@ def push(link: Link, *, max_batches: int | None = None) -> PushResult:
         body = _encode(bodies)
         # Under the receiver's request size limit (DATA_UPLOAD_MAX_MEMORY_SIZE): fewer
         # entries per request when the snapshots are large (one at least).
-        while len(body) > BODY_MAX and len(bodies) > 1:
-            bodies = bodies[: len(bodies) // 2]
-            entries = entries[: len(bodies)]
+        # The bodies are built again for the shorter batch: which entry of a report carries
+        # its state (and its contact, once) depends on the batch (mirror.snapshot_entries).
+        while len(body) > BODY_MAX and len(entries) > 1:
+            entries = entries[: len(entries) // 2]
+            bodies = _entry_bodies(link, entries)
             body = _encode(bodies)
         headers = link_headers(link, method="POST", path=path, body=body)
         headers["Content-Type"] = "application/json"

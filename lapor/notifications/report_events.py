@@ -22,6 +22,7 @@ from lapor.notifications.senders import registered_channels, reporter_reachable
 from lapor.notifications.templates import render
 from lapor.orgs.models import OrgNode
 from lapor.orgs.selectors import node_agency_or_root
+from lapor.reports import replication
 from lapor.reports.models import Report, ReportEvent, ReportFollow, Visibility
 from lapor.reports.states import Action
 from lapor.reports.visibility import text_visible_to
@@ -82,15 +83,18 @@ def report_context(report: Report, zone: str | None = None) -> dict[str, object]
 
 def _reporter_rows(report: Report, event: ReportEvent, key: str,
                    context: dict[str, object], agency: OrgNode,
-                   *, who: str = "reporter") -> list[OutboxMessage]:
+                   *, who: str = "reporter", by_contact: bool = True) -> list[OutboxMessage]:
+    """``by_contact`` False: Web Push to this instance's browsers only, nothing through the
+    reporter's contact or channel (a report filed on another federated instance)."""
     if event.visibility == Visibility.INTERNAL:
         return []
-    contact = getattr(report, "contact", None)
+    contact = getattr(report, "contact", None) if by_contact else None
     channels: list[str] = []
     # Only the blind indexes are looked at here (nothing is decrypted): is there an address?
     if contact is not None and contact.email_index:
         channels.append(Channel.EMAIL)
-    if (report.channel in registered_channels() and report.channel != Channel.EMAIL
+    if (by_contact and report.channel in registered_channels()
+            and report.channel != Channel.EMAIL
             and reporter_reachable(report.channel, report.pk, has_phone=bool(
                 contact is not None and contact.phone_index))):
         channels.append(report.channel)
@@ -177,8 +181,13 @@ def notify_report_event(*, report: Report, event: ReportEvent, reporter: bool = 
     rows: list[OutboxMessage] = []
     reporter_key = REPORTER_EVENTS.get(event.kind) if reporter else None
     if reporter_key is not None:
+        # A report filed on another federated instance: that one messages its reporter (it
+        # has the contact and the channel), whichever instance's work the event records;
+        # this one only pushes to the browsers that opted in here. The followers (reporters
+        # of local duplicates merged into it) are this instance's.
         rows += _reporter_rows(report, event, reporter_key,
-                               _with_message(context, event, Visibility.REPORTER), agency)
+                               _with_message(context, event, Visibility.REPORTER), agency,
+                               by_contact=not replication.filed_elsewhere(report))
     if (reporter_key is not None and event.visibility == Visibility.PUBLIC
             and not report.is_confidential):
         # Reporters of duplicates merged into this report follow it (lapor.reports.merge):

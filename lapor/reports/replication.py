@@ -37,6 +37,8 @@ class Replicator(Protocol):
 
     def shared_access_code_key(self) -> bytes | None: ...
 
+    def filed_elsewhere(self, report: Report) -> bool: ...
+
 
 _REPLICATOR: list[Replicator] = []
 
@@ -65,3 +67,9 @@ def held_elsewhere_q() -> Q | None:
 def shared_access_code_key() -> bytes | None:
     """The access-code key the federated instances share, or None (local key only)."""
     return _REPLICATOR[0].shared_access_code_key() if _REPLICATOR else None
+
+
+def filed_elsewhere(report: Report) -> bool:
+    """Whether ``report`` was filed on another instance (a shared report received from it):
+    that instance has the reporter's channel and messages them; this one does not."""
+    return bool(_REPLICATOR) and _REPLICATOR[0].filed_elsewhere(report)

@@ -22,7 +22,7 @@ from lapor.orgs.models import OrgNode
 from lapor.orgs.selectors import node_subtree, nodes_list
 from lapor.privacy.services import can_reveal
 from lapor.reports import permissions as perms
-from lapor.reports import services
+from lapor.reports import replication, services
 from lapor.reports.models import Report
 from lapor.reports.states import Action, next_status
 from lapor.workspace import forms
@@ -72,7 +72,10 @@ def _handler_actions(actor: Actor, report: Report) -> set[str]:
 
 
 def available_actions(actor: Actor, report: Report) -> set[str]:
-    """The workspace action names ``actor`` may use on ``report`` now."""
+    """The workspace action names ``actor`` may use on ``report`` now: none but reading the
+    identity while another instance holds the report (federation: only it changes it)."""
+    if replication.held_elsewhere(report):
+        return {"reveal"} if can_reveal(actor.user) else set()
     found = _verifier_actions(actor, report) | _handler_actions(actor, report)
     if perms.note_writer_for(actor, report) is not None and _moves(Action.NOTE, report.status):
         found.add("note")

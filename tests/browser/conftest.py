@@ -7,13 +7,18 @@ screenshots go to ``$LAPOR_TEST_ARTIFACTS`` (default ``var/test-artifacts``), an
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from playwright.sync_api import Page, expect
 
 from tests.api_client import current_totp
@@ -29,10 +34,65 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # A browser test checks what the browser makes of the pages (scripts, CSP, layout,
+    # accessibility); the server's answers behind them are tested on both databases by the
+    # HTTP tests. So `make test` runs the browser tests once, in the SQLite pass (`one_pass`).
     here = Path(__file__).parent
     for item in items:
         if here in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.one_pass)
+
+
+type Restore = Callable[[str, Callable[[], None]], None]
+
+
+@pytest.fixture(scope="session")
+def _snapshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One directory for the whole run, shared by the xdist workers (each has its own base
+    temporary directory under the run's)."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "db-snapshots"
+    root.mkdir(exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def restored(_snapshot_dir: Path, transactional_db: None) -> Restore:
+    """``restored(key, build)``: the data ``build()`` makes (the demo, say), built once per
+    run and copied back before each later test that asks for the same key. Transactional
+    tests empty every table afterwards, so without this every test built the same demo again
+    (30 s and more each on this machine).
+
+    On SQLite (the in-memory test database) the first test to ask builds, then saves a copy
+    with SQLite's backup API to a file every xdist worker reads (a lock makes the others wait
+    for it instead of building too); later tests get the copy back page for page: the same
+    rows, ids and sequences as right after ``build()``, whatever the test before changed. On
+    another database every test builds anew."""
+
+    def restore(key: str, build: Callable[[], None]) -> None:
+        if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+            build()
+            return
+        connection.ensure_connection()
+        live = connection.connection
+        assert live is not None
+        path = _snapshot_dir / f"{key}.sqlite3"
+        with (_snapshot_dir / f"{key}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                build()
+                part = path.with_suffix(".part")
+                with closing(sqlite3.connect(part)) as copy:
+                    live.backup(copy)
+                part.rename(path)
+                return
+        with closing(sqlite3.connect(path)) as copy:
+            copy.backup(live)
+        # Cached content types were those the last flush re-created; the copy has its own.
+        ContentType.objects.clear_cache()
+
+    return restore
 
 
 @pytest.fixture(scope="session")

@@ -23,15 +23,21 @@ from lapor.orgs.selectors import node_get
 from lapor.renaksi import services
 from lapor.renaksi.models import Plan
 from tests.api_client import current_totp
-from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, Restore, axe_check, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TITLE = "Renaksi SP4N-LAPOR! Kutai Timur (uji peramban)"
 
 
 @pytest.fixture
-def plan(monkeypatch: pytest.MonkeyPatch) -> Plan:
+def plan(monkeypatch: pytest.MonkeyPatch, restored: Restore) -> Plan:
+    """Built once for the run, put back as built before each test (see ``restored``)."""
     monkeypatch.delenv("LAPOR_DEMO_PASSWORD", raising=False)
+    restored("renaksi-plan", _build_plan)
+    return Plan.objects.get(title=TITLE)
+
+
+def _build_plan() -> None:
     # The demo's tree, accounts and its own Renaksi; its reports are not needed here.
     load_demo(reports=0)
     kutim = node_get("kutim")
@@ -64,7 +70,6 @@ def plan(monkeypatch: pytest.MonkeyPatch) -> Plan:
                                  planned_start=start, planned_end=end, status=status,
                                  done_on=done_on, unit_codes=codes, proof_indicator=proof,
                                  owner="kominfo")
-    return plan
 
 
 def _sign_in(page: Page, base: str, username: str, next_path: str) -> None:

@@ -19,18 +19,24 @@ from lapor.demo.data import DEFAULT_PASSWORD
 from lapor.demo.loader import load_demo
 from lapor.stats.maintenance import stats_refresh
 from tests.api_client import current_totp
-from tests.browser.conftest import DESKTOP, PHONE, axe_check, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, Restore, axe_check, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-@pytest.fixture
-def demo(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("LAPOR_DEMO_PASSWORD", raising=False)
+def _demo() -> None:
     load_demo()
     while stats_refresh().events:  # the worker's minute task, run to the end here
         pass
+
+
+@pytest.fixture
+def demo(monkeypatch: pytest.MonkeyPatch, restored: Restore) -> None:
+    """The whole demo, its statistics refreshed: built once for the run, put back as built
+    before each test (see ``restored``)."""
+    monkeypatch.delenv("LAPOR_DEMO_PASSWORD", raising=False)
+    restored("stats-demo", _demo)
 
 
 def test_kutai_timur_dashboard(demo: None, live_server: LiveServer, page: Page) -> None:

@@ -33,7 +33,8 @@ from lapor.reports.models import Disposition, Report, ReporterContact, ReportEve
 from lapor.reports.states import Status
 from lapor.reports.submission import tracking_number_of
 from lapor.sla.sweep import sweep_deadlines
-from tests.factories import Tree, drive, reporter_of, submit
+from tests.api_client import current_totp
+from tests.factories import PASSWORD, Tree, drive, reporter_of, submit
 
 WITA = ZoneInfo("Asia/Makassar")
 LANE = 3
@@ -107,6 +108,22 @@ def test_national_shares_a_report_disposed_into_the_region_and_refuses_changes(
     assert refused.value.status == 409
     report.refresh_from_db()
     assert report.status == Status.DISPOSED
+
+
+def test_the_officer_page_of_a_report_held_elsewhere_offers_no_action(tree: Tree) -> None:
+    make_link(tree, LinkRole.PEER)
+    report = submit(tree, region_code="31.71", target_agency_code="").report
+    services.report_dispose(actor=tree.actor("national"), report_id=report.pk,
+                            node_code=tree.pupr.code)
+    browser = Client()
+    signed_in = browser.post("/petugas/masuk/", {"username": "liaison_pupr",
+                                                 "password": PASSWORD,
+                                                 "otp": current_totp("liaison_pupr") or ""})
+    assert signed_in.status_code == 302
+    page = browser.get(f"/petugas/laporan/{report.pk}/").content.decode()
+    assert 'id="held-elsewhere"' in page
+    assert 'id="report-actions"' not in page
+    assert "Ditangani di instans Lapor lain" in page
 
 
 def test_region_shares_every_report_filed_after_the_link(tree: Tree) -> None:
@@ -262,6 +279,23 @@ def test_apply_updates_state_only_from_a_version_at_least_the_local_one(tree: Tr
     copy.refresh_from_db()
     assert (copy.status, copy.title) == (Status.IN_PROGRESS, source.title)
     assert ReportEvent.objects.filter(report=copy, kind="note").count() == 1  # events still
+
+
+def test_a_snapshot_of_an_equal_version_never_lowers_the_support_count(tree: Tree) -> None:
+    source = drive(tree, "disposed")
+    link = make_link(tree, LinkRole.PEER)
+    number = lane_number(LANE)
+    apply(link, received(link, source, number=number))
+    copy = Report.objects.get(tracking_number=number)
+    Report.objects.filter(pk=copy.pk).update(support_count=4)  # supports given here meanwhile
+    stale = received(link, source, number=number)  # the same version, 0 supports
+    assert (stale["version"], stale["support_count"]) == (copy.version, 0)
+    apply(link, stale, seq=2)
+    copy.refresh_from_db()
+    assert copy.support_count == 4
+    apply(link, dict(stale, support_count=6), seq=3)
+    copy.refresh_from_db()
+    assert copy.support_count == 6
 
 
 def test_dispositions_follow_by_position_through_a_hand_back(tree: Tree) -> None:

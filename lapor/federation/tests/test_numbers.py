@@ -113,6 +113,9 @@ class _SharedKeyReplicator:
     def shared_access_code_key(self) -> bytes | None:
         return keys.shared_access_code_key()
 
+    def filed_elsewhere(self, report: Any) -> bool:
+        return False
+
 
 @pytest.fixture
 def replicator() -> Iterator[None]:

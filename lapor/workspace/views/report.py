@@ -26,7 +26,7 @@ from lapor.core.language import active_language
 from lapor.orgs.selectors import routing_suggestion
 from lapor.privacy.identity import Identity
 from lapor.privacy.services import identity_reveal
-from lapor.reports import presenters, selectors
+from lapor.reports import presenters, replication, selectors
 from lapor.reports.deadlines import clock_for
 from lapor.reports.models import Report
 from lapor.reports.permissions import can_read
@@ -115,6 +115,7 @@ def _render(
         "revealed": revealed,
         "failed": failed[0] if failed else None,
         "nav": "inbox",
+        "held_elsewhere": replication.held_elsewhere(report),
         **extra,
     }
     return render(request, "workspace/report.html", context, status=status)
