@@ -11,10 +11,11 @@ export LAPOR_DATA_DIR ?= $(CURDIR)/var
 PG_TEST_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/lapor)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help run test test-faults install install-dev system-deps lint typecheck test-sqlite test-postgres bench clean
+.PHONY: help run run-region test test-faults install install-dev system-deps lint typecheck test-sqlite test-postgres bench clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:$(PORT)"
+	@echo "make run-region - beside make run: a regional instance (Kutai Timur) on :$(REGION_PORT), linked to it"
 	@echo "make test   - ruff, import-linter (the tiers), mypy, the test suite on SQLite, then on PostgreSQL"
 	@echo "make test-faults - fault injection on PostgreSQL (restarts the server; docs/reliability.md)"
 
@@ -64,6 +65,43 @@ run: install
 	$(BIN)/lapor demo
 	exec $(BIN)/lapor serve --port $(PORT)
 
+# A regional instance beside the demo (docs/federation.md): Kutai Timur's subtree on its own
+# port, data dir and SQLite database, linked to the national demo that `make run` serves.
+# Linking is skipped when both sides are linked already (a second `make run-region`).
+REGION_PORT ?= 8001
+REGION_DATA_DIR ?= $(CURDIR)/var-region
+REGION_AGENCY ?= kutim
+NATIONAL_URL := http://127.0.0.1:$(PORT)
+REGION_URL := http://127.0.0.1:$(REGION_PORT)
+NATIONAL_LAPOR := $(BIN)/lapor
+REGION_LAPOR := env -u DATABASE_URL -u LAPOR_ENV_FILE LAPOR_DATA_DIR=$(REGION_DATA_DIR) $(BIN)/lapor
+run-region: install
+	@$(BIN)/python -c "import socket; socket.create_connection(('127.0.0.1', $(PORT)), 5)" \
+		2>/dev/null || { echo "The national demo is not running on $(NATIONAL_URL): start \
+	it first with \`make run\` in another shell, then run \`make run-region\` again."; exit 1; }
+	LAPOR_DEMO_MODE=1 $(REGION_LAPOR) envfile --demo --port $(REGION_PORT)
+	$(REGION_LAPOR) migrate --noinput -v 0
+	$(REGION_LAPOR) demo --region $(REGION_AGENCY)
+	@national=$$($(NATIONAL_LAPOR) federation peer list | awk -F'\t' \
+		'$$2 == "peer" && $$3 == "$(REGION_AGENCY)"'); \
+	region=$$($(REGION_LAPOR) federation peer list | awk -F'\t' '$$2 == "upstream"'); \
+	saved=$(REGION_DATA_DIR)/federation-token; \
+	if [ -n "$$national" ] && [ -n "$$region" ]; then \
+		echo "Already linked: $(NATIONAL_URL) <-> $(REGION_URL) ($(REGION_AGENCY))"; exit 0; \
+	elif [ -n "$$region" ] || { [ -n "$$national" ] && [ ! -s "$$saved" ]; }; then \
+		echo "Only one side is linked (a data dir was removed?): national: $${national:-none};" \
+			"region: $${region:-none}. Remove var/ and $(REGION_DATA_DIR)/ and start again."; \
+		exit 1; \
+	elif [ -z "$$national" ]; then \
+		(umask 077; $(NATIONAL_LAPOR) federation peer add $(REGION_AGENCY) \
+			--url $(REGION_URL) 2>"$$saved.log" | sed -n 's/^token=//p' > "$$saved"); \
+		[ -s "$$saved" ] || { cat "$$saved.log"; exit 1; }; rm -f "$$saved.log"; \
+	fi; \
+	$(REGION_LAPOR) federation upstream set --url $(NATIONAL_URL) --agency $(REGION_AGENCY) \
+		< "$$saved" && rm -f "$$saved" \
+	&& echo "Linked: a report filed on $(REGION_URL) appears on $(NATIONAL_URL) and back."
+	exec $(REGION_LAPOR) serve --port $(REGION_PORT)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
@@ -107,4 +145,4 @@ bench: install-dev
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var var-region .mypy_cache .ruff_cache

@@ -19,6 +19,14 @@ services computed at that moment. Decisions:
   by weight.
 * **Never in the future.** A step that would land after now is placed between the previous step
   and now; automatic closures and archives happen only when their deadline really passed.
+
+``lapor demo --region kutim`` (:func:`load_region_demo`) loads a *regional* instance instead
+(docs/federation.md): the root node and Kutai Timur's subtree with the same node codes as the
+national demo, the categories, Kutai Timur's SOP, calendar, routing and escalation, its staff
+accounts (same usernames, password and authenticator key) and no reports: a report the region
+holds before it is linked to the national instance would not be shared, and its number would
+not be in the lane the national assigns at peering. Its own marker, ``demo:region:v1``; the
+two demos never go into one database.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from lapor.accounts.models import User
@@ -98,14 +107,17 @@ def demo_totp_key_hex() -> str:
     return base64.b32decode(data.DEMO_TOTP_KEY).hex()
 
 
-def demo_logins(*, primary_only: bool = False) -> list[tuple[str, str, str]]:
-    """``(username, role, organisation)`` of the demo accounts, main accounts first.
+def demo_logins(*, primary_only: bool = False,
+                region: str | None = None) -> list[tuple[str, str, str]]:
+    """``(username, role, organisation)`` of the demo accounts, main accounts first (with
+    ``region``: the accounts of the regional demo of that agency, :func:`region_users`).
 
     Static (no database access), so ``make run`` can print it before or after loading.
     """
     names = {spec.code: spec.name for spec in data.NODES}
     rows: list[tuple[str, str, str]] = []
-    for spec in data.USERS:
+    users = data.USERS if region is None else region_users(region)
+    for spec in users:
         if primary_only and not spec.primary:
             continue
         if spec.role is None or spec.node is None:
@@ -123,6 +135,75 @@ def demo_loaded() -> bool:
     return Marker.objects.filter(key=data.MARKER_KEY).exists()
 
 
+def _refuse_real_reports(already: bool, reports: QuerySet[Report]) -> None:
+    """Demo reports must never mix with real complaints (the module docs)."""
+    if not already and reports.exists():
+        raise DemoRefused(
+            "this database already holds reports that are not demo data; the demo is "
+            "only loaded into an empty installation"
+        )
+
+
+# ---------------------------------------------------------------- the regional demo
+
+REGION_MARKER_KEY = "demo:region:v1"
+# The agencies a regional demo can be loaded for: the demo's settings (SOP, routing, accounts)
+# are Kutai Timur's.
+REGIONS = (data.KUTIM,)
+
+
+def _in_region(code: str | None, region: str) -> bool:
+    """Whether the demo node ``code`` is ``region`` or below it (by the static tree)."""
+    parents = {spec.code: spec.parent for spec in data.NODES}
+    while code is not None:
+        if code == region:
+            return True
+        if code.startswith(data.KECAMATAN_PREFIX):
+            code = data.KUTIM  # the kecamatan are added from the regions table under Kutim
+            continue
+        code = parents.get(code)
+    return False
+
+
+def region_users(region: str) -> list[data.UserSpec]:
+    """The demo accounts a regional instance of ``region`` has: the staff of its subtree, the
+    system administrator (every instance has its own) and the citizen account."""
+    return [spec for spec in data.USERS
+            if spec.role is None or spec.role == Role.SYSADMIN or _in_region(spec.node, region)]
+
+
+def region_demo_loaded() -> bool:
+    return Marker.objects.filter(key=REGION_MARKER_KEY).exists()
+
+
+def load_region_demo(*, region: str = data.KUTIM, now: datetime | None = None) -> LoadResult:
+    """Load a regional instance's demo for ``region`` (or do nothing if it is there): the
+    module docs, last paragraph."""
+    if region not in REGIONS:
+        raise DemoRefused(f"no regional demo for {region!r} (one of: {', '.join(REGIONS)})")
+    started = monotonic.monotonic()
+    now = now or clock.now()
+    with transaction.atomic():
+        already = region_demo_loaded()
+        if demo_loaded():
+            raise DemoRefused("this database holds the national demo; a regional instance "
+                              "needs its own data directory and database")
+        _refuse_real_reports(already, Report.objects.filter(is_training=False))
+        nodes, nodes_created = _ensure_nodes(region=region)
+        categories, categories_created = _ensure_categories()
+        users, users_created = _ensure_users(nodes, region_users(region))
+        if not already:
+            _configure(nodes, categories, users, now)
+            _approve_sop(nodes[region], users[data.SUPERVISOR], now)
+            Marker.objects.create(key=REGION_MARKER_KEY,
+                                  value={"agency": region, "loaded_at": now.isoformat()})
+    return LoadResult(
+        loaded=not already, reports=0, events=0, by_status=dict.fromkeys(Status.values, 0),
+        overdue=0, nodes_created=nodes_created, users_created=users_created,
+        categories_created=categories_created, seconds=monotonic.monotonic() - started,
+    )
+
+
 def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = None) -> LoadResult:
     """Load the demo (or do nothing if it is already there). See the module docs."""
     if reports < 0:
@@ -131,11 +212,10 @@ def load_demo(*, reports: int = data.DEFAULT_REPORTS, now: datetime | None = Non
     now = now or clock.now()
     with transaction.atomic():
         already = demo_loaded()
-        if not already and Report.objects.exists():
-            raise DemoRefused(
-                "this database already holds reports that are not demo data; the demo is "
-                "only loaded into an empty installation"
-            )
+        if region_demo_loaded():
+            raise DemoRefused("this database holds a regional demo (lapor demo --region); "
+                              "the national demo needs its own data directory and database")
+        _refuse_real_reports(already, Report.objects.all())
         nodes, nodes_created = _ensure_nodes()
         categories, categories_created = _ensure_categories()
         users, users_created = _ensure_users(nodes)
@@ -200,12 +280,15 @@ def _kecamatan_specs() -> list[data.NodeSpec]:
     ]
 
 
-def _ensure_nodes() -> tuple[dict[str, OrgNode], int]:
+def _ensure_nodes(*, region: str | None = None) -> tuple[dict[str, OrgNode], int]:
     """Every demo node by its demo code, creating the missing ones. An existing national root
-    is reused whatever its code (there is only one)."""
+    is reused whatever its code (there is only one). With ``region``: the root and that
+    agency's subtree only (a regional instance)."""
     specs = list(data.NODES)
     last_kutim_unit = max(i for i, s in enumerate(specs) if s.parent == data.KUTIM)
     specs[last_kutim_unit + 1 : last_kutim_unit + 1] = _kecamatan_specs()
+    if region is not None:
+        specs = [s for s in specs if s.code == data.ROOT or _in_region(s.code, region)]
     existing = {n.code: n for n in OrgNode.objects.filter(code__in=[s.code for s in specs])}
     root = OrgNode.objects.filter(kind=NodeKind.ROOT).first()
     if root is not None:
@@ -243,14 +326,16 @@ def _ensure_categories() -> tuple[dict[str, Category], int]:
     return categories, created
 
 
-def _ensure_users(nodes: dict[str, OrgNode]) -> tuple[dict[str, User], int]:
-    """The demo accounts; an existing account keeps its password, and gets its demo role."""
+def _ensure_users(nodes: dict[str, OrgNode],
+                  specs: list[data.UserSpec] | None = None) -> tuple[dict[str, User], int]:
+    """The demo accounts (``specs``, default all); an existing account keeps its password,
+    and gets its demo role."""
     # One hash for every new account: the password is shared and published anyway, and
     # Argon2 takes a quarter of a second per hash.
     hashed: str | None = None
     users: dict[str, User] = {}
     created = 0
-    for spec in data.USERS:
+    for spec in data.USERS if specs is None else specs:
         user = User.objects.filter(username=spec.username).first()
         if user is None:
             hashed = hashed or make_password(demo_password())
@@ -275,7 +360,7 @@ def _configure(nodes: dict[str, OrgNode], categories: dict[str, Category],
 
     Rules and chains an administrator already set up are left alone."""
     for code, spec in sorted(data.SOPS.items()):
-        if code != data.ROOT:
+        if code != data.ROOT and code in nodes:
             sop_update(actor=actor_for_user(users[spec.editor]), agency=nodes[code],
                        verify_days=spec.verify_days, first_followup_days=spec.first_followup_days,
                        escalate_after_days=spec.escalate_after_days, sms_keyword=spec.sms_keyword,
@@ -1041,4 +1126,4 @@ _RESPONSE_DAYS: dict[int, tuple[int, int]] = {2: (0, 1), 5: (1, 4), 14: (2, 10),
 
 
 __all__ = ["DemoRefused", "LoadResult", "demo_loaded", "demo_logins", "demo_password",
-           "load_demo"]
+           "load_demo", "load_region_demo", "region_demo_loaded", "region_users"]

@@ -176,3 +176,49 @@ def test_demo_logins_lists_every_account_main_ones_first() -> None:
     primary = demo_logins(primary_only=True)
     assert [u for u, _, _ in primary][:3] == ["nasional", "kominfo", "pupr"]
     assert "kaltim" not in {u for u, _, _ in primary}
+
+
+# ---------------------------------------------------------------- the regional demo
+
+
+def test_region_demo_holds_kutim_subtree_its_staff_and_no_reports() -> None:
+    out = StringIO()
+    with clock.frozen(PINNED):
+        call_command("demo", "--region", "kutim", stdout=out)
+
+    codes = set(OrgNode.objects.values_list("code", flat=True))
+    kutim = OrgNode.objects.get(code=data.KUTIM)
+    assert data.ROOT in codes
+    assert {"kutim-pupr", "kutim-pupr-binamarga", "kutim-dinkes-pkm-sangatta-utara"} <= codes
+    assert not codes & {data.KALTIM, "kaltim-pupr", data.KEMENKES, "kemenkes-sdmk"}
+    assert OrgNode.objects.filter(code__startswith=data.KECAMATAN_PREFIX).count() == 18
+    assert all(kutim.contains(node) for node in OrgNode.objects.exclude(kind=NodeKind.ROOT))
+    sop = Sop.objects.get(node=kutim)
+    assert (sop.timezone, sop.sms_keyword, sop.verify_days) == ("WITA", "KUTIM", 2)
+    assert not Report.objects.exists()
+
+    usernames = set(User.objects.values_list("username", flat=True))
+    assert {"kominfo", "pupr", "pupr.petugas", "camat.sangatta", "bupati", "sysadmin",
+            "warga"} <= usernames
+    assert not usernames & {"nasional", "ombudsman", "kaltim", "kemenkes"}
+    kominfo = authenticate(_request(), username="kominfo", password=data.DEFAULT_PASSWORD)
+    assert kominfo is not None
+    assert RoleAssignment.objects.filter(user=kominfo, role=Role.HUB_VERIFIER,
+                                         node=kutim).exists()
+    assert "Regional demo of kutim loaded" in out.getvalue()
+    assert "nasional" not in out.getvalue().split("Demo accounts", 1)[1]
+
+
+def test_region_demo_twice_changes_nothing_and_never_mixes_with_the_national_one() -> None:
+    with clock.frozen(PINNED):
+        call_command("demo", "--region", "kutim", "--quiet")
+    before = _counts()
+    again = StringIO()
+    with clock.frozen(PINNED):
+        call_command("demo", "--region", "kutim", stdout=again)
+    assert _counts() == before
+    assert "already loaded" in again.getvalue()
+
+    with pytest.raises(CommandError, match="regional demo"):
+        _load("--quiet")
+    assert _counts() == before

@@ -7,7 +7,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lapor.demo.data import DEFAULT_REPORTS, DEMO_TOTP_KEY, PASSWORD_ENV
-from lapor.demo.loader import DemoRefused, LoadResult, demo_logins, demo_password, load_demo
+from lapor.demo.loader import (
+    REGIONS,
+    DemoRefused,
+    LoadResult,
+    demo_logins,
+    demo_password,
+    load_demo,
+    load_region_demo,
+)
 from lapor.reports.states import Status
 
 
@@ -15,12 +23,17 @@ class Command(BaseCommand):
     help = (
         "Load demo data: Pemerintah Kabupaten Kutai Timur with its OPD and 18 kecamatan, SOP, "
         "categories, one account per role, sample reports in every status, and Kutai Timur's "
-        "Renaksi 2023–2026 with a Bimtek training space. Running it again changes nothing."
+        "Renaksi 2023–2026 with a Bimtek training space. Running it again changes nothing. "
+        "With --region kutim: a regional instance's demo instead (the root and Kutai Timur's "
+        "subtree, its SOP and staff accounts, no reports; docs/federation.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--reports", type=int, default=DEFAULT_REPORTS, metavar="N",
                             help=f"number of sample reports (default {DEFAULT_REPORTS})")
+        parser.add_argument("--region", choices=REGIONS, metavar="AGENCY",
+                            help="load a regional instance's demo for this hub agency "
+                                 f"({', '.join(REGIONS)}): its subtree only, no reports")
         parser.add_argument("--quiet", action="store_true",
                             help="print nothing unless something goes wrong")
 
@@ -28,14 +41,30 @@ class Command(BaseCommand):
         count: int = options["reports"]
         if count < 0:
             raise CommandError("--reports must be 0 or more")
+        region: str | None = options["region"]
         try:
-            result = load_demo(reports=count)
+            result = (load_demo(reports=count) if region is None
+                      else load_region_demo(region=region))
         except DemoRefused as exc:
             raise CommandError(f"demo data not loaded: {exc}") from exc
         if options["quiet"]:
             return
-        self._summary(result)
-        self._logins()
+        if region is None:
+            self._summary(result)
+        else:
+            self._region_summary(result, region)
+        self._logins(region)
+
+    def _region_summary(self, result: LoadResult, region: str) -> None:
+        if not result.loaded:
+            self.stdout.write(self.style.WARNING(
+                f"The regional demo of {region} is already loaded; nothing changed."))
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"Regional demo of {region} loaded in {result.seconds:.1f} s: "
+            f"{result.nodes_created} organisation nodes, {result.categories_created} "
+            f"categories, {result.users_created} accounts, no reports (link it to the "
+            "national instance with `lapor federation upstream set`; docs/federation.md)."))
 
     def _summary(self, result: LoadResult) -> None:
         out = self.stdout
@@ -62,10 +91,11 @@ class Command(BaseCommand):
                           f"{result.renaksi_activities} activities, readiness at "
                           "/petugas/renaksi/.")
 
-    def _logins(self) -> None:
+    def _logins(self, region: str | None = None) -> None:
         out = self.stdout
         password = demo_password()
-        rows = [(username, role, node, password) for username, role, node in demo_logins()]
+        rows = [(username, role, node, password)
+                for username, role, node in demo_logins(region=region)]
         header = ("username", "role", "organisation", "password")
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
         out.write("")
