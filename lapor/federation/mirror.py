@@ -166,17 +166,11 @@ def snapshot_entries(link: Link, entries: list[JournalEntry]) -> list[dict[str, 
         if entry.kind == EntryKind.REPORT:
             last_of[entry.report_id] = entry.seq
             first_of.setdefault(entry.report_id, entry.seq)
-    # A report entry is superseded (sent as null) only by a later report entry of the same
-    # report with no command about it in between: the receiver applies in seq order, and a
-    # command must find the state (the report itself, its holder) that came before it.
-    carries: set[int] = set()
-    later_state: set[int] = set()
-    for entry in reversed(entries):
-        if entry.kind == EntryKind.COMMAND:
-            later_state.discard(entry.report_id)
-        elif entry.report_id not in later_state:
-            carries.add(entry.seq)
-            later_state.add(entry.report_id)
+    # The report's current state travels once per batch, at its FIRST entry: reports are
+    # created on the other side in the order they were filed here (after an outage too), and
+    # a command later in the batch finds the report and its holder already there. Its later
+    # entries go as null (the state they would carry is the one already sent).
+    carries = set(first_of.values())
     contact_sent: set[int] = set()
     reports = {r.pk: r for r in Report.objects.filter(pk__in=last_of).select_related(
         "tier", "agency", "current_node", "category", "target_agency")}

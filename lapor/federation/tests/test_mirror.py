@@ -198,8 +198,8 @@ def test_snapshot_entries_carry_the_current_state_once_per_batch_and_the_contact
     first, second = entries(link)
     wire = mirror.snapshot_entries(link, [first, second])
     assert [w["seq"] for w in wire] == [1, 2]
-    assert wire[0]["report"] is None  # superseded by the later entry of the batch
-    data = wire[1]["report"]
+    assert wire[1]["report"] is None  # the batch's first entry of the report carries it
+    data = wire[0]["report"]
     assert data["status"] == Status.DISPOSED
     assert data["current_node"] == tree.pupr.code
     assert data["contact"]["email"] == "siti@example.org"
