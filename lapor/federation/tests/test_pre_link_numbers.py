@@ -271,3 +271,23 @@ def test_cli_upstream_set_warns_of_numbers_already_issued(tree: Tree) -> None:
                                "issued by the national instance")
     assert lines[2].endswith(f": {taken}")
     assert Link.objects.filter(role=LinkRole.UPSTREAM).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_regions_client_and_the_nationals_endpoint_agree(tree: Tree,
+                                                             live_server: Any) -> None:
+    # Over real HTTP (one database plays the national instance): the path, the signature,
+    # the body and the answer as the region's transport reads them.
+    link, token = peer_add(agency_code="kutim", url="https://region.example")
+    own = submit(tree).report.tracking_number
+    answer = transport.numbers_send(url=live_server.url, agency_code="kutim", token=token,
+                                    numbers=[own, _VALID])
+    assert answer == transport.NumbersAnswer(reserved=2, already_issued=1,
+                                             already_issued_numbers=[own])
+    assert _reserved() == sorted([own, _VALID])
+    with pytest.raises(PeerFailed) as refused:
+        transport.numbers_send(url=live_server.url, agency_code="kutim", token=token,
+                               numbers=[_BAD_CHECK])
+    assert (refused.value.detail["peer_code"], refused.value.http_status) == (
+        "invalid_entry", 422)
+    assert link.role == LinkRole.PEER
