@@ -37,6 +37,9 @@ logger = logging.getLogger(__name__)
 
 JOURNAL_PATH = "/api/v1/federation/journal"
 HELLO_PATH = "/api/v1/federation/hello"
+NUMBERS_PATH = "/api/v1/federation/numbers"
+# At most this many tracking numbers in one ``numbers`` request (about 75 kB of JSON).
+NUMBERS_BATCH = 5000
 _ANSWER_MAX = 64 * 1024 * 1024
 _USER_AGENT = "Lapor-Federation/1"
 # A request body stays under this (the receiver's DATA_UPLOAD_MAX_MEMORY_SIZE is 2.5 MB).
@@ -126,6 +129,40 @@ def hello(*, url: str, agency_code: str, token: str) -> Hello:
             or not isinstance(key, str) or answer.get("agency") != agency_code):
         raise PeerFailed("peer_error", transient=False)
     return Hello(agency=agency_code, lane=lane, reserved_numbers=reserved, access_code_key=key)
+
+
+@dataclass(frozen=True)
+class NumbersAnswer:
+    """The national instance's answer to a batch of a region's existing numbers."""
+
+    reserved: int  # now never drawn there
+    already_issued: int  # held there by a report of its own: a collision nothing can undo
+    already_issued_numbers: list[str]  # the first of those (at most 100)
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 \
+        else None
+
+
+def numbers_send(*, url: str, agency_code: str, token: str, numbers: list[str]
+                 ) -> NumbersAnswer:
+    """``POST {url}/api/v1/federation/numbers`` with ``{"numbers": [...]}`` (at most
+    :data:`NUMBERS_BATCH`), signed like the handshake: the national instance reserves this
+    region's existing tracking numbers. Raises :class:`PeerFailed`."""
+    full, path = _endpoint(url, NUMBERS_PATH)
+    body = json.dumps({"numbers": numbers}, separators=(",", ":")).encode()
+    headers = signed_headers(agency_code=agency_code, key=signing_key(token), method="POST",
+                             path=path, body=body, token=token)
+    headers["Content-Type"] = "application/json"
+    answer = _call(full, method="POST", body=body, headers=headers)
+    reserved, issued = _count(answer.get("reserved")), _count(answer.get("already_issued"))
+    sample = answer.get("already_issued_numbers", [])
+    if (reserved is None or issued is None or not isinstance(sample, list)
+            or not all(isinstance(n, str) for n in sample)):
+        raise PeerFailed("peer_error", transient=False)
+    return NumbersAnswer(reserved=reserved, already_issued=issued,
+                         already_issued_numbers=[n[:12] for n in sample[:100]])
 
 
 # ---------------------------------------------------------------- pushing the journal

@@ -346,8 +346,10 @@ class NumberLane(models.Model):
 
 
 class ReservedNumber(models.Model):
-    """A tracking number in this instance's lane that another instance issued before the
-    lane was assigned (handed over at peering): never drawn here."""
+    """A tracking number another instance issued, never drawn here: on a regional instance,
+    one the national instance issued in its lane before the lane was assigned (handed over
+    at peering); on the national instance, one a region issued before it was linked (sent at
+    ``upstream set``)."""
 
     number = models.CharField(max_length=12, unique=True)
 

@@ -8,6 +8,10 @@ regional instance draws only in its own lane, never one of the national's number
 it (the reserved list handed over at peering). So two instances can never issue the same
 number, by construction; existing numbers are never renumbered.
 
+The other way round, a regional instance's numbers issued *before* it was linked lie anywhere
+in the space: at ``upstream set`` it hands them to the national instance, which reserves them
+(:func:`numbers_reserve`) and never draws one of them either.
+
 Without any row here (no federation) numbers are drawn from the whole space, as before.
 Only this module writes :class:`NumberLane` and :class:`ReservedNumber`.
 """
@@ -97,8 +101,20 @@ def draw_value(mine: int | None, given: list[int]) -> int:
 
 
 def number_reserved(number: str) -> bool:
-    """Whether ``number`` was issued by another instance in this instance's lane."""
+    """Whether ``number`` was issued by another instance (in this region's lane, or by a
+    region before it was linked to this national instance): never drawn here. One lookup
+    of the unique index."""
     return ReservedNumber.objects.filter(number=number).exists()
+
+
+def numbers_reserve(numbers: Iterable[str]) -> int:
+    """Reserve ``numbers`` (twelve-digit tracking numbers, checked by the caller): issued by
+    another instance, so this one never draws them. Idempotent (a number reserved twice
+    stays one row). Returns how many distinct numbers were given."""
+    distinct = sorted(set(numbers))
+    ReservedNumber.objects.bulk_create([ReservedNumber(number=n) for n in distinct],
+                                       ignore_conflicts=True, batch_size=1000)
+    return len(distinct)
 
 
 def numbers_in_lane(lane: int) -> list[str]:

@@ -108,13 +108,15 @@ def tracking_number_of(value: int) -> str:
 def new_tracking_number() -> str:
     """A random tracking number (:func:`tracking_number_of`): volumes can't be inferred.
 
-    Federated instances draw in their own lane of the space only, never a number another
-    instance issued there before, and a national instance never in a lane it gave away
-    (:mod:`lapor.reports.numbering`): no two instances issue the same number."""
+    Federated instances draw in their own lane of the space only, a national instance never
+    in a lane it gave away, and neither ever a number another instance issued (reserved:
+    the national's numbers in a region's lane, a region's numbers from before its link;
+    :mod:`lapor.reports.numbering`): no two instances issue the same number. One indexed
+    lookup per draw (an empty table answers at once without federation)."""
     mine, given = numbering.lanes()
     for _ in range(100):
         number = tracking_number_of(numbering.draw_value(mine, given))
-        if mine is None or not numbering.number_reserved(number):
+        if not numbering.number_reserved(number):
             return number
     raise RuntimeError("no free tracking number in this instance's lane")  # pragma: no cover
 

@@ -16,7 +16,7 @@ from lapor.core.api import ObjectBody, StrictJSONParser, errors
 from lapor.core.errors import NotAuthenticated, ValidationFailed
 from lapor.federation.models import Link, LinkRole
 from lapor.federation.receive import journal_receive_detail
-from lapor.federation.services import hello_answer
+from lapor.federation.services import hello_answer, numbers_receive
 from lapor.federation.signing import (
     HEADER_LINK,
     HEADER_SIGNATURE,
@@ -24,6 +24,7 @@ from lapor.federation.signing import (
     SignedRequest,
     request_verify,
 )
+from lapor.federation.transport import NUMBERS_BATCH
 
 router = Router(tags=["federation"])
 
@@ -77,6 +78,24 @@ class HelloOut(Schema):
     reserved_numbers: list[str] = Field(
         description="Tracking numbers the national instance already issued in that lane")
     access_code_key: str = Field(description="The shared access-code key (base64)")
+
+
+class NumbersIn(ObjectBody):
+    numbers: list[str] = Field(
+        max_length=NUMBERS_BATCH,
+        description="Tracking numbers the regional instance has issued (each twelve ASCII "
+        "digits with a valid Verhoeff check digit)")
+
+
+class NumbersOut(Schema):
+    reserved: int = Field(
+        description="Distinct numbers of the request now reserved: never issued here")
+    already_issued: int = Field(
+        description="Of those, numbers a report of this instance already has (not a copy "
+        "received from this region): a collision from before the link that cannot be "
+        "undone; such a report cannot be shared with the region")
+    already_issued_numbers: list[str] = Field(
+        description="The first 100 of those numbers, ascending")
 
 
 def _entries(request: HttpRequest) -> list[dict[str, Any]]:
@@ -133,3 +152,27 @@ def federation_hello(request: HttpRequest) -> dict[str, Any]:
         raise NotAuthenticated("unknown_peer")
     return hello_answer(link)
 
+
+@router.post(
+    "/federation/numbers",
+    response={200: NumbersOut, **errors(401)},
+    summary="Reserve a regional instance's existing tracking numbers (national instance only)",
+    description=(
+        "Called by `lapor federation upstream set` on the regional instance of a `peer` link, "
+        "after the handshake: the tracking numbers it issued before the link (drawn anywhere "
+        "in the number space), in batches of at most " f"{NUMBERS_BATCH:,}" + ". The national "
+        "instance reserves them and never issues one of them, so a report it later shares "
+        "with the region cannot collide with one of the region's own. Idempotent (a number "
+        "sent again stays reserved once). A body that is not `{\"numbers\": [...]}` is 422 "
+        "`required`; a number that is not twelve ASCII digits with a valid check digit is "
+        "422 `invalid_entry` (`field`: `numbers.<index>`), more than the batch size 422 "
+        "`request_too_large`: nothing is stored then. " + _SIGNED),
+    openapi_extra={"requestBody": {"required": True, "content": {
+        "application/json": {"schema": NumbersIn.model_json_schema()}}}},
+)
+def federation_numbers(request: HttpRequest) -> dict[str, Any]:
+    link = _link(request)
+    if link.role != LinkRole.PEER:
+        raise NotAuthenticated("unknown_peer")
+    data = StrictJSONParser().parse_body(request)
+    return numbers_receive(link, data.get("numbers") if isinstance(data, dict) else None)

@@ -70,3 +70,20 @@ def journal_ack(received: Received) -> tuple[int, dict[str, Any]]:
     """Acknowledge every entry of a journal POST (a peer that applies everything)."""
     entries = received.json()["entries"]
     return 200, {"received_through": max(e["seq"] for e in entries)}
+
+
+def national(hello: dict[str, Any], *, reserved: Callable[[list[str]], dict[str, Any]] | None
+             = None) -> Callable[[Received], tuple[int, dict[str, Any]]]:
+    """A national instance's two answers to ``upstream set``: ``hello`` to the handshake,
+    and to each batch of numbers ``reserved(numbers)`` (default: all reserved, none
+    already issued)."""
+    def answer(received: Received) -> tuple[int, dict[str, Any]]:
+        if received.method == "POST" and received.path.endswith("/federation/numbers"):
+            numbers = received.json()["numbers"]
+            if reserved is not None:
+                return 200, reserved(numbers)
+            return 200, {"reserved": len(set(numbers)), "already_issued": 0,
+                         "already_issued_numbers": []}
+        return 200, hello
+
+    return answer

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lapor.core.errors import ApplicationError
 from lapor.federation.selectors import all_links, link_status, links
-from lapor.federation.services import peer_add, upstream_set
+from lapor.federation.services import peer_add, upstream_set_detail
 from lapor.federation.transport import PeerFailed, backlog, push
 
 
@@ -43,7 +43,8 @@ class Command(BaseCommand):
         up_actions = upstream.add_subparsers(dest="action", required=True, metavar="{set}")
         up_set = up_actions.add_parser(
             "set", help="Link to the national instance (checks the token with a signed "
-            "handshake first; stores nothing if it fails).")
+            "handshake first and hands over this instance's existing tracking numbers; "
+            "stores nothing if either fails).")
         up_set.add_argument("--url", required=True, help="the national instance's base URL")
         up_set.add_argument("--agency", required=True, metavar="AGENCY_CODE",
                             help="this instance's hub agency code, e.g. kutim")
@@ -98,9 +99,20 @@ class Command(BaseCommand):
             token = sys.stdin.readline()
         if not token.strip():
             raise CommandError("token missing (give --token or write it on stdin)")
-        link = upstream_set(url=options["url"], agency_code=options["agency"], token=token)
+        done = upstream_set_detail(url=options["url"], agency_code=options["agency"],
+                                   token=token)
+        link = done.link
         self.stdout.write(f"Linked to the national instance {link.url} for "
                           f"{link.agency.code}: lane {link.lane}.")
+        self.stdout.write(f"{done.numbers_sent} existing tracking number(s) sent, "
+                          f"{done.reserved} reserved on the national instance.")
+        if done.already_issued:
+            shown = ", ".join(done.already_issued_numbers[:10])
+            more = "" if done.already_issued <= 10 else ", …"
+            self.stdout.write(self.style.WARNING(
+                f"Warning: {done.already_issued} tracking number(s) of this instance were "
+                f"already issued by the national instance before the link (such a report of "
+                f"the national instance cannot be shared here): {shown}{more}"))
 
     def _status(self) -> None:
         rows = link_status()
