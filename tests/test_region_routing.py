@@ -277,8 +277,15 @@ def test_the_data_migration_switches_it_on_for_regency_hubs_with_verifiers(
     _province(tree, receives=False)
     before = [("orgs", "0002_sop_urgent_max_days")]
     after = [("orgs", "0003_sop_receives_region_reports")]
-    MigrationExecutor(connection).migrate(before)
-    MigrationExecutor(connection).migrate(after)
-    switched = dict(Sop.objects.values_list("node__code", "receives_region_reports"))
-    assert switched == {"nasional": False, "kutim": True, "samarinda": True, "berau": False,
-                        "kaltim": False}
+    try:
+        MigrationExecutor(connection).migrate(before)
+        MigrationExecutor(connection).migrate(after)
+        switched = dict(Sop.objects.values_list("node__code", "receives_region_reports"))
+        assert switched == {"nasional": False, "kutim": True, "samarinda": True,
+                            "berau": False, "kaltim": False}
+    finally:
+        # Back to every app's latest state: going back to orgs 0002 also unapplied the apps
+        # that depend on later orgs migrations (federation), which the next tests need.
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
