@@ -349,7 +349,8 @@ def _scoped_matches(scoped: Scoped, query: SearchQuery, want: int,
       only the matches inside the scope are read, however many the country has;
     * reports seen only through a disposition hop at one of the nodes (another agency holds
       them now: a misroute handed back): the reader's hops whose report names none of the
-      nodes, the text checked on each of those rows.
+      nodes, the text checked on each of those rows (or, for a query rarer than the
+      reader's hops, the text index intersected with them).
 
     Together exactly :func:`lapor.reports.permissions.reports_visible_to`'s rule."""
     pg = PostgresBackend()
@@ -362,7 +363,11 @@ def _scoped_matches(scoped: Scoped, query: SearchQuery, want: int,
                                                          node_id__in=nodes)))
             .exclude(current_node_id__in=nodes).exclude(tier_id__in=nodes)
             .exclude(agency_id__in=nodes))
-    hopped = list(pg.match(hops, query.text, query.stems, few=True).only(*fields)
+    # As for a reader's ids: the text index when the query's rarest word is in fewer reports
+    # than the reader has hops (a narrow query), else the text checked on each hop's row.
+    on_rows = pg_word_share(query.text) * _scope_rows(Report.objects.all()) >= _scope_rows(
+        Disposition.objects.filter(node_id__in=nodes))
+    hopped = list(pg.match(hops, query.text, query.stems, few=on_rows).only(*fields)
                   .order_by("-submitted_at", "-pk")[:want])
     merged = {r.pk: r for r in [*named, *hopped]}.values()
     return sorted(merged, key=lambda r: (r.submitted_at, r.pk), reverse=True)[:want]
@@ -372,7 +377,7 @@ _scope_estimates: dict[str, tuple[float, int]] = {}
 SCOPE_ESTIMATE_SECONDS = 300
 
 
-def _scope_rows(qs: QuerySet[Report]) -> int:
+def _scope_rows(qs: QuerySet[Any]) -> int:
     """PostgreSQL's estimate of the rows of a scope and its filters (its plan), kept five
     minutes per process: scopes change slowly, and planning a query costs a round trip."""
     sql, params = qs.order_by().values("pk").query.sql_with_params()
