@@ -23,6 +23,7 @@ import base64
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -365,8 +366,9 @@ def _scoped_matches(scoped: Scoped, query: SearchQuery, want: int,
             .exclude(agency_id__in=nodes))
     # As for a reader's ids: the text index when the query's rarest word is in fewer reports
     # than the reader has hops (a narrow query), else the text checked on each hop's row.
-    on_rows = pg_word_share(query.text) * _scope_rows(Report.objects.all()) >= _scope_rows(
-        Disposition.objects.filter(node_id__in=nodes))
+    on_rows = pg_word_share(query.text) * _estimate(
+        ("all",), Report.objects.all) >= _estimate(
+        ("hops", *sorted(nodes)), lambda: Disposition.objects.filter(node_id__in=nodes))
     hopped = list(pg.match(hops, query.text, query.stems, few=on_rows).only(*fields)
                   .order_by("-submitted_at", "-pk")[:want])
     merged = {r.pk: r for r in [*named, *hopped]}.values()
@@ -375,6 +377,20 @@ def _scoped_matches(scoped: Scoped, query: SearchQuery, want: int,
 
 _scope_estimates: dict[str, tuple[float, int]] = {}
 SCOPE_ESTIMATE_SECONDS = 300
+
+
+def _estimate(key: tuple[Any, ...], make: Callable[[], QuerySet[Any]]) -> int:
+    """:func:`_scope_rows` of ``make()`` kept under ``key``: the queryset is built and
+    compiled only when the estimate is missing or stale (compiling the staff scope's SQL to
+    key the cache cost more CPU than the search's own queries)."""
+    now = time.monotonic()
+    cached = _scope_estimates.get(repr(key))
+    if cached is None or now - cached[0] > SCOPE_ESTIMATE_SECONDS:
+        if len(_scope_estimates) > 1_000:
+            _scope_estimates.clear()
+        cached = (now, max(estimated_rows(make()), 1))
+        _scope_estimates[repr(key)] = cached
+    return cached[1]
 
 
 def _scope_rows(qs: QuerySet[Any]) -> int:
@@ -468,8 +484,8 @@ def search_staff(actor: Actor, raw_query: str, filters: SearchFilters, *,
     nodes = visible_nodes(actor)
     if nodes and rum_ready() and scope_index_ready():
         scope = apply_filters(reports_visible_to(actor), filters)
-        return search(scope, raw_query, cursor=cursor, limit=limit,
-                      scope_size=_scope_rows(scope),
+        size = _estimate(("staff", *sorted(nodes), filters), lambda: scope)
+        return search(scope, raw_query, cursor=cursor, limit=limit, scope_size=size,
                       scoped=Scoped(base=apply_filters(Report.objects.all(), filters),
                                     nodes=nodes))
     ids = visible_report_ids(actor, cap=SCOPE_FIRST_MAX)
