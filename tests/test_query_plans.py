@@ -168,3 +168,29 @@ def test_search_reads_the_newest_matches_from_indexes(big: Tree) -> None:
             assert "Seq Scan" not in _scans_of_reports(sql, params), f"{name}: {sql}"
     assert any("report_public_feed" in _index_names(s, p) for s, p in broad)
     assert any("report_search_rum" in _index_names(s, p) for s, p in narrow)
+
+
+def test_staff_search_reads_the_scope_inside_the_text_index(big: Tree) -> None:
+    """Issue 21, the scope index (migration search.0005): a hub's broad query ("jalan
+    berlubang": every cloned report) is answered by one scan of ``report_search_scope``
+    (the words AND the hub's nodes); neither it nor the disposition-hop query scans the
+    table."""
+    search_backends.forget_rum()
+    if not (search_backends.rum_ready() and search_backends.scope_index_ready()):
+        pytest.skip("the RUM extension (postgresql-15-rum) is not installed")
+    with connection.cursor() as cur:  # 1 % of the reports stay Kutai Timur's
+        cur.execute("UPDATE reports_report SET current_node_id = %s, tier_id = %s, "
+                    "agency_id = %s WHERE id %% 100 <> 0",
+                    [big.samarinda_dishub.pk, big.samarinda.pk, big.samarinda.pk])
+        cur.execute("ANALYZE reports_report")
+    search_backends.word_stats_clear()
+    hub = actor_for_user(big.users["hub"])
+    page = search_selectors.search_staff(hub, "jalan berlubang",
+                                         search_selectors.SearchFilters())
+    assert len(page.items) == search_selectors.PAGE_SIZE
+    sent = _captured(lambda: search_selectors.search_staff(
+        hub, "jalan berlubang", search_selectors.SearchFilters()))
+    for sql, params in sent:
+        assert "Seq Scan" not in _scans_of_reports(sql, params), sql
+    used = [_index_names(s, p) for s, p in sent]
+    assert any("report_search_scope" in names for names in used), used

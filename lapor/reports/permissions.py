@@ -59,6 +59,23 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
     return qs.filter(condition)
 
 
+def visible_nodes(actor: Actor) -> list[int] | None:
+    """The nodes of :func:`reports_visible_to`'s rule for ``actor``: the report is visible
+    when its current node, tier or agency is one of them, or one of its disposition hops is
+    at one of them (the subtrees of the actor's reader roles). ``None`` for a reader on the
+    root (every real report, no practice one); an empty list for anyone who reads nothing.
+    Full-text search matches these nodes inside its index (lapor.search, scope lexemes)."""
+    if actor.kind != ActorKind.STAFF:
+        return []
+    readers = [a for a in actor.assignments if a.role in READER_ROLES]
+    if any(a.node_kind == NodeKind.ROOT for a in readers):
+        return None
+    condition = Q(pk__in=[])
+    for path in {a.node_path for a in readers}:
+        condition |= Q(path__startswith=path)
+    return list(OrgNode.objects.filter(condition).values_list("id", flat=True))
+
+
 def visible_report_ids(actor: Actor, *, cap: int) -> set[int] | None:
     """The ids :func:`reports_visible_to` gives ``actor`` when there are at most ``cap`` of
     them, else None ("many": a role on the root, or a subtree with more reports).

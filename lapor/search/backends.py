@@ -42,6 +42,14 @@ ORDER = "search_order"
 # index's ordering operator); page 1 measures from a moment after every report.
 _PG_BEFORE = '"reports_report"."submitted_at" <=| %s::timestamptz'
 FAR_FUTURE = datetime.fromisoformat("2200-01-01T00:00:00+00:00")
+# The expression of the GIN index ``report_search_scope`` (migration search.0005), written
+# exactly as there: the search vector plus one ``~<id>`` lexeme per node the report names
+# (tier, agency, current node).
+SCOPE_INDEX = "report_search_scope"
+SCOPED_VECTOR = (
+    '("reports_report"."search_vector" || lapor_scope_lexemes("reports_report"."tier_id", '
+    '"reports_report"."agency_id", "reports_report"."current_node_id"))'
+)
 _FTS_IDS = "SELECT rowid FROM search_report_fts WHERE search_report_fts MATCH %s"
 _FTS_SCORE = (
     "SELECT -bm25(search_report_fts, 2.0, 1.0) FROM search_report_fts "
@@ -100,6 +108,21 @@ class PostgresBackend:
         if before is not None:
             qs = qs.filter(submitted_at__lte=before)
         return qs.annotate(**{SCORE: score, ORDER: order}).order_by(ORDER)
+
+    def within(self, qs: QuerySet[Any], text: str, nodes: list[int]) -> QuerySet[Any]:
+        """Reports of ``qs`` matching ``text`` whose tier, agency or current node is one of
+        ``nodes``, in one scan of the index ``report_search_scope`` ("these words AND any of
+        these nodes' lexemes"), each with ``search_score``. Only where
+        :func:`scope_index_ready`. An empty ``nodes`` matches nothing."""
+        if not nodes:
+            return qs.none()
+        # Ints only: the lexemes are built here, and travel as a bound parameter.
+        scope = " | ".join(f"'~{int(n)}'" for n in sorted(set(nodes)))
+        matches = RawSQL(f"{SCOPED_VECTOR} @@ ({_PG_QUERY} && %s::tsquery)",  # noqa: S611
+                         [text, scope], output_field=BooleanField())
+        score = RawSQL(f"ts_rank({_COLUMN}, {_PG_QUERY}, 1)::float8", [text],  # noqa: S611
+                       output_field=FloatField())
+        return qs.filter(matches).annotate(**{SCORE: score})
 
 
 @contextmanager
@@ -186,28 +209,48 @@ class SqliteBackend:
         return self._apply(qs, " OR ".join(f'"{s}"' for s in stems))
 
 
-_rum_ready: dict[tuple[str, str], bool] = {}
+_rum_ready: dict[tuple[str, str, str], bool] = {}
+
+
+def _index_valid(using: str, name: str) -> bool | None:
+    """Whether the index ``name`` is valid on this PostgreSQL database (a ``CREATE INDEX
+    CONCURRENTLY`` still building, or one that failed, is not), asked once per process and
+    database; ``None`` when asked for the first time and missing, to log once."""
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        return False
+    key = (using, str(conn.settings_dict["NAME"]), name)
+    if key in _rum_ready:
+        return _rum_ready[key]
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c "
+                       "ON c.oid = i.indexrelid WHERE c.relname = %s", [name])
+        row = cursor.fetchone()
+    _rum_ready[key] = bool(row and row[0])
+    return _rum_ready[key] or None
 
 
 def rum_ready(using: str = "default") -> bool:
     """Whether this PostgreSQL database has the RUM search index (valid: a ``CREATE INDEX
     CONCURRENTLY`` still building, or one that failed, does not count). Asked once per
     process and database; :func:`forget_rum` after creating or dropping it."""
-    conn = connections[using]
-    if conn.vendor != "postgresql":
-        return False
-    key = (using, str(conn.settings_dict["NAME"]))
-    if key not in _rum_ready:
-        with conn.cursor() as cursor:
-            cursor.execute("SELECT i.indisvalid FROM pg_index i JOIN pg_class c "
-                           "ON c.oid = i.indexrelid WHERE c.relname = %s", [RUM_INDEX])
-            row = cursor.fetchone()
-        _rum_ready[key] = bool(row and row[0])
-        if not _rum_ready[key]:
-            log.warning("search: no valid RUM index %s on this database; full-text search "
-                        "ranks every match through the GIN index and refuses broad queries "
-                        "(docs/search.md, 'RUM')", RUM_INDEX)
-    return _rum_ready[key]
+    valid = _index_valid(using, RUM_INDEX)
+    if valid is None and connections[using].vendor == "postgresql":
+        log.warning("search: no valid RUM index %s on this database; full-text search "
+                    "ranks every match through the GIN index and refuses broad queries "
+                    "(docs/search.md, 'RUM')", RUM_INDEX)
+    return bool(valid)
+
+
+def scope_index_ready(using: str = "default") -> bool:
+    """Whether this PostgreSQL database has the valid index ``report_search_scope``
+    (migration search.0005): staff search then reads a reader's matches from it. Cached like
+    :func:`rum_ready` (:func:`forget_rum` clears both)."""
+    valid = _index_valid(using, SCOPE_INDEX)
+    if valid is None and connections[using].vendor == "postgresql":
+        log.warning("search: no valid index %s on this database; staff search checks the "
+                    "reader's scope on each text match (docs/search.md)", SCOPE_INDEX)
+    return bool(valid)
 
 
 def forget_rum() -> None:

@@ -23,12 +23,13 @@ import base64
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from lapor.core.errors import ValidationFailed
@@ -44,8 +45,8 @@ from lapor.reports.feed import (
     public_reports,
     public_scope,
 )
-from lapor.reports.models import Report
-from lapor.reports.permissions import reports_visible_to, visible_report_ids
+from lapor.reports.models import Disposition, Report
+from lapor.reports.permissions import reports_visible_to, visible_nodes, visible_report_ids
 from lapor.reports.states import Status
 from lapor.reports.submission import normalise_tracking_number, tracking_number_valid
 from lapor.search.backends import (
@@ -55,6 +56,7 @@ from lapor.search.backends import (
     estimated_rows,
     ordered_walk,
     rum_ready,
+    scope_index_ready,
 )
 from lapor.search.backends import word_share as pg_word_share
 from lapor.search.text import Snippet, snippet, stems, words
@@ -94,6 +96,16 @@ class SearchPage(Page["Hit"]):
     word (ANALYZE's statistics). No match is read or counted for it."""
 
     estimated_total: int | None = None
+
+
+@dataclass(frozen=True)
+class Scoped:
+    """A staff reader's scope as the scope index reads it: ``base`` is the reports and the
+    filters without the scope; ``nodes`` the reader's nodes
+    (:func:`lapor.reports.permissions.visible_nodes`)."""
+
+    base: QuerySet[Report]
+    nodes: list[int]
 
 
 @dataclass
@@ -192,14 +204,16 @@ def max_matches() -> int:
 
 def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
            limit: int = PAGE_SIZE, few: bool = False, walk: bool = False,
-           filtered: bool = False, scope_size: int | None = None) -> Page[Hit]:
+           filtered: bool = False, scope_size: int | None = None,
+           scoped: Scoped | None = None) -> Page[Hit]:
     """Reports of ``qs`` matching ``raw_query``, ``limit`` after ``cursor``.
 
     PostgreSQL with the RUM index (:func:`lapor.search.backends.rum_ready`): newest first,
     see :func:`_newest_first`; ``walk``: ``qs`` is a scope with an index in time order and no
     filter (the public scope, a national reader), which a broad query may walk; ``filtered``:
     ``qs`` has a region, category or agency filter; ``scope_size``: how many reports ``qs``
-    holds, when known (the reader's ids).
+    holds, when known (the reader's ids); ``scoped``: ``qs`` is a staff reader's scope that
+    the scope index answers (:func:`_scoped_matches`).
 
     Elsewhere (SQLite, PostgreSQL without RUM), best first: one query reads ``(id, score)``
     of at most ``max_matches() + 1`` matches (more: too
@@ -212,7 +226,7 @@ def search(qs: QuerySet[Report], raw_query: str, *, cursor: str | None = None,
     query = parse_query(raw_query)
     if rum_ready():
         return _newest_first(qs, query, cursor=cursor, limit=limit, few=few, walk=walk,
-                             filtered=filtered, scope_size=scope_size)
+                             filtered=filtered, scope_size=scope_size, scoped=scoped)
     position = _decode(cursor) if cursor else None
     cap = max_matches()
     pairs: list[tuple[int, float]] = list(
@@ -248,11 +262,12 @@ def _keyset_before(qs: QuerySet[Report], moment: Any, pk: int) -> QuerySet[Repor
 
 def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | None,
                   limit: int, few: bool, walk: bool, filtered: bool,
-                  scope_size: int | None) -> SearchPage:
+                  scope_size: int | None, scoped: Scoped | None = None) -> SearchPage:
     """Matches of ``qs`` newest first (``submitted_at``, then id), the first page costing
     what a page of a narrow query costs however many reports match. No cap: a broad query
     is answered, not refused.
 
+    * ``scoped`` (a staff reader, the scope index): :func:`_scoped_matches`;
     * ``few`` (``qs`` is the reader's few thousand report ids): the text is checked on those
       rows, newest first, unless the query's rarest word is rarer in the whole table than the
       reader's reports (then the text index is intersected with the ids); ``filtered`` (a
@@ -271,14 +286,19 @@ def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | Non
     pg = PostgresBackend()
     scope = qs
     origin = None  # every row still to read is at or before this moment
+    position = None
     if cursor:
         origin, pk = decode_cursor(cursor)
+        position = (origin, pk)
         qs = _keyset_before(qs, origin, pk)
     want = limit + 1
     share = pg_word_share(query.text)
     found: list[Report] = []
     rest = qs
-    if few or filtered:
+    if scoped is not None:
+        found = _scoped_matches(scoped, query, want, position)
+        rest = qs.none()
+    elif few or filtered:
         # The reader's ids, or a region/category/agency filter: no walk, no RUM order.
         # PostgreSQL intersects the text index with the ids (or the filter's index) and sorts
         # the few matches; but for the ids of a word commoner than the reader's reports, the
@@ -319,11 +339,61 @@ def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | Non
                       estimated_total=round(share * size))
 
 
+def _scoped_matches(scoped: Scoped, query: SearchQuery, want: int,
+                    position: tuple[Any, int] | None) -> list[Report]:
+    """The ``want`` newest matches of a staff reader's scope (before ``position``), from
+    two queries merged by time:
+
+    * reports whose tier, agency or current node is one of the reader's nodes: one scan of
+      the GIN index ``report_search_scope`` ("the words AND any of the nodes' lexemes"),
+      ordered and cut by PostgreSQL (``ORDER BY submitted_at DESC, id DESC LIMIT want``):
+      only the matches inside the scope are read, however many the country has;
+    * reports seen only through a disposition hop at one of the nodes (another agency holds
+      them now: a misroute handed back): the reader's hops whose report names none of the
+      nodes, the text checked on each of those rows (or, for a query rarer than the
+      reader's hops, the text index intersected with them).
+
+    Together exactly :func:`lapor.reports.permissions.reports_visible_to`'s rule."""
+    pg = PostgresBackend()
+    base = scoped.base if position is None else _keyset_before(scoped.base, *position)
+    nodes = scoped.nodes
+    fields = ("pk", "submitted_at")
+    named = list(pg.within(base, query.text, nodes).only(*fields)
+                 .order_by("-submitted_at", "-pk")[:want])
+    hops = (base.filter(Exists(Disposition.objects.filter(report=OuterRef("pk"),
+                                                         node_id__in=nodes)))
+            .exclude(current_node_id__in=nodes).exclude(tier_id__in=nodes)
+            .exclude(agency_id__in=nodes))
+    # As for a reader's ids: the text index when the query's rarest word is in fewer reports
+    # than the reader has hops (a narrow query), else the text checked on each hop's row.
+    on_rows = pg_word_share(query.text) * _estimate(
+        ("all",), Report.objects.all) >= _estimate(
+        ("hops", *sorted(nodes)), lambda: Disposition.objects.filter(node_id__in=nodes))
+    hopped = list(pg.match(hops, query.text, query.stems, few=on_rows).only(*fields)
+                  .order_by("-submitted_at", "-pk")[:want])
+    merged = {r.pk: r for r in [*named, *hopped]}.values()
+    return sorted(merged, key=lambda r: (r.submitted_at, r.pk), reverse=True)[:want]
+
+
 _scope_estimates: dict[str, tuple[float, int]] = {}
 SCOPE_ESTIMATE_SECONDS = 300
 
 
-def _scope_rows(qs: QuerySet[Report]) -> int:
+def _estimate(key: tuple[Any, ...], make: Callable[[], QuerySet[Any]]) -> int:
+    """:func:`_scope_rows` of ``make()`` kept under ``key``: the queryset is built and
+    compiled only when the estimate is missing or stale (compiling the staff scope's SQL to
+    key the cache cost more CPU than the search's own queries)."""
+    now = time.monotonic()
+    cached = _scope_estimates.get(repr(key))
+    if cached is None or now - cached[0] > SCOPE_ESTIMATE_SECONDS:
+        if len(_scope_estimates) > 1_000:
+            _scope_estimates.clear()
+        cached = (now, max(estimated_rows(make()), 1))
+        _scope_estimates[repr(key)] = cached
+    return cached[1]
+
+
+def _scope_rows(qs: QuerySet[Any]) -> int:
     """PostgreSQL's estimate of the rows of a scope and its filters (its plan), kept five
     minutes per process: scopes change slowly, and planning a query costs a round trip."""
     sql, params = qs.order_by().values("pk").query.sql_with_params()
@@ -399,6 +469,11 @@ def search_staff(actor: Actor, raw_query: str, filters: SearchFilters, *,
                  cursor: str | None = None, limit: int = PAGE_SIZE) -> Page[Hit]:
     """Only what ``actor`` may read as staff (nothing for anyone else).
 
+    PostgreSQL with RUM and the scope index (migration search.0005), every reader below the
+    root: the reader's nodes are matched inside the text index (:func:`_scoped_matches`), so
+    the first page is one index scan of the matches in scope, whatever the scope's size, and
+    nothing of the reader's reports is read first. Otherwise:
+
     A reader of a few thousand reports (a regency's hub, a unit) is searched from those ids:
     PostgreSQL cannot estimate how many reports match template-like text ("sampah menumpuk":
     80,000 in the country, estimated 10,000) and would otherwise check the reader's scope on
@@ -406,6 +481,13 @@ def search_staff(actor: Actor, raw_query: str, filters: SearchFilters, *,
     (the national desk, a large province) keep the text-first plan, where few matches fall
     outside their scope. A national reader (a role on the root: every real report) may walk
     the newest reports (index ``report_recent``) for a broad query."""
+    nodes = visible_nodes(actor)
+    if nodes and rum_ready() and scope_index_ready():
+        scope = apply_filters(reports_visible_to(actor), filters)
+        size = _estimate(("staff", *sorted(nodes), filters), lambda: scope)
+        return search(scope, raw_query, cursor=cursor, limit=limit, scope_size=size,
+                      scoped=Scoped(base=apply_filters(Report.objects.all(), filters),
+                                    nodes=nodes))
     ids = visible_report_ids(actor, cap=SCOPE_FIRST_MAX)
     scope = reports_visible_to(actor) if ids is None else _reports_with_ids(ids)
     national = ids is None and any(a.node_kind == NodeKind.ROOT and a.role in READER_ROLES
