@@ -14,6 +14,7 @@ from django.db.backends.postgresql.base import DatabaseWrapper
 
 from lapor.config import settings as lapor_settings
 from lapor.config.management.commands.serve import web_environment
+from lapor.core.dbpool import check_idle_connection
 
 PG_URL = "postgres://lapor@db.example:5432/lapor"
 POOL_VARIABLES = ("LAPOR_DB_POOL", "LAPOR_DB_POOL_SIZE", "LAPOR_DB_POOL_MIN_SIZE",
@@ -36,7 +37,8 @@ def test_postgresql_gets_a_pool_without_persistent_connections_or_health_checks(
         monkeypatch: pytest.MonkeyPatch) -> None:
     config = _database(monkeypatch, PG_URL)
     assert config["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 4, "timeout": 3,
-                                         "check": None, "name": "lapor"}
+                                         "check": check_idle_connection,
+                                         "name": "lapor"}
     # Django refuses a pool with CONN_MAX_AGE != 0; the health check's SELECT 1 is the round
     # trip the pool saves.
     assert config["CONN_MAX_AGE"] == 0
@@ -96,39 +98,92 @@ def test_serve_sizes_the_web_workers_pool_by_their_threads() -> None:
     assert (env["LAPOR_DB_POOL_SIZE"], env["LAPOR_DB_POOL_MIN_SIZE"]) == ("4", "2")
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_pooled_connection_killed_under_it_fails_once_then_is_replaced() -> None:
-    """What a PostgreSQL restart does to the pool, without restarting the shared server: the
-    backends of a pooled connection terminated (pg_terminate_backend, this test database's
-    own). The request that meets it fails with an OperationalError (the API's clean 503);
-    Django gives the broken connection back, the pool replaces it, the next request works."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the pool is PostgreSQL's")
+def _pooled(check: Any) -> DatabaseWrapper:
+    """A second wrapper on the test database with a one-connection pool."""
     settings_dict = {**connection.settings_dict, "CONN_MAX_AGE": 0,
                      "CONN_HEALTH_CHECKS": False,
                      "OPTIONS": {**connection.settings_dict["OPTIONS"],
                                  "pool": {"min_size": 1, "max_size": 1, "timeout": 10,
-                                          "check": None, "name": "lapor-test"}}}
-    pooled = DatabaseWrapper(settings_dict, alias="pool_test")
+                                          "check": check, "name": "lapor-test"}}}
+    return DatabaseWrapper(settings_dict, alias="pool_test")
+
+
+def _backend_pid(pooled: DatabaseWrapper) -> int:
+    with pooled.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    pooled.close()  # the end of a request: back to the pool, still open
+    return int(pid)
+
+
+def _terminate(pid: int) -> None:
+    """What a PostgreSQL restart does to a pooled connection, without restarting the shared
+    server: its backend ended (this test database's own), waiting until it is gone."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s, 10000)", [pid])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_pooled_connection_killed_under_it_is_replaced_before_the_next_request() -> None:
+    """The settings' check: the server closed the idle connection, so it is dropped when
+    handed out and the request gets a new one; no request fails."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the pool is PostgreSQL's")
+    pooled = _pooled(check_idle_connection)
     try:
-        with pooled.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            (pid,) = cursor.fetchone()
-        pooled.close()  # back to the pool, still open
+        pid = _backend_pid(pooled)
+        assert _backend_pid(pooled) == pid  # reused, not reopened
+        _terminate(pid)
+        new_pid = _backend_pid(pooled)
+        assert new_pid != pid
+        assert pooled.pool.get_stats().get("connections_lost") == 1
+    finally:
+        pooled.close_pool()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_check_of_a_healthy_connection_sends_nothing() -> None:
+    """No round trip for a live idle connection: the server sees no statement from it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the pool is PostgreSQL's")
+    pooled = _pooled(check_idle_connection)
+    try:
+        pid = _backend_pid(pooled)
+        raw = pooled.pool.getconn()
+        try:
+            assert raw.info.backend_pid == pid
+            before = raw.pgconn.transaction_status
+            check_idle_connection(raw)  # would block or fail if it waited for an answer
+            assert raw.pgconn.transaction_status == before
+        finally:
+            pooled.pool.putconn(raw)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+            (last,) = cursor.fetchone()
+        assert last == "SELECT pg_backend_pid()"
+    finally:
+        pooled.close_pool()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_without_a_check_a_killed_connection_fails_one_request_then_is_replaced() -> None:
+    """Even with no check at all, a dead pooled connection costs one failed request (an
+    OperationalError: the API's clean 503): Django gives it back broken, the pool drops it
+    and the next request works."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the pool is PostgreSQL's")
+    pooled = _pooled(None)
+    try:
+        pid = _backend_pid(pooled)
+        _terminate(pid)
         with pytest.raises(OperationalError), pooled.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
+            cursor.execute("SELECT 1")
         assert not pooled.is_usable()
         pooled.close()  # what Django does at the end of the failed request
-        with pooled.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid(), 1")
-            new_pid, one = cursor.fetchone()
-        assert one == 1
-        assert new_pid != pid
-        pooled.close()
-        # The pool, not a new one, served it: the broken connection was counted and dropped.
+        assert _backend_pid(pooled) != pid
         assert pooled.pool.get_stats().get("returns_bad") == 1
     finally:
         pooled.close_pool()

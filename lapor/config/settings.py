@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP, build_policy
 
+from lapor.core.dbpool import check_idle_connection
 from lapor.core.env import (
     env_bool,
     env_ceilings,
@@ -184,12 +185,11 @@ def _pool_options() -> dict[str, Any] | None:
             "LAPOR_DB_POOL_SIZE must be ≥ 1, LAPOR_DB_POOL_MIN_SIZE between 0 and it, "
             "LAPOR_DB_POOL_TIMEOUT ≥ 1 (seconds)")
     return {"min_size": min_size, "max_size": max_size, "timeout": timeout,
-            # Django asks for a connection per request and gives it back at the end: no
-            # check on the way out (that round trip is what the pool saves over
-            # CONN_HEALTH_CHECKS). A connection found broken (a PostgreSQL restart) fails its
-            # request with a 503 and is replaced when Django gives it back; a request waits
-            # at most `timeout` for a new one, then 503 too.
-            "check": None,
+            # Django asks for a connection per request and gives it back at the end. The check
+            # before handing one out costs no round trip unless the server closed it (a
+            # restart): lapor.core.dbpool. A dead one is dropped and replaced; a request waits
+            # at most `timeout` for a connection, then fails as the database being away (503).
+            "check": check_idle_connection,
             "name": "lapor"}
 
 
