@@ -185,3 +185,19 @@ def test_lookup_endpoints_document_429(client: Client) -> None:
                          ("/api/v1/track/{tracking_number}/messages", "post"),
                          ("/api/v1/track/{tracking_number}/support", "post")]:
         assert "429" in paths[path][method]["responses"], path
+
+
+@pytest.mark.django_db
+def test_the_lookup_counter_read_sees_what_increment_wrote() -> None:
+    """DatabaseBackend.count is a written-out statement (issue #21): same key and window as
+    increment, on SQLite and PostgreSQL alike (aware datetimes adapted the same way)."""
+    store = ratelimit.DatabaseBackend()
+    start = clock.now().replace(second=0, microsecond=0)
+    end = start + timedelta(minutes=1)
+    assert store.count("k", start) == 0
+    store.increment("k", start, end)
+    store.increment("k", start, end)
+    assert store.count("k", start) == 2
+    assert store.count("k", start + timedelta(minutes=1)) == 0
+    assert store.count("other", start) == 0
+    assert RateCounter.objects.get(key="k", window_start=start).count == 2

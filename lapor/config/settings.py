@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP, build_policy
 
+from lapor.core.dbpool import check_idle_connection
 from lapor.core.env import (
     env_bool,
     env_ceilings,
@@ -159,7 +160,45 @@ def _database() -> dict[str, Any]:
             # jit_above_cost (a staff search's scope took 25 ms instead of 11). Behind PgBouncer
             # startup options don't pass: `ALTER DATABASE … SET jit = off` (docs/deploy.md).
             config.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        if (pool := _pool_options()) is not None:
+            _use_pool(config, pool)
     return config
+
+
+def _pool_options() -> dict[str, Any] | None:
+    """psycopg_pool options for a PostgreSQL database (issue #21), or None for no pool.
+
+    On by default (``LAPOR_DB_POOL``), off behind PgBouncer in transaction mode (the bouncer
+    is the pool). Per process: ``LAPOR_DB_POOL_SIZE`` connections at most (``lapor serve``
+    sets it to ``--threads`` for the web workers: one per thread that may hold one),
+    ``LAPOR_DB_POOL_MIN_SIZE`` kept open, ``LAPOR_DB_POOL_TIMEOUT`` seconds to wait for one
+    before the request fails as the database being unavailable (a clean 503).
+    """
+    if env_bool("LAPOR_DB_PGBOUNCER", default=False) or not env_bool("LAPOR_DB_POOL",
+                                                                      default=True):
+        return None
+    max_size = env_int("LAPOR_DB_POOL_SIZE", 4)
+    min_size = env_int("LAPOR_DB_POOL_MIN_SIZE", 1)
+    timeout = env_int("LAPOR_DB_POOL_TIMEOUT", 3)
+    if max_size < 1 or not 0 <= min_size <= max_size or timeout < 1:
+        raise ImproperlyConfigured(
+            "LAPOR_DB_POOL_SIZE must be ≥ 1, LAPOR_DB_POOL_MIN_SIZE between 0 and it, "
+            "LAPOR_DB_POOL_TIMEOUT ≥ 1 (seconds)")
+    return {"min_size": min_size, "max_size": max_size, "timeout": timeout,
+            # Django asks for a connection per request and gives it back at the end. The check
+            # before handing one out costs no round trip unless the server closed it (a
+            # restart): lapor.core.dbpool. A dead one is dropped and replaced; a request waits
+            # at most `timeout` for a connection, then fails as the database being away (503).
+            "check": check_idle_connection,
+            "name": "lapor"}
+
+
+def _use_pool(config: dict[str, Any], pool: dict[str, Any]) -> None:
+    # Django refuses a pool with persistent connections; its health check would add the
+    # round trip the pool saves (the pool only hands out connections it holds healthy).
+    config["CONN_MAX_AGE"] = 0
+    config["CONN_HEALTH_CHECKS"] = False
+    config.setdefault("OPTIONS", {})["pool"] = pool
 
 
 DATABASES = {"default": _database()}
@@ -176,9 +215,13 @@ if (_replica_url := env_optional("DATABASE_REPLICA_URL")) is not None:
                                      conn_max_age=env_int("LAPOR_DB_CONN_MAX_AGE", 60))),
         "CONN_HEALTH_CHECKS": True,
         "DISABLE_SERVER_SIDE_CURSORS": env_bool("LAPOR_DB_PGBOUNCER", default=False),
-        "OPTIONS": DATABASES["default"].get("OPTIONS", {}),
+        "OPTIONS": {k: v for k, v in DATABASES["default"].get("OPTIONS", {}).items()
+                    if k != "pool"},
         "TEST": {"MIRROR": "default"},
     }
+    if (DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql"
+            and (_replica_pool := _pool_options()) is not None):
+        _use_pool(DATABASES["replica"], _replica_pool)
 DATABASE_ROUTERS = ["lapor.core.dbrouting.ReplicaRouter"]
 LAPOR_REPLICA_ROUTES = env_list("LAPOR_REPLICA_ROUTES", [
     "portal:home", "portal:feed", "portal:report", "portal:sop", "open311:discovery",

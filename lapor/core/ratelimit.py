@@ -57,7 +57,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.http import HttpRequest
 from prometheus_client import Counter
 
@@ -184,9 +184,17 @@ class DatabaseBackend:
         return [counts[row_key] for row_key, _start, _expires in windows]
 
     def count(self, key: str, window_start: datetime) -> int:
-        found = RateCounter.objects.filter(key=key, window_start=window_start).values_list(
-            "count", flat=True).first()
-        return found or 0
+        # Every tracking lookup reads a counter (throttle_lookup): the statement is written
+        # out, not compiled from a queryset each time (issue #21); read where the routers
+        # send RateCounter reads, as the queryset did. (key, window_start) is unique.
+        db = connections[router.db_for_read(RateCounter) or "default"]
+        quote = db.ops.quote_name
+        sql = (f"SELECT {quote('count')} FROM {quote(RateCounter._meta.db_table)} "  # noqa: S608
+               f"WHERE {quote('key')} = %s AND {quote('window_start')} = %s")  # (our names)
+        with db.cursor() as cursor:
+            cursor.execute(sql, [key, db.ops.adapt_datetimefield_value(window_start)])
+            found = cursor.fetchone()
+        return int(found[0]) if found else 0
 
     def prune(self, now: datetime) -> int:
         deleted, _ = RateCounter.objects.filter(expires_at__lte=now).delete()

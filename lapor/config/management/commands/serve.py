@@ -140,6 +140,16 @@ def _stop(children: list[Child]) -> None:
             process.wait(timeout=10)
 
 
+def web_environment(env: dict[str, str], *, threads: int) -> dict[str, str]:
+    """The web workers' environment: ``env`` with their connection pool sized (PostgreSQL,
+    settings._pool_options): one connection per blocking thread, all kept open, unless the
+    configuration sets ``LAPOR_DB_POOL_SIZE``/``LAPOR_DB_POOL_MIN_SIZE`` itself. The task
+    workers keep the settings' defaults."""
+    size = env.get("LAPOR_DB_POOL_SIZE") or str(threads)
+    return {**env, "LAPOR_DB_POOL_SIZE": size,
+            "LAPOR_DB_POOL_MIN_SIZE": env.get("LAPOR_DB_POOL_MIN_SIZE") or size}
+
+
 class Command(BaseCommand):
     help = "Serve the web application with granian and run task workers beside it."
 
@@ -168,6 +178,7 @@ class Command(BaseCommand):
         python = sys.executable
         # The children serve (and link to) this address unless LAPOR_SITE_URL says otherwise.
         env = {**os.environ, "LAPOR_HOST": host, "PORT": str(port)}
+        web_env = web_environment(env, threads=options["threads"])
         web = [
             python, "-m", "granian", "--interface", "wsgi",
             "--host", host, "--port", str(port),
@@ -187,7 +198,7 @@ class Command(BaseCommand):
         # Hashed, compressed static files for WhiteNoise (settings.STATIC_ROOT); only changed
         # files are copied, so a restart costs a second.
         call_command("collectstatic", interactive=False, verbosity=0)
-        children = [Child("web server", web, env)]
+        children = [Child("web server", web, web_env)]
         children += [Child(f"task worker {n + 1}", worker, env)
                      for n in range(options["task_workers"])]
         children += [Child(f"routing worker {n + 1}", routing, env)
