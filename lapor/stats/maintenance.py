@@ -33,7 +33,14 @@ from lapor.reports.models import Report, ReportEvent
 from lapor.reports.states import Action
 from lapor.stats import workers as rebuild_workers
 from lapor.stats.facts import FACT_FIELDS, REPORT_FIELDS, Calendars, compute_fact
-from lapor.stats.models import MEASURES, ReportFact, StatCell, StatsState, StepState
+from lapor.stats.models import (
+    MEASURES,
+    REGION_DIMS,
+    ReportFact,
+    StatCell,
+    StatsState,
+    StepState,
+)
 from lapor.stats.ranges import fact_rows
 
 logger = logging.getLogger(__name__)
@@ -97,6 +104,8 @@ def _contributions(fact: dict[str, Any]) -> Iterable[tuple[CellKey, Vector]]:
             value = _dim_value(fact, field)
             if value is not None:
                 yield (node_id, dim, fact["month"], value), vector
+        for dim, width in REGION_DIMS:  # the province's and the regency's cells
+            yield (node_id, dim, fact["month"], fact["region"][:width]), vector
         yield (node_id, "day", fact["day"], ""), vector
 
 
@@ -393,7 +402,23 @@ def _cells_from_facts(facts: str, cells: str, calendars: Calendars) -> int:
             "GROUP BY a.ancestor_id, s.dim, s.period, s.value")
         count = cursor.rowcount
         cursor.execute("DROP TABLE stats_rebuild_ancestor")
+        cursor.execute(region_cells_sql(cells))
+        count += cursor.rowcount
     return count
+
+
+def region_cells_sql(cells: str) -> str:
+    """The statement adding the province and regency cells (:data:`REGION_DIMS`) to the
+    table ``cells``, summed from its district cells: what the refresh keeps, one row per
+    (node, month, code prefix). The rebuild runs it on its shadow table."""
+    measures = ", ".join(MEASURES)
+    sums = ", ".join(f"SUM({name})" for name in MEASURES)
+    selects = [
+        f"SELECT node_id, '{dim}', period, SUBSTR(value, 1, {width}), {sums} "  # noqa: S608
+        f"FROM {cells} WHERE dim = 'region' GROUP BY node_id, period, SUBSTR(value, 1, {width})"
+        for dim, width in REGION_DIMS]
+    return (f"INSERT INTO {cells} (node_id, dim, period, value, {measures}) "
+            + " UNION ALL ".join(selects))
 
 
 @dataclass(frozen=True)

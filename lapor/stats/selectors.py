@@ -24,7 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Left
 
 from lapor.categories.models import Category
@@ -39,7 +39,7 @@ from lapor.reports.feed import FOLLOWED_UP_STATUSES, PublicStats, public_stats
 from lapor.stats.facts import Calendars
 from lapor.stats.figures import Figures, empty, nearest_rank, summed
 from lapor.stats.labels import CHANNEL_LABELS, STATUS_LABELS, TYPE_LABELS
-from lapor.stats.models import MEASURES, ReportFact, StatCell, StatsState
+from lapor.stats.models import MEASURES, REGION_DIMS, ReportFact, StatCell, StatsState
 
 MAX_MONTHS = 36
 DEFAULT_MONTHS = 12
@@ -266,13 +266,19 @@ def region_level_of(parent: str) -> int:
 
 def _region_grouped(node: OrgNode, period: Period, parent: str) -> dict[str, dict[str, int]]:
     """The region cells of ``node`` summed one level below ``parent`` (in SQL: at most one
-    row per region of that level leaves the database)."""
-    width = REGION_WIDTHS[region_level_of(parent) - 1]
-    qs = _cells(node, period).filter(dim="region")
+    row per region of that level leaves the database). The provinces and a province's
+    regencies read their own counters (:data:`REGION_DIMS`: 38 or 514 rows a month at the
+    root, whatever the number of districts); a regency's districts, the district cells."""
+    level = region_level_of(parent)
+    if level <= len(REGION_DIMS):
+        qs = _cells(node, period).filter(dim=REGION_DIMS[level - 1][0])
+        key: Any = F("value")
+    else:
+        qs = _cells(node, period).filter(dim="region")
+        key = Left("value", REGION_WIDTHS[level - 1])
     if parent:
         qs = qs.filter(Q(value=parent) | Q(value__startswith=parent + "."))
-    grouped = (qs.annotate(key=Left("value", width)).values("key").annotate(**_sums())
-               .order_by())
+    grouped = qs.annotate(key=key).values("key").annotate(**_sums()).order_by()
     return {r["key"]: m for r in grouped if (m := _measures(r))["reports"] > 0}
 
 

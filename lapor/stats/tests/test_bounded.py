@@ -9,13 +9,14 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from lapor.core import clock
 from lapor.orgs.models import NodeKind, OrgNode
 from lapor.orgs.services import node_create
 from lapor.regions.models import Region, RegionLevel
-from lapor.stats.maintenance import stats_refresh
+from lapor.stats.maintenance import region_cells_sql, stats_refresh
 from lapor.stats.models import StatCell
 from lapor.stats.selectors import PAGE_SIZE, TOP_N
 from lapor.workspace.tests.helpers import signed_in
@@ -54,6 +55,8 @@ def _national(tree: Tree) -> None:
         cells.append(_cell(agency, "all", "", 3 if a == 0 else 20 + a))
     cells.append(_cell(tree.root, "all", "", 9999))
     StatCell.objects.bulk_create(cells)
+    with connection.cursor() as cursor:  # the province and regency cells, as the rebuild
+        cursor.execute(region_cells_sql(StatCell._meta.db_table))
 
 
 def _rows(page: str, name: str) -> list[str]:
