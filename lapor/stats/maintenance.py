@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min
 
 from lapor.core import clock
 from lapor.reports.models import Report, ReportEvent
@@ -117,32 +117,40 @@ def _add(deltas: dict[CellKey, Vector], fact: dict[str, Any], sign: int) -> None
 
 
 def _apply(deltas: dict[CellKey, Vector]) -> None:
-    """Add ``deltas`` to the counters (caller holds the state lock)."""
-    deltas = {k: v for k, v in deltas.items() if any(v)}
-    if not deltas:
+    """Add ``deltas`` to the counters (caller holds the state lock).
+
+    One ``INSERT … ON CONFLICT (statcell_key) DO UPDATE SET m = m + excluded.m`` per batch
+    (PostgreSQL and SQLite alike): the cells that change are written, nothing is read first.
+    Reading every cell of each touched (node, month) to add in Python cost ~0.1 s of CPU per
+    changed report at 1,000,000 reports (the root's month has thousands of cells; issue #21).
+    """
+    rows = [(key, delta) for key, delta in sorted(deltas.items()) if any(delta)]
+    if not rows:
         return
-    pairs = sorted({(node, period) for node, _, period, _ in deltas})
-    existing: dict[CellKey, StatCell] = {}
-    for start in range(0, len(pairs), 200):
-        condition = Q()
-        for node, period in pairs[start:start + 200]:
-            condition |= Q(node_id=node, period=period)
-        for cell in StatCell.objects.filter(condition):
-            existing[(cell.node_id, cell.dim, cell.period, cell.value)] = cell
-    changed: list[StatCell] = []
-    created: list[StatCell] = []
-    for key, delta in deltas.items():
-        found = existing.get(key)
-        if found is None:
-            node, dim, period, value = key
-            created.append(StatCell(node_id=node, dim=dim, period=period, value=value,
-                                    **dict(zip(MEASURES, delta, strict=True))))
-            continue
-        for name, d in zip(MEASURES, delta, strict=True):
-            setattr(found, name, getattr(found, name) + d)
-        changed.append(found)
-    StatCell.objects.bulk_update(changed, list(MEASURES), batch_size=500)
-    StatCell.objects.bulk_create(created, batch_size=500)
+    table = connection.ops.quote_name(StatCell._meta.db_table)
+    columns = ["node_id", "dim", "period", "value", *MEASURES]
+    quoted = [connection.ops.quote_name(c) for c in columns]
+    updates = ", ".join(f"{q} = {table}.{q} + excluded.{q}"
+                        for q in quoted[4:])
+    row_sql = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    adapt = connection.ops.adapt_datefield_value
+    # Sorted keys: two writers would take the rows' locks in the same order (the caller's
+    # lock already makes the refresh single, this keeps it safe if that ever changes).
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _UPSERT_BATCH):
+            batch = rows[start:start + _UPSERT_BATCH]
+            params: list[Any] = []
+            for (node, dim, period, value), delta in batch:
+                params.extend([node, dim, adapt(period), value, *delta])
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(quoted)}) VALUES "  # noqa: S608
+                f"{', '.join([row_sql] * len(batch))} "
+                f"ON CONFLICT (node_id, dim, period, value) DO UPDATE SET {updates}",
+                params)
+
+
+# Rows per upsert statement: 20 columns each, under SQLite's 32,766 parameters.
+_UPSERT_BATCH = 500
 
 
 def _fact_values(fact: ReportFact) -> dict[str, Any]:
