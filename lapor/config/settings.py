@@ -168,14 +168,16 @@ def _database() -> dict[str, Any]:
 def _pool_options() -> dict[str, Any] | None:
     """psycopg_pool options for a PostgreSQL database (issue #21), or None for no pool.
 
-    On by default (``LAPOR_DB_POOL``), off behind PgBouncer in transaction mode (the bouncer
-    is the pool). Per process: ``LAPOR_DB_POOL_SIZE`` connections at most (``lapor serve``
+    Opt-in (``LAPOR_DB_POOL=1``; off by default: after a PostgreSQL restart psycopg_pool
+    reconnects 1 s, 2 s, 4 s… apart, and the fault test of ten restarts under load timed
+    out waiting for a connection, docs/deploy.md), never behind PgBouncer in transaction
+    mode (the bouncer is the pool). Per process: ``LAPOR_DB_POOL_SIZE`` connections at most (``lapor serve``
     sets it to ``--threads`` for the web workers: one per thread that may hold one),
     ``LAPOR_DB_POOL_MIN_SIZE`` kept open, ``LAPOR_DB_POOL_TIMEOUT`` seconds to wait for one
     before the request fails as the database being unavailable (a clean 503).
     """
     if env_bool("LAPOR_DB_PGBOUNCER", default=False) or not env_bool("LAPOR_DB_POOL",
-                                                                      default=True):
+                                                                      default=False):
         return None
     max_size = env_int("LAPOR_DB_POOL_SIZE", 4)
     min_size = env_int("LAPOR_DB_POOL_MIN_SIZE", 1)
