@@ -36,6 +36,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     sys.path.insert(0, str(REPO))
+    # The seed command's module imports the models: Django is set up first, on the database
+    # the arguments name (the rest of them are parsed below).
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    url = early.parse_known_args(argv)[0].database_url
+    if url and url.startswith(("postgres://", "postgresql://")):
+        setup_django(url)
     from lapor.demo.management.commands.seed import add_seed_arguments  # noqa: PLC0415
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

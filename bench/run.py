@@ -204,6 +204,13 @@ def loader_texts() -> tuple[dict[str, dict[str, list[str]]], list[tuple[str, tup
     ``bench/load_reports.py`` in a checkout from before the generator moved there."""
     sys.path.insert(0, str(REPO))
     try:
+        import django  # noqa: PLC0415
+
+        # lapor.demo.seed imports models: Django is set up first (only the texts are read).
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lapor.config.settings")
+        if not os.environ.get("LAPOR_SECRET_KEY"):
+            os.environ.setdefault("LAPOR_DEMO_MODE", "1")
+        django.setup()
         from lapor.demo import seed  # noqa: PLC0415
     except ImportError:
         import load_reports as seed  # type: ignore[no-redef]  # noqa: PLC0415
