@@ -171,8 +171,8 @@ def _pool_options() -> dict[str, Any] | None:
     Opt-in (``LAPOR_DB_POOL=1``; off by default: after a PostgreSQL restart psycopg_pool
     reconnects 1 s, 2 s, 4 s… apart, and the fault test of ten restarts under load timed
     out waiting for a connection, docs/deploy.md), never behind PgBouncer in transaction
-    mode (the bouncer is the pool). Per process: ``LAPOR_DB_POOL_SIZE`` connections at most (``lapor serve``
-    sets it to ``--threads`` for the web workers: one per thread that may hold one),
+    mode (the bouncer is the pool). Per process: ``LAPOR_DB_POOL_SIZE`` connections at most
+    (``lapor serve`` sets it to ``--threads`` for the web workers: one per thread),
     ``LAPOR_DB_POOL_MIN_SIZE`` kept open, ``LAPOR_DB_POOL_TIMEOUT`` seconds to wait for one
     before the request fails as the database being unavailable (a clean 503).
     """
