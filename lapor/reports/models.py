@@ -16,6 +16,25 @@ from lapor.reports.states import ArchiveReason, Status
 # below has this same condition, so the feed's page 1 and page 1,000 are index scans.
 PUBLIC_STATUSES = (Status.DISPOSED, Status.IN_PROGRESS, Status.RESPONDED, Status.CLOSED)
 
+# Reports whose holder has a deadline to meet (the deadline sweep's, lapor.sla.notices), and
+# those of them whose resolution deadline runs beside the first follow-up's.
+DEADLINE_OPEN = (Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS)
+DEADLINE_HANDLED = (Status.DISPOSED, Status.IN_PROGRESS)
+# The deadline sweep's work lists, each the condition of a partial index below, so that the
+# per-minute sweep reads the reports it has something to do for, not every late report
+# (docs/performance.md "The deadline sweep at rest"). The sweep's queries use these same
+# expressions, which is what lets the planner use the indexes.
+LATE_UNNOTICED = Q(status__in=DEADLINE_OPEN) & (
+    Q(noticed_staff_due_at__isnull=True)
+    | Q(noticed_staff_due_at__lt=F("staff_due_at"))
+    | Q(noticed_staff_due_at__gt=F("staff_due_at")))
+ESCALATION_WATCH = Q(status__in=DEADLINE_OPEN, escalation_check_at__isnull=False,
+                     noticed_staff_due_at=F("staff_due_at"))
+RESOLUTION_UNNOTICED = Q(status__in=DEADLINE_HANDLED, first_followup_at__isnull=True) & (
+    Q(noticed_resolution_due_at__isnull=True)
+    | Q(noticed_resolution_due_at__lt=F("resolution_due_at"))
+    | Q(noticed_resolution_due_at__gt=F("resolution_due_at")))
+
 
 class ReportType(models.TextChoices):
     COMPLAINT = "complaint", "Pengaduan"
@@ -98,6 +117,16 @@ class Report(models.Model):
     # The deadline the current holder must meet; null while the clock is the reporter's.
     # "Overdue" (nilai merah) is ``staff_due_at < now``: one indexed comparison.
     staff_due_at = models.DateTimeField(null=True, blank=True)
+    # The deadline sweep's bookkeeping (lapor.sla.notices; written only by
+    # services.report_record_notice and the bulk loaders' settlement): the ``staff_due_at``
+    # whose overdue notice is issued, when the sweep looks at the report again for its next
+    # escalation (null: none left), and the ``resolution_due_at`` whose own overdue notice is
+    # issued. A deadline that moves differs from what was noticed, so the report is the
+    # sweep's again without anyone else having to say so. The notices themselves
+    # (notifications.DeadlineNotice, unique per deadline) stay the record of what was sent.
+    noticed_staff_due_at = models.DateTimeField(null=True, blank=True)
+    escalation_check_at = models.DateTimeField(null=True, blank=True)
+    noticed_resolution_due_at = models.DateTimeField(null=True, blank=True)
 
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     archive_reason = models.CharField(
@@ -122,6 +151,12 @@ class Report(models.Model):
                 F("status"), F("submitted_at").desc(), F("id").desc(), name="report_status_feed"
             ),
             models.Index(fields=["staff_due_at"], name="report_staff_due"),
+            models.Index(fields=["staff_due_at", "id"], name="report_late_unnoticed",
+                         condition=LATE_UNNOTICED),
+            models.Index(fields=["escalation_check_at", "id"], name="report_escalation_check",
+                         condition=ESCALATION_WATCH),
+            models.Index(fields=["resolution_due_at", "id"], name="report_resolution_unnoticed",
+                         condition=RESOLUTION_UNNOTICED),
             models.Index(fields=["hold_due_at"], name="report_hold_due",
                          condition=Q(status="on_hold")),
             models.Index(fields=["reply_due_at"], name="report_reply_due",

@@ -700,3 +700,20 @@ def report_support(*, report_id: int, supporter_key: str) -> int:
         Report.objects.filter(pk=report.pk).update(support_count=F("support_count") + 1)
         report.refresh_from_db(fields=["support_count"])
         return report.support_count
+
+
+def report_record_notice(*, report_id: int, staff_due: datetime | None = None,
+                         escalation_check_at: datetime | None = None,
+                         resolution_due: datetime | None = None) -> None:
+    """The deadline sweep's bookkeeping (lapor.sla.notices): ``staff_due`` is the holder's
+    deadline whose overdue notice is issued, with when its next escalation falls due
+    (``escalation_check_at``, None past the chain); ``resolution_due`` the resolution deadline
+    whose own overdue notice is issued. No event and no new version: nothing a reader of the
+    report sees changes, and the sweep never takes the report's lock from an officer."""
+    fields: dict[str, datetime | None] = {}
+    if staff_due is not None:
+        fields.update(noticed_staff_due_at=staff_due, escalation_check_at=escalation_check_at)
+    if resolution_due is not None:
+        fields["noticed_resolution_due_at"] = resolution_due
+    if fields:
+        Report.objects.filter(pk=report_id).update(**fields)

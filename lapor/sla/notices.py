@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 
 from lapor.accounts.models import User
 from lapor.core import clock
@@ -48,13 +48,21 @@ from lapor.orgs.models import OrgNode, Sop
 from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports import replication
 from lapor.reports.deadlines import clock_for
-from lapor.reports.models import Report
+from lapor.reports.models import (
+    DEADLINE_HANDLED,
+    DEADLINE_OPEN,
+    ESCALATION_WATCH,
+    LATE_UNNOTICED,
+    RESOLUTION_UNNOTICED,
+    Report,
+)
+from lapor.reports.services import report_record_notice
 from lapor.reports.states import Status
 from lapor.workdays.calendar import WorkCalendar
 
 logger = logging.getLogger(__name__)
-OPEN = (Status.SUBMITTED, Status.DISPOSED, Status.IN_PROGRESS)
-HANDLED = (Status.DISPOSED, Status.IN_PROGRESS)
+OPEN = DEADLINE_OPEN
+HANDLED = DEADLINE_HANDLED
 # The working day before the due day gets a reminder when it is at most this many calendar
 # days earlier: a weekend plus one day off (Friday before a Tuesday after a Monday holiday).
 REMINDER_MAX_LEAD_DAYS = 4
@@ -224,16 +232,17 @@ def _next_check(calendar: WorkCalendar, due: datetime, level: int, step: int,
 
 
 def _late_candidates(now: datetime, limit: int) -> list[Report]:
-    """Late reports never noticed, then those whose next escalation is due: a report that
-    has had every notice it can get is not read again (an indexed look-up per minute)."""
-    base = (_held_here(Report.objects.filter(status__in=OPEN, staff_due_at__lt=now))
-            .select_related("current_node", "tier", "agency", "category")
-            .order_by("staff_due_at", "id"))
-    fresh = list(base.exclude(_notice_exists("overdue"))[:limit])
-    due_again = Exists(DeadlineNotice.objects.filter(
-        report=OuterRef("pk"), due_at=OuterRef("staff_due_at"), level="overdue",
-        next_check_at__lte=now))
-    return fresh + list(base.filter(due_again)[: max(0, limit - len(fresh))])
+    """Late reports whose deadline has no overdue notice yet, then those whose next
+    escalation is due, each list read from its own partial index (``LATE_UNNOTICED``,
+    ``ESCALATION_WATCH``): a report that has had every notice it can get for now is not read
+    again, however many late reports there are."""
+    related = ("current_node", "tier", "agency", "category")
+    fresh = list(_held_here(Report.objects.filter(LATE_UNNOTICED, staff_due_at__lt=now))
+                 .select_related(*related).order_by("staff_due_at", "id")[:limit])
+    due_again = (_held_here(Report.objects.filter(ESCALATION_WATCH,
+                                                  escalation_check_at__lte=now))
+                 .select_related(*related).order_by("escalation_check_at", "id"))
+    return fresh + list(due_again[: max(0, limit - len(fresh))])
 
 
 def _late(now: datetime, calendars: _Calendars, limit: int) -> tuple[int, int]:
@@ -265,8 +274,10 @@ def _late(now: datetime, calendars: _Calendars, limit: int) -> tuple[int, int]:
             escalations += _issue(report, _Notice(f"escalation-{level}", "staff.escalation",
                                                   due, deadline_kind(report), urgent),
                                   targets, {**extra, "level": level}, calendars)
+        again = _next_check(calendar, due, reached, step, len(chain))
         DeadlineNotice.objects.filter(report=report, due_at=due, level="overdue").update(
-            next_check_at=_next_check(calendar, due, reached, step, len(chain)))
+            next_check_at=again)
+        report_record_notice(report_id=report.pk, staff_due=due, escalation_check_at=again)
     return overdue, escalations
 
 
@@ -276,22 +287,20 @@ def _resolution_late(now: datetime, calendars: _Calendars, limit: int) -> int:
     for a look at once, so that when a first follow-up makes the resolution deadline the
     holder's, the escalation of that deadline carries on from it."""
     issued = 0
-    late = (_held_here(Report.objects.filter(status__in=HANDLED, first_followup_at__isnull=True,
-                                             resolution_due_at__lt=now))
-            .exclude(staff_due_at=F("resolution_due_at"))
-            .exclude(Exists(DeadlineNotice.objects.filter(
-                report=OuterRef("pk"), due_at=OuterRef("resolution_due_at"), level="overdue")))
+    late = (_held_here(Report.objects.filter(RESOLUTION_UNNOTICED, resolution_due_at__lt=now))
             .select_related("current_node", "tier", "agency", "category")
             .order_by("resolution_due_at", "id")[:limit])
     for report in late:
         due = report.resolution_due_at
         assert due is not None  # noqa: S101  (filtered above)
-        sop, calendar = calendars.get(report)
-        users = recipients.disposer(report) + recipients.supervisors(report)
-        issued += _issue(report, _Notice("overdue", "staff.overdue", due, "resolution",
-                                         is_urgent(report, sop), next_check_at=now),
-                         users, {"days_overdue": -calendar.working_days_left(now, due)},
-                         calendars)
+        if report.staff_due_at != due:  # else it is the holder's deadline: _late's
+            sop, calendar = calendars.get(report)
+            users = recipients.disposer(report) + recipients.supervisors(report)
+            issued += _issue(report, _Notice("overdue", "staff.overdue", due, "resolution",
+                                             is_urgent(report, sop), next_check_at=now),
+                             users, {"days_overdue": -calendar.working_days_left(now, due)},
+                             calendars)
+        report_record_notice(report_id=report.pk, resolution_due=due)
     return issued
 
 
@@ -399,4 +408,20 @@ def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeR
                  if reminder == "reminder" else None)
         add(pk, due, kind, reminder, counter="reminders", next_check_at=again)
     flush()
+    _record_settled()
     return NoticeResult(**counts)
+
+
+def _record_settled() -> None:
+    """The settled notices written on their reports, as :func:`_late` and
+    :func:`_resolution_late` write them one by one (``report_record_notice``): one statement
+    each for a bulk load, which nothing else writes to meanwhile."""
+    staff = DeadlineNotice.objects.filter(report=OuterRef("pk"), level="overdue",
+                                          due_at=OuterRef("staff_due_at"))
+    Report.objects.filter(LATE_UNNOTICED, Exists(staff)).update(
+        noticed_staff_due_at=F("staff_due_at"),
+        escalation_check_at=Subquery(staff.values("next_check_at")[:1]))
+    resolution = DeadlineNotice.objects.filter(report=OuterRef("pk"), level="overdue",
+                                               due_at=OuterRef("resolution_due_at"))
+    Report.objects.filter(RESOLUTION_UNNOTICED, Exists(resolution)).update(
+        noticed_resolution_due_at=F("resolution_due_at"))
