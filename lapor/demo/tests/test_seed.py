@@ -32,7 +32,14 @@ from lapor.demo.seed import (
 )
 from lapor.orgs.models import NodeKind, OrgNode, Sop
 from lapor.regions.models import Region
-from lapor.reports.models import Disposition, Report, ReporterContact, ReportEvent
+from lapor.reports.models import (
+    LATE_UNNOTICED,
+    RESOLUTION_UNNOTICED,
+    Disposition,
+    Report,
+    ReporterContact,
+    ReportEvent,
+)
 
 REPORTS = 300
 # The status every event kind leaves a report in, and the one it starts from.
@@ -141,6 +148,11 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
     assert summary["indexes_deferred"] > 10
     assert _index_names() == indexes_before
     assert not Marker.objects.filter(key=DEFERRED_MARKER).exists()
+    # The sweep's backlog is settled and marked on the reports (before the indexes came back):
+    # its work lists hold nothing that fell due before the seed ended.
+    assert summary["notices"]["overdue"] > 0
+    assert not _real().filter(LATE_UNNOTICED, staff_due_at__lt=clock.now()).exists()
+    assert not _real().filter(RESOLUTION_UNNOTICED, resolution_due_at__lt=clock.now()).exists()
 
     # Three regencies (Kutai Timur first, as the demo made it) and their provinces.
     # (The demo's training space is an agency node too, outside the seed's tree.)
