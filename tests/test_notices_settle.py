@@ -12,6 +12,7 @@ import pytest
 from lapor.core import clock
 from lapor.notifications.models import DeadlineNotice, OutboxMessage
 from lapor.orgs.models import Sop
+from lapor.reports.models import Report
 from lapor.sla.notices import NoticeResult, notices_settle, sweep_notices
 from tests.factories import Tree, drive
 
@@ -43,8 +44,11 @@ def test_settle_records_what_the_sweep_would_issue(tree: Tree) -> None:
     assert swept.overdue
     assert swept.escalations
     assert swept.reminders
+    # Back to the loaded state: no notices, and nothing marked on the reports.
     DeadlineNotice.objects.all().delete()
     OutboxMessage.objects.all().delete()
+    Report.objects.update(noticed_staff_due_at=None, escalation_check_at=None,
+                          noticed_resolution_due_at=None)
     with clock.frozen(NOW):
         settled = notices_settle()
     assert settled == swept

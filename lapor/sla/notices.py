@@ -49,7 +49,6 @@ from lapor.orgs.selectors import node_agency_or_root
 from lapor.reports import replication
 from lapor.reports.deadlines import clock_for
 from lapor.reports.models import (
-    DEADLINE_HANDLED,
     DEADLINE_OPEN,
     ESCALATION_WATCH,
     LATE_UNNOTICED,
@@ -62,7 +61,6 @@ from lapor.workdays.calendar import WorkCalendar
 
 logger = logging.getLogger(__name__)
 OPEN = DEADLINE_OPEN
-HANDLED = DEADLINE_HANDLED
 # The working day before the due day gets a reminder when it is at most this many calendar
 # days earlier: a weekend plus one day off (Friday before a Tuesday after a Monday holiday).
 REMINDER_MAX_LEAD_DAYS = 4
@@ -330,6 +328,33 @@ def sweep_notices(*, limit: int = BATCH) -> NoticeResult:
     return NoticeResult(reminders=reminders, overdue=overdue, escalations=escalations)
 
 
+class _NodeClocks:
+    """For :func:`notices_settle`'s rows, which carry node ids: the SOP and calendar of a
+    node's agency (one look-up per agency) and the length of its escalation chain (one per
+    node, wanted only for late reports)."""
+
+    def __init__(self, calendars: _Calendars) -> None:
+        self.calendars = calendars
+        self.agency_of: dict[int, int | None] = dict(
+            OrgNode.objects.values_list("id", "agency_id"))
+        self.clocks: dict[int | None, tuple[Sop, WorkCalendar]] = {}
+        self.nodes: dict[int, tuple[Sop, WorkCalendar, int]] = {}
+
+    def calendar(self, node_id: int) -> tuple[Sop, WorkCalendar]:
+        agency = self.agency_of.get(node_id)
+        if agency not in self.clocks:
+            node = OrgNode.objects.select_related("agency").get(pk=node_id)
+            self.clocks[agency] = self.calendars.get(Report(current_node=node))
+        return self.clocks[agency]
+
+    def with_chain(self, node_id: int) -> tuple[Sop, WorkCalendar, int]:
+        if node_id not in self.nodes:
+            node = OrgNode.objects.select_related("agency").get(pk=node_id)
+            chain = len(recipients.escalation_chain(Report(current_node=node)))
+            self.nodes[node_id] = (*self.calendar(node_id), chain)
+        return self.nodes[node_id]
+
+
 def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeResult:
     """Record as issued every notice :func:`sweep_notices` would have issued by ``now``,
     without their messages: for data loaded in bulk (``lapor seed``, the benchmark), whose
@@ -341,15 +366,8 @@ def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeR
     when it falls due, a new deadline's notices when a report moves. Idempotent."""
     now = now or clock.now()
     calendars = _Calendars(now)
-    nodes: dict[int, tuple[Sop, WorkCalendar, int]] = {}
-
-    def node_clock(node_id: int) -> tuple[Sop, WorkCalendar, int]:
-        if node_id not in nodes:
-            node = OrgNode.objects.select_related("agency").get(pk=node_id)
-            sop, calendar = calendars.get(Report(current_node=node))
-            chain = len(recipients.escalation_chain(Report(current_node=node)))
-            nodes[node_id] = (sop, calendar, chain)
-        return nodes[node_id]
+    clocks = _NodeClocks(calendars)
+    node_clock, node_calendar = clocks.with_chain, clocks.calendar
 
     rows: list[DeadlineNotice] = []
     counts = {"reminders": 0, "overdue": 0, "escalations": 0}
@@ -368,7 +386,9 @@ def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeR
 
     fields = ("id", "status", "staff_due_at", "first_followup_at", "followup_due_at",
               "resolution_due_at", "current_node_id")
-    late = (Report.objects.filter(status__in=OPEN, staff_due_at__lt=now)
+    # The work lists first (each a partial index): on a settled database they are empty and
+    # this costs nothing; after a load they hold every loaded report, which the notices decide.
+    late = (Report.objects.filter(LATE_UNNOTICED, staff_due_at__lt=now)
             .exclude(_notice_exists("overdue")).order_by("id").values_list(*fields))
     for pk, status, due, first_followup, followup_due, _, node_id in late.iterator(batch):
         sop, calendar, chain = node_clock(node_id)
@@ -380,8 +400,7 @@ def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeR
             next_check_at=_next_check(calendar, due, reached, step, chain))
         for level in range(1, reached + 1):
             add(pk, due, kind, f"escalation-{level}", counter="escalations")
-    resolution = (Report.objects.filter(status__in=HANDLED, first_followup_at__isnull=True,
-                                        resolution_due_at__lt=now)
+    resolution = (Report.objects.filter(RESOLUTION_UNNOTICED, resolution_due_at__lt=now)
                   .exclude(staff_due_at=F("resolution_due_at"))
                   .exclude(Exists(DeadlineNotice.objects.filter(
                       report=OuterRef("pk"), due_at=OuterRef("resolution_due_at"),
@@ -397,9 +416,13 @@ def notices_settle(*, now: datetime | None = None, batch: int = 5000) -> NoticeR
                 report=OuterRef("pk"), due_at=OuterRef("staff_due_at"), level="reminder",
                 next_check_at__gt=now)))
             .order_by("id").values_list(*fields))
+    levels: dict[tuple[int, datetime], str | None] = {}  # deadlines share a few moments a day
     for pk, status, due, first_followup, followup_due, _, node_id in soon.iterator(batch):
-        _, calendar, _ = node_clock(node_id)
-        reminder = reminder_level(calendar, due, now)
+        _, calendar = node_calendar(node_id)
+        key = (id(calendar), due)
+        if key not in levels:
+            levels[key] = reminder_level(calendar, due, now)
+        reminder = levels[key]
         if reminder is None:
             continue
         kind = deadline_kind(Report(status=status, first_followup_at=first_followup,
