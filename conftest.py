@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import override_settings
+from whitenoise.middleware import WhiteNoiseMiddleware
 
 from lapor.core import clock
 from lapor.regions.loader import load_shipped_regions
@@ -28,6 +29,34 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 _NO_ENV_FILE = Path(tempfile.gettempdir()) / "lapor-tests-empty.env"
 _NO_ENV_FILE.touch(exist_ok=True)
 os.environ["LAPOR_ENV_FILE"] = str(_NO_ENV_FILE)
+
+# Django's test client loads the middleware afresh for every client, and WhiteNoise (serving
+# from the finders in tests, lapor.config.settings_test) then stats and builds an entry for
+# every static file: about 230 files, a tenth of a second per client, thousands of clients a
+# run. The entries depend only on the settings below and the files, which no test changes:
+# each process scans once per combination of those settings, and every later middleware gets
+# the same entries the scan gave the first one (the same dictionary lookups serve them).
+_FINDER_FILES: dict[str, dict[str, Any]] = {}
+_scan_finders = WhiteNoiseMiddleware.add_files_from_finders
+
+
+def _add_files_from_finders_once(self: WhiteNoiseMiddleware) -> None:
+    # (Only the static files' storage: every test has its own attachment storage.)
+    key = repr((self.static_prefix, settings.STORAGES.get("staticfiles"), sorted(
+        (name, repr(getattr(settings, name))) for name in dir(settings)
+        if name.startswith("WHITENOISE_") or name in {
+            "DEBUG", "STATIC_URL", "STATIC_ROOT", "FORCE_SCRIPT_NAME", "STATICFILES_DIRS",
+            "STATICFILES_FINDERS", "INSTALLED_APPS"})))
+    files = _FINDER_FILES.get(key)
+    if files is None:
+        before = dict(self.files)
+        _scan_finders(self)
+        files = {url: entry for url, entry in self.files.items() if before.get(url) is not entry}
+        _FINDER_FILES[key] = files
+    self.files.update(files)
+
+
+WhiteNoiseMiddleware.add_files_from_finders = _add_files_from_finders_once  # type: ignore[method-assign]
 
 
 @pytest.fixture
