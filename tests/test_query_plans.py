@@ -23,7 +23,8 @@ from lapor.search import selectors as search_selectors
 from tests.factories import Tree, drive
 
 ROWS = 60_000
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db,
+              pytest.mark.vacuum_after("reports_report")]
 
 
 def _clone(template: Report, nodes: list[int]) -> None:
