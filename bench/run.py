@@ -318,10 +318,21 @@ def _group_pids(pgid: int) -> list[int]:
     return pids
 
 
+def _is_task_worker(pid: int) -> bool:
+    """A ``lapor worker`` child of ``lapor serve`` (the rest of its group serves requests)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return b"worker" in argv
+
+
 @dataclass
 class CpuMeter:
     """Machine CPU use during a scenario, split into the server, PostgreSQL backends of the
-    benchmark database, the load generator, and everything else on the machine (noise)."""
+    benchmark database, the load generator, and everything else on the machine (noise).
+    The server's share is also split into its web processes and its task workers (the
+    deadline sweep and the other per-minute work run there, beside the requests)."""
 
     server_pgid: int
     database_url: str
@@ -343,8 +354,9 @@ class CpuMeter:
     def snapshot(self, client_pid: int | None = None) -> dict[str, Any]:
         busy, total = _jiffies_total()
         server = {p: _proc_jiffies(p) for p in _group_pids(self.server_pgid)}
+        tasks = {p: j for p, j in server.items() if _is_task_worker(p)}
         db = {p: _proc_jiffies(p) for p in self._db_pids()}
-        return {"busy": busy, "total": total, "server": server, "db": db,
+        return {"busy": busy, "total": total, "server": server, "tasks": tasks, "db": db,
                 "t": time.monotonic()}
 
     @staticmethod
@@ -358,11 +370,12 @@ class CpuMeter:
 
         busy = (b["busy"] - a["busy"]) / hz
         server, db, client = used("server"), used("db"), client_jiffies / hz
+        tasks = used("tasks") if "tasks" in b else 0.0
         other = max(0.0, busy - server - db - client)
         # Percent of the whole machine (2 cores = 200% would be shown as 100%).
         return {k: round(100 * v / (seconds * ncpu), 1) for k, v in {
-            "machine_busy": busy, "server": server, "postgres": db, "client": client,
-            "other": other}.items()}
+            "machine_busy": busy, "server": server, "web": server - tasks, "tasks": tasks,
+            "postgres": db, "client": client, "other": other}.items()}
 
 
 # ---------------------------------------------------------------- server
@@ -663,7 +676,8 @@ def measure(args: argparse.Namespace, *, base: str, tmp: Path, meter: CpuMeter,
     log(f"{sc.label} c={connections}: {result['throughput_rps']:,.0f} req/s, p50 "
         f"{result['latency_ms']['p50']} ms, p95 {result['latency_ms']['p95']} ms, p99 "
         f"{result['latency_ms']['p99']} ms, errors {errors}{also}; CPU server {cpu['server']}% "
-        f"postgres {cpu['postgres']}% wrk {cpu['client']}% other {cpu['other']}%")
+        f"(web {cpu['web']}%, task workers {cpu['tasks']}%) postgres {cpu['postgres']}% "
+        f"wrk {cpu['client']}% other {cpu['other']}%")
     return result
 
 
@@ -807,12 +821,13 @@ def markdown(results: dict[str, Any]) -> str:
                     "run" + (f"; rebuilt in {stats['rebuilt_seconds']} s"
                              if stats.get("rebuilt_seconds") is not None else "")
                     + (f"; **{stats['note']}**" if stats.get("note") else "") + ".")
-    cpu = ["", "CPU during each run (% of the whole machine): server / postgres / wrk / other",
-           ""]
+    cpu = ["", "CPU during each run (% of the whole machine): server (its web processes + its "
+           "task workers) / postgres / wrk / other", ""]
     for r in runs:
         c = r["cpu_percent_of_machine"]
-        cpu.append(f"- {r['label']} c={r['connections']}: {c['server']} / {c['postgres']} / "
-                   f"{c['client']} / {c['other']}")
+        split = f" ({c['web']} + {c['tasks']})" if "tasks" in c else ""
+        cpu.append(f"- {r['label']} c={r['connections']}: {c['server']}{split} / "
+                   f"{c['postgres']} / {c['client']} / {c['other']}")
     return "\n".join([*head, "", *lines, *deep_table(results), *cpu])
 
 
