@@ -8,7 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client, RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from lapor.core import clock, ratelimit
 from lapor.core.errors import TooManyRequests
@@ -201,3 +203,40 @@ def test_the_lookup_counter_read_sees_what_increment_wrote() -> None:
     assert store.count("k", start + timedelta(minutes=1)) == 0
     assert store.count("other", start) == 0
     assert RateCounter.objects.get(key="k", window_start=start).count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_lookup_counts_and_marks_in_one_statement_outside_a_transaction() -> None:
+    """Outside any transaction (as in a web request) the address's counter and the number's
+    "seen" mark are one statement, with the relaxed commit in the same query string on
+    PostgreSQL (issue #21); a number refused is never marked, and the session keeps its
+    synchronous commits."""
+    store = ratelimit.DatabaseBackend()
+    start = clock.now().replace(second=0, microsecond=0)
+    end = start + timedelta(minutes=1)
+    with CaptureQueriesContext(connection) as sent:
+        assert store.increment_and_mark("address", "seen-1", start, end, 2) == 1
+    assert len(sent) == 1 if connection.vendor == "postgresql" else 2
+    assert store.increment_and_mark("address", "seen-2", start, end, 2) == 2
+    assert store.increment_and_mark("address", "seen-3", start, end, 2) == 3  # refused
+    counts = dict(RateCounter.objects.values_list("key", "count"))
+    assert counts == {"address": 3, "seen-1": 1, "seen-2": 1}
+    assert store.increment_many([("b", start, end), ("a", start, end)]) == [1, 1]
+    assert store.increment("a", start, end) == 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone() == ("on",)
+
+
+@override_settings(LAPOR_RATE_LOOKUPS_PER_MINUTE=2)
+@pytest.mark.django_db(transaction=True)
+def test_lookups_outside_a_transaction_refuse_the_third_number() -> None:
+    address = "198.51.100.9"
+    for number in ("100000000001", "100000000002"):
+        ratelimit.throttle_lookup(address, number)
+    with pytest.raises(TooManyRequests):
+        ratelimit.throttle_lookup(address, "100000000003")
+    with pytest.raises(TooManyRequests):  # refused, so not marked as seen
+        ratelimit.throttle_lookup(address, "100000000003")
+    ratelimit.throttle_lookup(address, "100000000001")  # seen: free

@@ -132,6 +132,12 @@ class Backend(Protocol):
         keys), in one statement; the new counts in the same order."""
         ...
 
+    def increment_and_mark(self, key: str, mark: str, window_start: datetime,
+                           expires_at: datetime, limit: int) -> int:
+        """``increment`` ``key``'s window and, when its new count is at most ``limit``, also
+        ``mark``'s (the same window); returns ``key``'s new count."""
+        ...
+
     def count(self, key: str, window_start: datetime) -> int:
         """The window's count without changing it."""
         ...
@@ -149,6 +155,44 @@ class DatabaseBackend:
     are written in key order so two requests sharing keys can't deadlock.
     """
 
+    @staticmethod
+    def _upsert(values: str) -> str:
+        """``INSERT … {values} ON CONFLICT … count + 1`` into the counters (``values``: a
+        ``VALUES`` list or a ``SELECT`` of key, window start, 1, expiry)."""
+        quote = connection.ops.quote_name
+        table = quote(RateCounter._meta.db_table)
+        key, start, count, expires = (quote(c) for c in ("key", "window_start", "count",
+                                                          "expires_at"))
+        return (f"INSERT INTO {table} ({key}, {start}, {count}, {expires}) {values} "
+                f"ON CONFLICT ({key}, {start}) DO UPDATE SET {count} = {table}.{count} + 1")
+
+    @staticmethod
+    def _write(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        """Run one counting statement; the rows it returns.
+
+        A counter lost in a crash costs nothing: in its own transaction (never in a caller's,
+        which may hold a report) PostgreSQL need not wait for the WAL flush at commit. With
+        Django's client-side binding (its default) ``SET LOCAL synchronous_commit = off`` and
+        the statement go as one query string, which PostgreSQL runs as one implicit
+        transaction: one round trip instead of four (BEGIN, SET, the statement, COMMIT)."""
+        relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
+        one_string = relaxed and connection.settings_dict.get("OPTIONS", {}).get(
+            "server_side_binding") is not True
+        with connection.cursor() as cursor:
+            if one_string:
+                cursor.execute("SET LOCAL synchronous_commit = off; " + sql, params)
+                cursor.nextset()  # past the SET's (empty) result
+                return cursor.fetchall()
+            with transaction.atomic() if relaxed else nullcontext():
+                if relaxed:
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+
+    def _pruned_now_and_then(self) -> None:
+        if random.random() < _PRUNE_ON_WRITE_RATE:  # noqa: S311  (not security)
+            self.prune(clock.now())
+
     def increment(self, key: str, window_start: datetime, expires_at: datetime) -> int:
         return self.increment_many([(key, window_start, expires_at)])[0]
 
@@ -156,32 +200,42 @@ class DatabaseBackend:
         if not windows:
             return []
         ops, quote = connection.ops, connection.ops.quote_name
-        table = quote(RateCounter._meta.db_table)
-        key, start, count, expires = (quote(c) for c in ("key", "window_start", "count",
-                                                          "expires_at"))
         ordered = sorted(windows)
         params: list[Any] = []
         for row_key, window_start, expires_at in ordered:
             params += [row_key, ops.adapt_datetimefield_value(window_start),
                        ops.adapt_datetimefield_value(expires_at)]
         values = ", ".join(["(%s, %s, 1, %s)"] * len(ordered))
-        sql = (f"INSERT INTO {table} ({key}, {start}, {count}, {expires}) "  # noqa: S608
-               f"VALUES {values} ON CONFLICT ({key}, {start}) "  # (names are ours)
-               f"DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {key}, {start}, {count}")
-        # A counter lost in a crash costs nothing: in its own transaction (never in a caller's,
-        # which may hold a report) PostgreSQL need not wait for the WAL flush at commit.
-        relaxed = connection.vendor == "postgresql" and not connection.in_atomic_block
-        with (transaction.atomic() if relaxed else nullcontext()), \
-                connection.cursor() as cursor:
-            if relaxed:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-            cursor.execute(sql, params)
-            returned = cursor.fetchall()
-        if random.random() < _PRUNE_ON_WRITE_RATE:  # noqa: S311  (not security)
-            self.prune(clock.now())
+        returned = self._write(
+            f"{self._upsert('VALUES ' + values)} RETURNING {quote('key')}, {quote('count')}",
+            params)
+        self._pruned_now_and_then()
         # RETURNING gives no order guarantee: match rows by key (distinct within one call).
-        counts = {row_key: int(row_count) for row_key, _start, row_count in returned}
+        counts = {row_key: int(row_count) for row_key, row_count in returned}
         return [counts[row_key] for row_key, _start, _expires in windows]
+
+    def increment_and_mark(self, key: str, mark: str, window_start: datetime,
+                           expires_at: datetime, limit: int) -> int:
+        # PostgreSQL: one statement, the mark's INSERT reading the count's RETURNING (the
+        # rows in the same order every time, the count's first: no deadlock between two).
+        # SQLite has no INSERT in WITH: two statements, as two increments would be.
+        if connection.vendor != "postgresql":
+            counted = self.increment(key, window_start, expires_at)
+            if counted <= limit:
+                self.increment(mark, window_start, expires_at)
+            return counted
+        quote = connection.ops.quote_name
+        start, expires = (connection.ops.adapt_datetimefield_value(value)
+                          for value in (window_start, expires_at))
+        row = "%s, %s::timestamptz, 1, %s::timestamptz"
+        count_row = self._upsert("VALUES (" + row + ")")
+        mark_row = self._upsert(f"SELECT {row} FROM counted WHERE n <= %s")  # noqa: S608
+        returned = self._write(  # (names are ours, values are parameters)
+            f"WITH counted AS ({count_row} RETURNING {quote('count')} AS n), "  # noqa: S608
+            f"marked AS ({mark_row}) SELECT n FROM counted",
+            [key, start, expires, mark, start, expires, limit])
+        self._pruned_now_and_then()
+        return int(returned[0][0])
 
     def count(self, key: str, window_start: datetime) -> int:
         # Every tracking lookup reads a counter (throttle_lookup): the statement is written
@@ -292,9 +346,9 @@ def throttle_lookup(address: str, tracking_number: str) -> None:
     store = backend()
     if store.count(seen, start) > 0:
         return
-    if store.increment(_key(limit.scope, address), start, end) > limit.limit:
+    if store.increment_and_mark(_key(limit.scope, address), seen, start, end,
+                                limit.limit) > limit.limit:
         raise _refuse(end, now)
-    store.increment(seen, start, end)
 
 
 def _code_failure_counters(address: str, tracking_number: str) -> list[tuple[Limit, str]]:
