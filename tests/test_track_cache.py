@@ -52,6 +52,19 @@ def test_a_repeated_lookup_is_served_from_the_cache(tree: Tree) -> None:
     assert track(report.tracking_number) == first
 
 
+def test_a_new_view_of_a_known_agency_reads_only_the_report_and_its_events(tree: Tree) -> None:
+    """The agency holding a report (its name and SOP zone) is kept beside the views: the first
+    look-up of another of its reports reads no organisation and no SOP."""
+    first, second = drive(tree, "in_progress"), drive(tree, "in_progress")
+    known = track(first.tracking_number)
+    with CaptureQueriesContext(connection) as captured:
+        view = track(second.tracking_number)
+    assert [q["sql"] for q in captured
+            if 'FROM "orgs_sop"' in q["sql"] or 'FROM "orgs_orgnode"' in q["sql"]] == []
+    assert view["agency"] == known["agency"] == {"code": tree.kutim.code, "name": tree.kutim.name}
+    assert view["time_zone"] == known["time_zone"] == "WITA"
+
+
 def test_a_public_follow_up_is_visible_at_once(tree: Tree) -> None:
     report = drive(tree, "in_progress")
     before = track(report.tracking_number)

@@ -27,7 +27,7 @@ from lapor.reports.feed import NearbyReport, is_public
 from lapor.reports.models import Report, ReportEvent, Visibility
 from lapor.reports.states import STATUS_LABELS_EN, Status
 from lapor.reports.visibility import text_visibility, text_visible_to
-from lapor.reports.zones import report_zone
+from lapor.reports.zones import agency_zone, is_undisposed, report_zone
 
 # Payload keys that may leave in a public timeline. ``reason`` is the archive category (a
 # label of the fixed list, never free text): public only while the report itself is listed.
@@ -74,14 +74,15 @@ def _event(event: ReportEvent, *, audience: Visibility, confidential: bool = Fal
 
 def public_view(report: Report, language: str) -> dict[str, Any]:
     events = selectors.report_events(report, visibilities=selectors.PUBLIC_VISIBILITIES)
+    agency, zone = _public_holder(report)
     return {
         "tracking_number": report.tracking_number,
         "type": report.type,
         "status": report.status,
         "status_label": status_label(report.status, language),
         "submitted_at": report.submitted_at,
-        "agency": None if report.is_confidential else _ref(report.agency),
-        "time_zone": report_zone(report),
+        "agency": None if report.is_confidential else agency,
+        "time_zone": zone,
         "timeline": [
             _event(e, audience=Visibility.PUBLIC, confidential=report.is_confidential,
                    listed=_listed(report))
@@ -137,9 +138,33 @@ def public_view_cached(report: Report, language: str) -> dict[str, Any]:
 
 
 def public_views_clear() -> None:
-    """Forget every cached public view (tests)."""
+    """Forget every cached public view and agency (tests)."""
     with _public_views_lock:
         _public_views.clear()
+        _public_agencies.clear()
+
+
+# The agency holding a report as public views show it (code and name, its SOP's zone), kept
+# per process like the views and as long: a view built again (a new report, or one whose
+# version moved) then reads the report's events and nothing else (issue #21).
+_public_agencies: dict[int, tuple[float, dict[str, str] | None, str]] = {}
+
+
+def _public_holder(report: Report) -> tuple[dict[str, str] | None, str]:
+    """``report``'s agency reference and time zone (lapor.reports.zones.report_zone)."""
+    if report.agency_id is None:
+        return None, report_zone(report)
+    now = time.monotonic()
+    with _public_views_lock:
+        found = _public_agencies.get(report.agency_id)
+    if found is None or found[0] <= now:
+        found = (now + PUBLIC_VIEW_SECONDS, _ref(report.agency), agency_zone(report.agency_id))
+        with _public_views_lock:
+            if len(_public_agencies) >= PUBLIC_VIEW_ENTRIES:
+                _public_agencies.clear()
+            _public_agencies[report.agency_id] = found
+    _expires, agency, zone = found
+    return agency, (report_zone(report) if is_undisposed(report.status) else zone)
 
 
 def reporter_view(report: Report, language: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from lapor.reports.states import Status
 
 # Statuses before disposition: the report is in a verification pool (or was archived there).
 _UNDISPOSED = frozenset({Status.SUBMITTED, Status.ON_HOLD, Status.ARCHIVED})
+_DEFAULT_ZONE = str(Sop._meta.get_field("timezone").default)
 
 
 def is_undisposed(status: str) -> bool:
@@ -38,7 +39,20 @@ def report_zone(report: Report) -> str:
     none before."""
     if is_undisposed(report.status):
         return region_zone(report.region_id)
-    return sop_for(report.agency or node_agency_or_root(report.current_node)).timezone
+    if report.agency_id is None:
+        return sop_for(node_agency_or_root(report.current_node)).timezone
+    return agency_zone(report.agency_id)
+
+
+def agency_zone(agency_id: int) -> str:
+    """The SOP zone of the agency ``agency_id``, else the national root's
+    (:func:`lapor.orgs.selectors.sop_for`'s rule), else the SOP's default: one query, without
+    loading the agency (the tracking lookup's report carries only its id)."""
+    zones = dict(Sop.objects.filter(Q(node_id=agency_id) | Q(node__kind=NodeKind.ROOT))
+                 .values_list("node_id", "timezone"))
+    if agency_id in zones:
+        return zones[agency_id]
+    return next(iter(zones.values()), _DEFAULT_ZONE)
 
 
 def report_zones(reports: Iterable[Report]) -> dict[int, str]:
