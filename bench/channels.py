@@ -9,7 +9,7 @@ a test).
    missing, migrated, with the demo's Kutai Timur tree (``lapor demo --reports 0``).
 2. Local fake providers (``lapor/channels/tests/fakes.py``: Twilio, Kannel, Telegram,
    WhatsApp Graph, X) in this process, so answers leave and succeed.
-3. ``lapor serve --workers 2 --threads 8 --task-workers 1`` on a free 127.0.0.1 port with every
+3. ``lapor serve --workers 2 --threads 4 --task-workers 1`` on a free 127.0.0.1 port with every
    channel's secret set and its provider base URL pointing at the fakes (as bench/run.py).
 4. Per channel: distinct messages in the provider's real shape, each signed as the provider
    signs it, prepared in Python and replayed by wrk (``--concurrency`` connections,
@@ -44,6 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.run import (  # noqa: E402
     LUA_COMMON,
+    SERVE_THREADS,
     ensure_database,
     free_port,
     log,
@@ -253,7 +254,7 @@ def parse_args() -> argparse.Namespace:
                    help="seconds at one connection per channel (0: skip)")
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=SERVE_THREADS)
     p.add_argument("--task-workers", type=int, default=1)
     p.add_argument("--channels", default=",".join(CHANNELS))
     p.add_argument("--data-dir", type=Path, default=None)

@@ -9,7 +9,7 @@ deliveries (a measurement, not a test).
    deliberately ignored), created if missing, migrated, with the demo's Kutai Timur tree
    (``lapor demo --reports 0``) and one integrated application of Kutai Timur
    (``lapor intake app add``).
-2. ``lapor serve --workers 2 --threads 8 --task-workers 1`` (as bench/run.py) and
+2. ``lapor serve --workers 2 --threads 4 --task-workers 1`` (as bench/run.py) and
    ``lapor smtpd`` on free 127.0.0.1 ports.
 3. ``POST /api/v1/integration/reports``: ``--requests`` distinct reports (own Idempotency-Key
    and reference id each), sent by ``--concurrency`` client threads; the time to the 201 of
@@ -50,7 +50,15 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(REPO))
 
-from bench.run import ensure_database, free_port, log, serve, sh, wait_healthy  # noqa: E402
+from bench.run import (  # noqa: E402
+    SERVE_THREADS,
+    ensure_database,
+    free_port,
+    log,
+    serve,
+    sh,
+    wait_healthy,
+)
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/lapor_bench_integration"
 TEXT = ("Lampu penerangan jalan di Jalan Yos Sudarso depan SD 001 mati sejak dua minggu "
@@ -172,7 +180,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--warmup", type=int, default=100)
     p.add_argument("--concurrency", type=int, default=50)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=SERVE_THREADS)
     p.add_argument("--task-workers", type=int, default=1)
     p.add_argument("--data-dir", type=Path, default=None)
     return p.parse_args()

@@ -106,7 +106,7 @@ def main() -> None:
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--sample", type=int, default=2000)
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--threads", type=int, default=run.SERVE_THREADS)
     p.add_argument("--task-workers", type=int, default=1)
     p.add_argument("--only", default="api,page", help="api (GET /api/v1/track/{n}), page "
                    "(GET /lacak/{n}/)")

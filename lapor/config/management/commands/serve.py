@@ -157,8 +157,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("LAPOR_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=2, help="Web worker processes")
-        parser.add_argument("--threads", type=int, default=8,
-                            help="Blocking threads per web worker")
+        # 4, not 8: at 1 M reports 4 threads gave lower tail latency on two cores for the
+        # lookups and searches and the same submission rate (docs/performance.md "Four
+        # threads a web worker").
+        parser.add_argument("--threads", type=int, default=4,
+                            help="Blocking threads per web worker (and connections in its pool)")
         parser.add_argument("--task-workers", type=int, default=1,
                             help="Task worker processes (0: none)")
         parser.add_argument("--routing-workers", type=int, default=None,
