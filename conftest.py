@@ -134,33 +134,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 "(conftest.py reloads the shipped regions for transactional tests)")
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    """Vacuum the tables of a ``vacuum_after`` test once its transaction is rolled back.
-
-    On PostgreSQL a rollback leaves the rows it undid in the table's file and its indexes
-    (the text indexes' pending lists included), and the in-place ``reltuples`` of an ANALYZE
-    stays: 60,000 such rows (tests/test_query_plans.py) made every later search on that
-    worker about eight times slower (lapor.search's scope tests: 6 s alone, 51 s after it).
-    The test's fixtures are torn down, its rollback done, when the ``yield`` returns."""
-    result = yield
-    marker = item.get_closest_marker("vacuum_after")
-    if marker is not None and connection.vendor == "postgresql":
-        _vacuum(marker.args)
-    return result
-
-
-def _vacuum(tables: tuple[str, ...]) -> None:
-    # Its own connection: VACUUM cannot run in a transaction block, and Django's connection
-    # is blocked outside a test.
-    import psycopg  # noqa: PLC0415  (PostgreSQL runs only)
-
-    params = connection.get_connection_params()
-    with psycopg.connect(**params, autocommit=True) as conn:
-        for table in tables:
-            conn.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
-
-
 @pytest.fixture(autouse=True)
 def attachment_root(tmp_path: Path) -> Iterator[Path]:
     """Every test stores attachments (and SOP PDFs) in its own empty directory, never under

@@ -4,6 +4,10 @@ never a sequential scan of ``reports_report``.
 60,000 reports are cloned in SQL from one real report (spread over four units, five statuses,
 a year of submission times, some confidential), the table is analysed, and each query is
 captured exactly as the application sends it and run under ``EXPLAIN (FORMAT JSON)``.
+
+The clones are made once for the module (``big``), inside a transaction that each test's own
+transaction nests in as a savepoint, so what a test changes is undone after it and the clones
+after the module; then the table is vacuumed (see conftest.vacuum).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from lapor.core import clock
 from lapor.orgs.actors import actor_for_user
@@ -20,11 +24,11 @@ from lapor.reports import feed, selectors
 from lapor.reports.models import Report
 from lapor.search import backends as search_backends
 from lapor.search import selectors as search_selectors
-from tests.factories import Tree, drive
+from tests.factories import Tree, drive, make_tree
+from tests.postgres import vacuum
 
 ROWS = 60_000
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db,
-              pytest.mark.vacuum_after("reports_report")]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
 def _clone(template: Report, nodes: list[int]) -> None:
@@ -81,12 +85,24 @@ def _scans_of_reports(sql: str, params: Any) -> list[str]:
             if node.get("Relation Name") == "reports_report"]
 
 
-@pytest.fixture
-def big(tree: Tree) -> Tree:
-    template = drive(tree, "disposed")
-    _clone(template, [tree.kutim.pk, tree.pupr.pk, tree.bina_marga.pk, tree.dinkes.pk])
-    assert Report.objects.count() == ROWS + 1
-    return tree
+@pytest.fixture(scope="module")
+def big(django_db_setup: None, django_db_blocker: Any) -> Iterator[Tree]:
+    """The tree (tests.factories) and 60,000 reports, once per module and worker (about 20
+    s each time on a slow machine). Rolled back after the module's last test."""
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            tree = make_tree()
+            template = drive(tree, "disposed")
+            _clone(template, [tree.kutim.pk, tree.pupr.pk, tree.bina_marga.pk, tree.dinkes.pk])
+            assert Report.objects.count() == ROWS + 1
+            # Fire the clones' deferred foreign-key checks now, once: otherwise each test's
+            # teardown (Django's TestCase checks constraints before its rollback) fires them
+            # again inside its savepoint, seconds every time.
+            connection.check_constraints()
+            yield tree
+            transaction.set_rollback(True)
+        # The undone rows stay in the table and its indexes until a vacuum.
+        vacuum(["reports_report"])
 
 
 def _assert_indexed(name: str, call: Callable[[], Any]) -> None:
@@ -128,11 +144,15 @@ def test_key_reads_use_indexes_on_a_large_table(big: Tree) -> None:
 
 def test_reports_near_me_use_the_location_index(big: Tree) -> None:
     """"Laporan di sekitar saya" (feed.public_nearby): a bounding box over the public reports'
-    coordinates, spread here over Kalimantan Timur (0.01° steps), reads the partial index
+    coordinates, spread here over Kalimantan Timur (0.01° steps: 400 latitudes from -1.5°, 150
+    longitudes from 116.3°, counted from the first id), reads the partial index
     ``report_public_location``, never the whole table."""
     with connection.cursor() as cur:
-        cur.execute("UPDATE reports_report SET latitude = -1.5 + (id % 400) * 0.01, "
-                    "longitude = 115.0 + (id / 400 % 300) * 0.01")
+        cur.execute("WITH first AS (SELECT min(id) AS id FROM reports_report) "
+                    "UPDATE reports_report SET "
+                    "latitude = -1.5 + ((reports_report.id - first.id) % 400) * 0.01, "
+                    "longitude = 116.3 + ((reports_report.id - first.id) / 400) * 0.01 "
+                    "FROM first")
         cur.execute("ANALYZE reports_report")
     found = feed.public_nearby(latitude=0.5036, longitude=117.5406, radius_km=3)
     assert found
