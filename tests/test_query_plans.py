@@ -7,7 +7,7 @@ captured exactly as the application sends it and run under ``EXPLAIN (FORMAT JSO
 
 The clones are made once for the module (``big``), inside a transaction that each test's own
 transaction nests in as a savepoint, so what a test changes is undone after it and the clones
-after the module; then the table is vacuumed (see conftest.vacuum).
+after the module; then the table is vacuumed (tests.postgres.vacuum).
 """
 
 from __future__ import annotations
