@@ -154,14 +154,24 @@ def report_count(database_url: str) -> int:
         return 0
 
 
+# lapor.stats.maintenance.EVENT_BATCH: events the per-minute statistics refresh reads a turn.
+STATS_EVENT_BATCH = 5_000
+
+
 def sweep_backlog(database_url: str) -> dict[str, int]:
-    """What the task worker's deadline sweep still owes when the suite starts: open reports
-    past their deadline without their overdue notice, and messages not yet sent. The loader
-    records the sweep's work as done (lapor.sla.notices.notices_settle), so both are about
-    zero; a large figure means the worker is catching up during the measurement."""
+    """What the task worker still owes when the suite starts: open reports past their
+    deadline without their overdue notice, messages not yet sent, and events the statistics
+    refresh has not read. The loader records the sweep's work as done
+    (lapor.sla.notices.notices_settle), so the first two are about zero; a large figure means
+    the worker is catching up during the measurement. The seed does not build the statistics
+    (``lapor stats rebuild``): until then the per-minute refresh reads the seed's events
+    ``STATS_EVENT_BATCH`` a minute inside every run."""
     import psycopg  # noqa: PLC0415
 
     with psycopg.connect(database_url) as conn:
+        behind = conn.execute(
+            "SELECT coalesce((SELECT max(id) FROM reports_reportevent), 0) - coalesce("
+            "(SELECT last_event_id FROM stats_statsstate WHERE id = 1), 0)").fetchone()
         late = conn.execute(
             "SELECT count(*) FROM reports_report r WHERE r.status IN "
             "('submitted', 'disposed', 'in_progress') AND r.staff_due_at < now() AND NOT EXISTS "
@@ -170,7 +180,8 @@ def sweep_backlog(database_url: str) -> dict[str, int]:
         pending = conn.execute("SELECT count(*) FROM notifications_outboxmessage "
                                "WHERE status = 'pending'").fetchone()
     return {"late_without_notice": int(late[0]) if late else 0,
-            "outbox_pending": int(pending[0]) if pending else 0}
+            "outbox_pending": int(pending[0]) if pending else 0,
+            "stats_events_behind": max(int(behind[0]), 0) if behind else 0}
 
 
 # ---------------------------------------------------------------- request mixes
@@ -1165,7 +1176,12 @@ def main() -> None:
     results["reports_in_database"] = report_count(args.database_url)
     results["sweep_backlog"] = backlog = sweep_backlog(args.database_url)
     log(f"sweep backlog at the start: {backlog['late_without_notice']:,} late reports without "
-        f"their overdue notice, {backlog['outbox_pending']:,} messages pending")
+        f"their overdue notice, {backlog['outbox_pending']:,} messages pending, "
+        f"{backlog['stats_events_behind']:,} events not yet in the statistics")
+    if backlog["stats_events_behind"] > 2 * STATS_EVENT_BATCH:
+        log(f"WARNING: the statistics refresh is {backlog['stats_events_behind']:,} events "
+            f"behind: the task worker reads {STATS_EVENT_BATCH:,} a minute inside every run "
+            "(seconds of CPU a minute); run `lapor stats rebuild` first")
     if wants(args, "dashboard"):
         statistics_phase(args, results)
     serve_phase(args, results)
