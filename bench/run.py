@@ -163,9 +163,10 @@ def sweep_backlog(database_url: str) -> dict[str, int]:
     deadline without their overdue notice, messages not yet sent, and events the statistics
     refresh has not read. The loader records the sweep's work as done
     (lapor.sla.notices.notices_settle), so the first two are about zero; a large figure means
-    the worker is catching up during the measurement. The seed does not build the statistics
-    (``lapor stats rebuild``): until then the per-minute refresh reads the seed's events
-    ``STATS_EVENT_BATCH`` a minute inside every run."""
+    the worker is catching up during the measurement. The seed builds the statistics last
+    (``lapor stats rebuild``, ``--stats auto``); a copy seeded before it did, or with
+    ``--stats no``, has the per-minute refresh reading its events ``STATS_EVENT_BATCH`` a
+    minute inside every run."""
     import psycopg  # noqa: PLC0415
 
     with psycopg.connect(database_url) as conn:

@@ -48,6 +48,13 @@ Decisions:
   on their reports (the sweep's work lists, reports.0010): the sweep then has only what falls
   due from now on, as in a running deployment. With the indexes deferred this happens before
   they are rebuilt, so the marks are writes to the table alone.
+* **Statistics**: the seed writes around the services, so the dashboards' summary tables
+  (:mod:`lapor.stats`) learn of its reports only from their events, which the worker's
+  per-minute refresh reads 5,000 at a time (at the national million, 2.6 M events: about eight
+  hours of a task worker busy beside every benchmark). Last, when the refresh is more than one
+  turn behind (``--stats auto``; ``yes`` always, ``no`` never), the seed runs
+  :func:`lapor.stats.maintenance.stats_rebuild` with ``--workers`` processes, which sets the
+  refresh's watermark to the last event: the copy starts settled (also with ``--reports 0``).
 * **Indexes**: with ``--defer-indexes`` (automatic when the load at least doubles the table and
   adds 100,000 reports or more) the secondary indexes of the report tables are dropped first
   and rebuilt after, with a large ``maintenance_work_mem``; their definitions are kept in a
@@ -107,6 +114,8 @@ from lapor.reports.deadlines import (
 from lapor.reports.models import Disposition, Report, ReporterContact, ReportEvent
 from lapor.reports.submission import TRACKING_SPACE, tracking_number_of
 from lapor.sla.notices import notices_settle
+from lapor.stats.maintenance import EVENT_BATCH, stats_rebuild
+from lapor.stats.models import StatsState
 
 REPORT_TABLES = (
     "reports_reportevent",
@@ -287,6 +296,7 @@ class SeedOptions:
     liaison_user: str = "pupr"
     progress_seconds: float = 5.0
     texts: str = "templated"  # templated (the worst case for search) | realistic (lapor.demo.texts)
+    stats: str = "auto"  # auto (rebuild when the refresh is behind) | yes | no
     migrate: bool = True
     log: Log = default_log
 
@@ -1275,16 +1285,51 @@ def settle_notices(options: SeedOptions, phases: Phases) -> dict[str, int]:
             "reminders": done.reminders}
 
 
-def seed(options: SeedOptions) -> dict[str, Any]:
-    """Run a seed (see the module doc); returns a summary with the seconds of each phase."""
+STATS_CHOICES = ("auto", "yes", "no")
+
+
+def stats_behind() -> int:
+    """Events the statistics refresh has not read yet (its watermark to the last event)."""
+    last = ReportEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    mark = StatsState.objects.values_list("last_event_id", flat=True).first() or 0
+    return max(last - mark, 0)
+
+
+def settle_stats(options: SeedOptions, phases: Phases) -> dict[str, Any]:
+    """Rebuild the statistics when the per-minute refresh would otherwise spend its turns on
+    the seed's events (more than one turn behind, or always with ``--stats yes``)."""
+    behind = stats_behind()
+    if options.stats == "no" or (options.stats == "auto" and behind <= EVENT_BATCH):
+        options.log(f"statistics not rebuilt: {behind:,} events behind the refresh "
+                    f"(--stats {options.stats})")
+        return {"rebuilt": False, "events_behind": behind}
+    options.log(f"rebuilding the statistics ({behind:,} events behind the refresh, "
+                f"{options.workers} worker(s))")
+    result = stats_rebuild(workers=options.workers)
+    seconds = phases.end("stats")
+    options.log(f"statistics rebuilt: {result.facts:,} facts, {result.cells:,} cells "
+                f"({seconds:.1f} s)")
+    return {"rebuilt": True, "events_behind": behind, "facts": result.facts,
+            "cells": result.cells, "seconds": seconds}
+
+
+def check_options(options: SeedOptions) -> None:
+    """Refuse options the seed cannot run with (:class:`SeedRefused` says which)."""
     if options.reports < 0 or options.workers < 1 or options.batch < 1:
         raise SeedRefused("--reports must be ≥ 0, --workers and --batch ≥ 1")
     if options.defer_indexes not in ("auto", "yes", "no"):
         raise SeedRefused("--defer-indexes is auto, yes or no")
     if options.texts not in TEXT_KINDS:
         raise SeedRefused(f"--texts is one of {', '.join(TEXT_KINDS)}")
+    if options.stats not in STATS_CHOICES:
+        raise SeedRefused("--stats is auto, yes or no")
     if not re.fullmatch(r"\d+\s*(kB|MB|GB|TB)?", options.maintenance_work_mem):
         raise SeedRefused("--maintenance-work-mem is a size such as 512MB or 1GB")
+
+
+def seed(options: SeedOptions) -> dict[str, Any]:
+    """Run a seed (see the module doc); returns a summary with the seconds of each phase."""
+    check_options(options)
     log = options.log
     load_before = _load_average()
     phases = Phases()
@@ -1297,6 +1342,7 @@ def seed(options: SeedOptions) -> dict[str, Any]:
     }
     if options.reports == 0:
         summary["notices"] = settle_notices(options, phases)
+        summary["stats"] = settle_stats(options, phases)
         return summary
     existing, first_id, first_disp, dropped = reserve(plan)
     phases.end("prepare")
@@ -1333,6 +1379,7 @@ def seed(options: SeedOptions) -> dict[str, Any]:
     phases.end("analyze")
     if notices is None:
         notices = settle_notices(options, phases)
+    stats = settle_stats(options, phases)
     p = phases.seconds
     total = time.monotonic() - phases.started
     load_s = sum(p.get(k, 0.0) for k in ("prepare", "copy", "indexes", "analyze"))
@@ -1349,5 +1396,6 @@ def seed(options: SeedOptions) -> dict[str, Any]:
         "rows_per_second": round(rows / max(copy_s, 1e-9)),
         "load_average_after": _load_average(),
         "notices": notices,
+        "stats": stats,
     })
     return summary

@@ -27,6 +27,7 @@ from lapor.demo.seed import (
     SeedRefused,
     check_reset,
     seed,
+    stats_behind,
     tracking_number,
     unit_specs,
 )
@@ -40,6 +41,7 @@ from lapor.reports.models import (
     ReporterContact,
     ReportEvent,
 )
+from lapor.stats.models import ReportFact
 
 REPORTS = 300
 # The status every event kind leaves a report in, and the one it starts from.
@@ -136,7 +138,7 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
     contacts, events, dispositions = (ReporterContact.objects.count(),
                                       ReportEvent.objects.count(), Disposition.objects.count())
 
-    summary = seed(_options(defer_indexes="yes"))
+    summary = seed(_options(defer_indexes="yes", stats="yes"))
 
     # Counts.
     assert summary["reports"] == REPORTS == _real().count()
@@ -153,6 +155,12 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
     assert summary["notices"]["overdue"] > 0
     assert not _real().filter(LATE_UNNOTICED, staff_due_at__lt=clock.now()).exists()
     assert not _real().filter(RESOLUTION_UNNOTICED, resolution_due_at__lt=clock.now()).exists()
+    # The statistics are built from every seeded report, and the per-minute refresh starts
+    # after the seed's last event (nothing of the seed left for its turns).
+    assert summary["stats"]["rebuilt"] is True
+    assert summary["stats"]["events_behind"] >= summary["counts"]["events"]
+    assert ReportFact.objects.filter(report_id__in=_real().values("pk")).count() == REPORTS
+    assert stats_behind() == 0
 
     # Three regencies (Kutai Timur first, as the demo made it) and their provinces.
     # (The demo's training space is an agency node too, outside the seed's tree.)
@@ -242,6 +250,9 @@ def test_seed_over_three_regencies_with_two_workers() -> None:
     nodes_before = OrgNode.objects.count()
     again = seed(_options(reports=50, workers=1, defer_indexes="no"))
     assert again["nodes_created"] == 0
+    # Fewer events than one refresh turn: left to the refresh (--stats auto).
+    assert again["stats"] == {"rebuilt": False, "events_behind": again["counts"]["events"]}
+    assert stats_behind() == again["counts"]["events"]
     assert OrgNode.objects.count() == nodes_before
     assert _tree_snapshot(kutim) == kutim_before
     assert _real().count() == REPORTS + 50

@@ -47,13 +47,18 @@ def add_seed_arguments(parser: Any) -> None:
                              "matches a large share: the worst case for search) or realistic "
                              "(Zipf-distributed vocabulary of the demo's reports and Indonesian "
                              "complaint words, lapor.demo.texts)")
+    parser.add_argument("--stats", choices=["auto", "yes", "no"], default="auto",
+                        help="rebuild the statistics summary tables at the end (lapor stats "
+                             "rebuild, --workers processes), so the per-minute refresh does not "
+                             "spend hours on the seed's events (auto: when it is more than one "
+                             "turn of 5,000 events behind)")
     parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
 
 
 def options_from(values: dict[str, Any]) -> SeedOptions:
     keys = ("reports", "agencies", "agency", "provinces", "workers", "batch", "seed", "reset",
             "force", "defer_indexes", "maintenance_work_mem", "hub_user", "liaison_user",
-            "progress_seconds", "texts")
+            "progress_seconds", "texts", "stats")
     return SeedOptions(**{k: values[k] for k in keys if k in values})
 
 
