@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection, models
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from lapor.accounts.models import User
+from lapor.audit.models import AuditEntry
+from lapor.audit.services import GENESIS, _digest
 from lapor.categories.models import Category
 from lapor.core import clock
 from lapor.orgs.actors import PUBLIC, Actor, actor_for_user
-from lapor.orgs.models import NodeKind, OrgNode, Role
+from lapor.orgs.models import NodeKind, OrgNode, Role, RoleAssignment, Sop
 from lapor.orgs.services import node_create, role_assign
 from lapor.reports.submission import SubmittedReport, report_submit
 
@@ -51,6 +56,139 @@ def make_user(username: str, *roles: tuple[OrgNode, str]) -> User:
 
 
 def make_tree() -> Tree:
+    """The tree and its users, as :func:`build_tree` makes them through the real services.
+
+    That is ~190 queries (a role is a get_or_create plus an audit entry, each staff user gets
+    an authenticator), about a quarter of an ordinary test's time. The first call in a test
+    database builds it and keeps its rows (:class:`_Snapshot`); a later call that finds the
+    tree's tables as the first one did (the same row counts, the same audit head: every test
+    rolls back or flushes) inserts those rows again, with their ids, datetimes moved by the
+    time since, and the audit chain re-hashed, in about a dozen queries."""
+    key = str(connection.settings_dict["NAME"])
+    snapshot = _SNAPSHOTS.get(key)
+    baseline = _tree_tables_state()
+    if snapshot is not None and snapshot.baseline == baseline:
+        return snapshot.restore()
+    tree = build_tree()
+    if snapshot is None:
+        _SNAPSHOTS[key] = _Snapshot.capture(tree, baseline)
+    return tree
+
+
+# The tables build_tree writes, parents first (every row it writes is one it inserted).
+_TREE_MODELS: tuple[type[models.Model], ...] = (
+    User, Category, OrgNode, Sop, RoleAssignment, TOTPDevice, AuditEntry)
+
+
+def _tree_tables_state() -> tuple[Any, ...]:
+    """Each tree table's row count and largest id, and the audit chain's head hash."""
+    parts = " UNION ALL ".join(
+        f"SELECT {i}, COUNT(*), MAX({m._meta.pk.column}) FROM {m._meta.db_table}"  # noqa: S608
+        for i, m in enumerate(_TREE_MODELS))
+    with connection.cursor() as cursor:
+        cursor.execute(parts)
+        counts = tuple(tuple(row[1:]) for row in sorted(cursor.fetchall()))
+    head = AuditEntry.objects.order_by("-seq").values_list("entry_hash", flat=True).first()
+    return (*counts, head)
+
+
+@dataclass
+class _Snapshot:
+    """The rows :func:`build_tree` inserted into a database, and which of them the tree holds."""
+
+    baseline: tuple[Any, ...]
+    taken_at: datetime
+    rows: list[tuple[type[models.Model], list[dict[str, Any]]]]
+    nodes: dict[str, int]  # Tree field -> OrgNode id
+    categories: dict[str, int]
+    users: dict[str, int]
+
+    @classmethod
+    def capture(cls, tree: Tree, baseline: tuple[Any, ...]) -> _Snapshot:
+        rows = []
+        for model, (_count, largest) in zip(_TREE_MODELS, baseline, strict=False):
+            fields = [f.attname for f in model._meta.concrete_fields]
+            rows.append((model, list(model._default_manager.filter(pk__gt=largest or 0)
+                                     .order_by("pk").values(*fields))))
+        return cls(
+            baseline=baseline, taken_at=clock.now(), rows=rows,
+            nodes={name: getattr(tree, name).pk for name in (
+                "root", "kutim", "pupr", "bina_marga", "dinkes", "samarinda",
+                "samarinda_dishub")},
+            categories={"category": tree.category.pk, "urgent": tree.urgent.pk},
+            users={name: user.pk for name, user in tree.users.items()})
+
+    def restore(self) -> Tree:
+        shift = clock.now() - self.taken_at
+        ids = self._new_ids()
+        for model, rows in self.rows:
+            objects = [model(**_moved(model, row, ids, shift)) for row in rows]
+            if model is AuditEntry:
+                previous = AuditEntry.objects.order_by("-seq").values_list(
+                    "entry_hash", flat=True).first() or GENESIS
+                for entry in objects:
+                    entry.prev_hash = previous
+                    entry.entry_hash = previous = _digest(entry)
+            model._default_manager.bulk_create(objects)
+        nodes = OrgNode.objects.in_bulk([ids[OrgNode][pk] for pk in self.nodes.values()])
+        categories = Category.objects.in_bulk(
+            [ids[Category][pk] for pk in self.categories.values()])
+        users = User.objects.in_bulk([ids[User][pk] for pk in self.users.values()])
+        tree = Tree(**{name: nodes[ids[OrgNode][pk]] for name, pk in self.nodes.items()},
+                    **{name: categories[ids[Category][pk]]
+                       for name, pk in self.categories.items()})
+        tree.users = {name: users[ids[User][pk]] for name, pk in self.users.items()}
+        return tree
+
+    def _new_ids(self) -> dict[type[models.Model], dict[int, int]]:
+        """Old id -> the id the row gets now. PostgreSQL: the next ids of each table's
+        sequence, as the services' inserts would take them (ids keep growing through the run,
+        as without the copy, so tests that order by id or path see what they saw). SQLite:
+        the same ids (its sequences roll back with the test, so the services would reuse
+        them too)."""
+        old = {model: [row[model._meta.pk.attname] for row in rows] for model, rows in self.rows}
+        if connection.vendor != "postgresql":
+            return {model: {pk: pk for pk in pks} for model, pks in old.items()}
+        parts = " UNION ALL ".join(
+            f"SELECT {i}, nextval(pg_get_serial_sequence('{m._meta.db_table}', "  # noqa: S608
+            f"'{m._meta.pk.column}')) FROM generate_series(1, {len(pks)})"
+            for i, (m, pks) in enumerate(old.items()) if pks)
+        fresh: dict[int, list[int]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(parts)
+            for index, value in cursor.fetchall():
+                fresh.setdefault(index, []).append(value)
+        return {model: dict(zip(pks, sorted(fresh.get(i, [])), strict=True))
+                for i, (model, pks) in enumerate(old.items())}
+
+
+_SNAPSHOTS: dict[str, _Snapshot] = {}
+
+
+def _moved(model: type[models.Model], row: dict[str, Any],
+           ids: dict[type[models.Model], dict[int, int]], shift: timedelta) -> dict[str, Any]:
+    """``row`` with its ids and the ids it refers to replaced (``ids``) and its datetimes moved
+    by ``shift``; also the ids inside a node's path and an audit entry's target and payload."""
+    moved = {k: v + shift if isinstance(v, datetime) else v for k, v in row.items()}
+    for f in model._meta.concrete_fields:
+        target = model if f.primary_key else f.related_model if f.is_relation else None
+        if target in ids and moved[f.attname] is not None:
+            moved[f.attname] = ids[target][moved[f.attname]]
+    nodes = ids[OrgNode]
+    if model is OrgNode:
+        moved["path"] = "/" + "".join(f"{nodes.get(int(p), int(p))}/"
+                                      for p in row["path"].strip("/").split("/"))
+    if model is AuditEntry:
+        if row["target_type"] == "user" and row["target_id"].isdigit():
+            moved["target_id"] = str(ids[User].get(int(row["target_id"]), row["target_id"]))
+        if isinstance(row["payload"], dict) and isinstance(row["payload"].get("node"), int):
+            moved["payload"] = {**row["payload"],
+                                "node": nodes.get(row["payload"]["node"], row["payload"]["node"])}
+    return moved
+
+
+def build_tree() -> Tree:
+    """The tree of :class:`Tree`, made through the real services (:func:`make_tree`)."""
     root = node_create(code="nasional", name="Admin Nasional", kind=NodeKind.ROOT, parent=None)
     kutim = node_create(code="kutim", name="Pemerintah Kabupaten Kutai Timur",
                         kind=NodeKind.AGENCY, parent=root, is_hub=True, region_id="64.08")

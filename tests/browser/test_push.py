@@ -93,7 +93,7 @@ def test_push_card_and_worker_handler(context: BrowserContext, live_server: Live
         "data": json.dumps(payload)})
     shown = page.evaluate("""async () => {
         const registration = await navigator.serviceWorker.ready;
-        for (let i = 0; i < 50; i += 1) {
+        for (let i = 0; i < 150; i += 1) {  // up to 15 s: a loaded machine is slow
             const list = await registration.getNotifications();
             if (list.length) {
                 return list.map(n => ({title: n.title, body: n.body, tag: n.tag, data: n.data,
