@@ -16,7 +16,7 @@ VERIFIER_ROLES = (Role.HUB_VERIFIER, Role.NATIONAL_VERIFIER)
 
 def ancestors(node: OrgNode) -> list[OrgNode]:
     """``node`` and the nodes above it, nearest first (from the materialised path)."""
-    ids = [int(part) for part in node.path.strip("/").split("/") if part]
+    ids = node.path_ids
     by_id = OrgNode.objects.in_bulk(ids)
     return [by_id[i] for i in reversed(ids) if i in by_id]
 

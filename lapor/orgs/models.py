@@ -3,9 +3,13 @@
 National root → agencies (K/L/D, BUMN) → units (OPD, kecamatan, UPT) → sub-units (desa, bidang).
 A role held on a node covers that node's subtree. ``path`` is a materialised path of ids
 (``/1/7/42/``) so "is X inside Y's subtree" is a prefix test and subtree lists are one query.
+The path is a string, so ordering by it sorts siblings by their ids as text (``/1/100/``
+before ``/1/99/``): lists shown in tree order go through :func:`tree_order` instead.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -65,6 +69,17 @@ class OrgNode(models.Model):
     def contains(self, other: OrgNode) -> bool:
         """True if ``other`` is this node or inside its subtree."""
         return other.path.startswith(self.path)
+
+    @property
+    def path_ids(self) -> tuple[int, ...]:
+        """The ids of the root, ..., this node (``/1/7/42/`` → ``(1, 7, 42)``)."""
+        return tuple(int(part) for part in self.path.split("/") if part)
+
+
+def tree_order[N: OrgNode](nodes: Iterable[N]) -> list[N]:
+    """``nodes`` in tree order: each node before its subtree, siblings by id as numbers
+    (the order they were created in), whatever number of digits the ids have."""
+    return sorted(nodes, key=lambda node: node.path_ids)
 
 
 class Role(models.TextChoices):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 
 from lapor.orgs.actors import Actor
-from lapor.orgs.models import NodeKind, OrgNode, Role, RoleAssignment, RoutingRule, Sop
+from lapor.orgs.models import (
+    NodeKind,
+    OrgNode,
+    Role,
+    RoleAssignment,
+    RoutingRule,
+    Sop,
+    tree_order,
+)
 from lapor.orgs.permissions import can_edit_sop
 
 
@@ -95,7 +103,9 @@ def nodes_list(*, parent: OrgNode | None = None, kind: str | None = None,
                training: bool = False) -> QuerySet[OrgNode]:
     """Active nodes. Training spaces' nodes (lapor.training: their agency is the root of a
     ``TrainingSpace``) are listed only with ``training``, and then only they: public agency
-    pickers and real dispositions never offer a sandbox."""
+    pickers and real dispositions never offer a sandbox. Ordered by ``path`` (a database
+    order the API pages by; :func:`lapor.orgs.models.tree_order` for a list shown in tree
+    order)."""
     qs = OrgNode.objects.filter(is_active=True, agency__training_space__isnull=not training
                                 ).select_related("region")
     if parent is not None:
@@ -145,7 +155,7 @@ def agencies_administered(actor: Actor) -> list[OrgNode]:
     if not any(a.role == Role.SYSADMIN and a.node_kind == NodeKind.ROOT
                for a in actor.assignments):
         qs = qs.filter(pk__in=held)
-    return [node for node in qs.order_by("path") if can_edit_sop(actor, node)]
+    return [node for node in tree_order(qs) if can_edit_sop(actor, node)]
 
 
 def home_regency_code(default_region: str = "") -> str:
@@ -156,7 +166,7 @@ def home_regency_code(default_region: str = "") -> str:
     codes = [default_region.strip()] if default_region.strip() else list(
         OrgNode.objects.filter(kind=NodeKind.AGENCY, is_hub=True, is_active=True,
                                region__isnull=False)
-        .order_by("path").values_list("region_id", flat=True))
+        .order_by("depth", "pk").values_list("region_id", flat=True))
     for code in codes:
         parts = str(code).split(".")
         if len(parts) >= 2:

@@ -107,7 +107,7 @@ def _agency_reminders(agency: OrgNode, now: datetime, calendars: StaffCalendars,
         Activity.objects.filter(plan__agency=agency, status__in=OPEN, planned_end__lte=horizon)
         .exclude(Exists(reminded_today))
         .select_related("plan__agency", "owner")
-        .prefetch_related(Prefetch("units", queryset=OrgNode.objects.order_by("path")))
+        .prefetch_related(Prefetch("units", queryset=OrgNode.objects.order_by("depth", "pk")))
         .order_by("planned_end", "id"))
     if not candidates:
         return ReminderResult()
@@ -151,7 +151,7 @@ def send_reminders(*, days: int | None = None) -> ReminderResult:
     calendars = StaffCalendars(now)
     agencies = OrgNode.objects.filter(
         pk__in=Activity.objects.filter(status__in=OPEN).values("plan__agency_id")
-    ).order_by("path")
+    ).order_by("pk")  # agencies are the root's children: by id is tree order
     due_soon = overdue = 0
     for agency in agencies:
         result = _agency_reminders(agency, now, calendars, days)

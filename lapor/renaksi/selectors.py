@@ -43,7 +43,7 @@ def _activities(actor: Actor, plan: Plan) -> QuerySet[Activity]:
     if not can_read_plan(actor, plan.agency):
         rows = rows.filter(pk__in=activities_visible_to(actor).values("pk"))
     return (rows.select_related("owner")
-            .prefetch_related(Prefetch("units", queryset=OrgNode.objects.order_by("path")),
+            .prefetch_related(Prefetch("units", queryset=OrgNode.objects.order_by("depth", "pk")),
                               "evidence")
             .order_by("planned_start", "planned_end", "id"))
 

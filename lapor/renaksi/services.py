@@ -55,7 +55,7 @@ def _years(start_year: int, end_year: int) -> tuple[int, int]:
 def plan_units(agency: OrgNode) -> list[OrgNode]:
     """The perangkat daerah and kecamatan of ``agency``: its active units, in tree order."""
     return list(OrgNode.objects.filter(parent=agency, kind=NodeKind.UNIT, is_active=True)
-                .order_by("path"))
+                .order_by("pk"))  # siblings: by id is tree order
 
 
 def _units(agency: OrgNode, codes: Iterable[str]) -> list[OrgNode]:

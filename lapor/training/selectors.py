@@ -17,7 +17,7 @@ from django.db.models import Count, F, Max
 from lapor.core import clock
 from lapor.core.errors import NotFound
 from lapor.orgs.actors import HANDLER_ROLES, VERIFIER_ROLES, Actor
-from lapor.orgs.models import OrgNode, RoleAssignment
+from lapor.orgs.models import OrgNode, RoleAssignment, tree_order
 from lapor.orgs.selectors import agencies_administered
 from lapor.reports.models import Report, ReportEvent
 from lapor.reports.states import Action, EventKind
@@ -60,7 +60,7 @@ def status_counts(space: TrainingSpace) -> dict[str, int]:
 
 
 def space_nodes(space: TrainingSpace) -> list[OrgNode]:
-    return list(OrgNode.objects.filter(path__startswith=space.root.path).order_by("path"))
+    return tree_order(OrgNode.objects.filter(path__startswith=space.root.path))
 
 
 @dataclass(frozen=True)

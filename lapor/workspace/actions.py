@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 from lapor.attachments import permissions as attachment_perms
 from lapor.attachments import services as attachment_services
 from lapor.orgs.actors import Actor
-from lapor.orgs.models import OrgNode
+from lapor.orgs.models import OrgNode, tree_order
 from lapor.orgs.selectors import node_subtree, nodes_list
 from lapor.privacy.services import can_reveal
 from lapor.reports import permissions as perms
@@ -94,8 +94,8 @@ def available_actions(actor: Actor, report: Report) -> set[str]:
 def forward_targets(report: Report) -> list[OrgNode]:
     """The nodes ``report_forward`` accepts (``valid_forward_target``)."""
     holder = report.current_node
-    return [n for n in node_subtree(holder).filter(is_active=True)
-            .select_related("parent", "agency").order_by("path")
+    return [n for n in tree_order(node_subtree(holder).filter(is_active=True)
+                                  .select_related("parent", "agency"))
             if perms.valid_forward_target(holder, n)]
 
 
@@ -106,7 +106,7 @@ def disposition_targets(actor: Actor, report: Report) -> list[OrgNode]:
         return []
     candidates = nodes_list(training=report.is_training).filter(
         path__startswith=grant.node_path).select_related("parent", "agency")
-    return [n for n in candidates if perms.valid_disposition_target(grant, report, n)]
+    return [n for n in tree_order(candidates) if perms.valid_disposition_target(grant, report, n)]
 
 
 type Perform = Callable[[Actor, Report, dict[str, Any]], Any]

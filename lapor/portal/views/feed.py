@@ -38,7 +38,8 @@ def _form(request: HttpRequest) -> FeedForm:
     return FeedForm(
         request.GET,
         categories=[(c.code, c.name(lang)) for c in categories_active()],
-        agencies=list(nodes_list(kind=NodeKind.AGENCY).values_list("code", "name")),
+        agencies=list(nodes_list(kind=NodeKind.AGENCY).order_by("name")
+                      .values_list("code", "name")),
         statuses=status_choices(public.PUBLIC_STATUSES, lang),
     )
 

@@ -58,7 +58,8 @@ def _choices() -> dict[str, Any]:
     lang = active_language()
     return {
         "categories": [(c.code, c.name(lang)) for c in categories_active()],
-        "agencies": list(nodes_list(kind=NodeKind.AGENCY).values_list("code", "name")),
+        "agencies": list(nodes_list(kind=NodeKind.AGENCY).order_by("name")
+                         .values_list("code", "name")),
         "phone_updates": contact_sms_available(),
     }
 

@@ -21,7 +21,15 @@ from lapor.accounts.models import User
 from lapor.categories.selectors import category_get
 from lapor.core.errors import ApplicationError, ValidationFailed
 from lapor.orgs import services
-from lapor.orgs.models import DayOff, EscalationStep, NodeKind, OrgNode, Role, RoutingRule
+from lapor.orgs.models import (
+    DayOff,
+    EscalationStep,
+    NodeKind,
+    OrgNode,
+    Role,
+    RoutingRule,
+    tree_order,
+)
 from lapor.orgs.permissions import can_edit_sop, can_manage_roles
 from lapor.orgs.selectors import (
     agencies_administered,
@@ -165,7 +173,7 @@ def sop_action(request: StaffRequest, code: str, form_name: str) -> HttpResponse
 
 def _users_page(request: StaffRequest, agency: OrgNode, *,
                 form: forms.RoleGrantForm | None = None, status: int = 200) -> HttpResponse:
-    nodes = list(node_subtree(agency).filter(is_active=True).order_by("path"))
+    nodes = tree_order(node_subtree(agency).filter(is_active=True))
     form = form or forms.RoleGrantForm(prefix_id="grant")
     forms.set_choices(form, "node", [(n.code, f"{'— ' * max(0, n.depth - 1)}{n.name}")
                                      for n in nodes])

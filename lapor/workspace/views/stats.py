@@ -70,7 +70,7 @@ def _board_query(request: StaffRequest, form_class: type[BoardForm] = BoardForm,
 
 
 def _crumbs(request: StaffRequest, node: OrgNode) -> list[OrgNode]:
-    ids = [int(p) for p in node.path.strip("/").split("/")]
+    ids = node.path_ids
     nodes = {n.pk: n for n in OrgNode.objects.filter(pk__in=ids)}
     return [nodes[i] for i in ids if i in nodes and may_view(request.actor, nodes[i])]
 
