@@ -1,7 +1,8 @@
 """The PostgreSQL connection pool (issue #21): built from the environment, on for PostgreSQL,
 off for SQLite, behind PgBouncer or when turned off; sized per web thread by `lapor serve`;
 and a pooled connection killed under it is replaced (a request fails, the next one works)
-without restarting anything."""
+without restarting anything. Without the pool, the persistent connection's health check
+sends no query unless the server has said something (lapor.core.postgresql)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.db.backends.postgresql.base import DatabaseWrapper
 from lapor.config import settings as lapor_settings
 from lapor.config.management.commands.serve import web_environment
 from lapor.core.dbpool import check_idle_connection
+from lapor.core.postgresql.base import DatabaseWrapper as PersistentWrapper
 
 PG_URL = "postgres://lapor@db.example:5432/lapor"
 POOL_VARIABLES = ("LAPOR_DB_POOL", "LAPOR_DB_POOL_SIZE", "LAPOR_DB_POOL_MIN_SIZE",
@@ -196,3 +198,68 @@ def test_without_a_check_a_killed_connection_fails_one_request_then_is_replaced(
         assert pooled.pool.get_stats().get("returns_bad") == 1
     finally:
         pooled.close_pool()
+
+
+# Without the pool (the default): Django's persistent connection and its per-request health
+# check, which lapor.core.postgresql makes look at the socket before it sends SELECT 1.
+
+def test_postgresql_uses_the_backend_whose_health_check_sends_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _database(monkeypatch, PG_URL)["ENGINE"] == "lapor.core.postgresql"
+    assert _database(monkeypatch, PG_URL, LAPOR_DB_POOL="1")["ENGINE"] == "lapor.core.postgresql"
+
+
+def _persistent() -> PersistentWrapper:
+    """A second wrapper on the test database as the settings make it without a pool."""
+    settings_dict = {**connection.settings_dict, "CONN_MAX_AGE": 60, "CONN_HEALTH_CHECKS": True}
+    return PersistentWrapper(settings_dict, alias="persistent_test")
+
+
+def _request(wrapper: PersistentWrapper) -> int:
+    """One request's work: Django's start-of-request bookkeeping, then a query (the health
+    check runs before it); the backend's pid."""
+    wrapper.close_if_unusable_or_obsolete()
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    return int(pid)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_health_check_of_an_idle_persistent_connection_sends_nothing() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's backend")
+    wrapper = _persistent()
+    try:
+        pid = _request(wrapper)
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT 'the last statement'")
+        wrapper.close_if_unusable_or_obsolete()  # the next request begins
+        wrapper.close_if_health_check_failed()  # what its first cursor() runs
+        assert wrapper.health_check_done and wrapper.connection is not None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+            (last,) = cursor.fetchone()
+        assert last == "SELECT 'the last statement'"  # Django's own check sends SELECT 1
+        assert _request(wrapper) == pid  # the same connection
+    finally:
+        wrapper.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_persistent_connection_the_server_ended_is_replaced_before_the_query() -> None:
+    """What a PostgreSQL restart does to a persistent connection: the server's last message
+    is on the socket, so the check sends its query, finds it dead, and the request gets a
+    new connection; no request fails."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's backend")
+    wrapper = _persistent()
+    try:
+        pid = _request(wrapper)
+        _terminate(pid)
+        assert not wrapper.is_usable()
+        assert _request(wrapper) != pid
+    finally:
+        wrapper.close()

@@ -135,6 +135,9 @@ TEMPLATES = [
 ]
 
 
+POSTGRESQL_ENGINE = "lapor.core.postgresql"
+
+
 def _database() -> dict[str, Any]:
     url = env_optional("DATABASE_URL")
     if url is None:
@@ -154,6 +157,9 @@ def _database() -> dict[str, Any]:
             ),
         }
     else:
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # Django's backend, whose health check looks at the socket before it sends a query.
+            config["ENGINE"] = POSTGRESQL_ENGINE
         config["CONN_HEALTH_CHECKS"] = True
         if not env_bool("LAPOR_DB_PGBOUNCER", default=False):
             # No JIT: it compiled for 10-15 ms on short queries whose cost estimate passed
@@ -221,7 +227,9 @@ if (_replica_url := env_optional("DATABASE_REPLICA_URL")) is not None:
                     if k != "pool"},
         "TEST": {"MIRROR": "default"},
     }
-    if (DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql"
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = POSTGRESQL_ENGINE
+    if (DATABASES["replica"]["ENGINE"] == POSTGRESQL_ENGINE
             and (_replica_pool := _pool_options()) is not None):
         _use_pool(DATABASES["replica"], _replica_pool)
 DATABASE_ROUTERS = ["lapor.core.dbrouting.ReplicaRouter"]

@@ -1,4 +1,6 @@
-"""The check the PostgreSQL connection pool runs before handing out a connection (issue #21).
+"""The check a PostgreSQL connection gets before a request uses it again (issue #21): the
+pool's before handing one out, and Django's per-request health check of a persistent
+connection (:mod:`lapor.core.postgresql`).
 
 psycopg_pool's own check (``ConnectionPool.check_connection``, what Django uses with
 ``CONN_HEALTH_CHECKS``) sends an empty query: a round trip on every request, which is what the
@@ -19,17 +21,21 @@ from typing import Any
 from psycopg_pool import ConnectionPool
 
 
+def server_sent_nothing(conn: Any) -> bool:
+    """True when the open psycopg connection ``conn`` has received nothing since its last
+    query (a system call, no round trip): then it is as usable as it was. False when it is
+    closed, something came in (the server's last message before it closed the socket, or a
+    notice), or the platform has no ``poll``: the caller runs the real check."""
+    poll = getattr(select, "poll", None)
+    if conn.closed or poll is None:
+        return False
+    poller = poll()
+    poller.register(conn.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+    return not poller.poll(0)
+
+
 def check_idle_connection(conn: Any) -> None:
     """Raise if ``conn`` (a pooled psycopg connection) is no longer usable; no round trip
     unless the server has sent something since the connection was last used."""
-    if conn.closed:
-        ConnectionPool.check_connection(conn)  # raises for a closed connection
-        return
-    poll = getattr(select, "poll", None)
-    if poll is None:  # not on Linux: always the real check
-        ConnectionPool.check_connection(conn)
-        return
-    poller = poll()
-    poller.register(conn.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
-    if poller.poll(0):
-        ConnectionPool.check_connection(conn)
+    if not server_sent_nothing(conn):
+        ConnectionPool.check_connection(conn)  # raises for a closed or dead connection
