@@ -237,7 +237,8 @@ def test_the_health_check_of_an_idle_persistent_connection_sends_nothing() -> No
             cursor.execute("SELECT 'the last statement'")
         wrapper.close_if_unusable_or_obsolete()  # the next request begins
         wrapper.close_if_health_check_failed()  # what its first cursor() runs
-        assert wrapper.health_check_done and wrapper.connection is not None
+        assert wrapper.health_check_done
+        assert wrapper.connection is not None
         with connection.cursor() as cursor:
             cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
             (last,) = cursor.fetchone()

@@ -11,8 +11,8 @@ import pytest
 from lapor.orgs.models import NodeKind, OrgNode, tree_order
 from lapor.orgs.services import node_create
 from lapor.renaksi.services import plan_units
-from lapor.workspace.actions import forward_targets
 from lapor.reports.models import Report
+from lapor.workspace.actions import forward_targets
 from tests.factories import Tree
 
 pytestmark = pytest.mark.django_db
