@@ -775,7 +775,7 @@ class Generator:
             r["resolution_due_at"], r["reply_due_at"], r["resolution_days"], r["staff_due_at"],
             r["rating"], r["archive_reason"], 0, 1, r["updated_at"],
             w.agency.pk, category.pk, r["current_node"], None, district.code, None, w.agency.pk,
-            w.agency.pk,
+            w.agency.pk, " ".join(dict.fromkeys(str(d[2]) for d in disps)),
         ]
         return report, self.contact(report_id, channel), events, disps, next_disp_id
 
@@ -898,6 +898,7 @@ REPORT_COLUMNS = (
     "reply_due_at", "resolution_days", "staff_due_at", "rating", "archive_reason",
     "support_count", "version", "updated_at", "agency_id", "category_id", "current_node_id",
     "duplicate_of_id", "region_id", "reporter_user_id", "target_agency_id", "tier_id",
+    "disposition_nodes",
 )
 CONTACT_COLUMNS = ("report_id", "name", "email", "phone", "nik", "phone_index", "email_index")
 EVENT_COLUMNS = ("report_id", "kind", "actor_id", "actor_role", "actor_node_id", "created_at",

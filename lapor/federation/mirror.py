@@ -284,6 +284,12 @@ def _apply_dispositions(report: Report, incoming: list[dict[str, Any]], nodes: _
         row.ended_at = _moment(data["ended_at"])
         row.save()
         rows.append(row)
+    # Every node the report's dispositions name, as the services keep it (staff search).
+    hops = " ".join(dict.fromkeys(str(row.node_id) for row in
+                                  Disposition.objects.filter(report=report).order_by("pk")))
+    if hops != report.disposition_nodes:
+        report.disposition_nodes = hops
+        Report.objects.filter(pk=report.pk).update(disposition_nodes=hops)
 
 
 def _apply_events(link: Link, report: Report, incoming: list[dict[str, Any]],

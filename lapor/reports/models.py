@@ -98,6 +98,11 @@ class Report(models.Model):
     )
     # Where the report sits now: the tier while unverified, the active disposition's node after.
     current_node = models.ForeignKey("orgs.OrgNode", on_delete=models.PROTECT, related_name="+")
+    # The ids of every node the report was disposed or forwarded to (its Disposition rows'
+    # nodes), space-separated, each once, in order: ids, never text anyone wrote. Kept with
+    # the rows by :meth:`add_disposition_node`; staff search reads them inside its scope
+    # index (migration search.0006): a unit that handed a report back still finds it.
+    disposition_nodes = models.TextField(blank=True, default="", editable=False)
 
     submitted_at = models.DateTimeField()
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -204,6 +209,13 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tracking_number} {self.title}"
+
+    def add_disposition_node(self, node_id: int) -> None:
+        """Record a new disposition hop's node in :attr:`disposition_nodes` (the caller saves
+        the field, with the report locked as every transition holds it)."""
+        ids = self.disposition_nodes.split()
+        if str(node_id) not in ids:
+            self.disposition_nodes = " ".join([*ids, str(node_id)])
 
 
 class ReporterContact(models.Model):

@@ -365,8 +365,10 @@ def report_dispose(
     from_status, report.status = report.status, target
     Disposition.objects.create(report=report, node=node, disposed_by=actor.user,
                                disposed_from_id=grant.node_id, note=note, created_at=now)
+    report.add_disposition_node(node.pk)
     _save(report, ["status", "resolution_days", "resolution_due_at", "followup_due_at",
-                   "verified_at", "agency", "current_node", "verify_days_left"])
+                   "verified_at", "agency", "current_node", "verify_days_left",
+                   "disposition_nodes"])
     _emit(report=report, kind=Action.DISPOSE, actor=actor, assignment=grant,
           from_status=from_status, to_status=target, visibility=Visibility.PUBLIC,
           body=note, payload={"node": node.code, "node_name": node.name,
@@ -397,8 +399,9 @@ def report_forward(
     Disposition.objects.create(report=report, node=node, parent=current, disposed_by=actor.user,
                                disposed_from_id=current.node_id, note=note, created_at=now)
     report.current_node = node
+    report.add_disposition_node(node.pk)
     from_status, report.status = report.status, target
-    _save(report, ["status", "current_node"])
+    _save(report, ["status", "current_node", "disposition_nodes"])
     _emit(report=report, kind=Action.FORWARD, actor=actor, assignment=grant,
           from_status=from_status, to_status=target, visibility=Visibility.INTERNAL,
           body=note, payload={"node": node.code, "node_name": node.name})

@@ -42,13 +42,14 @@ ORDER = "search_order"
 # index's ordering operator); page 1 measures from a moment after every report.
 _PG_BEFORE = '"reports_report"."submitted_at" <=| %s::timestamptz'
 FAR_FUTURE = datetime.fromisoformat("2200-01-01T00:00:00+00:00")
-# The expression of the GIN index ``report_search_scope`` (migration search.0005), written
-# exactly as there: the search vector plus one ``~<id>`` lexeme per node the report names
-# (tier, agency, current node).
-SCOPE_INDEX = "report_search_scope"
+# The expression of the GIN index ``report_search_scope_hops`` (migration search.0006),
+# written exactly as there: the search vector plus one ``~<id>`` lexeme per node the report
+# names (tier, agency, current node, every disposition hop's node).
+SCOPE_INDEX = "report_search_scope_hops"
 SCOPED_VECTOR = (
     '("reports_report"."search_vector" || lapor_scope_lexemes("reports_report"."tier_id", '
-    '"reports_report"."agency_id", "reports_report"."current_node_id"))'
+    '"reports_report"."agency_id", "reports_report"."current_node_id", '
+    '"reports_report"."disposition_nodes"))'
 )
 _FTS_IDS = "SELECT rowid FROM search_report_fts WHERE search_report_fts MATCH %s"
 _FTS_SCORE = (
@@ -110,9 +111,10 @@ class PostgresBackend:
         return qs.annotate(**{SCORE: score, ORDER: order}).order_by(ORDER)
 
     def within(self, qs: QuerySet[Any], text: str, nodes: list[int]) -> QuerySet[Any]:
-        """Reports of ``qs`` matching ``text`` whose tier, agency or current node is one of
-        ``nodes``, in one scan of the index ``report_search_scope`` ("these words AND any of
-        these nodes' lexemes"), each with ``search_score``. Only where
+        """Reports of ``qs`` matching ``text`` whose tier, agency, current node or one of whose
+        disposition hops is one of ``nodes`` (:func:`lapor.reports.permissions.
+        reports_visible_to`'s rule), in one scan of the index ``report_search_scope_hops``
+        ("these words AND any of these nodes' lexemes"), each with ``search_score``. Only where
         :func:`scope_index_ready`. An empty ``nodes`` matches nothing."""
         if not nodes:
             return qs.none()
@@ -243,8 +245,8 @@ def rum_ready(using: str = "default") -> bool:
 
 
 def scope_index_ready(using: str = "default") -> bool:
-    """Whether this PostgreSQL database has the valid index ``report_search_scope``
-    (migration search.0005): staff search then reads a reader's matches from it. Cached like
+    """Whether this PostgreSQL database has the valid index ``report_search_scope_hops``
+    (migration search.0006): staff search then reads a reader's matches from it. Cached like
     :func:`rum_ready` (:func:`forget_rum` clears both)."""
     valid = _index_valid(using, SCOPE_INDEX)
     if valid is None and connections[using].vendor == "postgresql":

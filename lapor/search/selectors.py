@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from lapor.core.errors import ValidationFailed
@@ -45,7 +45,7 @@ from lapor.reports.feed import (
     public_reports,
     public_scope,
 )
-from lapor.reports.models import Disposition, Report
+from lapor.reports.models import Report
 from lapor.reports.permissions import reports_visible_to, visible_nodes, visible_report_ids
 from lapor.reports.states import Status
 from lapor.reports.submission import normalise_tracking_number, tracking_number_valid
@@ -341,38 +341,16 @@ def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | Non
 
 def _scoped_matches(scoped: Scoped, query: SearchQuery, want: int,
                     position: tuple[Any, int] | None) -> list[Report]:
-    """The ``want`` newest matches of a staff reader's scope (before ``position``), from
-    two queries merged by time:
-
-    * reports whose tier, agency or current node is one of the reader's nodes: one scan of
-      the GIN index ``report_search_scope`` ("the words AND any of the nodes' lexemes"),
-      ordered and cut by PostgreSQL (``ORDER BY submitted_at DESC, id DESC LIMIT want``):
-      only the matches inside the scope are read, however many the country has;
-    * reports seen only through a disposition hop at one of the nodes (another agency holds
-      them now: a misroute handed back): the reader's hops whose report names none of the
-      nodes, the text checked on each of those rows (or, for a query rarer than the
-      reader's hops, the text index intersected with them).
-
-    Together exactly :func:`lapor.reports.permissions.reports_visible_to`'s rule."""
-    pg = PostgresBackend()
+    """The ``want`` newest matches of a staff reader's scope (before ``position``): one scan
+    of the GIN index ``report_search_scope_hops`` ("the words AND any of the nodes'
+    lexemes": a report's tier, agency, current node and disposition hops each have one),
+    ordered and cut by PostgreSQL (``ORDER BY submitted_at DESC, id DESC LIMIT want``). Only
+    the matches inside the scope are read, however many the country has; the rule is exactly
+    :func:`lapor.reports.permissions.reports_visible_to`'s, the reports a unit sees only
+    through a hop (a misroute it handed back) included."""
     base = scoped.base if position is None else _keyset_before(scoped.base, *position)
-    nodes = scoped.nodes
-    fields = ("pk", "submitted_at")
-    named = list(pg.within(base, query.text, nodes).only(*fields)
-                 .order_by("-submitted_at", "-pk")[:want])
-    hops = (base.filter(Exists(Disposition.objects.filter(report=OuterRef("pk"),
-                                                         node_id__in=nodes)))
-            .exclude(current_node_id__in=nodes).exclude(tier_id__in=nodes)
-            .exclude(agency_id__in=nodes))
-    # As for a reader's ids: the text index when the query's rarest word is in fewer reports
-    # than the reader has hops (a narrow query), else the text checked on each hop's row.
-    on_rows = pg_word_share(query.text) * _estimate(
-        ("all",), Report.objects.all) >= _estimate(
-        ("hops", *sorted(nodes)), lambda: Disposition.objects.filter(node_id__in=nodes))
-    hopped = list(pg.match(hops, query.text, query.stems, few=on_rows).only(*fields)
-                  .order_by("-submitted_at", "-pk")[:want])
-    merged = {r.pk: r for r in [*named, *hopped]}.values()
-    return sorted(merged, key=lambda r: (r.submitted_at, r.pk), reverse=True)[:want]
+    return list(PostgresBackend().within(base, query.text, scoped.nodes)
+                .only("pk", "submitted_at").order_by("-submitted_at", "-pk")[:want])
 
 
 _scope_estimates: dict[str, tuple[float, int]] = {}

@@ -1,6 +1,7 @@
-"""Staff search with the reader's scope inside the text index (issue 21, migration
-search.0005): the scope path returns exactly what ``reports_visible_to`` and the text give,
-newest first, for every kind of reader; a report outside the scope is never returned."""
+"""Staff search with the reader's scope inside the text index (issue 21, migrations
+search.0005 and 0006): the scope path returns exactly what ``reports_visible_to`` and the
+text give, newest first, for every kind of reader; a report outside the scope is never
+returned; every report's ``disposition_nodes`` are its dispositions' nodes."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 
 from lapor.core import clock
@@ -22,7 +24,8 @@ from lapor.training.services import training_space_create
 from lapor.training.tests.helpers import trainee
 from tests.factories import Tree, drive, submit
 
-migration = importlib.import_module("lapor.search.migrations.0005_search_scope_index")
+migration = importlib.import_module("lapor.search.migrations.0006_search_scope_hops")
+backfill = importlib.import_module("lapor.reports.migrations.0011_disposition_nodes")
 pytestmark = pytest.mark.postgres
 
 NO_HUB = "31.71.01"  # a region without a hub: the national pool verifies
@@ -145,7 +148,7 @@ def test_scope_path_returns_exactly_the_readers_matches(
             checked += bool(expected)
     assert checked > 30  # the data makes most (reader, query) pairs non-empty
     assert calls  # readers below the root took the scope path
-    # The hop-only reports: PUPR's readers find them, through the second query.
+    # The hop-only reports: PUPR's readers find them, through their hops' lexemes.
     for name in ("liaison_pupr", "officer_pupr", "supervisor_pupr"):
         found = _all_pages(readers[name], "sampah menumpuk", 4)
         assert {world["travelled"].pk, world["moved"].pk} <= set(found), name
@@ -202,9 +205,36 @@ def test_scope_path_keeps_filters_and_the_estimate(tree: Tree) -> None:
 
 
 @pytest.mark.django_db
-def test_scope_lexemes_are_the_tier_agency_and_current_node(tree: Tree) -> None:
+def test_every_report_names_its_dispositions_nodes(tree: Tree) -> None:
+    """``Report.disposition_nodes`` is what the scope index reads for the hops: after
+    dispositions, forwards, a hand-back and a second disposition elsewhere, each report
+    lists its dispositions' nodes, each once, in the order first reached."""
+    world = _world(tree)
+
+    def check() -> None:
+        checked = 0
+        for report in Report.objects.prefetch_related("dispositions"):
+            hops = [str(d.node_id) for d in sorted(report.dispositions.all(),
+                                                   key=lambda d: d.pk)]
+            assert report.disposition_nodes.split() == list(dict.fromkeys(hops)), report.pk
+            checked += len(hops) > 1
+        assert checked > 5
+
+    check()
+    # The migration that added the column fills it the same way from the rows.
+    Report.objects.update(disposition_nodes="")
+    backfill.backfill(django_apps, type("Editor", (), {"connection": connection})())
+    check()
+    travelled = Report.objects.get(pk=world["travelled"].pk)
+    assert travelled.disposition_nodes.split()[0] == str(tree.pupr.pk)
+    assert travelled.current_node_id != tree.pupr.pk
+
+
+@pytest.mark.django_db
+def test_scope_lexemes_are_the_tier_agency_current_node_and_hops(tree: Tree) -> None:
     """The index expression's function: one ``~<id>`` lexeme per node a report names (a
-    missing agency names none), and the staff rule's nodes are the reader's subtrees."""
+    missing agency names none, a node named twice is one lexeme), and the staff rule's nodes
+    are the reader's subtrees."""
     assert visible_nodes(tree.actor("national")) is None
     assert visible_nodes(tree.actor("sysadmin")) == []
     assert visible_nodes(tree.actor("citizen")) == []
@@ -213,9 +243,9 @@ def test_scope_lexemes_are_the_tier_agency_and_current_node(tree: Tree) -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT lapor_scope_lexemes(5, NULL, 5)::text, "
-                       "lapor_scope_lexemes(1, 2, 3)::text")
-        assert cursor.fetchone() == ("'~5'", "'~1' '~2' '~3'")
+        cursor.execute("SELECT lapor_scope_lexemes(5, NULL, 5, '')::text, "
+                       "lapor_scope_lexemes(1, 2, 3, '3 4 12')::text")
+        assert cursor.fetchone() == ("'~5'", "'~1' '~12' '~2' '~3' '~4'")
 
 
 class _Editor:
@@ -234,5 +264,7 @@ def test_migration_builds_concurrently_on_postgresql_only() -> None:
     assert editor.sent == []
     editor = _Editor("postgresql")
     migration.forward(None, editor)
-    assert editor.sent == [migration.FUNCTION, migration.INDEX]
+    # The new index is valid before the old one goes.
+    assert editor.sent == [migration.FUNCTION, migration.INDEX,
+                           "DROP INDEX CONCURRENTLY IF EXISTS report_search_scope"]
     assert "CONCURRENTLY" in migration.INDEX
