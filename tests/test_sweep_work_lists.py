@@ -158,9 +158,12 @@ def test_the_migration_writes_what_the_notices_say(regions: None, tree: Tree) ->
     try:
         MigrationExecutor(connection).migrate([("reports", "0009_number_lanes")])
         MigrationExecutor(connection).migrate([("reports", "0010_deadline_sweep_lists")])
+        # The table as of 0010: only the columns it had (the model has later ones).
         after = {r.id: (r.noticed_staff_due_at, r.escalation_check_at,
                         r.noticed_resolution_due_at)
-                 for r in Report.objects.filter(pk__in=[noticed.pk, resolution.pk])}
+                 for r in Report.objects.filter(pk__in=[noticed.pk, resolution.pk]).only(
+                     "noticed_staff_due_at", "escalation_check_at",
+                     "noticed_resolution_due_at")}
         assert after == expected
     finally:
         executor = MigrationExecutor(connection)

@@ -175,12 +175,28 @@ def word_share(text: str) -> float:
     a template occur together, so the planner's product of the shares under-estimates them by
     10× and more (docs/search.md); the rarest word's share is an upper bound instead."""
     shares, floor = _lexeme_shares()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT tsvector_to_array(to_tsvector('indonesian'::regconfig, %s))",
-                       [text])
-        row = cursor.fetchone()
-    lexemes = row[0] if row else []
-    return min((shares.get(w, floor) for w in lexemes), default=0.0)
+    return min((shares.get(w, floor) for w in _text_lexemes(text)), default=0.0)
+
+
+_lexemes: dict[str, list[str]] = {}
+LEXEMES_KEPT = 2_000
+
+
+def _text_lexemes(text: str) -> list[str]:
+    """PostgreSQL's lexemes of ``text`` (the ``indonesian`` configuration, which a migration
+    sets and nothing changes at run time), kept per process: people search the same few
+    thousand phrases, and each is otherwise a round trip per search."""
+    found = _lexemes.get(text)
+    if found is None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT tsvector_to_array(to_tsvector('indonesian'::regconfig, %s))",
+                           [text])
+            row = cursor.fetchone()
+        found = list(row[0]) if row and row[0] else []
+        if len(_lexemes) >= LEXEMES_KEPT:
+            _lexemes.clear()
+        _lexemes[text] = found
+    return found
 
 
 def estimated_rows(qs: QuerySet[Any]) -> int:
