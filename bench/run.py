@@ -185,6 +185,29 @@ def sweep_backlog(database_url: str) -> dict[str, int]:
             "stats_events_behind": max(int(behind[0]), 0) if behind else 0}
 
 
+def vacuum_as_autovacuum(database_url: str) -> list[str]:
+    """Where the server runs without autovacuum (this workplace's PostgreSQL sets
+    ``autovacuum = off`` for its CI), do what autovacuum would have done by now: ``VACUUM
+    (ANALYZE)`` each table past autovacuum's default thresholds (dead rows over 50 + 20 % of
+    the live ones, or changes since the last ANALYZE over 50 + 10 %). Without it the dead rows
+    of one run slow the next: the lookups' rate counters (41 live rows) had 37,774 dead ones
+    after a few runs, and every lookup read through them. Returns the tables it vacuumed;
+    nothing where autovacuum is on."""
+    import psycopg  # noqa: PLC0415
+    from psycopg import sql  # noqa: PLC0415
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        on = conn.execute("SHOW autovacuum").fetchone()
+        if on and on[0] == "on":
+            return []
+        tables = [str(name) for (name,) in conn.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE n_dead_tup > 50 + 0.2 * n_live_tup "
+            "OR n_mod_since_analyze > 50 + 0.1 * n_live_tup ORDER BY relname").fetchall()]
+        for name in tables:
+            conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(name)))
+    return tables
+
+
 # ---------------------------------------------------------------- request mixes
 
 # Statuses the public may read (lapor.reports.models.PUBLIC_STATUSES, feed.public_scope()).
@@ -700,10 +723,14 @@ def measure_quietly(args: argparse.Namespace, *, base: str, tmp: Path, meter: Cp
     Keeps the run with the least outside noise."""
     best: dict[str, Any] | None = None
     for attempt in range(1 + max(0, args.retries)):
+        vacuumed = vacuum_as_autovacuum(args.database_url)
+        if vacuumed:
+            log(f"autovacuum is off: vacuumed {', '.join(vacuumed)}")
         busy = wait_idle(args.wait_idle) if args.wait_idle > 0 else None
         r = measure(args, base=base, tmp=tmp, meter=meter, sc=sc, connections=connections,
                     duration=duration)
         r["ceiling"], r["attempt"], r["busy_before"] = sc.ceiling, attempt + 1, busy
+        r["vacuumed_before"] = vacuumed
         other = r["cpu_percent_of_machine"]["other"]
         if best is None or other < best["cpu_percent_of_machine"]["other"]:
             best = r
