@@ -101,8 +101,9 @@ class Report(models.Model):
     # The ids of every node the report was disposed or forwarded to (its Disposition rows'
     # nodes), space-separated, each once, in order: ids, never text anyone wrote. Kept with
     # the rows by :meth:`add_disposition_node`; staff search reads them inside its scope
-    # index (migration search.0006): a unit that handed a report back still finds it.
-    disposition_nodes = models.TextField(blank=True, default="", editable=False)
+    # index (migration search.0006): a unit that handed a report back still finds it. The
+    # database default lets the previous release insert reports while the migration runs.
+    disposition_nodes = models.TextField(blank=True, default="", db_default="", editable=False)
 
     submitted_at = models.DateTimeField()
     verified_at = models.DateTimeField(null=True, blank=True)
