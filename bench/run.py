@@ -185,14 +185,42 @@ def sweep_backlog(database_url: str) -> dict[str, int]:
             "stats_events_behind": max(int(behind[0]), 0) if behind else 0}
 
 
+# Autovacuum's triggers (PostgreSQL docs, "The Autovacuum Daemon"): the rows counted pass
+# threshold + scale_factor x reltuples, each from the table's storage parameters (the report
+# tables set theirs, migration reports.0012) or else the server's settings.
+# The counts of pg_stat_user_tables, in the order of PAST_COUNTS' columns.
+TRIGGERS = ("vacuum", "vacuum_insert", "analyze")
+PAST_COUNTS = ("SELECT s.relname, c.reloptions, greatest(c.reltuples, 0), s.n_dead_tup, "
+               "s.n_ins_since_vacuum, s.n_mod_since_analyze FROM pg_stat_user_tables s "
+               "JOIN pg_class c ON c.oid = s.relid ORDER BY 1")
+
+
+def past_autovacuum(conn: Any) -> list[str]:
+    """The tables autovacuum would have vacuumed or analysed by now (psycopg connection)."""
+    server = {name: float(value) for name, value in conn.execute(
+        "SELECT name, setting FROM pg_settings WHERE name LIKE 'autovacuum\\_%%\\_%%'")}
+    due = []
+    for name, options, tuples, *counts in conn.execute(PAST_COUNTS):
+        own = dict(option.split("=", 1) for option in options or [])
+        for trigger, count in zip(TRIGGERS, counts, strict=True):
+            setting = {key: float(own.get(f"autovacuum_{trigger}_{key}",
+                                          server[f"autovacuum_{trigger}_{key}"]))
+                       for key in ("threshold", "scale_factor")}
+            if setting["threshold"] >= 0 and count > (setting["threshold"]
+                                                      + setting["scale_factor"] * tuples):
+                due.append(str(name))  # (a threshold of -1 turns the insert trigger off)
+                break
+    return due
+
+
 def vacuum_as_autovacuum(database_url: str) -> list[str]:
     """Where the server runs without autovacuum (this workplace's PostgreSQL sets
     ``autovacuum = off`` for its CI), do what autovacuum would have done by now: ``VACUUM
-    (ANALYZE)`` each table past autovacuum's default thresholds (dead rows over 50 + 20 % of
-    the live ones, or changes since the last ANALYZE over 50 + 10 %). Without it the dead rows
-    of one run slow the next: the lookups' rate counters (41 live rows) had 37,774 dead ones
-    after a few runs, and every lookup read through them. Returns the tables it vacuumed;
-    nothing where autovacuum is on."""
+    (ANALYZE)`` each table past its autovacuum thresholds (``past_autovacuum``: dead rows, rows
+    inserted since the last vacuum, rows changed since the last ANALYZE). Without it the dead
+    rows of one run slow the next: the lookups' rate counters (41 live rows) had 37,774 dead
+    ones after a few runs, and every lookup read through them. Returns the tables it
+    vacuumed; nothing where autovacuum is on."""
     import psycopg  # noqa: PLC0415
     from psycopg import sql  # noqa: PLC0415
 
@@ -200,9 +228,7 @@ def vacuum_as_autovacuum(database_url: str) -> list[str]:
         on = conn.execute("SHOW autovacuum").fetchone()
         if on and on[0] == "on":
             return []
-        tables = [str(name) for (name,) in conn.execute(
-            "SELECT relname FROM pg_stat_user_tables WHERE n_dead_tup > 50 + 0.2 * n_live_tup "
-            "OR n_mod_since_analyze > 50 + 0.1 * n_live_tup ORDER BY relname").fetchall()]
+        tables = past_autovacuum(conn)
         for name in tables:
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(name)))
     return tables
