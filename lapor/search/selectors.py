@@ -301,10 +301,12 @@ def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | Non
     elif few or filtered:
         # The reader's ids, or a region/category/agency filter: no walk, no RUM order.
         # PostgreSQL intersects the text index with the ids (or the filter's index) and sorts
-        # the few matches; but for the ids of a word commoner than the reader's reports, the
-        # text is checked on each of the reader's rows instead (``few``: the GIN bitmap of
-        # 80,000 matches costs 100 ms, 2,258 rows 25 ms).
-        on_rows = few and share * _scope_rows(Report.objects.all()) >= (scope_size or 0)
+        # the few matches; but for a word commoner in the whole table than the reader's
+        # reports (or the filter's), the text is checked on each of those rows instead
+        # (``few``: the GIN bitmap of 80,000 matches costs 100 ms, 2,258 rows 25 ms; a
+        # regency at 10 M: a million matches 480 ms, its 6,887 reports 15 ms).
+        rows = (scope_size or 0) if few else _scope_rows(scope)
+        on_rows = share * _scope_rows(Report.objects.all()) >= rows
         found = list(pg.match(qs, query.text, query.stems, few=on_rows)
                      .only("pk", "submitted_at").order_by("-submitted_at", "-pk")[:want])
         rest = qs.none()
