@@ -57,6 +57,7 @@ from lapor.search.backends import (
     ordered_walk,
     rum_ready,
     scope_index_ready,
+    scope_scan,
 )
 from lapor.search.backends import word_share as pg_word_share
 from lapor.search.text import Snippet, snippet, stems, words
@@ -305,8 +306,8 @@ def _newest_first(qs: QuerySet[Report], query: SearchQuery, *, cursor: str | Non
         # reports (or the filter's), the text is checked on each of those rows instead
         # (``few``: the GIN bitmap of 80,000 matches costs 100 ms, 2,258 rows 25 ms; a
         # regency at 10 M: a million matches 480 ms, its 6,887 reports 15 ms).
-        rows = (scope_size or 0) if few else _scope_rows(scope)
-        on_rows = share * _scope_rows(Report.objects.all()) >= rows
+        held = (scope_size or 0) if few else _scope_rows(scope)
+        on_rows = share * _scope_rows(Report.objects.all()) >= held
         found = list(pg.match(qs, query.text, query.stems, few=on_rows)
                      .only("pk", "submitted_at").order_by("-submitted_at", "-pk")[:want])
         rest = qs.none()
@@ -351,8 +352,9 @@ def _scoped_matches(scoped: Scoped, query: SearchQuery, want: int,
     :func:`lapor.reports.permissions.reports_visible_to`'s, the reports a unit sees only
     through a hop (a misroute it handed back) included."""
     base = scoped.base if position is None else _keyset_before(scoped.base, *position)
-    return list(PostgresBackend().within(base, query.text, scoped.nodes)
-                .only("pk", "submitted_at").order_by("-submitted_at", "-pk")[:want])
+    with scope_scan():
+        return list(PostgresBackend().within(base, query.text, scoped.nodes)
+                    .only("pk", "submitted_at").order_by("-submitted_at", "-pk")[:want])
 
 
 _scope_estimates: dict[str, tuple[float, int]] = {}
