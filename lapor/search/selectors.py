@@ -361,6 +361,12 @@ _scope_estimates: dict[str, tuple[float, int]] = {}
 SCOPE_ESTIMATE_SECONDS = 300
 
 
+def scope_estimates_clear() -> None:
+    """Forget the kept estimates (tests: a test database changes size within five minutes,
+    which a real database does not)."""
+    _scope_estimates.clear()
+
+
 def _estimate(key: tuple[Any, ...], make: Callable[[], QuerySet[Any]]) -> int:
     """:func:`_scope_rows` of ``make()`` kept under ``key``: the queryset is built and
     compiled only when the estimate is missing or stale (compiling the staff scope's SQL to
